@@ -1,0 +1,176 @@
+//! The NYU40 class set (ids 1–40, 0 = unlabelled) and the ScanNet benchmark palette used to
+//! colour it, so that label maps look like every other ScanNet / Replica tool's output.
+
+/// Number of NYU40 ids including 0 (unlabelled): valid ids are `0..NUM_CLASSES`.
+pub const NUM_CLASSES: usize = 41;
+
+/// The id meaning "no label"; evaluation ignores it, as ScanNet's ignore class.
+pub const UNLABELLED: u16 = 0;
+
+/// Names indexed by NYU40 id (index 0 is "unlabelled").
+pub const NYU40_NAMES: [&str; NUM_CLASSES] = [
+    "unlabelled",
+    "wall",
+    "floor",
+    "cabinet",
+    "bed",
+    "chair",
+    "sofa",
+    "table",
+    "door",
+    "window",
+    "bookshelf",
+    "picture",
+    "counter",
+    "blinds",
+    "desk",
+    "shelves",
+    "curtain",
+    "dresser",
+    "pillow",
+    "mirror",
+    "floor mat",
+    "clothes",
+    "ceiling",
+    "books",
+    "refrigerator",
+    "television",
+    "paper",
+    "towel",
+    "shower curtain",
+    "box",
+    "whiteboard",
+    "person",
+    "night stand",
+    "toilet",
+    "sink",
+    "lamp",
+    "bathtub",
+    "bag",
+    "otherstructure",
+    "otherfurniture",
+    "otherprop",
+];
+
+/// ScanNet's `create_color_palette()` (BenchmarkScripts/util.py), indexed by NYU40 id.
+pub const SCANNET_PALETTE: [[u8; 3]; NUM_CLASSES] = [
+    [0, 0, 0],
+    [174, 199, 232],
+    [152, 223, 138],
+    [31, 119, 180],
+    [255, 187, 120],
+    [188, 189, 34],
+    [140, 86, 75],
+    [255, 152, 150],
+    [214, 39, 40],
+    [197, 176, 213],
+    [148, 103, 189],
+    [196, 156, 148],
+    [23, 190, 207],
+    [178, 76, 76],
+    [247, 182, 210],
+    [66, 188, 102],
+    [219, 219, 141],
+    [140, 57, 197],
+    [202, 185, 52],
+    [51, 176, 203],
+    [200, 54, 131],
+    [92, 193, 61],
+    [78, 71, 183],
+    [172, 114, 82],
+    [255, 127, 14],
+    [91, 163, 138],
+    [153, 98, 156],
+    [140, 153, 101],
+    [158, 218, 229],
+    [100, 125, 154],
+    [178, 127, 135],
+    [120, 185, 128],
+    [146, 111, 194],
+    [44, 160, 44],
+    [112, 128, 144],
+    [96, 207, 209],
+    [227, 119, 194],
+    [213, 92, 176],
+    [94, 106, 211],
+    [82, 84, 163],
+    [100, 85, 144],
+];
+
+/// Named NYU40 ids, so generator and tests read as words rather than magic numbers.
+pub mod id {
+    pub const WALL: u16 = 1;
+    pub const FLOOR: u16 = 2;
+    pub const CABINET: u16 = 3;
+    pub const BED: u16 = 4;
+    pub const CHAIR: u16 = 5;
+    pub const SOFA: u16 = 6;
+    pub const TABLE: u16 = 7;
+    pub const DOOR: u16 = 8;
+    pub const WINDOW: u16 = 9;
+    pub const BOOKSHELF: u16 = 10;
+    pub const PICTURE: u16 = 11;
+    pub const COUNTER: u16 = 12;
+    pub const BLINDS: u16 = 13;
+    pub const DESK: u16 = 14;
+    pub const SHELVES: u16 = 15;
+    pub const CURTAIN: u16 = 16;
+    pub const DRESSER: u16 = 17;
+    pub const PILLOW: u16 = 18;
+    pub const MIRROR: u16 = 19;
+    pub const FLOOR_MAT: u16 = 20;
+    pub const CLOTHES: u16 = 21;
+    pub const CEILING: u16 = 22;
+    pub const BOOKS: u16 = 23;
+    pub const REFRIGERATOR: u16 = 24;
+    pub const TELEVISION: u16 = 25;
+    pub const PAPER: u16 = 26;
+    pub const TOWEL: u16 = 27;
+    pub const SHOWER_CURTAIN: u16 = 28;
+    pub const BOX: u16 = 29;
+    pub const WHITEBOARD: u16 = 30;
+    pub const PERSON: u16 = 31;
+    pub const NIGHT_STAND: u16 = 32;
+    pub const TOILET: u16 = 33;
+    pub const SINK: u16 = 34;
+    pub const LAMP: u16 = 35;
+    pub const BATHTUB: u16 = 36;
+    pub const BAG: u16 = 37;
+    pub const OTHER_STRUCTURE: u16 = 38;
+    pub const OTHER_FURNITURE: u16 = 39;
+    pub const OTHER_PROP: u16 = 40;
+}
+
+/// Name of an NYU40 id, or "invalid" for ids outside the set.
+pub fn name(id: u16) -> &'static str {
+    NYU40_NAMES.get(id as usize).copied().unwrap_or("invalid")
+}
+
+/// Palette colour of an NYU40 id; ids outside the set draw black like "unlabelled".
+pub fn color(id: u16) -> [u8; 3] {
+    SCANNET_PALETTE.get(id as usize).copied().unwrap_or([0, 0, 0])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_palette_line_up() {
+        assert_eq!(name(id::WALL), "wall");
+        assert_eq!(name(id::OTHER_PROP), "otherprop");
+        assert_eq!(name(id::NIGHT_STAND), "night stand");
+        assert_eq!(color(id::FLOOR), [152, 223, 138]);
+        assert_eq!(color(id::SINK), [112, 128, 144]);
+        assert_eq!(name(41), "invalid");
+    }
+
+    #[test]
+    fn palette_colours_are_distinct() {
+        for a in 1..NUM_CLASSES {
+            for b in (a + 1)..NUM_CLASSES {
+                assert_ne!(SCANNET_PALETTE[a], SCANNET_PALETTE[b], "ids {a} and {b}");
+            }
+        }
+    }
+}

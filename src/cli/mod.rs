@@ -1,0 +1,1 @@
+//! The `rtgs2` command line (work in progress).

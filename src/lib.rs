@@ -1,0 +1,17 @@
+//! rtgs2: open a 3D Gaussian Splatting scene and segment it semantically in real time
+//! (the RT-GS2 method). See `DESIGN.md` in the shared folder for the data flow.
+//!
+//! Modules by concern:
+//! - [`scene`]: the struct-of-arrays [`scene::Scene`], every file format, cameras.
+//! - [`render`]: renderers; [`render::cpu`] is the exact reference (the oracle for the GPU path).
+//! - [`synth`]: procedurally furnished, labelled indoor rooms (training and test data).
+//! - [`classes`]: the NYU40 class set and the ScanNet palette.
+//! - [`cli`]: the `rtgs2` command line.
+
+pub mod classes;
+pub mod cli;
+pub mod image_io;
+pub mod render;
+pub mod scene;
+pub mod synth;
+pub mod util;

@@ -1,0 +1,10 @@
+//! Renderers. [`cpu`] is the exact reference implementation of the tile rasterizer rules in
+//! DESIGN.md (projection in [`project`]); the GPU renderer is tested against it.
+
+pub mod cpu;
+pub mod frame;
+pub mod project;
+pub mod view;
+
+pub use cpu::{Channels, Features, RenderError, RenderOptions, render};
+pub use frame::{Frame, IGNORE_LABEL};

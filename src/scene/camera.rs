@@ -1,0 +1,144 @@
+//! Pinhole cameras in the reference trainer's `cameras.json` convention: camera centre in
+//! world space, camera-to-world rotation given as rows, camera axes x right, y down,
+//! z forward; principal point at the image centre.
+
+use glam::{Mat3, Vec3};
+use serde::{Deserialize, Serialize};
+
+/// One view, as one entry of the trainer's `cameras.json`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Camera {
+    pub id: i64,
+    pub img_name: String,
+    pub width: u32,
+    pub height: u32,
+    /// Camera centre in world coordinates.
+    pub position: [f64; 3],
+    /// Camera-to-world rotation, rows as nested lists.
+    pub rotation: [[f64; 3]; 3],
+    pub fx: f64,
+    pub fy: f64,
+}
+
+impl Camera {
+    /// A camera at `eye` looking at `target`, with `up` giving the image's upward direction
+    /// and `fov_x_deg` the horizontal field of view.
+    pub fn look_at(eye: Vec3, target: Vec3, up: Vec3, fov_x_deg: f32, width: u32, height: u32) -> Self {
+        let forward = (target - eye).try_normalize().unwrap_or(Vec3::Z);
+        // Image y points down, so the camera's y axis is the negated up vector made orthogonal.
+        let mut right = forward.cross(-up);
+        if right.length_squared() < 1e-12 {
+            right = forward.any_orthonormal_vector();
+        }
+        let right = right.normalize();
+        let down = forward.cross(right);
+        let fx = 0.5 * width as f64 / (0.5 * fov_x_deg.to_radians() as f64).tan();
+        let c2w = Mat3::from_cols(right, down, forward);
+        Self {
+            id: 0,
+            img_name: String::new(),
+            width,
+            height,
+            position: eye.as_dvec3().to_array(),
+            rotation: rows_of(c2w),
+            fx,
+            fy: fx,
+        }
+    }
+
+    /// Camera-to-world rotation; columns are the camera's right, down and forward axes.
+    pub fn cam_to_world(&self) -> Mat3 {
+        let r = self.rotation;
+        Mat3::from_cols_array_2d(&[
+            [r[0][0] as f32, r[1][0] as f32, r[2][0] as f32],
+            [r[0][1] as f32, r[1][1] as f32, r[2][1] as f32],
+            [r[0][2] as f32, r[1][2] as f32, r[2][2] as f32],
+        ])
+    }
+
+    /// World-to-camera rotation.
+    pub fn world_to_cam(&self) -> Mat3 {
+        self.cam_to_world().transpose()
+    }
+
+    pub fn centre(&self) -> Vec3 {
+        Vec3::new(self.position[0] as f32, self.position[1] as f32, self.position[2] as f32)
+    }
+
+    /// The forward (viewing) direction in world space.
+    pub fn forward(&self) -> Vec3 {
+        self.cam_to_world().z_axis
+    }
+
+    /// The same view at another resolution: focal lengths scale with the image so the field
+    /// of view is unchanged.
+    pub fn resized(&self, width: u32, height: u32) -> Self {
+        let mut c = self.clone();
+        c.fx = self.fx * width as f64 / self.width as f64;
+        c.fy = self.fy * height as f64 / self.height as f64;
+        c.width = width;
+        c.height = height;
+        c
+    }
+
+    /// tan of half the horizontal and vertical fields of view.
+    pub fn tan_half_fov(&self) -> (f32, f32) {
+        (
+            (0.5 * self.width as f64 / self.fx) as f32,
+            (0.5 * self.height as f64 / self.fy) as f32,
+        )
+    }
+
+    /// Checks the numbers a renderer divides by or multiplies with.
+    pub fn validate(&self) -> Result<(), String> {
+        let finite = self.position.iter().chain(self.rotation.iter().flatten()).all(|v| v.is_finite());
+        if !finite || !self.fx.is_finite() || !self.fy.is_finite() {
+            return Err(format!("camera {} has non-finite values", self.id));
+        }
+        if self.width == 0 || self.height == 0 || self.fx <= 0.0 || self.fy <= 0.0 {
+            return Err(format!(
+                "camera {} has an empty image or non-positive focal length ({}x{}, fx {}, fy {})",
+                self.id, self.width, self.height, self.fx, self.fy
+            ));
+        }
+        let r = self.cam_to_world();
+        let err = (r * r.transpose() - Mat3::IDENTITY).to_cols_array().iter().fold(0.0f32, |m, v| m.max(v.abs()));
+        if err > 1e-3 {
+            return Err(format!("camera {} rotation is not orthonormal (error {err:.2e})", self.id));
+        }
+        Ok(())
+    }
+}
+
+fn rows_of(m: Mat3) -> [[f64; 3]; 3] {
+    let rows = m.transpose().to_cols_array_2d();
+    rows.map(|r| r.map(|v| v as f64))
+}
+
+/// Rotation from rows as nested arrays (for code building cameras from matrices).
+pub fn rotation_rows(m: Mat3) -> [[f64; 3]; 3] {
+    rows_of(m)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn look_at_points_forward_with_down_y() {
+        let c = Camera::look_at(Vec3::ZERO, Vec3::new(0.0, 0.0, 5.0), Vec3::Y, 90.0, 640, 480);
+        let r = c.cam_to_world();
+        assert!((r.z_axis - Vec3::Z).length() < 1e-6);
+        // World up (+y) must appear as image up, i.e. camera -y.
+        assert!((r.y_axis - -Vec3::Y).length() < 1e-6);
+        assert!((c.fx - 320.0).abs() < 1e-6);
+        c.validate().expect("look_at gives a valid camera");
+    }
+
+    #[test]
+    fn resized_keeps_field_of_view() {
+        let c = Camera::look_at(Vec3::ZERO, Vec3::X, Vec3::Z, 60.0, 640, 480);
+        let s = c.resized(320, 240);
+        assert_eq!(c.tan_half_fov(), s.tan_half_fov());
+    }
+}

@@ -1,0 +1,84 @@
+//! Typed errors for everything that reads or writes scenes. Every error names the file, and
+//! the [`Problem`] says what is wrong in words a user can act on.
+
+use std::path::PathBuf;
+
+/// A scene could not be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum SceneError {
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{}: {problem}", path.display())]
+    Invalid { path: PathBuf, problem: Problem },
+}
+
+impl SceneError {
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Self::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    pub fn invalid(path: impl Into<PathBuf>, problem: Problem) -> Self {
+        Self::Invalid {
+            path: path.into(),
+            problem,
+        }
+    }
+
+    /// The problem, when the file was readable but its content is wrong.
+    pub fn problem(&self) -> Option<&Problem> {
+        match self {
+            Self::Invalid { problem, .. } => Some(problem),
+            Self::Io { .. } => None,
+        }
+    }
+}
+
+/// What is wrong with a file's content.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum Problem {
+    #[error("not a recognised scene format ({0})")]
+    UnknownFormat(String),
+    #[error("bad PLY header, line {line}: {message}")]
+    BadHeader { line: usize, message: String },
+    #[error("the body is truncated: the header promises {expected} bytes of data, the file has {found}")]
+    Truncated { expected: u64, found: u64 },
+    #[error("the header says {declared} {element} entries but the body holds {found}")]
+    CountMismatch {
+        element: String,
+        declared: u64,
+        found: String,
+    },
+    #[error("{count} Gaussians is more than this reader accepts ({limit}); {why}")]
+    AbsurdCount { count: u64, limit: u64, why: String },
+    #[error("missing required property '{0}'")]
+    MissingProperty(String),
+    #[error("property '{name}' has unusable type {kind}")]
+    BadPropertyType { name: String, kind: String },
+    #[error("{0} f_rest_* properties is no SH degree (expected 0, 9, 24 or 45)")]
+    BadShCount(usize),
+    #[error("f_rest_* properties are not numbered 0..{0} without gaps")]
+    ShGap(usize),
+    #[error("Gaussian {index}: {what} is not finite ({value})")]
+    NonFinite {
+        index: usize,
+        what: &'static str,
+        value: f32,
+    },
+    #[error("Gaussian {index}: rotation quaternion is zero (or too small to normalise)")]
+    ZeroQuaternion { index: usize },
+    #[error("no usable Gaussians: {0}")]
+    Empty(String),
+    #[error("malformed data: {0}")]
+    Malformed(String),
+    #[error("unsupported: {0}")]
+    Unsupported(String),
+    #[error("cameras.json: {0}")]
+    Cameras(String),
+}

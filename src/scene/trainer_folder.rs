@@ -1,0 +1,72 @@
+//! The reference trainer's output folder: `point_cloud/iteration_N/point_cloud.ply` (the
+//! highest N wins) or a `point_cloud.ply` at the top, plus `cameras.json`.
+
+use std::path::{Path, PathBuf};
+
+use super::{Camera, Problem, Scene, SceneError};
+
+/// The iteration number the generator writes, matching the reference trainer's default.
+pub const DEFAULT_ITERATION: u32 = 30_000;
+
+/// The PLY a trainer folder holds: the highest `iteration_N`, else a top-level file.
+pub fn find_ply(dir: &Path) -> Result<PathBuf, SceneError> {
+    let pc = dir.join("point_cloud");
+    let mut best: Option<(u64, PathBuf)> = None;
+    if let Ok(entries) = std::fs::read_dir(&pc) {
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let Some(n) = name.to_str().and_then(|s| s.strip_prefix("iteration_")).and_then(|s| s.parse::<u64>().ok()) else {
+                continue;
+            };
+            let ply = entry.path().join("point_cloud.ply");
+            if ply.is_file() && best.as_ref().is_none_or(|(b, _)| n > *b) {
+                best = Some((n, ply));
+            }
+        }
+    }
+    if let Some((_, p)) = best {
+        return Ok(p);
+    }
+    let top = dir.join("point_cloud.ply");
+    if top.is_file() {
+        return Ok(top);
+    }
+    Err(SceneError::invalid(
+        dir,
+        Problem::UnknownFormat(
+            "a folder, but neither point_cloud/iteration_N/point_cloud.ply nor point_cloud.ply is in it".into(),
+        ),
+    ))
+}
+
+/// Reads `cameras.json` if the folder has one; an absent file is no cameras, a broken one is
+/// an error.
+pub fn read_cameras(dir: &Path) -> Result<Vec<Camera>, SceneError> {
+    let path = dir.join("cameras.json");
+    if !path.exists() {
+        return Ok(Vec::new());
+    }
+    read_cameras_file(&path)
+}
+
+/// Parses a `cameras.json` file and checks every camera.
+pub fn read_cameras_file(path: &Path) -> Result<Vec<Camera>, SceneError> {
+    let text = std::fs::read_to_string(path).map_err(|e| SceneError::io(path, e))?;
+    let cameras: Vec<Camera> = serde_json::from_str(&text)
+        .map_err(|e| SceneError::invalid(path, Problem::Cameras(e.to_string())))?;
+    for c in &cameras {
+        c.validate().map_err(|m| SceneError::invalid(path, Problem::Cameras(m)))?;
+    }
+    Ok(cameras)
+}
+
+/// Writes a trainer output folder: `point_cloud/iteration_{iteration}/point_cloud.ply` and
+/// `cameras.json`, each atomically. Returns the PLY's path.
+pub fn write_trainer_folder(dir: &Path, scene: &Scene, cameras: &[Camera], iteration: u32) -> Result<PathBuf, SceneError> {
+    let ply = dir.join("point_cloud").join(format!("iteration_{iteration}")).join("point_cloud.ply");
+    super::ply_write::write_ply(&ply, scene)?;
+    let cams = dir.join("cameras.json");
+    let json = serde_json::to_vec(cameras).expect("cameras serialise to JSON");
+    crate::util::atomic_write::write_bytes_atomically(&cams, &json).map_err(|e| SceneError::io(&cams, e))?;
+    Ok(ply)
+}

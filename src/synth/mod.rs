@@ -1,0 +1,1 @@
+//! Procedurally furnished, labelled indoor rooms (work in progress).

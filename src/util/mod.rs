@@ -1,0 +1,4 @@
+//! Small self-contained helpers shared by several modules.
+
+pub mod atomic_write;
+pub mod rng;
