@@ -1,1 +1,52 @@
-//! The `rtgs2` command line (work in progress).
+//! The `rtgs2` command line: one sub-module per command, each with its clap arguments and a
+//! `run` function. Errors are `anyhow` here, at the binary's edge.
+
+mod bench;
+
+mod info;
+mod render_cmd;
+mod view_args;
+
+use clap::{Parser, Subcommand};
+
+/// rtgs2: open a 3D Gaussian Splatting scene and segment it semantically (RT-GS2).
+#[derive(Parser, Debug)]
+#[command(name = "rtgs2", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Summarise a scene: Gaussian count, SH degree, bounds, labels, cameras.
+    Info(info::InfoArgs),
+    /// Render one view of a scene to a PNG (RGB, depth, alpha or ground-truth labels).
+    Render(render_cmd::RenderArgs),
+    /// Headless demo on the embedded default scene: generates it, renders RGB, labels and
+    /// depth for a few of its cameras and writes them to a folder.
+    // DEMO
+    /// Measure loading and rendering speed.
+    #[command(subcommand)]
+    Bench(bench::BenchCommand),
+}
+
+/// Runs the command line; `rtgs2` with no command runs the demo.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Some(Command::Info(a)) => info::run(&a),
+        Some(Command::Render(a)) => render_cmd::run(&a),
+
+        Some(Command::Bench(b)) => bench::run(&b),
+        None => { Cli::parse_from(["rtgs2", "--help"]); Ok(()) }
+    }
+}
+
+/// Loads a scene for a command, printing the loader's repair warnings.
+pub(crate) fn load_scene(path: &std::path::Path, strict: bool) -> anyhow::Result<crate::scene::LoadedScene> {
+    let loaded = crate::scene::load(path, &crate::scene::LoadOptions { strict })?;
+    for w in &loaded.warnings {
+        eprintln!("warning: {}: {w}", loaded.source.display());
+    }
+    Ok(loaded)
+}

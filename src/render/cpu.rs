@@ -73,12 +73,19 @@ pub fn render(scene: &Scene, camera: &Camera, channels: &Channels, opts: &Render
         return Err(RenderError::LabelSize { got: l.len(), gaussians: n });
     }
     let view = View::from_camera(camera);
+    let clock = std::time::Instant::now();
     let splats: Vec<Option<Splat>> = (0..n).into_par_iter().map(|i| project(scene, i, &view, opts.scale_modifier)).collect();
+    let project_ms = clock.elapsed().as_secs_f64() * 1e3;
+    let clock = std::time::Instant::now();
     let tiles = bin_by_tile(&splats, &view);
-    let stats = RenderStats {
+    let mut stats = RenderStats {
         visible: splats.iter().flatten().count(),
         tile_pairs: tiles.iter().map(Vec::len).sum(),
+        project_ms,
+        sort_ms: clock.elapsed().as_secs_f64() * 1e3,
+        raster_ms: 0.0,
     };
+    let clock = std::time::Instant::now();
 
     let (gx, _) = view.tile_grid();
     let dim = channels.features.map_or(0, |f| f.dim);
@@ -90,6 +97,7 @@ pub fn render(scene: &Scene, camera: &Camera, channels: &Channels, opts: &Render
             render_tile(origin, list, &splats, &view, channels, dim, opts)
         })
         .collect();
+    stats.raster_ms = clock.elapsed().as_secs_f64() * 1e3;
     Ok(assemble(&view, tile_outputs, channels, dim, stats))
 }
 

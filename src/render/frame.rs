@@ -25,13 +25,16 @@ pub struct Frame {
     pub stats: RenderStats,
 }
 
-/// Work counters of a render, for benchmarks and tests.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// Work counters and per-stage wall-clock times of a render, for benchmarks.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct RenderStats {
     /// Gaussians that survived culling.
     pub visible: usize,
     /// (Gaussian, tile) pairs, the sort's size.
     pub tile_pairs: usize,
+    pub project_ms: f64,
+    pub sort_ms: f64,
+    pub raster_ms: f64,
 }
 
 impl Frame {

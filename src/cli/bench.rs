@@ -1,0 +1,141 @@
+//! `rtgs2 bench`: loading throughput and CPU reference render times, as medians over
+//! repeats (wall clock on this machine; say which machine when quoting them).
+
+use std::path::PathBuf;
+
+use anyhow::bail;
+use clap::{Args, Subcommand};
+use serde_json::json;
+
+use super::view_args::ViewArgs;
+use crate::render::{Channels, Features, RenderOptions, render};
+
+#[derive(Subcommand, Debug)]
+pub enum BenchCommand {
+    /// Scene loading throughput (MB/s of file read and decoded).
+    Load(LoadBench),
+    /// CPU reference renderer: per-stage times along the scene's cameras.
+    CpuRender(CpuRenderBench),
+}
+
+#[derive(Args, Debug)]
+pub struct LoadBench {
+    pub path: PathBuf,
+    /// Timed repeats (after one warm-up load that fills the page cache).
+    #[arg(long, default_value_t = 5)]
+    pub repeat: usize,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct CpuRenderBench {
+    pub path: PathBuf,
+    #[arg(long, default_value_t = 640)]
+    pub width: u32,
+    #[arg(long, default_value_t = 480)]
+    pub height: u32,
+    /// Frames to render, cycling through the scene's cameras.
+    #[arg(long, default_value_t = 10)]
+    pub frames: usize,
+    /// Also blend a D-dimensional feature vector per Gaussian (random values).
+    #[arg(long, default_value_t = 0)]
+    pub features: usize,
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(cmd: &BenchCommand) -> anyhow::Result<()> {
+    match cmd {
+        BenchCommand::Load(b) => load(b),
+        BenchCommand::CpuRender(b) => cpu_render(b),
+    }
+}
+
+/// Median and 95th percentile of a sample.
+pub fn median_p95(mut v: Vec<f64>) -> (f64, f64) {
+    v.sort_by(f64::total_cmp);
+    let at = |q: f64| v[((v.len() - 1) as f64 * q).round() as usize];
+    (at(0.5), at(0.95))
+}
+
+fn load(b: &LoadBench) -> anyhow::Result<()> {
+    if b.repeat == 0 {
+        bail!("--repeat must be at least 1");
+    }
+    let first = super::load_scene(&b.path, false)?;
+    let bytes = std::fs::metadata(&first.source)?.len() as f64;
+    let mut secs = Vec::with_capacity(b.repeat);
+    for _ in 0..b.repeat {
+        let t = std::time::Instant::now();
+        let loaded = crate::scene::load(&b.path, &Default::default())?;
+        secs.push(t.elapsed().as_secs_f64());
+        std::hint::black_box(loaded);
+    }
+    let (med, p95) = median_p95(secs);
+    let mbps = bytes / 1e6 / med;
+    if b.json {
+        println!("{}", json!({"path": b.path, "format": first.format.to_string(), "bytes": bytes, "gaussians": first.scene.len(), "median_s": med, "p95_s": p95, "mb_per_s": mbps}));
+    } else {
+        println!(
+            "{} ({}, {} Gaussians, {:.1} MB): median {:.1} ms, p95 {:.1} ms, {:.0} MB/s",
+            b.path.display(),
+            first.format,
+            first.scene.len(),
+            bytes / 1e6,
+            med * 1e3,
+            p95 * 1e3,
+            mbps
+        );
+    }
+    Ok(())
+}
+
+fn cpu_render(b: &CpuRenderBench) -> anyhow::Result<()> {
+    let loaded = super::load_scene(&b.path, false)?;
+    if loaded.cameras.is_empty() {
+        bail!("{} has no cameras to render along", b.path.display());
+    }
+    let mut rng = crate::util::rng::Rng::new(1);
+    let feats: Vec<f32> = (0..loaded.scene.len() * b.features).map(|_| rng.normal()).collect();
+    let channels = Channels {
+        depth: true,
+        features: (b.features > 0).then_some(Features { dim: b.features, values: &feats }),
+        labels: loaded.scene.labels.as_deref(),
+    };
+    let (mut project, mut sort, mut raster, mut total) = (vec![], vec![], vec![], vec![]);
+    for f in 0..b.frames.max(1) {
+        let view = ViewArgs { camera: Some(f % loaded.cameras.len()), width: Some(b.width), height: Some(b.height), ..Default::default() };
+        let cam = view.camera(&loaded.cameras)?;
+        let t = std::time::Instant::now();
+        let frame = render(&loaded.scene, &cam, &channels, &RenderOptions::default())?;
+        total.push(t.elapsed().as_secs_f64() * 1e3);
+        project.push(frame.stats.project_ms);
+        sort.push(frame.stats.sort_ms);
+        raster.push(frame.stats.raster_ms);
+    }
+    let stages = [("project", project), ("bin+sort", sort), ("raster", raster), ("total", total)];
+    let rows: Vec<(&str, f64, f64)> = stages.into_iter().map(|(n, v)| {
+        let (m, p) = median_p95(v);
+        (n, m, p)
+    }).collect();
+    if b.json {
+        let stages: serde_json::Map<String, serde_json::Value> =
+            rows.iter().map(|(n, m, p)| (n.to_string(), json!({"median_ms": m, "p95_ms": p}))).collect();
+        println!("{}", json!({"path": b.path, "gaussians": loaded.scene.len(), "width": b.width, "height": b.height, "features": b.features, "threads": rayon::current_num_threads(), "stages": stages}));
+    } else {
+        println!(
+            "CPU reference render, {} Gaussians, {}x{}, {} feature channels, {} threads, {} frames:",
+            loaded.scene.len(),
+            b.width,
+            b.height,
+            b.features,
+            rayon::current_num_threads(),
+            b.frames
+        );
+        for (n, m, p) in rows {
+            println!("  {n:<9} median {m:>9.1} ms   p95 {p:>9.1} ms");
+        }
+    }
+    Ok(())
+}

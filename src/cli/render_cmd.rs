@@ -1,0 +1,97 @@
+//! `rtgs2 render`: one view to a PNG.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use clap::{Args, ValueEnum};
+
+use super::view_args::{ViewArgs, parse_vec3};
+use crate::image_io::write_png;
+use crate::render::{Channels, Frame, RenderOptions, render};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum What {
+    /// Colour, clamp(rgb, 0, 1)·255 without gamma, like the reference trainer's renders.
+    Rgb,
+    /// Expected depth as grey, near bright.
+    Depth,
+    /// Accumulated opacity as grey.
+    Alpha,
+    /// Ground-truth labels coloured with the ScanNet palette (needs a `label` property).
+    Labels,
+    /// Ground-truth NYU40 ids as 8-bit grey, 255 where ignored (alpha < 0.5).
+    LabelIds,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Backend {
+    Cpu,
+    Gpu,
+}
+
+#[derive(Args, Debug)]
+pub struct RenderArgs {
+    /// Scene file or trainer output folder.
+    pub path: PathBuf,
+    #[command(flatten)]
+    pub view: ViewArgs,
+    /// What to render.
+    #[arg(long, value_enum, default_value = "rgb")]
+    pub what: What,
+    /// Renderer. The GPU renderer is not available yet.
+    #[arg(long, value_enum, default_value = "cpu")]
+    pub backend: Backend,
+    /// Background colour "r,g,b" in [0, 1].
+    #[arg(long, value_parser = parse_vec3, default_value = "0,0,0")]
+    pub background: glam::Vec3,
+    /// Output PNG.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Reject damaged Gaussians instead of dropping them.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
+    if args.backend == Backend::Gpu {
+        bail!("the GPU renderer is not available yet in this build; use --backend cpu");
+    }
+    let loaded = super::load_scene(&args.path, args.strict)?;
+    let cam = args.view.camera(&loaded.cameras)?;
+    let wants_labels = matches!(args.what, What::Labels | What::LabelIds);
+    let labels = if wants_labels {
+        Some(loaded.scene.labels.as_deref().with_context(|| {
+            format!("{} has no 'label' property, so it has no ground-truth labels to render", loaded.source.display())
+        })?)
+    } else {
+        None
+    };
+    let channels = Channels { depth: args.what == What::Depth, features: None, labels };
+    let opts = RenderOptions { background: args.background.to_array(), ..Default::default() };
+    let started = std::time::Instant::now();
+    let frame = render(&loaded.scene, &cam, &channels, &opts)?;
+    let ms = started.elapsed().as_secs_f64() * 1e3;
+    let (channels_out, pixels) = encode(&frame, args.what);
+    write_png(&args.out, frame.width, frame.height, channels_out, &pixels).with_context(|| format!("writing {}", args.out.display()))?;
+    eprintln!(
+        "{}: {}x{} {:?} in {ms:.0} ms ({} visible Gaussians) -> {}",
+        loaded.source.display(),
+        frame.width,
+        frame.height,
+        args.what,
+        frame.stats.visible,
+        args.out.display()
+    );
+    Ok(())
+}
+
+/// 8-bit pixels of the requested channel, and their channel count.
+pub fn encode(frame: &Frame, what: What) -> (usize, Vec<u8>) {
+    match what {
+        What::Rgb => (3, frame.rgb8()),
+        What::Depth => (1, frame.depth8()),
+        What::Alpha => (1, frame.alpha.iter().map(|&a| crate::image_io::to_u8(a)).collect()),
+        What::Labels => (3, frame.labels_rgb8()),
+        What::LabelIds => (1, frame.labels.clone()),
+    }
+}
