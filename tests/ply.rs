@@ -161,7 +161,7 @@ fn trainer_folder_picks_the_highest_iteration_and_its_cameras() {
     let old = random_scene(&mut rng, 10, 0, false);
     let new = random_scene(&mut rng, 12, 0, false);
     let cam = rtgs2::scene::Camera::look_at(glam::Vec3::ZERO, glam::Vec3::Z, glam::Vec3::Y, 60.0, 64, 48);
-    rtgs2::scene::trainer_folder::write_trainer_folder(dir.path(), &old, &[cam.clone()], 7000).expect("writes");
+    rtgs2::scene::trainer_folder::write_trainer_folder(dir.path(), &old, std::slice::from_ref(&cam), 7000).expect("writes");
     rtgs2::scene::trainer_folder::write_trainer_folder(dir.path(), &new, &[cam.clone(), cam.clone()], 30000).expect("writes");
     let loaded = load(dir.path(), &LoadOptions::default()).expect("loads folder");
     assert_eq!(loaded.scene, new);

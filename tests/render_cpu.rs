@@ -1,5 +1,7 @@
 //! Analytic checks of the CPU reference renderer against the rules in DESIGN.md, and a
 //! brute-force (untiled) renderer on random scenes.
+// The brute-force loop mirrors the renderer's channel loops on purpose.
+#![allow(clippy::needless_range_loop)]
 
 use glam::Vec3;
 use rtgs2::render::project::project;

@@ -120,6 +120,14 @@ pub fn rotation_rows(m: Mat3) -> [[f64; 3]; 3] {
     rows_of(m)
 }
 
+/// The scene's "up" as the cameras see it: the mean of their image-up directions (camera −y
+/// in world space), or `None` without cameras or when they disagree completely. Scenes come
+/// in any orientation, so this is the only trustworthy source of up.
+pub fn up_from_cameras(cameras: &[Camera]) -> Option<Vec3> {
+    let sum: Vec3 = cameras.iter().map(|c| -c.cam_to_world().y_axis).sum();
+    sum.try_normalize()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -141,12 +149,4 @@ mod tests {
         let s = c.resized(320, 240);
         assert_eq!(c.tan_half_fov(), s.tan_half_fov());
     }
-}
-
-/// The scene's "up" as the cameras see it: the mean of their image-up directions (camera −y
-/// in world space), or `None` without cameras or when they disagree completely. Scenes come
-/// in any orientation, so this is the only trustworthy source of up.
-pub fn up_from_cameras(cameras: &[Camera]) -> Option<Vec3> {
-    let sum: Vec3 = cameras.iter().map(|c| -c.cam_to_world().y_axis).sum();
-    sum.try_normalize()
 }

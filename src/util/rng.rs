@@ -69,7 +69,7 @@ impl Rng {
     /// Uniform integer in [0, n); `n` must be positive.
     pub fn below(&mut self, n: usize) -> usize {
         assert!(n > 0, "Rng::below needs a non-empty range");
-        ((self.next_u64() >> 32) * n as u64 >> 32) as usize
+        (((self.next_u64() >> 32) * n as u64) >> 32) as usize
     }
 
     /// True with probability `p`.
