@@ -242,3 +242,18 @@ proptest! {
         let _ = load(&p, &LoadOptions::default());
     }
 }
+
+#[test]
+fn big_endian_and_ascii_writes_read_back_identically() {
+    use rtgs2::scene::ply_write::{PlyEncoding, write_ply_encoded};
+    let mut rng = Rng::new(fresh_seed("encoded writes"));
+    let scene = random_scene(&mut rng, 33, 2, true);
+    let dir = tempfile::tempdir().expect("temp dir");
+    for enc in [PlyEncoding::BinaryBigEndian, PlyEncoding::Ascii] {
+        let path = dir.path().join(format!("{enc:?}.ply"));
+        write_ply_encoded(&path, &scene, enc).expect("writes");
+        let loaded = load(&path, &LoadOptions::default()).expect("reads");
+        assert_eq!(loaded.format, SceneFormat::PlyGeneral);
+        assert!(loaded.scene == scene, "{enc:?} differs");
+    }
+}

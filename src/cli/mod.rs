@@ -2,6 +2,7 @@
 //! `run` function. Errors are `anyhow` here, at the binary's edge.
 
 mod bench;
+mod convert;
 
 mod info;
 mod render_cmd;
@@ -26,6 +27,8 @@ pub enum Command {
     /// Headless demo on the embedded default scene: generates it, renders RGB, labels and
     /// depth for a few of its cameras and writes them to a folder.
     // DEMO
+    /// Convert any readable scene (.spz, .splat, compressed PLY, ...) to a reference PLY.
+    Convert(convert::ConvertArgs),
     /// Measure loading and rendering speed.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
@@ -37,6 +40,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Info(a)) => info::run(&a),
         Some(Command::Render(a)) => render_cmd::run(&a),
 
+        Some(Command::Convert(a)) => convert::run(&a),
         Some(Command::Bench(b)) => bench::run(&b),
         None => { Cli::parse_from(["rtgs2", "--help"]); Ok(()) }
     }
