@@ -25,8 +25,8 @@ impl Camera {
     /// and `fov_x_deg` the horizontal field of view.
     pub fn look_at(eye: Vec3, target: Vec3, up: Vec3, fov_x_deg: f32, width: u32, height: u32) -> Self {
         let forward = (target - eye).try_normalize().unwrap_or(Vec3::Z);
-        // Image y points down, so the camera's y axis is the negated up vector made orthogonal.
-        let mut right = forward.cross(-up);
+        // Right-handed camera frame with y down: right = down × forward = forward × up.
+        let mut right = forward.cross(up);
         if right.length_squared() < 1e-12 {
             right = forward.any_orthonormal_vector();
         }
@@ -106,6 +106,9 @@ impl Camera {
         if err > 1e-3 {
             return Err(format!("camera {} rotation is not orthonormal (error {err:.2e})", self.id));
         }
+        if r.determinant() < 0.0 {
+            return Err(format!("camera {} rotation is a reflection (determinant -1), not a rotation", self.id));
+        }
         Ok(())
     }
 }
@@ -139,7 +142,7 @@ mod tests {
         assert!((r.z_axis - Vec3::Z).length() < 1e-6);
         // World up (+y) must appear as image up, i.e. camera -y.
         assert!((r.y_axis - -Vec3::Y).length() < 1e-6);
-        assert!((c.fx - 320.0).abs() < 1e-6);
+        assert!((c.fx - 320.0).abs() < 1e-3, "fx {}", c.fx);
         c.validate().expect("look_at gives a valid camera");
     }
 

@@ -86,7 +86,8 @@ pub fn decode_bytes(path: &Path, bytes: &[u8]) -> Result<(Scene, SceneFormat), S
     if bytes.starts_with(b"ply") {
         return decode_ply(path, bytes);
     }
-    if bytes.starts_with(&[0x1f, 0x8b]) || ext.as_deref() == Some("spz") {
+    // gzip-wrapped (every real .spz) or a bare NGSP payload.
+    if bytes.starts_with(&[0x1f, 0x8b]) || bytes.starts_with(b"NGSP") || ext.as_deref() == Some("spz") {
         return Ok((spz::read(path, bytes)?, SceneFormat::Spz));
     }
     if ext.as_deref() == Some("splat") {

@@ -22,9 +22,11 @@ const MAX_GAUSSIANS: u64 = 100_000_000;
 pub fn read(path: &Path, bytes: &[u8]) -> Result<Scene, SceneError> {
     let invalid = |problem| SceneError::invalid(path, problem);
     if bytes.is_empty() {
-        return Err(invalid(Problem::Empty("the .splat file has no bytes".into())));
+        return Err(invalid(Problem::Empty(
+            "the .splat file has no bytes".into(),
+        )));
     }
-    if bytes.len() % RECORD != 0 {
+    if !bytes.len().is_multiple_of(RECORD) {
         // The format has no header, so a wrong length is the only sign of damage we get.
         return Err(invalid(Problem::Malformed(format!(
             "{} bytes is not a whole number of 32-byte .splat records ({} records and {} bytes \
@@ -127,11 +129,16 @@ mod tests {
             for k in 0..3 {
                 assert!((s.log_scales[i][k] - g.sigma[k].ln()).abs() < 1e-6);
                 let rgb = sh::rgb_from_dc(s.sh_of(i)[k]);
-                assert!((rgb - g.rgba[k]).abs() <= 0.5 / 255.0 + 1e-6, "{rgb} vs {}", g.rgba[k]);
+                assert!(
+                    (rgb - g.rgba[k]).abs() <= 0.5 / 255.0 + 1e-6,
+                    "{rgb} vs {}",
+                    g.rgba[k]
+                );
             }
             assert!((sigmoid(s.opacity_logits[i]) - g.rgba[3]).abs() <= 0.5 / 255.0 + 1e-6);
             for k in 0..4 {
-                assert!((s.rotations[i][k] - g.q[k]).abs() <= 0.5 / 128.0 + 1e-6);
+                // +1.0 clamps to byte 255, i.e. 127/128: the one value a full step off.
+                assert!((s.rotations[i][k] - g.q[k]).abs() <= 1.0 / 128.0 + 1e-6);
             }
         }
     }
@@ -141,11 +148,17 @@ mod tests {
         let err = read(&p(), &[]).expect_err("empty");
         assert!(matches!(err.problem(), Some(Problem::Empty(_))), "{err}");
         let err = read(&p(), &[0u8; 65]).expect_err("65 bytes");
-        assert!(matches!(err.problem(), Some(Problem::Malformed(m)) if m.contains("65 bytes")), "{err}");
+        assert!(
+            matches!(err.problem(), Some(Problem::Malformed(m)) if m.contains("65 bytes")),
+            "{err}"
+        );
     }
 
     fn real_dir() -> Option<PathBuf> {
-        let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/real-splats"));
+        let dir = PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../shared/data/real-splats"
+        ));
         if dir.is_dir() {
             Some(dir)
         } else {
@@ -170,9 +183,19 @@ mod tests {
             assert_eq!(s.len() as u64, meta.len() / 32, "{name}");
             s.check_consistent().expect("consistent");
             for i in 0..s.len() {
-                assert!(s.positions[i].iter().all(|v| v.is_finite() && v.abs() < 100.0), "{name} #{i}");
+                assert!(
+                    s.positions[i]
+                        .iter()
+                        .all(|v| v.is_finite() && v.abs() < 100.0),
+                    "{name} #{i}"
+                );
                 // Real σ span ~1e-8..1 in these scenes (log −19..0).
-                assert!(s.log_scales[i].iter().all(|v| v.is_finite() && (-25.0..5.0).contains(v)), "{name} #{i}");
+                assert!(
+                    s.log_scales[i]
+                        .iter()
+                        .all(|v| v.is_finite() && (-25.0..5.0).contains(v)),
+                    "{name} #{i}"
+                );
                 // u8 quaternions of unit ones: norm within a couple of quantisation steps of 1.
                 let norm = s.rotations[i].iter().map(|v| v * v).sum::<f32>().sqrt();
                 assert!((0.97..1.03).contains(&norm), "{name} #{i}: |q| = {norm}");
@@ -185,7 +208,10 @@ mod tests {
             }
             let (lo, hi) = s.bounds().expect("non-empty");
             for k in 0..3 {
-                assert!(hi[k] - lo[k] > 0.5 && hi[k] - lo[k] < 50.0, "{name}: {lo:?}..{hi:?}");
+                assert!(
+                    hi[k] - lo[k] > 0.5 && hi[k] - lo[k] < 50.0,
+                    "{name}: {lo:?}..{hi:?}"
+                );
             }
         }
     }
@@ -200,7 +226,7 @@ mod tests {
                     prop_assert_eq!(s.len() * 32, bytes.len());
                     prop_assert_eq!(s.check_consistent(), Ok(()));
                 }
-                Err(_) => prop_assert!(bytes.is_empty() || bytes.len() % 32 != 0),
+                Err(_) => prop_assert!(bytes.is_empty() || !bytes.len().is_multiple_of(32)),
             }
         }
     }
