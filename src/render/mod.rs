@@ -3,6 +3,7 @@
 
 pub mod cpu;
 pub mod frame;
+pub mod gpu;
 pub mod project;
 pub mod view;
 

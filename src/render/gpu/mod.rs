@@ -1,0 +1,5 @@
+//! The real-time renderer: WGSL compute passes for preprocess, sort and tile rasterization.
+
+pub mod context;
+
+pub use context::{GpuContext, GpuError, gpu_for_tests};
