@@ -1,0 +1,167 @@
+// Tile rasterizer: one 16x16 workgroup per tile, one pixel per invocation. The tile's splats
+// (depth-sorted pairs) are staged through workgroup memory in batches of 256; every pixel
+// blends RGB, depth, alpha, FEATURE_DIM feature channels and (LABELS) label weights in the
+// same front-to-back loop, with the reference rules: power > 0 skipped, alpha =
+// min(0.99, o e^power), alpha < 1/255 skipped, stop before blending when T(1-alpha) < 1e-4.
+// The workgroup stops early once every pixel of the tile has saturated.
+
+override FEATURE_DIM: u32 = 0u;
+override LABELS: bool = false;
+const MAX_FEATURES: u32 = 64u;
+const NUM_CLASSES: u32 = 41u;
+const IGNORE_LABEL: u32 = 255u;
+
+@group(0) @binding(0) var<uniform> frame: FrameUniforms;
+@group(0) @binding(1) var<storage, read> tile_ranges: array<vec2<u32>>;
+@group(0) @binding(2) var<storage, read> pair_vals: array<u32>;
+@group(0) @binding(3) var<storage, read> splat_a: array<vec4<f32>>;
+@group(0) @binding(4) var<storage, read> splat_b: array<vec4<f32>>;
+@group(0) @binding(5) var<storage, read> splat_rgb: array<vec4<f32>>;
+@group(0) @binding(6) var<storage, read> feat0: array<u32>;
+@group(0) @binding(7) var<storage, read> feat1: array<u32>;
+@group(0) @binding(8) var<storage, read> feat2: array<u32>;
+@group(0) @binding(9) var<storage, read> feat3: array<u32>;
+@group(0) @binding(10) var<storage, read> labels: array<u32>;
+@group(0) @binding(11) var<storage, read_write> out_rgba: array<vec4<f32>>;
+@group(0) @binding(12) var<storage, read_write> out_depth: array<f32>;
+@group(0) @binding(13) var<storage, read_write> out_features: array<f32>;
+@group(0) @binding(14) var<storage, read_write> out_labels: array<u32>;
+
+var<workgroup> s_mean_conic: array<vec4<f32>, 256>;
+var<workgroup> s_conic_z_opacity_depth: array<vec4<f32>, 256>;
+var<workgroup> s_rgb: array<vec4<f32>, 256>;
+var<workgroup> s_index: array<u32, 256>;
+var<workgroup> done_count: atomic<u32>;
+var<workgroup> all_done: u32;
+
+// Two f16 features (channels 2w, 2w+1) of Gaussian i.
+fn feature_pair(i: u32, w: u32) -> vec2<f32> {
+    let part = i / frame.split_len;
+    let j = (i - part * frame.split_len) * frame.feature_stride + w;
+    var word: u32;
+    switch part {
+        case 0u: { word = feat0[j]; }
+        case 1u: { word = feat1[j]; }
+        case 2u: { word = feat2[j]; }
+        default: { word = feat3[j]; }
+    }
+    return unpack_f16x2(word);
+}
+
+// Labels are packed four 8-bit ids per u32.
+fn label_of(i: u32) -> u32 {
+    return (labels[i / 4u] >> ((i % 4u) * 8u)) & 0xffu;
+}
+
+@compute @workgroup_size(16, 16)
+fn raster(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid3: vec3<u32>,
+          @builtin(local_invocation_index) lid: u32) {
+    let tile = wg.y * frame.tiles_x + wg.x;
+    let px = wg.x * TILE + lid3.x;
+    let py = wg.y * TILE + lid3.y;
+    let inside = px < frame.width && py < frame.height;
+    let pixf = vec2<f32>(f32(px), f32(py));
+
+    if (lid == 0u) {
+        atomicStore(&done_count, 0u);
+    }
+    workgroupBarrier();
+    var done = !inside;
+    if (done) {
+        atomicAdd(&done_count, 1u);
+    }
+
+    var t = 1.0;
+    var c = vec3<f32>(0.0);
+    var d = 0.0;
+    var feat: array<f32, MAX_FEATURES>;
+    for (var f = 0u; f < MAX_FEATURES; f = f + 1u) {
+        feat[f] = 0.0;
+    }
+    var lw: array<f32, NUM_CLASSES>;
+    if (LABELS) {
+        for (var l = 0u; l < NUM_CLASSES; l = l + 1u) {
+            lw[l] = 0.0;
+        }
+    }
+
+    let range = tile_ranges[tile];
+    let n = select(0u, range.y - range.x, range.y > range.x);
+    let batches = (n + 255u) / 256u;
+    for (var b = 0u; b < batches; b = b + 1u) {
+        workgroupBarrier();
+        if (lid == 0u) {
+            all_done = atomicLoad(&done_count);
+        }
+        if (workgroupUniformLoad(&all_done) == 256u) {
+            break;
+        }
+        let j = range.x + b * 256u + lid;
+        if (j < range.y) {
+            let i = pair_vals[j];
+            s_mean_conic[lid] = splat_a[i];
+            s_conic_z_opacity_depth[lid] = splat_b[i];
+            s_rgb[lid] = splat_rgb[i];
+            s_index[lid] = i;
+        }
+        workgroupBarrier();
+        if (!done) {
+            let count = min(256u, n - b * 256u);
+            for (var k = 0u; k < count; k = k + 1u) {
+                let mc = s_mean_conic[k];
+                let zod = s_conic_z_opacity_depth[k];
+                let dx = mc.x - pixf.x;
+                let dy = mc.y - pixf.y;
+                let power = -0.5 * (mc.z * dx * dx + zod.x * dy * dy) - mc.w * dx * dy;
+                if (power > 0.0) {
+                    continue;
+                }
+                let alpha = min(0.99, zod.y * exp(power));
+                if (alpha < 1.0 / 255.0) {
+                    continue;
+                }
+                let test_t = t * (1.0 - alpha);
+                if (test_t < 0.0001) {
+                    done = true;
+                    atomicAdd(&done_count, 1u);
+                    break;
+                }
+                // value * alpha * T, the reference's association.
+                c = c + s_rgb[k].xyz * alpha * t;
+                d = d + zod.z * alpha * t;
+                let gi = s_index[k];
+                for (var w = 0u; w < FEATURE_DIM / 2u; w = w + 1u) {
+                    let fp = feature_pair(gi, w);
+                    feat[2u * w] = feat[2u * w] + fp.x * alpha * t;
+                    feat[2u * w + 1u] = feat[2u * w + 1u] + fp.y * alpha * t;
+                }
+                if (LABELS) {
+                    let l = min(label_of(gi), NUM_CLASSES - 1u);
+                    lw[l] = lw[l] + alpha * t;
+                }
+                t = test_t;
+            }
+        }
+        workgroupBarrier();
+    }
+
+    if (!inside) {
+        return;
+    }
+    let p = py * frame.width + px;
+    let acc = 1.0 - t;
+    out_rgba[p] = vec4<f32>(c + t * frame.background.xyz, acc);
+    out_depth[p] = select(0.0, d / acc, acc > 0.0);
+    for (var f = 0u; f < FEATURE_DIM; f = f + 1u) {
+        out_features[p * FEATURE_DIM + f] = feat[f];
+    }
+    if (LABELS) {
+        var best = 0u;
+        for (var l = 1u; l < NUM_CLASSES; l = l + 1u) {
+            if (lw[l] > lw[best]) {
+                best = l;
+            }
+        }
+        out_labels[p] = select(IGNORE_LABEL, best, acc >= 0.5);
+    }
+}

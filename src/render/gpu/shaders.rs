@@ -1,0 +1,51 @@
+//! WGSL sources. The splatting passes share `common.wgsl` (prepended here, since WGSL has no
+//! includes); a test validates every module with naga for every variant we compile.
+
+pub const COMMON: &str = include_str!("../../../shaders/common.wgsl");
+pub const SCAN: &str = include_str!("../../../shaders/scan.wgsl");
+const PREPROCESS_BODY: &str = include_str!("../../../shaders/preprocess.wgsl");
+const BINNING_BODY: &str = include_str!("../../../shaders/binning.wgsl");
+const RASTER_BODY: &str = include_str!("../../../shaders/raster.wgsl");
+
+pub fn preprocess() -> String {
+    format!("{COMMON}\n{PREPROCESS_BODY}")
+}
+
+pub fn binning() -> String {
+    format!("{COMMON}\n{BINNING_BODY}")
+}
+
+pub fn raster() -> String {
+    format!("{COMMON}\n{RASTER_BODY}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Parses and validates, then resolves override constants the way a pipeline would, so
+    /// every (FEATURE_DIM, LABELS) variant we compile is checked too.
+    fn validate(name: &str, source: &str, overrides: &[(&str, f64)]) {
+        let module = naga::front::wgsl::parse_str(source).unwrap_or_else(|e| panic!("{name}: {}", e.emit_to_string(source)));
+        let info = naga::valid::Validator::new(naga::valid::ValidationFlags::all(), naga::valid::Capabilities::default())
+            .validate(&module)
+            .unwrap_or_else(|e| panic!("{name}: {}", e.emit_to_string(source)));
+        if !overrides.is_empty() {
+            let constants: naga::back::PipelineConstants = overrides.iter().map(|(k, v)| (k.to_string(), *v)).collect();
+            naga::back::pipeline_constants::process_overrides(&module, &info, None, &constants)
+                .unwrap_or_else(|e| panic!("{name} with {overrides:?}: {e}"));
+        }
+    }
+
+    #[test]
+    fn every_shader_variant_validates() {
+        validate("scan", SCAN, &[]);
+        validate("preprocess", &preprocess(), &[]);
+        validate("binning", &binning(), &[]);
+        for dim in [0.0, 4.0, 16.0, 32.0, 64.0] {
+            for labels in [0.0, 1.0] {
+                validate("raster", &raster(), &[("FEATURE_DIM", dim), ("LABELS", labels)]);
+            }
+        }
+    }
+}
