@@ -2,6 +2,8 @@
 //! output and nearly every real file): the body is decoded straight from the file bytes with
 //! fixed per-property offsets, no per-value parsing or allocation.
 
+use rayon::prelude::*;
+
 use super::ply_header::{ElementDef, PlyHeader};
 use super::ply_layout::VertexLayout;
 use super::{Problem, ScalarKind, Scene};
@@ -101,17 +103,19 @@ pub fn decode_vertices(layout: &VertexLayout, el: &ElementDef, body: &[u8]) -> S
         at += k.size();
     }
     let mut scene = layout.alloc_scene(n);
-    {
-        let mut slices = scene.slices_mut(0..n);
-        for (i, rec) in body.chunks_exact(stride).enumerate() {
+    // Decode runs of records in parallel: each run writes its own disjoint slices.
+    const RUN: usize = 16 * 1024;
+    scene.chunks_mut(RUN).into_par_iter().enumerate().for_each(|(c, mut slices)| {
+        let records = &body[c * RUN * stride..((c + 1) * RUN).min(n) * stride];
+        for (i, rec) in records.chunks_exact(stride).enumerate() {
             layout.fill_record(&mut slices, i, |p| read_le(rec, offsets[p], layout.kinds[p]));
         }
-    }
-    for (extra, &p) in scene.extras.iter_mut().zip(&layout.extras) {
+    });
+    scene.extras.par_iter_mut().zip(&layout.extras).for_each(|(extra, &p)| {
         let (off, kind) = (offsets[p], layout.kinds[p]);
         for (v, rec) in extra.values.iter_mut().zip(body.chunks_exact(stride)) {
             *v = read_le(rec, off, kind);
         }
-    }
+    });
     scene
 }

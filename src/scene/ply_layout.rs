@@ -177,7 +177,46 @@ impl VertexLayout {
     }
 }
 
+impl<'a> SceneSlices<'a> {
+    /// Splits off the first `n` Gaussians: (first n, rest).
+    pub fn split_at(self, n: usize, sh_stride: usize) -> (SceneSlices<'a>, SceneSlices<'a>) {
+        let (p0, p1) = self.positions.split_at_mut(n);
+        let (s0, s1) = self.log_scales.split_at_mut(n);
+        let (r0, r1) = self.rotations.split_at_mut(n);
+        let (o0, o1) = self.opacity_logits.split_at_mut(n);
+        let (h0, h1) = self.sh.split_at_mut(n * sh_stride);
+        let (l0, l1) = match self.labels {
+            Some(l) => {
+                let (a, b) = l.split_at_mut(n);
+                (Some(a), Some(b))
+            }
+            None => (None, None),
+        };
+        (
+            SceneSlices { positions: p0, log_scales: s0, rotations: r0, opacity_logits: o0, sh: h0, labels: l0 },
+            SceneSlices { positions: p1, log_scales: s1, rotations: r1, opacity_logits: o1, sh: h1, labels: l1 },
+        )
+    }
+}
+
 impl Scene {
+    /// Disjoint mutable views of consecutive runs of `chunk` Gaussians, for parallel decoders.
+    pub fn chunks_mut(&mut self, chunk: usize) -> Vec<SceneSlices<'_>> {
+        let stride = self.sh_coeffs() * 3;
+        let n = self.len();
+        let mut out = Vec::with_capacity(n.div_ceil(chunk.max(1)));
+        let mut rest = self.slices_mut(0..n);
+        let mut left = n;
+        while left > 0 {
+            let take = chunk.max(1).min(left);
+            let (head, tail) = rest.split_at(take, stride);
+            out.push(head);
+            rest = tail;
+            left -= take;
+        }
+        out
+    }
+
     /// Mutable per-array views of Gaussians `range`, for parallel decoders.
     pub fn slices_mut(&mut self, range: std::ops::Range<usize>) -> SceneSlices<'_> {
         let stride = self.sh_coeffs() * 3;

@@ -12,6 +12,8 @@
 //! no usable Gaussian left is always an error. Extra properties are carried unchecked: we do
 //! not interpret them.
 
+use rayon::prelude::*;
+
 use super::{Problem, Scene};
 use crate::classes::NUM_CLASSES;
 
@@ -68,17 +70,18 @@ pub fn sanitize(scene: &mut Scene, strict: bool) -> Result<Repairs, Problem> {
     let n = scene.len();
     let mut repairs = Repairs::default();
     let mut keep = vec![true; n];
-    for (i, k) in keep.iter_mut().enumerate() {
-        if let Some(problem) = defect(scene, i) {
-            if strict {
-                return Err(problem);
-            }
-            match problem {
-                Problem::ZeroQuaternion { .. } => repairs.zero_quaternion += 1,
-                _ => repairs.non_finite += 1,
-            }
-            *k = false;
+    // Checked in parallel; the defects come back in index order, so strict mode reports the
+    // first one.
+    let defects: Vec<(usize, Problem)> = (0..n).into_par_iter().filter_map(|i| defect(scene, i).map(|p| (i, p))).collect();
+    for (i, problem) in defects {
+        if strict {
+            return Err(problem);
         }
+        match problem {
+            Problem::ZeroQuaternion { .. } => repairs.zero_quaternion += 1,
+            _ => repairs.non_finite += 1,
+        }
+        keep[i] = false;
     }
     if let Some(labels) = &mut scene.labels {
         for (i, l) in labels.iter_mut().enumerate() {
