@@ -6,53 +6,25 @@
 //   emit        one (tile id, Gaussian) pair per touched tile, in depth order
 //   (stable radix sort of the pairs by tile id keeps depth order inside each tile)
 //   ranges      each tile's [start, end) in the sorted pair list
-// `setup_*` turn GPU-side counts into indirect dispatch sizes; no CPU read-back.
+// Indirect dispatch sizes come from dispatch_setup.wgsl; no CPU read-back.
 
 @group(0) @binding(0) var<uniform> frame: FrameUniforms;
 @group(0) @binding(1) var<storage, read_write> counters: array<u32>;
-@group(0) @binding(2) var<storage, read_write> dispatch: array<u32>;
-@group(0) @binding(3) var<storage, read> splat_b: array<vec4<f32>>;
-@group(0) @binding(4) var<storage, read> splat_rect: array<vec2<u32>>;
+@group(0) @binding(2) var<storage, read> splat_b: array<vec4<f32>>;
+@group(0) @binding(3) var<storage, read> splat_rect: array<vec2<u32>>;
 // Scanned visibility flags (exclusive): Gaussian i's slot among visible splats.
-@group(0) @binding(5) var<storage, read> visible_slot: array<u32>;
-@group(0) @binding(6) var<storage, read_write> depth_keys: array<u32>;
-@group(0) @binding(7) var<storage, read_write> depth_vals: array<u32>;
+@group(0) @binding(4) var<storage, read> visible_slot: array<u32>;
+@group(0) @binding(5) var<storage, read_write> depth_keys: array<u32>;
+@group(0) @binding(6) var<storage, read_write> depth_vals: array<u32>;
 // Tile counts per visible splat, scanned in place into pair offsets.
-@group(0) @binding(8) var<storage, read_write> pair_offsets: array<u32>;
-@group(0) @binding(9) var<storage, read_write> pair_keys: array<u32>;
-@group(0) @binding(10) var<storage, read_write> pair_vals: array<u32>;
-@group(0) @binding(11) var<storage, read_write> tile_ranges: array<vec2<u32>>;
-
-const MAX_GROUPS_X: u32 = 65535u;
-
-fn write_dispatch(slot: u32, items: u32) {
-    let groups = (items + 255u) / 256u;
-    let x = min(groups, MAX_GROUPS_X);
-    let y = select(1u, (groups + MAX_GROUPS_X - 1u) / MAX_GROUPS_X, groups > 0u);
-    dispatch[slot * 3u] = max(x, 1u);
-    dispatch[slot * 3u + 1u] = y;
-    dispatch[slot * 3u + 2u] = 1u;
-}
+@group(0) @binding(7) var<storage, read_write> pair_offsets: array<u32>;
+@group(0) @binding(8) var<storage, read_write> pair_keys: array<u32>;
+@group(0) @binding(9) var<storage, read_write> pair_vals: array<u32>;
+@group(0) @binding(10) var<storage, read_write> tile_ranges: array<vec2<u32>>;
 
 fn rect_of(i: u32) -> vec4<u32> {
     let r = splat_rect[i];
     return vec4<u32>(r.x & 0xffffu, r.x >> 16u, r.y & 0xffffu, r.y >> 16u);
-}
-
-// Dispatch sizes for the per-visible-splat passes (slot 0).
-@compute @workgroup_size(1)
-fn setup_visible() {
-    write_dispatch(0u, counters[COUNT_VISIBLE]);
-}
-
-// Dispatch sizes for the per-pair pass (slot 1), with the pair count clamped to capacity.
-@compute @workgroup_size(1)
-fn setup_pairs() {
-    let needed = counters[COUNT_PAIRS];
-    let kept = min(needed, frame.pair_capacity);
-    counters[COUNT_PAIRS_KEPT] = kept;
-    counters[COUNT_OVERFLOW] = select(0u, 1u, needed > frame.pair_capacity);
-    write_dispatch(1u, kept);
 }
 
 @compute @workgroup_size(256)

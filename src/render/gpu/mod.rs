@@ -1,9 +1,15 @@
 //! The real-time renderer: WGSL compute passes for preprocess, sort and tile rasterization.
 
 pub mod context;
+pub mod headless;
 pub mod layout;
 pub mod readback;
+pub mod renderer;
 pub mod scan;
+pub mod scene_buffers;
+pub mod pipeline_util;
 pub mod shaders;
+pub mod sort;
+pub mod timing;
 
 pub use context::{GpuContext, GpuError, gpu_for_tests};

@@ -5,6 +5,7 @@ pub const COMMON: &str = include_str!("../../../shaders/common.wgsl");
 pub const SCAN: &str = include_str!("../../../shaders/scan.wgsl");
 const PREPROCESS_BODY: &str = include_str!("../../../shaders/preprocess.wgsl");
 const BINNING_BODY: &str = include_str!("../../../shaders/binning.wgsl");
+const DISPATCH_SETUP_BODY: &str = include_str!("../../../shaders/dispatch_setup.wgsl");
 const RASTER_BODY: &str = include_str!("../../../shaders/raster.wgsl");
 
 pub fn preprocess() -> String {
@@ -13,6 +14,10 @@ pub fn preprocess() -> String {
 
 pub fn binning() -> String {
     format!("{COMMON}\n{BINNING_BODY}")
+}
+
+pub fn dispatch_setup() -> String {
+    format!("{COMMON}\n{DISPATCH_SETUP_BODY}")
 }
 
 pub fn raster() -> String {
@@ -42,6 +47,7 @@ mod tests {
         validate("scan", SCAN, &[]);
         validate("preprocess", &preprocess(), &[]);
         validate("binning", &binning(), &[]);
+        validate("dispatch setup", &dispatch_setup(), &[]);
         for dim in [0.0, 4.0, 16.0, 32.0, 64.0] {
             for labels in [0.0, 1.0] {
                 validate("raster", &raster(), &[("FEATURE_DIM", dim), ("LABELS", labels)]);

@@ -1,0 +1,75 @@
+// Radix sort, set-up pass: turns the element count (known on the CPU, or written by an earlier
+// GPU pass and copied into `input.count`) into the per-call parameters and the indirect
+// dispatch sizes of the sort passes, so the sort never reads anything back to the CPU.
+// One invocation; it runs before every sort, which is what makes two sorts encoded into the
+// same command buffer independent of each other.
+
+// Keys per block of the sort passes (radix_sort.wgsl: WG * KPT).
+const BLOCK: u32 = 1024u;
+// Elements per workgroup of the copy pass (256 invocations x one vec4 each).
+const COPY_BLOCK: u32 = 512u;
+
+// Mirrored by `SortInput` in src/render/gpu/sort.rs.
+struct SortInput {
+    count: u32,
+    key_bits: u32,
+    max_len: u32,
+    // The device's max_compute_workgroups_per_dimension (smaller in tests, to exercise 2D).
+    max_groups_x: u32,
+}
+
+// Mirrored by `SortParams` in src/render/gpu/sort.rs; read as a uniform by the sort passes.
+struct SortParams {
+    count: u32,
+    key_bits: u32,
+    num_blocks: u32,
+    blocks_x: u32,
+    hist_stride: u32,
+    copy_groups: u32,
+    copy_x: u32,
+    _pad: u32,
+}
+
+@group(0) @binding(0) var<storage, read> input: SortInput;
+@group(0) @binding(1) var<storage, read_write> params: SortParams;
+// [0..3]: sort passes (one workgroup per block), [3..6]: final copy (odd pass counts).
+@group(0) @binding(2) var<storage, read_write> indirect: array<u32, 6>;
+
+// A grid of `groups` workgroups that respects the per-dimension limit: rows of `width`, and
+// the shaders skip the excess of the last row.
+fn grid_width(groups: u32, max_x: u32) -> u32 {
+    return min(groups, max(max_x, 1u));
+}
+
+fn grid_height(groups: u32, width: u32) -> u32 {
+    if (width == 0u) {
+        return 0u;
+    }
+    return (groups + width - 1u) / width;
+}
+
+@compute @workgroup_size(1)
+fn setup() {
+    // A count written by a buggy earlier pass must not make the sort run past its buffers.
+    let count = min(input.count, input.max_len);
+    let num_blocks = (count + BLOCK - 1u) / BLOCK;
+    let blocks_x = grid_width(num_blocks, input.max_groups_x);
+    let copy_groups = (count + COPY_BLOCK - 1u) / COPY_BLOCK;
+    let copy_x = grid_width(copy_groups, input.max_groups_x);
+
+    params.count = count;
+    params.key_bits = clamp(input.key_bits, 1u, 32u);
+    params.num_blocks = num_blocks;
+    params.blocks_x = blocks_x;
+    params.hist_stride = (input.max_len + BLOCK - 1u) / BLOCK;
+    params.copy_groups = copy_groups;
+    params.copy_x = copy_x;
+    params._pad = 0u;
+
+    indirect[0] = blocks_x;
+    indirect[1] = grid_height(num_blocks, blocks_x);
+    indirect[2] = 1u;
+    indirect[3] = copy_x;
+    indirect[4] = grid_height(copy_groups, copy_x);
+    indirect[5] = 1u;
+}

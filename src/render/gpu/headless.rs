@@ -1,0 +1,107 @@
+//! Rendering to CPU memory with the GPU renderer: for `rtgs2 render --backend gpu`, dataset
+//! export, benchmarks and the parity tests. Unlike the viewer's frame, this waits for the GPU
+//! and reads the images back, and it can grow the pair buffers and re-render when a view
+//! needs more (Gaussian, tile) pairs than were allocated.
+
+use super::layout::counter;
+use super::readback::{read_f32, read_u32};
+use super::renderer::{FrameTarget, GpuRenderOptions, GpuRenderer};
+use super::scene_buffers::GpuScene;
+use crate::render::frame::{Frame, RenderStats};
+use crate::scene::Camera;
+
+#[derive(Debug, thiserror::Error)]
+pub enum HeadlessError {
+    #[error("invalid camera: {0}")]
+    Camera(String),
+    #[error(transparent)]
+    Sort(#[from] super::sort::SortError),
+    #[error("this view needs {needed} (Gaussian, tile) pairs, more than this GPU's buffers allow ({limit})")]
+    TooManyPairs { needed: u64, limit: u64 },
+}
+
+/// A renderer plus the frame target it last used (reused while size and scene match).
+pub struct HeadlessRenderer {
+    pub renderer: GpuRenderer,
+    target: Option<FrameTarget>,
+}
+
+/// Counters read back after a frame.
+#[derive(Clone, Copy, Debug)]
+pub struct FrameCounts {
+    pub visible: u32,
+    pub pairs: u32,
+    pub overflow: bool,
+}
+
+impl HeadlessRenderer {
+    pub fn new(renderer: GpuRenderer) -> Self {
+        Self { renderer, target: None }
+    }
+
+    /// Largest pair buffer the device allows (u32 keys in one storage binding).
+    fn pair_limit(&self) -> u64 {
+        let l = &self.renderer.ctx.limits;
+        (l.max_storage_buffer_binding_size.min(l.max_buffer_size) / 4).min(u32::MAX as u64 / 2)
+    }
+
+    /// The target for this scene and size, reallocated when anything changed.
+    fn ensure_target(&mut self, scene: &GpuScene, w: u32, h: u32, min_pairs: u64) -> Result<(), HeadlessError> {
+        let fits = self.target.as_ref().is_some_and(|t| {
+            t.width == w && t.height == h && t.gaussians == scene.len && t.pair_capacity as u64 >= min_pairs && t.feature_dim() == scene.features.as_ref().map_or(0, |f| f.dim)
+        });
+        if !fits {
+            let want = min_pairs.max(scene.len as u64 * 4).max(1 << 16).min(self.pair_limit());
+            self.target = None; // free the old buffers first
+            self.target = Some(self.renderer.target(scene, w, h, want as u32)?);
+        }
+        Ok(())
+    }
+
+    /// Renders one view and waits; counts tell how much work it was.
+    pub fn render_counts(&mut self, scene: &GpuScene, camera: &Camera, opts: &GpuRenderOptions) -> Result<FrameCounts, HeadlessError> {
+        camera.validate().map_err(HeadlessError::Camera)?;
+        let mut min_pairs = 0u64;
+        loop {
+            self.ensure_target(scene, camera.width, camera.height, min_pairs)?;
+            let target = self.target.as_ref().expect("target ensured");
+            let ctx = self.renderer.ctx.clone();
+            let mut enc = ctx.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("headless frame") });
+            let slot = self.renderer.encode(&mut enc, scene, target, camera, opts);
+            ctx.queue.submit([enc.finish()]);
+            self.renderer.after_submit(slot);
+            let c = read_u32(&ctx, &target.counters, 0, 4);
+            let counts = FrameCounts { visible: c[counter::VISIBLE as usize], pairs: c[counter::PAIRS as usize], overflow: c[counter::OVERFLOW as usize] != 0 };
+            if !counts.overflow {
+                return Ok(counts);
+            }
+            let needed = counts.pairs as u64;
+            if needed > self.pair_limit() {
+                return Err(HeadlessError::TooManyPairs { needed, limit: self.pair_limit() });
+            }
+            min_pairs = needed.next_power_of_two().min(self.pair_limit());
+        }
+    }
+
+    /// Renders one view and reads every requested channel back into a [`Frame`].
+    pub fn render(&mut self, scene: &GpuScene, camera: &Camera, opts: &GpuRenderOptions) -> Result<Frame, HeadlessError> {
+        let counts = self.render_counts(scene, camera, opts)?;
+        let t = self.target.as_ref().expect("rendered");
+        let ctx = &self.renderer.ctx;
+        let px = t.width as u64 * t.height as u64;
+        let rgba = read_f32(ctx, &t.out_rgba, 0, px * 4);
+        let dim = if opts.features { scene.features.as_ref().map_or(0, |f| f.dim) as usize } else { 0 };
+        let labels = opts.labels && scene.labels.is_some();
+        Ok(Frame {
+            width: t.width,
+            height: t.height,
+            rgb: rgba.chunks_exact(4).flat_map(|p| [p[0], p[1], p[2]]).collect(),
+            alpha: rgba.chunks_exact(4).map(|p| p[3]).collect(),
+            depth: read_f32(ctx, &t.out_depth, 0, px),
+            features: if dim > 0 { read_f32(ctx, &t.out_features, 0, px * dim as u64) } else { Vec::new() },
+            feature_dim: dim,
+            labels: if labels { read_u32(ctx, &t.out_labels, 0, px).into_iter().map(|v| v as u8).collect() } else { Vec::new() },
+            stats: RenderStats { visible: counts.visible as usize, tile_pairs: counts.pairs as usize, ..Default::default() },
+        })
+    }
+}

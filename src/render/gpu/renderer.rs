@@ -1,0 +1,369 @@
+//! The GPU splatting frame: preprocess → visibility scan + compaction → depth sort → tile
+//! counts, scan and pair emission → stable tile sort → tile ranges → tile raster. Counts stay
+//! on the GPU (indirect dispatch); nothing is read back inside a frame.
+
+use std::collections::HashMap;
+
+use super::layout::{FrameUniforms, counter};
+use super::pipeline_util::{Bind, bind_group, bind_group_layout, compute_pipeline, shader};
+use super::scan::{GpuScan, ScanPlan, grid};
+use super::scene_buffers::GpuScene;
+use super::sort::{RadixSorter, SortBuffers, SortCount};
+use super::timing::{GpuTimer, StageTimes};
+use super::{GpuContext, shaders};
+use crate::render::view::{TILE, View};
+use crate::scene::Camera;
+
+/// What a frame blends besides RGB, depth and alpha.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct GpuRenderOptions {
+    pub background: [f32; 3],
+    /// Blend the scene's per-Gaussian features (if attached).
+    pub features: bool,
+    /// Produce the ground-truth label map (if the scene has labels).
+    pub labels: bool,
+}
+
+/// Output and scratch buffers for one scene size and resolution.
+pub struct FrameTarget {
+    pub width: u32,
+    pub height: u32,
+    pub tiles: (u32, u32),
+    pub gaussians: u32,
+    pub pair_capacity: u32,
+    pub uniforms: wgpu::Buffer,
+    pub splat_a: wgpu::Buffer,
+    pub splat_b: wgpu::Buffer,
+    pub splat_rgb: wgpu::Buffer,
+    pub splat_rect: wgpu::Buffer,
+    pub visible: wgpu::Buffer,
+    pub counters: wgpu::Buffer,
+    pub dispatch: wgpu::Buffer,
+    pub depth_sort: SortBuffers,
+    pub pair_offsets: wgpu::Buffer,
+    pub pair_sort: SortBuffers,
+    pub tile_ranges: wgpu::Buffer,
+    pub out_rgba: wgpu::Buffer,
+    pub out_depth: wgpu::Buffer,
+    pub out_features: wgpu::Buffer,
+    pub out_labels: wgpu::Buffer,
+    visible_scan: ScanPlan,
+    pair_scan: ScanPlan,
+    feature_dim: u32,
+}
+
+impl FrameTarget {
+    /// Feature channels the output buffer was sized for.
+    pub fn feature_dim(&self) -> u32 {
+        self.feature_dim
+    }
+}
+
+pub struct GpuRenderer {
+    pub ctx: GpuContext,
+    scan: GpuScan,
+    sorter: RadixSorter,
+    preprocess_layout: wgpu::BindGroupLayout,
+    preprocess: wgpu::ComputePipeline,
+    binning_layout: wgpu::BindGroupLayout,
+    setup_layout: wgpu::BindGroupLayout,
+    compact: wgpu::ComputePipeline,
+    setup_visible: wgpu::ComputePipeline,
+    tile_count: wgpu::ComputePipeline,
+    setup_pairs: wgpu::ComputePipeline,
+    emit: wgpu::ComputePipeline,
+    ranges: wgpu::ComputePipeline,
+    raster_layout: wgpu::BindGroupLayout,
+    raster_module: wgpu::ShaderModule,
+    raster: HashMap<(u32, bool), wgpu::ComputePipeline>,
+    pub timer: Option<GpuTimer>,
+}
+
+fn buffer(device: &wgpu::Device, label: &str, size: u64, extra: wgpu::BufferUsages) -> wgpu::Buffer {
+    device.create_buffer(&wgpu::BufferDescriptor {
+        label: Some(label),
+        size: size.max(16),
+        usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC | wgpu::BufferUsages::COPY_DST | extra,
+        mapped_at_creation: false,
+    })
+}
+
+/// Bits needed to sort tile ids below `tiles`.
+pub fn tile_key_bits(tiles: u32) -> u32 {
+    (32 - tiles.saturating_sub(1).leading_zeros()).max(1)
+}
+
+impl GpuRenderer {
+    pub fn new(ctx: &GpuContext) -> Self {
+        let d = &ctx.device;
+        use Bind::{Read as R, ReadWrite as W, Uniform as U};
+        let preprocess_layout = bind_group_layout(d, "preprocess", &[U, R, R, R, R, R, R, W, W, W, W, W]);
+        let binning_layout = bind_group_layout(d, "binning", &[U, W, R, R, R, W, W, W, W, W, W]);
+        let setup_layout = bind_group_layout(d, "dispatch setup", &[U, W, W]);
+        let raster_layout = bind_group_layout(d, "raster", &[U, R, R, R, R, R, R, R, R, R, R, W, W, W, W]);
+        let pre_module = shader(d, "preprocess", shaders::preprocess());
+        let bin_module = shader(d, "binning", shaders::binning());
+        let setup_module = shader(d, "dispatch setup", shaders::dispatch_setup());
+        let raster_module = shader(d, "raster", shaders::raster());
+        let bin = |entry: &str| compute_pipeline(d, &bin_module, &binning_layout, entry, &[]);
+        Self {
+            ctx: ctx.clone(),
+            scan: GpuScan::new(d),
+            sorter: RadixSorter::new(d),
+            preprocess: compute_pipeline(d, &pre_module, &preprocess_layout, "preprocess", &[]),
+            compact: bin("compact"),
+            setup_visible: compute_pipeline(d, &setup_module, &setup_layout, "setup_visible", &[]),
+            tile_count: bin("tile_count"),
+            setup_pairs: compute_pipeline(d, &setup_module, &setup_layout, "setup_pairs", &[]),
+            emit: bin("emit"),
+            ranges: bin("ranges"),
+            preprocess_layout,
+            binning_layout,
+            setup_layout,
+            raster_layout,
+            raster_module,
+            raster: HashMap::new(),
+            timer: GpuTimer::new(d, &ctx.queue, ctx.timestamps),
+        }
+    }
+
+    fn raster_pipeline(&mut self, dim: u32, labels: bool) -> &wgpu::ComputePipeline {
+        let (d, module, layout) = (&self.ctx.device, &self.raster_module, &self.raster_layout);
+        self.raster.entry((dim, labels)).or_insert_with(|| {
+            compute_pipeline(d, module, layout, "raster", &[("FEATURE_DIM", dim as f64), ("LABELS", if labels { 1.0 } else { 0.0 })])
+        })
+    }
+
+    /// Allocates the buffers for rendering `scene` at `width`×`height` with room for
+    /// `pair_capacity` (Gaussian, tile) pairs.
+    pub fn target(&self, scene: &GpuScene, width: u32, height: u32, pair_capacity: u32) -> Result<FrameTarget, super::sort::SortError> {
+        let d = &self.ctx.device;
+        let n = scene.len as u64;
+        let tiles = (width.div_ceil(TILE), height.div_ceil(TILE));
+        let pixels = width as u64 * height as u64;
+        let dim = scene.features.as_ref().map_or(0, |f| f.dim) as u64;
+        let none = wgpu::BufferUsages::empty();
+        let visible = buffer(d, "visible", n * 4, none);
+        let counters = buffer(d, "counters", counter::LEN as u64 * 4, none);
+        let pair_offsets = buffer(d, "pair offsets", n * 4, none);
+        let visible_scan = self.scan.plan(d, &visible, n, &counters, counter::GAUSSIANS, &counters, counter::VISIBLE);
+        let pair_scan = self.scan.plan(d, &pair_offsets, n, &counters, counter::VISIBLE, &counters, counter::PAIRS);
+        Ok(FrameTarget {
+            width,
+            height,
+            tiles,
+            gaussians: scene.len,
+            pair_capacity,
+            uniforms: d.create_buffer(&wgpu::BufferDescriptor {
+                label: Some("frame uniforms"),
+                size: std::mem::size_of::<FrameUniforms>() as u64,
+                usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+                mapped_at_creation: false,
+            }),
+            splat_a: buffer(d, "splat a", n * 16, none),
+            splat_b: buffer(d, "splat b", n * 16, none),
+            splat_rgb: buffer(d, "splat rgb", n * 16, none),
+            splat_rect: buffer(d, "splat rect", n * 8, none),
+            visible,
+            counters,
+            dispatch: buffer(d, "indirect dispatch", 2 * 3 * 4, wgpu::BufferUsages::INDIRECT),
+            depth_sort: self.sorter.create_buffers(d, scene.len)?,
+            pair_offsets,
+            pair_sort: self.sorter.create_buffers(d, pair_capacity)?,
+            tile_ranges: buffer(d, "tile ranges", tiles.0 as u64 * tiles.1 as u64 * 8, none),
+            out_rgba: buffer(d, "out rgba", pixels * 16, none),
+            out_depth: buffer(d, "out depth", pixels * 4, none),
+            out_features: buffer(d, "out features", pixels * dim * 4, none),
+            out_labels: buffer(d, "out labels", pixels * 4, none),
+            visible_scan,
+            pair_scan,
+            feature_dim: dim as u32,
+        })
+    }
+
+    /// Records one frame into `encoder` (and writes its uniforms through the queue).
+    pub fn encode(&mut self, encoder: &mut wgpu::CommandEncoder, scene: &GpuScene, target: &FrameTarget, camera: &Camera, opts: &GpuRenderOptions) -> Option<usize> {
+        let view = View::from_camera(camera);
+        let feature_dim = if opts.features { scene.features.as_ref().map_or(0, |f| f.dim) } else { 0 };
+        let labels = opts.labels && scene.labels.is_some();
+        let r = view.rot;
+        let u = FrameUniforms {
+            view0: [r.x_axis.x, r.y_axis.x, r.z_axis.x, view.trans.x],
+            view1: [r.x_axis.y, r.y_axis.y, r.z_axis.y, view.trans.y],
+            view2: [r.x_axis.z, r.y_axis.z, r.z_axis.z, view.trans.z],
+            campos: [view.campos.x, view.campos.y, view.campos.z, 0.0],
+            fx: view.fx,
+            fy: view.fy,
+            tan_fovx: view.tan_fovx,
+            tan_fovy: view.tan_fovy,
+            width: target.width,
+            height: target.height,
+            tiles_x: target.tiles.0,
+            tiles_y: target.tiles.1,
+            num_gaussians: scene.len,
+            sh_degree: scene.sh_degree,
+            sh_stride: scene.sh.stride,
+            split_len: scene.split_len,
+            background: [opts.background[0], opts.background[1], opts.background[2], 0.0],
+            pair_capacity: target.pair_capacity,
+            feature_dim,
+            feature_stride: scene.features.as_ref().map_or(0, |f| f.data.stride),
+            flags: 0,
+        };
+        let q = &self.ctx.queue;
+        q.write_buffer(&target.uniforms, 0, bytemuck::bytes_of(&u));
+        let mut counts = [0u32; counter::LEN as usize];
+        counts[counter::GAUSSIANS as usize] = scene.len;
+        q.write_buffer(&target.counters, 0, bytemuck::cast_slice(&counts));
+        encoder.clear_buffer(&target.tile_ranges, 0, None);
+        self.raster_pipeline(feature_dim, labels);
+
+        let d = &self.ctx.device;
+        let sh = |k: usize| scene.sh.parts.get(k).unwrap_or(&scene.dummy);
+        let pre_bg = bind_group(
+            d,
+            "preprocess",
+            &self.preprocess_layout,
+            &[&target.uniforms, &scene.pos_opacity, &scene.cov3d, sh(0), sh(1), sh(2), sh(3), &target.splat_a, &target.splat_b, &target.splat_rgb, &target.splat_rect, &target.visible],
+        );
+        let bin_bg = bind_group(
+            d,
+            "binning",
+            &self.binning_layout,
+            &[
+                &target.uniforms,
+                &target.counters,
+                &target.splat_b,
+                &target.splat_rect,
+                &target.visible,
+                &target.depth_sort.keys,
+                &target.depth_sort.values,
+                &target.pair_offsets,
+                &target.pair_sort.keys,
+                &target.pair_sort.values,
+                &target.tile_ranges,
+            ],
+        );
+        let setup_bg = bind_group(d, "dispatch setup", &self.setup_layout, &[&target.uniforms, &target.counters, &target.dispatch]);
+        let feat = |k: usize| match &scene.features {
+            Some(f) if feature_dim > 0 => f.data.parts.get(k).unwrap_or(&scene.dummy),
+            _ => &scene.dummy,
+        };
+        let label_buf = if labels { scene.labels.as_ref().expect("labels checked") } else { &scene.dummy };
+        let raster_bg = bind_group(
+            d,
+            "raster",
+            &self.raster_layout,
+            &[
+                &target.uniforms,
+                &target.tile_ranges,
+                &target.pair_sort.values,
+                &target.splat_a,
+                &target.splat_b,
+                &target.splat_rgb,
+                feat(0),
+                feat(1),
+                feat(2),
+                feat(3),
+                label_buf,
+                &target.out_rgba,
+                &target.out_depth,
+                &target.out_features,
+                &target.out_labels,
+            ],
+        );
+        let raster = &self.raster[&(feature_dim, labels)];
+        let slot = self.timer.as_mut().and_then(|t| t.begin_frame());
+        let timer_set = self.timer.as_ref().zip(slot).map(|(t, i)| t.query_set(i));
+        let stamp = |enc: &mut wgpu::CommandEncoder, idx: u32| {
+            if let Some(set) = timer_set {
+                enc.write_timestamp(set, idx);
+            }
+        };
+        let groups = grid(scene.len.div_ceil(256));
+
+        // Stage 0: preprocess.
+        stamp(encoder, 0);
+        {
+            let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some("preprocess"), timestamp_writes: None });
+            pass.set_pipeline(&self.preprocess);
+            pass.set_bind_group(0, &pre_bg, &[]);
+            pass.dispatch_workgroups(groups.0, groups.1, 1);
+        }
+        stamp(encoder, 1);
+        // Stage 1: visibility scan, compaction, dispatch sizes.
+        stamp(encoder, 2);
+        {
+            let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some("visibility"), timestamp_writes: None });
+            self.scan.encode(&mut pass, &target.visible_scan);
+            pass.set_bind_group(0, &bin_bg, &[]);
+            pass.set_pipeline(&self.compact);
+            pass.dispatch_workgroups(groups.0, groups.1, 1);
+            pass.set_bind_group(0, &setup_bg, &[]);
+            pass.set_pipeline(&self.setup_visible);
+            pass.dispatch_workgroups(1, 1, 1);
+        }
+        stamp(encoder, 3);
+        // Stage 2: depth sort of the visible splats.
+        stamp(encoder, 4);
+        self.sorter
+            .encode(d, encoder, &target.depth_sort, SortCount::InBuffer { buffer: &target.counters, offset: counter::VISIBLE as u64 * 4 }, 32)
+            .expect("32 key bits and a GPU-side count are always valid");
+        stamp(encoder, 5);
+        // Stage 3: tiles per splat, their scan, pair emission.
+        stamp(encoder, 6);
+        {
+            let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some("binning"), timestamp_writes: None });
+            pass.set_bind_group(0, &bin_bg, &[]);
+            pass.set_pipeline(&self.tile_count);
+            pass.dispatch_workgroups_indirect(&target.dispatch, 0);
+            self.scan.encode(&mut pass, &target.pair_scan);
+            pass.set_bind_group(0, &setup_bg, &[]);
+            pass.set_pipeline(&self.setup_pairs);
+            pass.dispatch_workgroups(1, 1, 1);
+            pass.set_bind_group(0, &bin_bg, &[]);
+            pass.set_pipeline(&self.emit);
+            pass.dispatch_workgroups_indirect(&target.dispatch, 0);
+        }
+        stamp(encoder, 7);
+        // Stage 4: stable sort of the pairs by tile id (depth order survives inside tiles).
+        stamp(encoder, 8);
+        self.sorter.encode(
+            d,
+            encoder,
+            &target.pair_sort,
+            SortCount::InBuffer { buffer: &target.counters, offset: counter::PAIRS_KEPT as u64 * 4 },
+            tile_key_bits(target.tiles.0 * target.tiles.1),
+        )
+        .expect("tile key bits are within 1..=32 and the count is GPU-side");
+        stamp(encoder, 9);
+        // Stage 5: tile ranges and the raster.
+        stamp(encoder, 10);
+        {
+            let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some("raster"), timestamp_writes: None });
+            pass.set_bind_group(0, &bin_bg, &[]);
+            pass.set_pipeline(&self.ranges);
+            pass.dispatch_workgroups_indirect(&target.dispatch, 12);
+            pass.set_pipeline(raster);
+            pass.set_bind_group(0, &raster_bg, &[]);
+            pass.dispatch_workgroups(target.tiles.0, target.tiles.1, 1);
+        }
+        stamp(encoder, 11);
+        if let (Some(t), Some(i)) = (self.timer.as_mut(), slot) {
+            t.resolve(encoder, i);
+        }
+        slot
+    }
+
+    /// After submitting a frame encoded with `encode`: start the timestamp read-back.
+    pub fn after_submit(&mut self, slot: Option<usize>) {
+        if let (Some(t), Some(i)) = (self.timer.as_mut(), slot) {
+            t.after_submit(i);
+        }
+    }
+
+    /// Per-stage GPU milliseconds of frames whose timestamps have arrived.
+    pub fn collect_timings(&mut self) -> Vec<StageTimes> {
+        self.timer.as_mut().map(|t| t.collect()).unwrap_or_default()
+    }
+}

@@ -1,0 +1,374 @@
+//! GPU radix sort of (u32 key, u32 value) pairs: a reduce-then-scan LSD sort, 4 bits per pass,
+//! stable, with the element count either known on the CPU or read on the GPU from a buffer an
+//! earlier pass wrote (indirect dispatch; nothing is read back to the CPU).
+//!
+//! The renderer sorts twice per frame: visible Gaussians by depth (32-bit keys, the bits of
+//! positive f32 depths), then (tile, splat) pairs by tile id with only ⌈log2 tiles⌉ key bits;
+//! the second sort being stable keeps the depth order within each tile.
+//!
+//! Why this design (DESIGN.md, "Rendering rules"): single-pass sorts with decoupled look-back
+//! (Onesweep) need forward progress between workgroups, which lavapipe and Apple GPUs do not
+//! give; each pass here is three dispatches that only read what earlier dispatches wrote.
+//! Subgroup operations are not used either, so any subgroup size (or none) works.
+//!
+//! Per call the encoder records: two small buffer copies (the call's parameters and, for
+//! [`SortCount::InBuffer`], the count), a one-invocation set-up dispatch that derives the
+//! dispatch sizes, then per pass `upsweep` (block histograms), `scan` (over blocks, one
+//! workgroup per digit) and `downsweep` (stable scatter), and a copy back when the pass count
+//! is odd. Everything a call depends on is written by that call's own commands, so one
+//! [`SortBuffers`] may be sorted several times, with different key bits and counts, in one
+//! command buffer (the renderer does); calls on the same buffers simply run in order.
+
+use bytemuck::{Pod, Zeroable};
+use wgpu::util::DeviceExt;
+
+/// Invocations per workgroup of the sort passes (shaders/radix_sort.wgsl: `WG`).
+pub const WORKGROUP_SIZE: u32 = 128;
+/// Keys each invocation ranks (`KPT`).
+pub const KEYS_PER_THREAD: u32 = 8;
+/// Keys per block, i.e. per workgroup of the upsweep and downsweep (`BLOCK`).
+pub const BLOCK_SIZE: u32 = WORKGROUP_SIZE * KEYS_PER_THREAD;
+/// Key bits sorted per pass (`RADIX_BITS`).
+pub const RADIX_BITS: u32 = 4;
+/// Digit values per pass (`RADIX`).
+pub const RADIX: u32 = 1 << RADIX_BITS;
+/// Passes for 32-bit keys.
+pub const MAX_PASSES: u32 = 32 / RADIX_BITS;
+/// Elements per workgroup of the final copy (`COPY_BLOCK`).
+pub const COPY_BLOCK: u32 = WORKGROUP_SIZE * 4;
+/// The largest `max_len` on any device: keeps every index the shaders compute inside u32.
+pub const MAX_LEN_CAP: u32 = 1 << 30;
+
+/// Byte offsets of the two dispatch argument triples in the indirect buffer.
+const INDIRECT_SORT: u64 = 0;
+const INDIRECT_COPY: u64 = 12;
+
+/// The per-call input of the set-up pass (`SortInput` in radix_sort_setup.wgsl).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+pub struct SortInput {
+    /// Overwritten on the GPU by a copy from the caller's buffer for [`SortCount::InBuffer`].
+    pub count: u32,
+    pub key_bits: u32,
+    pub max_len: u32,
+    pub max_groups_x: u32,
+}
+
+/// What the set-up pass derives for the sort passes (`SortParams` in both shaders).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+pub struct SortParams {
+    pub count: u32,
+    pub key_bits: u32,
+    pub num_blocks: u32,
+    /// Width of the 2D grid of block workgroups (at most the per-dimension dispatch limit).
+    pub blocks_x: u32,
+    /// Row length of the histogram matrix: blocks for `max_len` elements.
+    pub hist_stride: u32,
+    pub copy_groups: u32,
+    pub copy_x: u32,
+    pub _pad: u32,
+}
+
+/// The per-pass constant (`PassInfo` in radix_sort.wgsl): which bits this pass sorts.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+pub struct PassInfo {
+    pub shift: u32,
+    pub _pad: [u32; 3],
+}
+
+/// The element count of one sort.
+#[derive(Clone, Copy, Debug)]
+pub enum SortCount<'a> {
+    /// Known on the CPU; at most the buffers' `max_len`.
+    Known(u32),
+    /// A u32 at `offset` (a multiple of 4) in `buffer`, written by earlier GPU work in the same
+    /// or an earlier submission. The buffer needs `BufferUsages::COPY_SRC`. Counts above
+    /// `max_len` are clamped to it on the GPU (a renderer bug must not become a memory error).
+    InBuffer { buffer: &'a wgpu::Buffer, offset: u64 },
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum SortError {
+    #[error(
+        "cannot sort {requested} elements on this device: at most {supported} fit its largest storage \
+         binding ({binding_bytes} bytes, 4 bytes per key)"
+    )]
+    TooLarge { requested: u64, supported: u32, binding_bytes: u64 },
+    #[error("key bits must be 1..=32, got {0}")]
+    KeyBits(u32),
+    #[error("count {count} exceeds the sort buffers' max_len {max_len}")]
+    CountTooLarge { count: u32, max_len: u32 },
+    #[error("the count's byte offset {0} is not a multiple of 4")]
+    CountOffset(u64),
+}
+
+/// The largest `max_len` the device supports: each of keys, values and their ping-pong copies
+/// is one storage binding of 4 bytes per element, rounded up to whole blocks. Lavapipe's
+/// 128 MiB binding limit gives 33 554 432 (32 Mi) elements.
+pub fn max_supported_len(limits: &wgpu::Limits) -> u32 {
+    let bytes = limits.max_storage_buffer_binding_size.min(limits.max_buffer_size);
+    let elems = (bytes / 4 / BLOCK_SIZE as u64) * BLOCK_SIZE as u64;
+    elems.min(MAX_LEN_CAP as u64) as u32
+}
+
+/// Pipelines and layouts; create once per device.
+pub struct RadixSorter {
+    setup_layout: wgpu::BindGroupLayout,
+    sort_layout: wgpu::BindGroupLayout,
+    setup: wgpu::ComputePipeline,
+    upsweep: wgpu::ComputePipeline,
+    scan: wgpu::ComputePipeline,
+    downsweep: wgpu::ComputePipeline,
+    copy: wgpu::ComputePipeline,
+    max_groups_x: u32,
+    uniform_align: u64,
+}
+
+/// The caller's key and value buffers plus the sort's scratch, for up to `max_len` elements.
+///
+/// Write the input into `keys` / `values` (the first `count` elements); after the sort's
+/// commands have run, they hold the sorted pairs. Elements past `count` are never written.
+pub struct SortBuffers {
+    /// `max_len` rounded up to whole blocks; usage STORAGE | COPY_SRC | COPY_DST.
+    pub keys: wgpu::Buffer,
+    pub values: wgpu::Buffer,
+    pub max_len: u32,
+    alt_keys: wgpu::Buffer,
+    alt_values: wgpu::Buffer,
+    /// Per-block digit counts, then the digit totals.
+    hist: wgpu::Buffer,
+    /// The call's [`SortInput`], copied in by each `encode`.
+    input: wgpu::Buffer,
+    params: wgpu::Buffer,
+    indirect: wgpu::Buffer,
+    setup_group: wgpu::BindGroup,
+    /// Pass p reads keys/values (p even) or the ping-pong pair (p odd) and writes the other.
+    pass_groups: Vec<wgpu::BindGroup>,
+}
+
+impl SortBuffers {
+    /// The internal buffers, for tests that fill them with noise (the sort must never rely on
+    /// their previous contents) and for debugging.
+    pub fn scratch_buffers(&self) -> [&wgpu::Buffer; 6] {
+        [&self.alt_keys, &self.alt_values, &self.hist, &self.input, &self.params, &self.indirect]
+    }
+}
+
+fn storage_entry(binding: u32, read_only: bool) -> wgpu::BindGroupLayoutEntry {
+    wgpu::BindGroupLayoutEntry {
+        binding,
+        visibility: wgpu::ShaderStages::COMPUTE,
+        ty: wgpu::BindingType::Buffer { ty: wgpu::BufferBindingType::Storage { read_only }, has_dynamic_offset: false, min_binding_size: None },
+        count: None,
+    }
+}
+
+fn uniform_entry(binding: u32, size: u64) -> wgpu::BindGroupLayoutEntry {
+    wgpu::BindGroupLayoutEntry {
+        binding,
+        visibility: wgpu::ShaderStages::COMPUTE,
+        ty: wgpu::BindingType::Buffer { ty: wgpu::BufferBindingType::Uniform, has_dynamic_offset: false, min_binding_size: wgpu::BufferSize::new(size) },
+        count: None,
+    }
+}
+
+/// The number of passes for `key_bits` bits.
+pub fn pass_count(key_bits: u32) -> u32 {
+    key_bits.div_ceil(RADIX_BITS)
+}
+
+impl RadixSorter {
+    pub fn new(device: &wgpu::Device) -> Self {
+        let setup_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some("radix sort setup"),
+            entries: &[storage_entry(0, true), storage_entry(1, false), storage_entry(2, false)],
+        });
+        let sort_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some("radix sort pass"),
+            entries: &[
+                uniform_entry(0, size_of::<SortParams>() as u64),
+                uniform_entry(1, size_of::<PassInfo>() as u64),
+                storage_entry(2, true),
+                storage_entry(3, true),
+                storage_entry(4, false),
+                storage_entry(5, false),
+                storage_entry(6, false),
+            ],
+        });
+        let setup_module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
+            label: Some("radix_sort_setup.wgsl"),
+            source: wgpu::ShaderSource::Wgsl(SETUP_WGSL.into()),
+        });
+        let sort_module =
+            device.create_shader_module(wgpu::ShaderModuleDescriptor { label: Some("radix_sort.wgsl"), source: wgpu::ShaderSource::Wgsl(SORT_WGSL.into()) });
+        let pipeline = |layout: &wgpu::BindGroupLayout, module: &wgpu::ShaderModule, entry: &str| {
+            let pl = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor { label: Some(entry), bind_group_layouts: &[Some(layout)], immediate_size: 0 });
+            device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+                label: Some(entry),
+                layout: Some(&pl),
+                module,
+                entry_point: Some(entry),
+                compilation_options: Default::default(),
+                cache: None,
+            })
+        };
+        Self {
+            setup: pipeline(&setup_layout, &setup_module, "setup"),
+            upsweep: pipeline(&sort_layout, &sort_module, "upsweep"),
+            scan: pipeline(&sort_layout, &sort_module, "scan"),
+            downsweep: pipeline(&sort_layout, &sort_module, "downsweep"),
+            copy: pipeline(&sort_layout, &sort_module, "copy"),
+            setup_layout,
+            sort_layout,
+            max_groups_x: device.limits().max_compute_workgroups_per_dimension,
+            uniform_align: device.limits().min_uniform_buffer_offset_alignment.max(16) as u64,
+        }
+    }
+
+    /// Lowers the width of the workgroup grids, so that tests can exercise the 2D dispatch
+    /// that only counts above 65535 blocks (134 M elements) would need otherwise.
+    pub fn with_max_groups_x(mut self, max_groups_x: u32) -> Self {
+        self.max_groups_x = max_groups_x.clamp(1, self.max_groups_x);
+        self
+    }
+
+    /// Buffers for sorting up to `max_len` elements (see [`max_supported_len`]).
+    pub fn create_buffers(&self, device: &wgpu::Device, max_len: u32) -> Result<SortBuffers, SortError> {
+        let limits = device.limits();
+        let supported = max_supported_len(&limits);
+        if max_len > supported {
+            return Err(SortError::TooLarge { requested: max_len as u64, supported, binding_bytes: limits.max_storage_buffer_binding_size });
+        }
+        // Whole blocks, so the shaders' vec4 loads of a block's tail stay inside the buffer.
+        let blocks = max_len.div_ceil(BLOCK_SIZE).max(1);
+        let data_bytes = blocks as u64 * BLOCK_SIZE as u64 * 4;
+        let data = |label: &str| {
+            device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some(label),
+                size: data_bytes,
+                usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC | wgpu::BufferUsages::COPY_DST,
+                mapped_at_creation: false,
+            })
+        };
+        let keys = data("sort keys");
+        let values = data("sort values");
+        let alt_keys = data("sort keys (ping-pong)");
+        let alt_values = data("sort values (ping-pong)");
+        let small = |label: &str, size: u64, usage: wgpu::BufferUsages| {
+            device.create_buffer(&wgpu::BufferDescriptor { label: Some(label), size, usage: usage | wgpu::BufferUsages::COPY_DST, mapped_at_creation: false })
+        };
+        let hist = small("sort histograms", (RADIX as u64 * blocks as u64 + RADIX as u64) * 4, wgpu::BufferUsages::STORAGE);
+        let input = small("sort input", size_of::<SortInput>() as u64, wgpu::BufferUsages::STORAGE);
+        let params = small("sort params", size_of::<SortParams>() as u64, wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::UNIFORM);
+        let indirect = small("sort dispatch sizes", 24, wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::INDIRECT);
+
+        let mut pass_bytes = vec![0u8; (self.uniform_align * MAX_PASSES as u64) as usize];
+        for p in 0..MAX_PASSES {
+            let at = (p as u64 * self.uniform_align) as usize;
+            let info = PassInfo { shift: p * RADIX_BITS, _pad: [0; 3] };
+            pass_bytes[at..at + size_of::<PassInfo>()].copy_from_slice(bytemuck::bytes_of(&info));
+        }
+        // One PassInfo per pass at uniform-offset alignment, constant after creation (the pass
+        // bind groups keep it alive).
+        let pass_info = device.create_buffer_init(&wgpu::util::BufferInitDescriptor { label: Some("sort pass info"), contents: &pass_bytes, usage: wgpu::BufferUsages::UNIFORM });
+
+        let setup_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("radix sort setup"),
+            layout: &self.setup_layout,
+            entries: &[
+                wgpu::BindGroupEntry { binding: 0, resource: input.as_entire_binding() },
+                wgpu::BindGroupEntry { binding: 1, resource: params.as_entire_binding() },
+                wgpu::BindGroupEntry { binding: 2, resource: indirect.as_entire_binding() },
+            ],
+        });
+        let pass_groups = (0..MAX_PASSES)
+            .map(|p| {
+                let (src_k, src_v, dst_k, dst_v) = if p % 2 == 0 { (&keys, &values, &alt_keys, &alt_values) } else { (&alt_keys, &alt_values, &keys, &values) };
+                let info = wgpu::BufferBinding { buffer: &pass_info, offset: p as u64 * self.uniform_align, size: wgpu::BufferSize::new(size_of::<PassInfo>() as u64) };
+                device.create_bind_group(&wgpu::BindGroupDescriptor {
+                    label: Some("radix sort pass"),
+                    layout: &self.sort_layout,
+                    entries: &[
+                        wgpu::BindGroupEntry { binding: 0, resource: params.as_entire_binding() },
+                        wgpu::BindGroupEntry { binding: 1, resource: wgpu::BindingResource::Buffer(info) },
+                        wgpu::BindGroupEntry { binding: 2, resource: src_k.as_entire_binding() },
+                        wgpu::BindGroupEntry { binding: 3, resource: src_v.as_entire_binding() },
+                        wgpu::BindGroupEntry { binding: 4, resource: dst_k.as_entire_binding() },
+                        wgpu::BindGroupEntry { binding: 5, resource: dst_v.as_entire_binding() },
+                        wgpu::BindGroupEntry { binding: 6, resource: hist.as_entire_binding() },
+                    ],
+                })
+            })
+            .collect();
+        Ok(SortBuffers { keys, values, max_len, alt_keys, alt_values, hist, input, params, indirect, setup_group, pass_groups })
+    }
+
+    /// Records a stable sort of the first `count` pairs of `bufs` by the low `key_bits` bits
+    /// of their keys (higher bits are ignored). Allocates one 16-byte upload buffer per call
+    /// (that is what lets several calls share one command buffer); reads nothing back.
+    pub fn encode(
+        &self,
+        device: &wgpu::Device,
+        encoder: &mut wgpu::CommandEncoder,
+        bufs: &SortBuffers,
+        count: SortCount<'_>,
+        key_bits: u32,
+    ) -> Result<(), SortError> {
+        if !(1..=32).contains(&key_bits) {
+            return Err(SortError::KeyBits(key_bits));
+        }
+        let known = match count {
+            SortCount::Known(n) if n > bufs.max_len => return Err(SortError::CountTooLarge { count: n, max_len: bufs.max_len }),
+            SortCount::Known(n) => n,
+            SortCount::InBuffer { offset, .. } if offset % 4 != 0 => return Err(SortError::CountOffset(offset)),
+            SortCount::InBuffer { .. } => 0,
+        };
+        let input = SortInput { count: known, key_bits, max_len: bufs.max_len, max_groups_x: self.max_groups_x };
+        let upload = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+            label: Some("sort call input"),
+            contents: bytemuck::bytes_of(&input),
+            usage: wgpu::BufferUsages::COPY_SRC,
+        });
+        encoder.copy_buffer_to_buffer(&upload, 0, &bufs.input, 0, size_of::<SortInput>() as u64);
+        if let SortCount::InBuffer { buffer, offset } = count {
+            encoder.copy_buffer_to_buffer(buffer, offset, &bufs.input, 0, 4);
+        }
+
+        // The set-up has a pass of its own so the indirect buffer it writes is plainly
+        // finished before any dispatch reads it.
+        {
+            let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some("radix sort setup"), timestamp_writes: None });
+            pass.set_pipeline(&self.setup);
+            pass.set_bind_group(0, &bufs.setup_group, &[]);
+            pass.dispatch_workgroups(1, 1, 1);
+        }
+        let passes = pass_count(key_bits);
+        let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some("radix sort"), timestamp_writes: None });
+        for p in 0..passes {
+            pass.set_bind_group(0, &bufs.pass_groups[p as usize], &[]);
+            let skip = std::env::var("SKIP").unwrap_or_default();
+            if !skip.contains('u') {
+            pass.set_pipeline(&self.upsweep);
+            pass.dispatch_workgroups_indirect(&bufs.indirect, INDIRECT_SORT);}
+            if !skip.contains('s') {
+            pass.set_pipeline(&self.scan);
+            pass.dispatch_workgroups(RADIX, 1, 1);}
+            if !skip.contains('d') {
+            pass.set_pipeline(&self.downsweep);
+            pass.dispatch_workgroups_indirect(&bufs.indirect, INDIRECT_SORT);}
+        }
+        if passes % 2 == 1 {
+            // Pass 1's bind group reads the ping-pong pair and writes the caller's buffers.
+            pass.set_bind_group(0, &bufs.pass_groups[1], &[]);
+            pass.set_pipeline(&self.copy);
+            pass.dispatch_workgroups_indirect(&bufs.indirect, INDIRECT_COPY);
+        }
+        Ok(())
+    }
+}
+
+/// The shaders, compiled into the binary.
+pub const SORT_WGSL: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/shaders/radix_sort.wgsl"));
+pub const SETUP_WGSL: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/shaders/radix_sort_setup.wgsl"));
