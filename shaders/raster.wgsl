@@ -5,9 +5,12 @@
 // min(0.99, o e^power), alpha < 1/255 skipped, stop before blending when T(1-alpha) < 1e-4.
 // The workgroup stops early once every pixel of the tile has saturated.
 
-override FEATURE_DIM: u32 = 0u;
-override LABELS: bool = false;
-const MAX_FEATURES: u32 = 64u;
+// Specialised per variant by the host (plain constants, not overrides, so that unused
+// per-pixel accumulator arrays shrink to one element instead of living on the stack).
+const FEATURE_DIM: u32 = {{FEATURE_DIM}}u;
+const FEATURE_SLOTS: u32 = {{FEATURE_SLOTS}}u;
+const LABELS: bool = {{LABELS}};
+const LABEL_SLOTS: u32 = {{LABEL_SLOTS}}u;
 const NUM_CLASSES: u32 = 41u;
 const IGNORE_LABEL: u32 = 255u;
 
@@ -74,16 +77,9 @@ fn raster(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) li
     var t = 1.0;
     var c = vec3<f32>(0.0);
     var d = 0.0;
-    var feat: array<f32, MAX_FEATURES>;
-    for (var f = 0u; f < MAX_FEATURES; f = f + 1u) {
-        feat[f] = 0.0;
-    }
-    var lw: array<f32, NUM_CLASSES>;
-    if (LABELS) {
-        for (var l = 0u; l < NUM_CLASSES; l = l + 1u) {
-            lw[l] = 0.0;
-        }
-    }
+    // Function-scope arrays start zeroed in WGSL.
+    var feat: array<f32, FEATURE_SLOTS>;
+    var lw: array<f32, LABEL_SLOTS>;
 
     let range = tile_ranges[tile];
     let n = select(0u, range.y - range.x, range.y > range.x);

@@ -16,6 +16,10 @@ pub enum BenchCommand {
     Load(LoadBench),
     /// CPU reference renderer: per-stage times along the scene's cameras.
     CpuRender(CpuRenderBench),
+    /// GPU renderer: per-stage GPU and wall-clock times along the scene's cameras, and FPS.
+    Render(super::bench_render::RenderBench),
+    /// GPU radix sort throughput against the CPU's sort_unstable.
+    Sort(super::bench_sort::SortBench),
 }
 
 #[derive(Args, Debug)]
@@ -49,6 +53,8 @@ pub fn run(cmd: &BenchCommand) -> anyhow::Result<()> {
     match cmd {
         BenchCommand::Load(b) => load(b),
         BenchCommand::CpuRender(b) => cpu_render(b),
+        BenchCommand::Render(b) => super::bench_render::run(b),
+        BenchCommand::Sort(b) => super::bench_sort::run(b),
     }
 }
 

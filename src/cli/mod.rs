@@ -1,8 +1,12 @@
 //! The `rtgs2` command line: one sub-module per command, each with its clap arguments and a
 //! `run` function. Errors are `anyhow` here, at the binary's edge.
 
+mod backend;
 mod bench;
+mod bench_render;
+mod bench_sort;
 mod convert;
+mod demo;
 
 mod info;
 mod render_cmd;
@@ -26,7 +30,9 @@ pub enum Command {
     Render(render_cmd::RenderArgs),
     /// Headless demo on the embedded default scene: generates it, renders RGB, labels and
     /// depth for a few of its cameras and writes them to a folder.
-    // DEMO
+    /// Headless demo on the embedded default scene: generates it, renders colour, labels and
+    /// depth for a few of its cameras and writes them to a folder.
+    Demo(demo::DemoArgs),
     /// Convert any readable scene (.spz, .splat, compressed PLY, ...) to a reference PLY.
     Convert(convert::ConvertArgs),
     /// Measure loading and rendering speed.
@@ -41,8 +47,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Render(a)) => render_cmd::run(&a),
 
         Some(Command::Convert(a)) => convert::run(&a),
+        Some(Command::Demo(a)) => demo::run(&a),
         Some(Command::Bench(b)) => bench::run(&b),
-        None => { Cli::parse_from(["rtgs2", "--help"]); Ok(()) }
+        None => demo::run(&demo::DemoArgs::default()),
     }
 }
 

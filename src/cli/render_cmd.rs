@@ -2,12 +2,13 @@
 
 use std::path::PathBuf;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use clap::{Args, ValueEnum};
 
+use super::backend::{Backend, Renderer};
 use super::view_args::{ViewArgs, parse_vec3};
 use crate::image_io::write_png;
-use crate::render::{Channels, Frame, RenderOptions, render};
+use crate::render::Frame;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum What {
@@ -23,11 +24,6 @@ pub enum What {
     LabelIds,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Backend {
-    Cpu,
-    Gpu,
-}
 
 #[derive(Args, Debug)]
 pub struct RenderArgs {
@@ -38,8 +34,8 @@ pub struct RenderArgs {
     /// What to render.
     #[arg(long, value_enum, default_value = "rgb")]
     pub what: What,
-    /// Renderer. The GPU renderer is not available yet.
-    #[arg(long, value_enum, default_value = "cpu")]
+    /// Renderer: the GPU one when an adapter exists, or the exact CPU reference.
+    #[arg(long, value_enum, default_value = "auto")]
     pub backend: Backend,
     /// Background colour "r,g,b" in [0, 1].
     #[arg(long, value_parser = parse_vec3, default_value = "0,0,0")]
@@ -53,32 +49,25 @@ pub struct RenderArgs {
 }
 
 pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
-    if args.backend == Backend::Gpu {
-        bail!("the GPU renderer is not available yet in this build; use --backend cpu");
-    }
     let loaded = super::load_scene(&args.path, args.strict)?;
     let cam = args.view.camera(&loaded.cameras)?;
     let wants_labels = matches!(args.what, What::Labels | What::LabelIds);
-    let labels = if wants_labels {
-        Some(loaded.scene.labels.as_deref().with_context(|| {
-            format!("{} has no 'label' property, so it has no ground-truth labels to render", loaded.source.display())
-        })?)
-    } else {
-        None
-    };
-    let channels = Channels { depth: args.what == What::Depth, features: None, labels };
-    let opts = RenderOptions { background: args.background.to_array(), ..Default::default() };
+    if wants_labels && loaded.scene.labels.is_none() {
+        anyhow::bail!("{} has no 'label' property, so it has no ground-truth labels to render", loaded.source.display());
+    }
+    let mut renderer = Renderer::new(args.backend, &loaded.scene)?;
     let started = std::time::Instant::now();
-    let frame = render(&loaded.scene, &cam, &channels, &opts)?;
+    let frame = renderer.render(&cam, wants_labels, args.background.to_array())?;
     let ms = started.elapsed().as_secs_f64() * 1e3;
     let (channels_out, pixels) = encode(&frame, args.what);
     write_png(&args.out, frame.width, frame.height, channels_out, &pixels).with_context(|| format!("writing {}", args.out.display()))?;
     eprintln!(
-        "{}: {}x{} {:?} in {ms:.0} ms ({} visible Gaussians) -> {}",
+        "{}: {}x{} {:?} in {ms:.0} ms on {} ({} visible Gaussians) -> {}",
         loaded.source.display(),
         frame.width,
         frame.height,
         args.what,
+        renderer.describe(),
         frame.stats.visible,
         args.out.display()
     );

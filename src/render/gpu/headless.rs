@@ -83,6 +83,12 @@ impl HeadlessRenderer {
         }
     }
 
+    /// The renderer and the target of the last render (for benchmarks that encode frames
+    /// themselves after a first `render_counts` sized the buffers).
+    pub fn parts(&mut self) -> (&mut GpuRenderer, Option<&FrameTarget>) {
+        (&mut self.renderer, self.target.as_ref())
+    }
+
     /// Renders one view and reads every requested channel back into a [`Frame`].
     pub fn render(&mut self, scene: &GpuScene, camera: &Camera, opts: &GpuRenderOptions) -> Result<Frame, HeadlessError> {
         let counts = self.render_counts(scene, camera, opts)?;

@@ -74,7 +74,6 @@ pub struct GpuRenderer {
     emit: wgpu::ComputePipeline,
     ranges: wgpu::ComputePipeline,
     raster_layout: wgpu::BindGroupLayout,
-    raster_module: wgpu::ShaderModule,
     raster: HashMap<(u32, bool), wgpu::ComputePipeline>,
     pub timer: Option<GpuTimer>,
 }
@@ -104,7 +103,6 @@ impl GpuRenderer {
         let pre_module = shader(d, "preprocess", shaders::preprocess());
         let bin_module = shader(d, "binning", shaders::binning());
         let setup_module = shader(d, "dispatch setup", shaders::dispatch_setup());
-        let raster_module = shader(d, "raster", shaders::raster());
         let bin = |entry: &str| compute_pipeline(d, &bin_module, &binning_layout, entry, &[]);
         Self {
             ctx: ctx.clone(),
@@ -121,16 +119,16 @@ impl GpuRenderer {
             binning_layout,
             setup_layout,
             raster_layout,
-            raster_module,
             raster: HashMap::new(),
             timer: GpuTimer::new(d, &ctx.queue, ctx.timestamps),
         }
     }
 
     fn raster_pipeline(&mut self, dim: u32, labels: bool) -> &wgpu::ComputePipeline {
-        let (d, module, layout) = (&self.ctx.device, &self.raster_module, &self.raster_layout);
+        let (d, layout) = (&self.ctx.device, &self.raster_layout);
         self.raster.entry((dim, labels)).or_insert_with(|| {
-            compute_pipeline(d, module, layout, "raster", &[("FEATURE_DIM", dim as f64), ("LABELS", if labels { 1.0 } else { 0.0 })])
+            let module = shader(d, "raster", shaders::raster(dim, labels));
+            compute_pipeline(d, &module, layout, "raster", &[])
         })
     }
 
@@ -183,6 +181,21 @@ impl GpuRenderer {
 
     /// Records one frame into `encoder` (and writes its uniforms through the queue).
     pub fn encode(&mut self, encoder: &mut wgpu::CommandEncoder, scene: &GpuScene, target: &FrameTarget, camera: &Camera, opts: &GpuRenderOptions) -> Option<usize> {
+        self.encode_with(encoder, scene, target, camera, opts, &mut |_, _| {})
+    }
+
+    /// [`Self::encode`], calling `on_stage_end(encoder, stage)` after each stage of
+    /// [`super::timing::STAGES`]; benchmarks use it to submit and wait per stage (wall-clock
+    /// stage times, which lavapipe's timestamps under-report).
+    pub fn encode_with(
+        &mut self,
+        encoder: &mut wgpu::CommandEncoder,
+        scene: &GpuScene,
+        target: &FrameTarget,
+        camera: &Camera,
+        opts: &GpuRenderOptions,
+        on_stage_end: &mut dyn FnMut(&mut wgpu::CommandEncoder, usize),
+    ) -> Option<usize> {
         let view = View::from_camera(camera);
         let feature_dim = if opts.features { scene.features.as_ref().map_or(0, |f| f.dim) } else { 0 };
         let labels = opts.labels && scene.labels.is_some();
@@ -291,6 +304,7 @@ impl GpuRenderer {
             pass.dispatch_workgroups(groups.0, groups.1, 1);
         }
         stamp(encoder, 1);
+        on_stage_end(encoder, 0);
         // Stage 1: visibility scan, compaction, dispatch sizes.
         stamp(encoder, 2);
         {
@@ -304,12 +318,14 @@ impl GpuRenderer {
             pass.dispatch_workgroups(1, 1, 1);
         }
         stamp(encoder, 3);
+        on_stage_end(encoder, 1);
         // Stage 2: depth sort of the visible splats.
         stamp(encoder, 4);
         self.sorter
             .encode(d, encoder, &target.depth_sort, SortCount::InBuffer { buffer: &target.counters, offset: counter::VISIBLE as u64 * 4 }, 32)
             .expect("32 key bits and a GPU-side count are always valid");
         stamp(encoder, 5);
+        on_stage_end(encoder, 2);
         // Stage 3: tiles per splat, their scan, pair emission.
         stamp(encoder, 6);
         {
@@ -326,6 +342,7 @@ impl GpuRenderer {
             pass.dispatch_workgroups_indirect(&target.dispatch, 0);
         }
         stamp(encoder, 7);
+        on_stage_end(encoder, 3);
         // Stage 4: stable sort of the pairs by tile id (depth order survives inside tiles).
         stamp(encoder, 8);
         self.sorter.encode(
@@ -337,6 +354,7 @@ impl GpuRenderer {
         )
         .expect("tile key bits are within 1..=32 and the count is GPU-side");
         stamp(encoder, 9);
+        on_stage_end(encoder, 4);
         // Stage 5: tile ranges and the raster.
         stamp(encoder, 10);
         {
@@ -349,6 +367,7 @@ impl GpuRenderer {
             pass.dispatch_workgroups(target.tiles.0, target.tiles.1, 1);
         }
         stamp(encoder, 11);
+        on_stage_end(encoder, 5);
         if let (Some(t), Some(i)) = (self.timer.as_mut(), slot) {
             t.resolve(encoder, i);
         }

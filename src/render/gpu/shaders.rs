@@ -20,8 +20,14 @@ pub fn dispatch_setup() -> String {
     format!("{COMMON}\n{DISPATCH_SETUP_BODY}")
 }
 
-pub fn raster() -> String {
-    format!("{COMMON}\n{RASTER_BODY}")
+/// The raster pass specialised for `feature_dim` channels (0 to 64, even) and labels.
+pub fn raster(feature_dim: u32, labels: bool) -> String {
+    let body = RASTER_BODY
+        .replace("{{FEATURE_DIM}}", &feature_dim.to_string())
+        .replace("{{FEATURE_SLOTS}}", &feature_dim.max(1).to_string())
+        .replace("{{LABELS}}", if labels { "true" } else { "false" })
+        .replace("{{LABEL_SLOTS}}", if labels { "41" } else { "1" });
+    format!("{COMMON}\n{body}")
 }
 
 #[cfg(test)]
@@ -48,9 +54,9 @@ mod tests {
         validate("preprocess", &preprocess(), &[]);
         validate("binning", &binning(), &[]);
         validate("dispatch setup", &dispatch_setup(), &[]);
-        for dim in [0.0, 4.0, 16.0, 32.0, 64.0] {
-            for labels in [0.0, 1.0] {
-                validate("raster", &raster(), &[("FEATURE_DIM", dim), ("LABELS", labels)]);
+        for dim in [0, 4, 16, 32, 64] {
+            for labels in [false, true] {
+                validate(&format!("raster D={dim} labels={labels}"), &raster(dim, labels), &[]);
             }
         }
     }

@@ -23,7 +23,7 @@ use bytemuck::{Pod, Zeroable};
 use wgpu::util::DeviceExt;
 
 /// Invocations per workgroup of the sort passes (shaders/radix_sort.wgsl: `WG`).
-pub const WORKGROUP_SIZE: u32 = 128;
+pub const WORKGROUP_SIZE: u32 = 256;
 /// Keys each invocation ranks (`KPT`).
 pub const KEYS_PER_THREAD: u32 = 8;
 /// Keys per block, i.e. per workgroup of the upsweep and downsweep (`BLOCK`).
