@@ -150,7 +150,13 @@ fn preprocess(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg
         return;
     }
     let dir = normalize(p - frame.campos.xyz);
-    let rgb = max(eval_sh(i, frame.sh_degree, dir) + 0.5, vec3<f32>(0.0));
+    let raw = eval_sh(i, frame.sh_degree, dir);
+    // A NaN opacity or colour would blend garbage (GPU min/max may swallow the NaN): cull.
+    if (!is_finite3(raw) || !(po.w >= 0.0 && po.w <= 1.0)) {
+        cull(i);
+        return;
+    }
+    let rgb = max(raw + 0.5, vec3<f32>(0.0));
     splat_a[i] = vec4<f32>(mean, conic.x, conic.y);
     splat_b[i] = vec4<f32>(conic.z, po.w, t.z, radius);
     splat_rgb[i] = vec4<f32>(rgb, 1.0);

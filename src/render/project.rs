@@ -101,13 +101,18 @@ pub fn project(scene: &Scene, i: usize, view: &View, scale_modifier: f32) -> Opt
     }
     let dir = (p - view.campos).normalize_or_zero().to_array();
     let raw = sh::eval(scene.sh_degree, scene.sh_of(i), dir);
+    let opacity = sigmoid(scene.opacity_logits[i]);
+    // A NaN opacity or colour would blend garbage into every pixel it touches: cull.
+    if !raw.iter().all(|v| v.is_finite()) || !(0.0..=1.0).contains(&opacity) {
+        return None;
+    }
     Some(Splat {
         mean,
         conic,
         cov2d: cov,
         radius,
         depth: t.z,
-        opacity: sigmoid(scene.opacity_logits[i]),
+        opacity,
         rgb: raw.map(|v| (v + 0.5).max(0.0)),
         tile_min,
         tile_max,

@@ -23,9 +23,9 @@ use bytemuck::{Pod, Zeroable};
 use wgpu::util::DeviceExt;
 
 /// Invocations per workgroup of the sort passes (shaders/radix_sort.wgsl: `WG`).
-pub const WORKGROUP_SIZE: u32 = 256;
+pub const WORKGROUP_SIZE: u32 = 128;
 /// Keys each invocation ranks (`KPT`).
-pub const KEYS_PER_THREAD: u32 = 8;
+pub const KEYS_PER_THREAD: u32 = 16;
 /// Keys per block, i.e. per workgroup of the upsweep and downsweep (`BLOCK`).
 pub const BLOCK_SIZE: u32 = WORKGROUP_SIZE * KEYS_PER_THREAD;
 /// Key bits sorted per pass (`RADIX_BITS`).
