@@ -7,7 +7,7 @@ use crate::render::gpu::GpuContext;
 use crate::render::gpu::headless::HeadlessRenderer;
 use crate::render::gpu::renderer::{GpuRenderOptions, GpuRenderer};
 use crate::render::gpu::scene_buffers::GpuScene;
-use crate::render::{Channels, Frame, RenderOptions, render};
+use crate::render::{Channels, Features, Frame, RenderOptions, render};
 use crate::scene::{Camera, Scene};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -22,43 +22,60 @@ pub enum Backend {
 
 /// A scene ready to render with the chosen backend.
 pub enum Renderer<'a> {
-    Cpu(&'a Scene),
-    Gpu { scene: GpuScene, renderer: Box<HeadlessRenderer>, description: String },
+    Cpu { scene: &'a Scene, features: Option<(usize, Vec<f32>)> },
+    Gpu { scene: GpuScene, renderer: Box<HeadlessRenderer>, description: String, ctx: GpuContext },
 }
 
 impl<'a> Renderer<'a> {
     pub fn new(backend: Backend, scene: &'a Scene) -> anyhow::Result<Self> {
         let ctx = match backend {
-            Backend::Cpu => return Ok(Self::Cpu(scene)),
+            Backend::Cpu => return Ok(Self::Cpu { scene, features: None }),
             Backend::Gpu => GpuContext::headless()?,
             Backend::Auto => match GpuContext::headless() {
                 Ok(ctx) => ctx,
                 Err(e) => {
                     eprintln!("note: {e}; using the CPU reference renderer");
-                    return Ok(Self::Cpu(scene));
+                    return Ok(Self::Cpu { scene, features: None });
                 }
             },
         };
         let gpu_scene = GpuScene::upload(&ctx, scene)?;
         let description = ctx.describe();
-        Ok(Self::Gpu { scene: gpu_scene, renderer: Box::new(HeadlessRenderer::new(GpuRenderer::new(&ctx))), description })
+        Ok(Self::Gpu { scene: gpu_scene, renderer: Box::new(HeadlessRenderer::new(GpuRenderer::new(&ctx))), description, ctx })
     }
 
     pub fn describe(&self) -> String {
         match self {
-            Self::Cpu(_) => format!("CPU reference ({} threads)", rayon::current_num_threads()),
+            Self::Cpu { .. } => format!("CPU reference ({} threads)", rayon::current_num_threads()),
             Self::Gpu { description, .. } => format!("GPU: {description}"),
         }
     }
 
-    /// Renders RGB, alpha and depth, and labels when `labels` (the scene must have them).
+    /// Attaches per-Gaussian feature vectors (`dim` each) to blend in later renders.
+    pub fn set_features(&mut self, dim: usize, values: Vec<f32>) -> anyhow::Result<()> {
+        match self {
+            Self::Cpu { features, .. } => *features = Some((dim, values)),
+            Self::Gpu { scene, ctx, .. } => scene.set_features(ctx, dim, &values)?,
+        }
+        Ok(())
+    }
+
+    /// Renders RGB, alpha and depth; labels when `labels` (the scene must have them); the
+    /// attached features when there are any.
     pub fn render(&mut self, camera: &Camera, labels: bool, background: [f32; 3]) -> anyhow::Result<Frame> {
         Ok(match self {
-            Self::Cpu(scene) => {
-                let ch = Channels { depth: true, features: None, labels: if labels { scene.labels.as_deref() } else { None } };
+            Self::Cpu { scene, features } => {
+                let ch = Channels {
+                    depth: true,
+                    features: features.as_ref().map(|(dim, values)| Features { dim: *dim, values }),
+                    labels: if labels { scene.labels.as_deref() } else { None },
+                };
                 render(scene, camera, &ch, &RenderOptions { background, ..Default::default() })?
             }
-            Self::Gpu { scene, renderer, .. } => renderer.render(scene, camera, &GpuRenderOptions { background, features: false, labels })?,
+            Self::Gpu { scene, renderer, .. } => {
+                let features = scene.features.is_some();
+                renderer.render(scene, camera, &GpuRenderOptions { background, features, labels })?
+            }
         })
     }
 }

@@ -22,6 +22,9 @@ pub enum What {
     Labels,
     /// Ground-truth NYU40 ids as 8-bit grey, 255 where ignored (alpha < 0.5).
     LabelIds,
+    /// Per-Gaussian feature vectors (f_pc_* properties) splatted and shown through a PCA to
+    /// RGB whose basis is fitted once per scene, so colours are consistent across views.
+    Features,
 }
 
 
@@ -56,6 +59,13 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
         anyhow::bail!("{} has no 'label' property, so it has no ground-truth labels to render", loaded.source.display());
     }
     let mut renderer = Renderer::new(args.backend, &loaded.scene)?;
+    if args.what == What::Features {
+        let (dim, feats) = crate::render::pca::scene_features(&loaded.scene).with_context(|| {
+            format!("{} has no per-Gaussian features (f_pc_0, f_pc_1, ... properties) to show", loaded.source.display())
+        })?;
+        let pca = crate::render::pca::FeaturePca::fit(&feats, dim);
+        renderer.set_features(4, pca.colours(&feats))?;
+    }
     let started = std::time::Instant::now();
     let frame = renderer.render(&cam, wants_labels, args.background.to_array())?;
     let ms = started.elapsed().as_secs_f64() * 1e3;
@@ -82,5 +92,6 @@ pub fn encode(frame: &Frame, what: What) -> (usize, Vec<u8>) {
         What::Alpha => (1, frame.alpha.iter().map(|&a| crate::image_io::to_u8(a)).collect()),
         What::Labels => (3, frame.labels_rgb8()),
         What::LabelIds => (1, frame.labels.clone()),
+        What::Features => (3, frame.features.chunks_exact(frame.feature_dim.max(1)).flat_map(|f| [f[0], f[1], f[2]]).map(crate::image_io::to_u8).collect()),
     }
 }
