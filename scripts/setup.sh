@@ -4,13 +4,30 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-need_cmd() { command -v "$1" >/dev/null 2>&1; }
+have() { command -v "$1" >/dev/null 2>&1; }
 
-if ! need_cmd cargo; then
+if ! have cargo; then
   echo "error: cargo (Rust 1.95 or newer) is required: install it with rustup" >&2
   exit 1
 fi
 
-# System packages: none beyond the Rust toolchain so far. (The GPU renderer will add Mesa's
-# software Vulkan driver; the viewer tests Xvfb.)
-echo "setup: toolchain $(cargo --version) ok"
+# Debian packages: the Vulkan loader and Mesa's drivers, whose lavapipe is a software Vulkan
+# device — the GPU renderer and its tests run on it on machines without a GPU.
+missing=()
+ldconfig -p 2>/dev/null | grep -q 'libvulkan\.so\.1' || missing+=(libvulkan1)
+ls /usr/share/vulkan/icd.d/lvp_icd*.json >/dev/null 2>&1 || missing+=(mesa-vulkan-drivers)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  if [ "$(id -u)" = 0 ]; then sudo=""; elif have sudo; then sudo="sudo"; else
+    echo "error: need root to install ${missing[*]} (apt-get install ${missing[*]})" >&2
+    exit 1
+  fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Mesa's window-system code warns on every start without a runtime dir; give it one.
+if [ -z "${XDG_RUNTIME_DIR:-}" ]; then
+  echo "setup: note: XDG_RUNTIME_DIR is unset; Mesa will print a harmless warning"
+fi
+echo "setup: $(cargo --version); Vulkan loader and Mesa drivers present"
