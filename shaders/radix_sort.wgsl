@@ -16,9 +16,9 @@
 // equal digits in input order. Keys are then staged in workgroup memory in digit order so
 // that the global writes come out as long contiguous runs.
 
-const WG: u32 = 128u;
+const WG: u32 = 256u;
 // Keys per invocation; a multiple of 4 because keys and values are loaded as vec4.
-const KPT: u32 = 16u;
+const KPT: u32 = 8u;
 const BLOCK: u32 = 2048u; // WG * KPT
 const RADIX_BITS: u32 = 4u;
 const RADIX: u32 = 16u;
@@ -26,11 +26,11 @@ const RADIX: u32 = 16u;
 const ROWS: u32 = 8u; // RADIX / 2
 // The raking scan over the counter matrix: each invocation scans SEG counters of one row.
 const SEG: u32 = 8u; // ROWS * WG / WG
-const SEGS_PER_ROW: u32 = 16u; // WG / SEG
+const SEGS_PER_ROW: u32 = 32u; // WG / SEG
 // Workgroup memory shared by the counter matrix (ROWS * WG) and the staged block (BLOCK).
 const SMEM: u32 = 2048u;
 // Elements per copy workgroup: one vec4 per invocation.
-const COPY_BLOCK: u32 = 512u;
+const COPY_BLOCK: u32 = 1024u;
 
 // Mirrored by `SortParams` in src/render/gpu/sort.rs; written by radix_sort_setup.wgsl.
 struct SortParams {

@@ -7,7 +7,7 @@
 // Keys per block of the sort passes (radix_sort.wgsl: WG * KPT).
 const BLOCK: u32 = 2048u;
 // Elements per workgroup of the copy pass (256 invocations x one vec4 each).
-const COPY_BLOCK: u32 = 512u;
+const COPY_BLOCK: u32 = 1024u;
 
 // Mirrored by `SortInput` in src/render/gpu/sort.rs.
 struct SortInput {

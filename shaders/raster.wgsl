@@ -12,6 +12,10 @@ const FEATURE_SLOTS: u32 = {{FEATURE_SLOTS}}u;
 const LABELS: bool = {{LABELS}};
 const LABEL_SLOTS: u32 = {{LABEL_SLOTS}}u;
 const NUM_CLASSES: u32 = 41u;
+// Splats staged per batch: 256 without features; fewer with them, so their f16 feature
+// words fit in workgroup memory beside the rest (the host sizes it to the device limit).
+const BATCH: u32 = {{BATCH}}u;
+const FEATURE_WORDS: u32 = {{FEATURE_WORDS}}u;
 const IGNORE_LABEL: u32 = 255u;
 
 @group(0) @binding(0) var<uniform> frame: FrameUniforms;
@@ -30,25 +34,26 @@ const IGNORE_LABEL: u32 = 255u;
 @group(0) @binding(13) var<storage, read_write> out_features: array<f32>;
 @group(0) @binding(14) var<storage, read_write> out_labels: array<u32>;
 
-var<workgroup> s_mean_conic: array<vec4<f32>, 256>;
-var<workgroup> s_conic_z_opacity_depth: array<vec4<f32>, 256>;
-var<workgroup> s_rgb: array<vec4<f32>, 256>;
-var<workgroup> s_index: array<u32, 256>;
+var<workgroup> s_mean_conic: array<vec4<f32>, BATCH>;
+var<workgroup> s_conic_z_opacity_depth: array<vec4<f32>, BATCH>;
+var<workgroup> s_rgb: array<vec4<f32>, BATCH>;
+var<workgroup> s_index: array<u32, BATCH>;
+// Packed f16 feature pairs of the staged splats: loaded once per tile instead of once per
+// pixel, which is what makes 32 channels cheap.
+var<workgroup> s_feat: array<u32, {{FEATURE_STAGE}}>;
 var<workgroup> done_count: atomic<u32>;
 var<workgroup> all_done: u32;
 
-// Two f16 features (channels 2w, 2w+1) of Gaussian i.
-fn feature_pair(i: u32, w: u32) -> vec2<f32> {
+// Packed f16 word w (channels 2w, 2w+1) of Gaussian i, from its split buffer.
+fn feature_word(i: u32, w: u32) -> u32 {
     let part = i / frame.split_len;
     let j = (i - part * frame.split_len) * frame.feature_stride + w;
-    var word: u32;
     switch part {
-        case 0u: { word = feat0[j]; }
-        case 1u: { word = feat1[j]; }
-        case 2u: { word = feat2[j]; }
-        default: { word = feat3[j]; }
+        case 0u: { return feat0[j]; }
+        case 1u: { return feat1[j]; }
+        case 2u: { return feat2[j]; }
+        default: { return feat3[j]; }
     }
-    return unpack_f16x2(word);
 }
 
 // Labels are packed four 8-bit ids per u32.
@@ -83,7 +88,7 @@ fn raster(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) li
 
     let range = tile_ranges[tile];
     let n = select(0u, range.y - range.x, range.y > range.x);
-    let batches = (n + 255u) / 256u;
+    let batches = (n + BATCH - 1u) / BATCH;
     for (var b = 0u; b < batches; b = b + 1u) {
         workgroupBarrier();
         if (lid == 0u) {
@@ -92,17 +97,26 @@ fn raster(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) li
         if (workgroupUniformLoad(&all_done) == 256u) {
             break;
         }
-        let j = range.x + b * 256u + lid;
-        if (j < range.y) {
+        let j = range.x + b * BATCH + lid;
+        if (lid < BATCH && j < range.y) {
             let i = pair_vals[j];
             s_mean_conic[lid] = splat_a[i];
             s_conic_z_opacity_depth[lid] = splat_b[i];
             s_rgb[lid] = splat_rgb[i];
             s_index[lid] = i;
         }
+        // Feature words: the whole workgroup loads them cooperatively, coalesced per splat.
+        let batch_len = min(BATCH, n - b * BATCH);
+        if (FEATURE_DIM > 0u) {
+            for (var e = lid; e < batch_len * FEATURE_WORDS; e = e + 256u) {
+                let k = e / FEATURE_WORDS;
+                let i = pair_vals[range.x + b * BATCH + k];
+                s_feat[e] = feature_word(i, e - k * FEATURE_WORDS);
+            }
+        }
         workgroupBarrier();
         if (!done) {
-            let count = min(256u, n - b * 256u);
+            let count = batch_len;
             for (var k = 0u; k < count; k = k + 1u) {
                 let mc = s_mean_conic[k];
                 let zod = s_conic_z_opacity_depth[k];
@@ -127,7 +141,7 @@ fn raster(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) li
                 d = d + zod.z * alpha * t;
                 let gi = s_index[k];
                 for (var w = 0u; w < FEATURE_DIM / 2u; w = w + 1u) {
-                    let fp = feature_pair(gi, w);
+                    let fp = unpack_f16x2(s_feat[k * FEATURE_WORDS + w]);
                     feat[2u * w] = feat[2u * w] + fp.x * alpha * t;
                     feat[2u * w + 1u] = feat[2u * w + 1u] + fp.y * alpha * t;
                 }

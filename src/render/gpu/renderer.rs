@@ -126,8 +126,9 @@ impl GpuRenderer {
 
     fn raster_pipeline(&mut self, dim: u32, labels: bool) -> &wgpu::ComputePipeline {
         let (d, layout) = (&self.ctx.device, &self.raster_layout);
+        let wg_bytes = self.ctx.limits.max_compute_workgroup_storage_size;
         self.raster.entry((dim, labels)).or_insert_with(|| {
-            let module = shader(d, "raster", shaders::raster(dim, labels));
+            let module = shader(d, "raster", shaders::raster(dim, labels, wg_bytes));
             compute_pipeline(d, &module, layout, "raster", &[])
         })
     }

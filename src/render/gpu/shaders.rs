@@ -20,9 +20,29 @@ pub fn dispatch_setup() -> String {
     format!("{COMMON}\n{DISPATCH_SETUP_BODY}")
 }
 
-/// The raster pass specialised for `feature_dim` channels (0 to 64, even) and labels.
-pub fn raster(feature_dim: u32, labels: bool) -> String {
+/// Bytes of workgroup memory per staged splat besides its features (3 vec4 + an index).
+const STAGED_BYTES: u32 = 52;
+
+/// Splats the raster stages per batch: 256 (one per invocation) when they fit in
+/// `workgroup_bytes` of workgroup memory, else the largest power of two that does.
+pub fn raster_batch(feature_dim: u32, workgroup_bytes: u32) -> u32 {
+    let per = STAGED_BYTES + 2 * feature_dim;
+    let mut batch = 256;
+    while batch > 16 && batch * per > workgroup_bytes {
+        batch /= 2;
+    }
+    batch
+}
+
+/// The raster pass specialised for `feature_dim` channels (0 to 64, even), labels, and a
+/// device with `workgroup_bytes` of workgroup memory.
+pub fn raster(feature_dim: u32, labels: bool, workgroup_bytes: u32) -> String {
+    let batch = raster_batch(feature_dim, workgroup_bytes);
+    let words = feature_dim / 2;
     let body = RASTER_BODY
+        .replace("{{BATCH}}", &batch.to_string())
+        .replace("{{FEATURE_WORDS}}", &words.max(1).to_string())
+        .replace("{{FEATURE_STAGE}}", &(batch * words.max(1)).to_string())
         .replace("{{FEATURE_DIM}}", &feature_dim.to_string())
         .replace("{{FEATURE_SLOTS}}", &feature_dim.max(1).to_string())
         .replace("{{LABELS}}", if labels { "true" } else { "false" })
@@ -33,6 +53,17 @@ pub fn raster(feature_dim: u32, labels: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn raster_batches_fit_workgroup_memory() {
+        for dim in (0..=64).step_by(4) {
+            for bytes in [16384, 32768] {
+                let b = raster_batch(dim, bytes);
+                assert!(b.is_power_of_two() && b <= 256 && b * (STAGED_BYTES + 2 * dim) <= bytes, "D {dim}: batch {b}");
+            }
+        }
+        assert_eq!(raster_batch(0, 16384), 256);
+    }
 
     /// Parses and validates, then resolves override constants the way a pipeline would, so
     /// every (FEATURE_DIM, LABELS) variant we compile is checked too.
@@ -56,7 +87,9 @@ mod tests {
         validate("dispatch setup", &dispatch_setup(), &[]);
         for dim in [0, 4, 16, 32, 64] {
             for labels in [false, true] {
-                validate(&format!("raster D={dim} labels={labels}"), &raster(dim, labels), &[]);
+                for wg_bytes in [16384, 32768, 49152] {
+                    validate(&format!("raster D={dim} labels={labels} wg={wg_bytes}"), &raster(dim, labels, wg_bytes), &[]);
+                }
             }
         }
     }
