@@ -38,9 +38,9 @@ var<workgroup> s_mean_conic: array<vec4<f32>, BATCH>;
 var<workgroup> s_conic_z_opacity_depth: array<vec4<f32>, BATCH>;
 var<workgroup> s_rgb: array<vec4<f32>, BATCH>;
 var<workgroup> s_index: array<u32, BATCH>;
-// Packed f16 feature pairs of the staged splats: loaded once per tile instead of once per
-// pixel, which is what makes 32 channels cheap.
-var<workgroup> s_feat: array<u32, {{FEATURE_STAGE}}>;
+// Features of the staged splats, decoded from f16 once per tile instead of loaded and decoded
+// once per pixel.
+var<workgroup> s_feat: array<f32, {{FEATURE_STAGE}}>;
 var<workgroup> done_count: atomic<u32>;
 var<workgroup> all_done: u32;
 
@@ -110,8 +110,11 @@ fn raster(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) li
         if (FEATURE_DIM > 0u) {
             for (var e = lid; e < batch_len * FEATURE_WORDS; e = e + 256u) {
                 let k = e / FEATURE_WORDS;
+                let w = e - k * FEATURE_WORDS;
                 let i = pair_vals[range.x + b * BATCH + k];
-                s_feat[e] = feature_word(i, e - k * FEATURE_WORDS);
+                let pair = unpack_f16x2(feature_word(i, w));
+                s_feat[k * FEATURE_DIM + 2u * w] = pair.x;
+                s_feat[k * FEATURE_DIM + 2u * w + 1u] = pair.y;
             }
         }
         workgroupBarrier();
@@ -140,10 +143,8 @@ fn raster(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) li
                 c = c + s_rgb[k].xyz * alpha * t;
                 d = d + zod.z * alpha * t;
                 let gi = s_index[k];
-                for (var w = 0u; w < FEATURE_DIM / 2u; w = w + 1u) {
-                    let fp = unpack_f16x2(s_feat[k * FEATURE_WORDS + w]);
-                    feat[2u * w] = feat[2u * w] + fp.x * alpha * t;
-                    feat[2u * w + 1u] = feat[2u * w + 1u] + fp.y * alpha * t;
+                for (var f = 0u; f < FEATURE_DIM; f = f + 1u) {
+                    feat[f] = feat[f] + s_feat[k * FEATURE_DIM + f] * alpha * t;
                 }
                 if (LABELS) {
                     let l = min(label_of(gi), NUM_CLASSES - 1u);

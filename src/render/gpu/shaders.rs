@@ -26,7 +26,7 @@ const STAGED_BYTES: u32 = 52;
 /// Splats the raster stages per batch: 256 (one per invocation) when they fit in
 /// `workgroup_bytes` of workgroup memory, else the largest power of two that does.
 pub fn raster_batch(feature_dim: u32, workgroup_bytes: u32) -> u32 {
-    let per = STAGED_BYTES + 2 * feature_dim;
+    let per = STAGED_BYTES + 4 * feature_dim.max(1);
     let mut batch = 256;
     while batch > 16 && batch * per > workgroup_bytes {
         batch /= 2;
@@ -42,7 +42,7 @@ pub fn raster(feature_dim: u32, labels: bool, workgroup_bytes: u32) -> String {
     let body = RASTER_BODY
         .replace("{{BATCH}}", &batch.to_string())
         .replace("{{FEATURE_WORDS}}", &words.max(1).to_string())
-        .replace("{{FEATURE_STAGE}}", &(batch * words.max(1)).to_string())
+        .replace("{{FEATURE_STAGE}}", &(batch * feature_dim.max(1)).to_string())
         .replace("{{FEATURE_DIM}}", &feature_dim.to_string())
         .replace("{{FEATURE_SLOTS}}", &feature_dim.max(1).to_string())
         .replace("{{LABELS}}", if labels { "true" } else { "false" })
@@ -59,7 +59,7 @@ mod tests {
         for dim in (0..=64).step_by(4) {
             for bytes in [16384, 32768] {
                 let b = raster_batch(dim, bytes);
-                assert!(b.is_power_of_two() && b <= 256 && b * (STAGED_BYTES + 2 * dim) <= bytes, "D {dim}: batch {b}");
+                assert!(b.is_power_of_two() && b <= 256 && b * (STAGED_BYTES + 4 * dim.max(1)) <= bytes, "D {dim}: batch {b}");
             }
         }
         assert_eq!(raster_batch(0, 16384), 256);
