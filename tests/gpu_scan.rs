@@ -2,7 +2,7 @@
 //! with counts taken from a GPU buffer and noise beyond the count.
 
 use rtgs2::render::gpu::readback::read_u32;
-use rtgs2::render::gpu::scan::GpuScan;
+use rtgs2::render::gpu::scan::{GpuScan, ScanCounts};
 use rtgs2::render::gpu::{GpuContext, gpu_for_tests};
 use rtgs2::util::rng::Rng;
 use wgpu::util::DeviceExt;
@@ -22,7 +22,7 @@ fn run(ctx: &GpuContext, scan: &GpuScan, values: &[u32], capacity: usize) -> (Ve
         contents: bytemuck::cast_slice(&[77u32, values.len() as u32, 0xdead_beef]),
         usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC,
     });
-    let plan = scan.plan(&ctx.device, &data, capacity as u64, &counts, 1, &counts, 2);
+    let plan = scan.plan(&ctx.device, &data, capacity as u64, ScanCounts { count: (&counts, 1), total: (&counts, 2) });
     let mut enc = ctx.device.create_command_encoder(&Default::default());
     {
         let mut pass = enc.begin_compute_pass(&Default::default());

@@ -23,7 +23,15 @@ pub enum Backend {
 /// A scene ready to render with the chosen backend.
 pub enum Renderer<'a> {
     Cpu { scene: &'a Scene, features: Option<(usize, Vec<f32>)> },
-    Gpu { scene: GpuScene, renderer: Box<HeadlessRenderer>, description: String, ctx: GpuContext },
+    Gpu(Box<GpuBackend>),
+}
+
+/// The GPU side: the uploaded scene and a headless renderer on its device.
+pub struct GpuBackend {
+    scene: GpuScene,
+    renderer: HeadlessRenderer,
+    description: String,
+    ctx: GpuContext,
 }
 
 impl<'a> Renderer<'a> {
@@ -41,13 +49,13 @@ impl<'a> Renderer<'a> {
         };
         let gpu_scene = GpuScene::upload(&ctx, scene)?;
         let description = ctx.describe();
-        Ok(Self::Gpu { scene: gpu_scene, renderer: Box::new(HeadlessRenderer::new(GpuRenderer::new(&ctx))), description, ctx })
+        Ok(Self::Gpu(Box::new(GpuBackend { scene: gpu_scene, renderer: HeadlessRenderer::new(GpuRenderer::new(&ctx)), description, ctx })))
     }
 
     pub fn describe(&self) -> String {
         match self {
             Self::Cpu { .. } => format!("CPU reference ({} threads)", rayon::current_num_threads()),
-            Self::Gpu { description, .. } => format!("GPU: {description}"),
+            Self::Gpu(g) => format!("GPU: {}", g.description),
         }
     }
 
@@ -55,7 +63,7 @@ impl<'a> Renderer<'a> {
     pub fn set_features(&mut self, dim: usize, values: Vec<f32>) -> anyhow::Result<()> {
         match self {
             Self::Cpu { features, .. } => *features = Some((dim, values)),
-            Self::Gpu { scene, ctx, .. } => scene.set_features(ctx, dim, &values)?,
+            Self::Gpu(g) => g.scene.set_features(&g.ctx, dim, &values)?,
         }
         Ok(())
     }
@@ -72,9 +80,9 @@ impl<'a> Renderer<'a> {
                 };
                 render(scene, camera, &ch, &RenderOptions { background, ..Default::default() })?
             }
-            Self::Gpu { scene, renderer, .. } => {
-                let features = scene.features.is_some();
-                renderer.render(scene, camera, &GpuRenderOptions { background, features, labels })?
+            Self::Gpu(g) => {
+                let features = g.scene.features.is_some();
+                g.renderer.render(&g.scene, camera, &GpuRenderOptions { background, features, labels })?
             }
         })
     }

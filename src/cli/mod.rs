@@ -7,9 +7,9 @@ mod bench_render;
 mod bench_sort;
 mod convert;
 mod demo;
-
 mod info;
 mod render_cmd;
+pub mod synth_cmd;
 mod view_args;
 
 use clap::{Parser, Subcommand};
@@ -28,8 +28,8 @@ pub enum Command {
     Info(info::InfoArgs),
     /// Render one view of a scene to a PNG (RGB, depth, alpha or ground-truth labels).
     Render(render_cmd::RenderArgs),
-    /// Headless demo on the embedded default scene: generates it, renders RGB, labels and
-    /// depth for a few of its cameras and writes them to a folder.
+    /// Generate labelled synthetic indoor rooms as trainer output folders.
+    Synth(synth_cmd::SynthArgs),
     /// Headless demo on the embedded default scene: generates it, renders colour, labels and
     /// depth for a few of its cameras and writes them to a folder.
     Demo(demo::DemoArgs),
@@ -45,9 +45,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Some(Command::Info(a)) => info::run(&a),
         Some(Command::Render(a)) => render_cmd::run(&a),
-
         Some(Command::Convert(a)) => convert::run(&a),
         Some(Command::Demo(a)) => demo::run(&a),
+        Some(Command::Synth(a)) => synth_cmd::run(&a),
         Some(Command::Bench(b)) => bench::run(&b),
         None => demo::run(&demo::DemoArgs::default()),
     }

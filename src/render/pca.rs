@@ -73,7 +73,7 @@ impl FeaturePca {
     /// Fits on `features` (Gaussian-major, `dim` each); uses at most 200 000 evenly spaced
     /// Gaussians, which pins the basis down far beyond display precision.
     pub fn fit(features: &[f32], dim: usize) -> Self {
-        assert!(dim > 0 && features.len() % dim == 0, "features must be whole vectors");
+        assert!(dim > 0 && features.len().is_multiple_of(dim), "features must be whole vectors");
         let n = features.len() / dim;
         let step = (n / 200_000).max(1);
         let rows: Vec<&[f32]> = features.chunks_exact(dim).step_by(step).collect();

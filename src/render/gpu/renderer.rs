@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use super::layout::{FrameUniforms, counter};
 use super::pipeline_util::{Bind, bind_group, bind_group_layout, compute_pipeline, shader};
-use super::scan::{GpuScan, ScanPlan, grid};
+use super::scan::{GpuScan, ScanCounts, ScanPlan, grid};
 use super::scene_buffers::GpuScene;
 use super::sort::{RadixSorter, SortBuffers, SortCount};
 use super::timing::{GpuTimer, StageTimes};
@@ -145,8 +145,8 @@ impl GpuRenderer {
         let visible = buffer(d, "visible", n * 4, none);
         let counters = buffer(d, "counters", counter::LEN as u64 * 4, none);
         let pair_offsets = buffer(d, "pair offsets", n * 4, none);
-        let visible_scan = self.scan.plan(d, &visible, n, &counters, counter::GAUSSIANS, &counters, counter::VISIBLE);
-        let pair_scan = self.scan.plan(d, &pair_offsets, n, &counters, counter::VISIBLE, &counters, counter::PAIRS);
+        let visible_scan = self.scan.plan(d, &visible, n, ScanCounts { count: (&counters, counter::GAUSSIANS), total: (&counters, counter::VISIBLE) });
+        let pair_scan = self.scan.plan(d, &pair_offsets, n, ScanCounts { count: (&counters, counter::VISIBLE), total: (&counters, counter::PAIRS) });
         Ok(FrameTarget {
             width,
             height,

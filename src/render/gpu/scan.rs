@@ -22,6 +22,13 @@ struct Level {
     blocks: u32,
 }
 
+/// Where a scan reads its element count and writes its total: (buffer, u32 index).
+#[derive(Clone, Copy)]
+pub struct ScanCounts<'a> {
+    pub count: (&'a wgpu::Buffer, u32),
+    pub total: (&'a wgpu::Buffer, u32),
+}
+
 /// A scan of a particular buffer: level buffers and bind groups made once.
 pub struct ScanPlan {
     levels: Vec<Level>,
@@ -80,17 +87,9 @@ impl GpuScan {
     }
 
     /// A plan scanning `data` (up to `capacity` elements) in place; the element count is the
-    /// u32 at `count_buf[count_index]`, and the grand total goes to `total_buf[total_index]`.
-    pub fn plan(
-        &self,
-        device: &wgpu::Device,
-        data: &wgpu::Buffer,
-        capacity: u64,
-        count_buf: &wgpu::Buffer,
-        count_index: u32,
-        total_buf: &wgpu::Buffer,
-        total_index: u32,
-    ) -> ScanPlan {
+    /// u32 at `counts.count`, and the grand total goes to `counts.total`.
+    pub fn plan(&self, device: &wgpu::Device, data: &wgpu::Buffer, capacity: u64, counts: ScanCounts<'_>) -> ScanPlan {
+        let ScanCounts { count: (count_buf, count_index), total: (total_buf, total_index) } = counts;
         // Level k scans `caps[k]` elements; level k + 1 holds its block sums.
         let mut caps = vec![capacity.max(1)];
         while *caps.last().expect("non-empty") > BLOCK {

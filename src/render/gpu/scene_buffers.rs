@@ -104,7 +104,7 @@ fn storage_init(ctx: &GpuContext, label: &str, bytes: &[u8]) -> wgpu::Buffer {
 /// Packs `values` (per Gaussian `per` f32s) as f16 words and uploads them in split parts.
 fn upload_split(ctx: &GpuContext, label: &str, values: &[f32], per: usize, split_len: u32) -> SplitBuffer {
     let stride = per.div_ceil(2);
-    let n = if per == 0 { 0 } else { values.len() / per };
+    let n = values.len().checked_div(per).unwrap_or(0);
     let mut parts = Vec::new();
     for start in (0..n.max(1)).step_by(split_len as usize) {
         let end = (start + split_len as usize).min(n);
@@ -169,7 +169,7 @@ impl GpuScene {
 
     /// Attaches (or replaces) per-Gaussian feature vectors, `dim` per Gaussian, stored as f16.
     pub fn set_features(&mut self, ctx: &GpuContext, dim: usize, values: &[f32]) -> Result<(), GpuSceneError> {
-        if dim == 0 || dim > MAX_FEATURE_DIM || dim % 4 != 0 {
+        if dim == 0 || dim > MAX_FEATURE_DIM || !dim.is_multiple_of(4) {
             return Err(GpuSceneError::FeatureDim(dim));
         }
         if values.len() != self.len as usize * dim {
