@@ -57,9 +57,7 @@ fn parse_kind(s: &str) -> Result<RoomKind, String> {
 }
 
 fn parse_floats(s: &str) -> Result<Vec<f32>, String> {
-    s.split(',')
-        .map(|p| p.trim().parse::<f32>().map_err(|e| format!("{p:?}: {e}")))
-        .collect()
+    s.split(',').map(|p| p.trim().parse::<f32>().map_err(|e| format!("{p:?}: {e}"))).collect()
 }
 
 fn parse_vec3(s: &str) -> Result<[f32; 3], String> {
@@ -72,17 +70,13 @@ fn parse_rotation(s: &str) -> Result<GlobalRotation, String> {
         "none" => Ok(GlobalRotation::None),
         "random" => Ok(GlobalRotation::Random),
         _ => {
-            let v = parse_floats(s)
-                .map_err(|e| format!("expected none, random or AXIS_X,AXIS_Y,AXIS_Z,DEG: {e}"))?;
+            let v = parse_floats(s).map_err(|e| format!("expected none, random or AXIS_X,AXIS_Y,AXIS_Z,DEG: {e}"))?;
             let [x, y, z, deg] = <[f32; 4]>::try_from(v.as_slice())
                 .map_err(|_| format!("expected AXIS_X,AXIS_Y,AXIS_Z,DEG, got {s:?}"))?;
             if x * x + y * y + z * z < 1e-12 {
                 return Err("the rotation axis must not be zero".into());
             }
-            Ok(GlobalRotation::AxisAngle {
-                axis: [x, y, z],
-                deg,
-            })
+            Ok(GlobalRotation::AxisAngle { axis: [x, y, z], deg })
         }
     }
 }
@@ -112,8 +106,7 @@ pub fn run(args: &SynthArgs) -> anyhow::Result<()> {
     {
         bail!("--scale must be a positive number, got {s}");
     }
-    std::fs::create_dir_all(&args.out_dir)
-        .with_context(|| format!("creating {}", args.out_dir.display()))?;
+    std::fs::create_dir_all(&args.out_dir).with_context(|| format!("creating {}", args.out_dir.display()))?;
     let bar = ProgressBar::new(args.count);
     bar.set_style(
         ProgressStyle::with_template("{bar:30} {pos}/{len} rooms {elapsed} (eta {eta}) {msg}")
@@ -151,14 +144,15 @@ pub fn run(args: &SynthArgs) -> anyhow::Result<()> {
         };
         let json = serde_json::to_vec_pretty(&manifest).context("serialising synth.json")?;
         let path = dir.join("synth.json");
-        write_bytes_atomically(&path, &json)
-            .with_context(|| format!("writing {}", path.display()))?;
-        bar.println(format!(
+        write_bytes_atomically(&path, &json).with_context(|| format!("writing {}", path.display()))?;
+        // Through the bar, so the line is printed even when no terminal shows the bar.
+        let line = format!(
             "{}: {} Gaussians, {classes} classes, {:.1} s",
             dir.display(),
             room.scene.len(),
             clock.elapsed().as_secs_f64()
-        ));
+        );
+        bar.suspend(|| println!("{line}"));
         bar.inc(1);
     }
     bar.finish_and_clear();
@@ -181,13 +175,7 @@ mod tests {
     fn parses_rotation_forms() {
         assert_eq!(parse_rotation("none"), Ok(GlobalRotation::None));
         assert_eq!(parse_rotation("Random"), Ok(GlobalRotation::Random));
-        assert_eq!(
-            parse_rotation("0,0,1,90"),
-            Ok(GlobalRotation::AxisAngle {
-                axis: [0.0, 0.0, 1.0],
-                deg: 90.0
-            })
-        );
+        assert_eq!(parse_rotation("0,0,1,90"), Ok(GlobalRotation::AxisAngle { axis: [0.0, 0.0, 1.0], deg: 90.0 }));
         assert!(parse_rotation("0,0,0,90").is_err());
         assert!(parse_rotation("1,2").is_err());
         assert_eq!(parse_vec3("-1,2.5,3"), Ok([-1.0, 2.5, 3.0]));
@@ -219,16 +207,11 @@ mod tests {
             let room = dir.path().join(format!("office_{seed:05}"));
             let cams = crate::scene::trainer_folder::read_cameras(&room).expect("cameras");
             assert_eq!(cams.len(), 3);
-            assert!(
-                crate::scene::trainer_folder::find_ply(&room)
-                    .expect("ply")
-                    .is_file()
-            );
+            assert!(crate::scene::trainer_folder::find_ply(&room).expect("ply").is_file());
             let manifest: serde_json::Value =
-                serde_json::from_slice(&std::fs::read(room.join("synth.json")).expect("manifest"))
-                    .expect("json");
+                serde_json::from_slice(&std::fs::read(room.join("synth.json")).expect("manifest")).expect("json");
             assert_eq!(manifest["seed"], seed);
-            assert_eq!(manifest["kind"], "Office");
+            assert_eq!(manifest["kind"], "office");
             assert!(manifest["class_counts"]["desk"].as_u64().unwrap_or(0) > 0);
         }
     }
