@@ -205,8 +205,13 @@ fn real_reference_plys_load_with_sane_values() {
     }
 }
 
+/// 300 cases in the normal test run; `RTGS2_FUZZ_CASES=N` for long fuzzing sessions.
+fn fuzz_cases() -> u32 {
+    std::env::var("RTGS2_FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(300)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(300))]
+    #![proptest_config(ProptestConfig::with_cases(fuzz_cases()))]
 
     /// Byte flips, truncations and splices of valid files must give errors or scenes, never a
     /// panic or an unbounded allocation.

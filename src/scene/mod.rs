@@ -19,6 +19,23 @@ pub mod splat;
 pub mod spz;
 pub mod trainer_folder;
 
+#[cfg(test)]
+pub(crate) mod test_support {
+    use std::path::PathBuf;
+
+    /// The shared folder of real splat files made by other people, or `None` (with a
+    /// message) when it is absent, so tests skip rather than fail without it.
+    pub fn real_dir() -> Option<PathBuf> {
+        let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/real-splats"));
+        if dir.is_dir() {
+            Some(dir)
+        } else {
+            eprintln!("skipping: {} is absent (it holds real splat files made by other people)", dir.display());
+            None
+        }
+    }
+}
+
 pub use camera::Camera;
 pub use error::{Problem, SceneError};
 pub use load::{LoadOptions, LoadedScene, SceneFormat, load};

@@ -154,18 +154,7 @@ mod tests {
         );
     }
 
-    fn real_dir() -> Option<PathBuf> {
-        let dir = PathBuf::from(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../shared/data/real-splats"
-        ));
-        if dir.is_dir() {
-            Some(dir)
-        } else {
-            eprintln!("skipping: {} is absent", dir.display());
-            None
-        }
-    }
+    use crate::scene::test_support::real_dir;
 
     #[test]
     fn reads_real_splat_files() {

@@ -540,18 +540,7 @@ mod tests {
         assert!(read(&p(), file_cut).is_err());
     }
 
-    fn real_dir() -> Option<PathBuf> {
-        let dir = PathBuf::from(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../shared/data/real-splats"
-        ));
-        if dir.is_dir() {
-            Some(dir)
-        } else {
-            eprintln!("skipping: {} is absent", dir.display());
-            None
-        }
-    }
+    use crate::scene::test_support::real_dir;
 
     fn load_real(name: &str) -> Option<(Vec<u8>, Scene)> {
         let path = real_dir()?.join(name);
