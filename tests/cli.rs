@@ -11,12 +11,24 @@ use rtgs2::synth::{GlobalRotation, SynthOptions, generate};
 
 fn rtgs2(args: &[&str]) -> (bool, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_rtgs2")).args(args).output().expect("binary runs");
-    (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 /// A small labelled room with 8 per-Gaussian feature channels derived from the labels.
 fn room(dir: &Path) {
-    let opts = SynthOptions { seed: 11, target_gaussians: 30_000, views: 6, width: 160, height: 120, rotation: GlobalRotation::Random, ..Default::default() };
+    let opts = SynthOptions {
+        seed: 11,
+        target_gaussians: 30_000,
+        views: 6,
+        width: 160,
+        height: 120,
+        rotation: GlobalRotation::Random,
+        ..Default::default()
+    };
     let mut r = generate(&opts);
     let labels = r.scene.labels.clone().expect("synth rooms are labelled");
     for k in 0..8usize {
@@ -51,7 +63,22 @@ fn cli_end_to_end_on_a_generated_room() {
     for backend in ["cpu", "gpu"] {
         for what in ["rgb", "label-ids", "features", "depth"] {
             let out = png(&format!("{what}_{backend}.png"));
-            let (ok, _, err) = rtgs2(&["render", s, "--camera", "2", "--width", "96", "--height", "72", "--what", what, "--backend", backend, "--out", &out]);
+            let (ok, _, err) = rtgs2(&[
+                "render",
+                s,
+                "--camera",
+                "2",
+                "--width",
+                "96",
+                "--height",
+                "72",
+                "--what",
+                what,
+                "--backend",
+                backend,
+                "--out",
+                &out,
+            ]);
             assert!(ok, "render {what} on {backend}: {err}");
             let (w, h, _, _) = read_png(Path::new(&out)).expect("png");
             assert_eq!((w, h), (96, 72), "--width/--height rescale the camera");
@@ -82,7 +109,8 @@ fn cli_end_to_end_on_a_generated_room() {
 
     // Bad input: a clear message naming the file, a non-zero exit, no panic.
     let bad = png("bad.ply");
-    std::fs::write(&bad, b"ply\nformat binary_little_endian 1.0\nelement vertex 10\nproperty float x\nend_header\n").expect("write");
+    std::fs::write(&bad, b"ply\nformat binary_little_endian 1.0\nelement vertex 10\nproperty float x\nend_header\n")
+        .expect("write");
     let (ok, _, err) = rtgs2(&["info", &bad]);
     assert!(!ok && err.contains("bad.ply") && !err.contains("panicked"), "{err}");
     let (ok, _, err) = rtgs2(&["render", s, "--camera", "99", "--out", &png("x.png")]);

@@ -6,9 +6,8 @@
 use std::sync::OnceLock;
 
 use rtgs2::render::gpu::sort::{
-    BLOCK_SIZE, COPY_BLOCK, KEYS_PER_THREAD, PassInfo, RADIX, RADIX_BITS, RadixSorter, SETUP_WGSL,
-    SORT_WGSL, SortBuffers, SortCount, SortError, SortInput, SortParams, WORKGROUP_SIZE,
-    max_supported_len,
+    BLOCK_SIZE, COPY_BLOCK, KEYS_PER_THREAD, PassInfo, RADIX, RADIX_BITS, RadixSorter, SETUP_WGSL, SORT_WGSL,
+    SortBuffers, SortCount, SortError, SortInput, SortParams, WORKGROUP_SIZE, max_supported_len,
 };
 use rtgs2::render::gpu::{GpuContext, gpu_for_tests};
 use rtgs2::util::rng::Rng;
@@ -33,15 +32,9 @@ fn gpu() -> Option<&'static Gpu> {
 
 /// A seed from the clock, printed so a failure can be replayed.
 fn fresh_rng(what: &str) -> Rng {
-    let seed = std::env::var("RTGS2_TEST_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .expect("clock after 1970")
-                .as_nanos() as u64
-        });
+    let seed = std::env::var("RTGS2_TEST_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| {
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock after 1970").as_nanos() as u64
+    });
     eprintln!("{what}: seed {seed} (set RTGS2_TEST_SEED to replay)");
     Rng::new(seed)
 }
@@ -51,11 +44,7 @@ fn noise(rng: &mut Rng, n: usize) -> Vec<u32> {
 }
 
 fn fill_noise(ctx: &GpuContext, rng: &mut Rng, buffer: &wgpu::Buffer) {
-    ctx.queue.write_buffer(
-        buffer,
-        0,
-        bytemuck::cast_slice(&noise(rng, (buffer.size() / 4) as usize)),
-    );
+    ctx.queue.write_buffer(buffer, 0, bytemuck::cast_slice(&noise(rng, (buffer.size() / 4) as usize)));
 }
 
 fn read_u32(ctx: &GpuContext, buffer: &wgpu::Buffer, len: usize) -> Vec<u32> {
@@ -73,9 +62,7 @@ fn read_u32(ctx: &GpuContext, buffer: &wgpu::Buffer, len: usize) -> Vec<u32> {
     enc.copy_buffer_to_buffer(buffer, 0, &staging, 0, bytes);
     ctx.queue.submit([enc.finish()]);
     staging.map_async(wgpu::MapMode::Read, .., |r| r.expect("map readback"));
-    ctx.device
-        .poll(wgpu::PollType::wait_indefinitely())
-        .expect("poll");
+    ctx.device.poll(wgpu::PollType::wait_indefinitely()).expect("poll");
     let out = bytemuck::cast_slice(&staging.get_mapped_range(..).expect("mapped range")).to_vec();
     staging.unmap();
     out
@@ -83,13 +70,7 @@ fn read_u32(ctx: &GpuContext, buffer: &wgpu::Buffer, len: usize) -> Vec<u32> {
 
 /// Noise in every buffer (the caller's tails included), then `keys`/`values` at the front.
 /// Returns the full contents written to keys and values, to check the tails stay untouched.
-fn prepare(
-    g: &Gpu,
-    rng: &mut Rng,
-    bufs: &SortBuffers,
-    keys: &[u32],
-    values: &[u32],
-) -> (Vec<u32>, Vec<u32>) {
+fn prepare(g: &Gpu, rng: &mut Rng, bufs: &SortBuffers, keys: &[u32], values: &[u32]) -> (Vec<u32>, Vec<u32>) {
     for b in bufs.scratch_buffers() {
         fill_noise(&g.ctx, rng, b);
     }
@@ -98,38 +79,21 @@ fn prepare(
     let mut all_values = noise(rng, cap);
     all_keys[..keys.len()].copy_from_slice(keys);
     all_values[..values.len()].copy_from_slice(values);
-    g.ctx
-        .queue
-        .write_buffer(&bufs.keys, 0, bytemuck::cast_slice(&all_keys));
-    g.ctx
-        .queue
-        .write_buffer(&bufs.values, 0, bytemuck::cast_slice(&all_values));
+    g.ctx.queue.write_buffer(&bufs.keys, 0, bytemuck::cast_slice(&all_keys));
+    g.ctx.queue.write_buffer(&bufs.values, 0, bytemuck::cast_slice(&all_values));
     (all_keys, all_values)
 }
 
 /// The reference: a stable sort by the low `bits` bits.
 fn cpu_sort(keys: &[u32], values: &[u32], bits: u32) -> (Vec<u32>, Vec<u32>) {
-    let mask = if bits == 32 {
-        u32::MAX
-    } else {
-        (1u32 << bits) - 1
-    };
+    let mask = if bits == 32 { u32::MAX } else { (1u32 << bits) - 1 };
     let mut order: Vec<usize> = (0..keys.len()).collect();
     order.sort_by_key(|&i| keys[i] & mask); // sort_by_key is stable
-    (
-        order.iter().map(|&i| keys[i]).collect(),
-        order.iter().map(|&i| values[i]).collect(),
-    )
+    (order.iter().map(|&i| keys[i]).collect(), order.iter().map(|&i| values[i]).collect())
 }
 
 /// Reads back the whole buffers and checks the sorted prefix and the untouched tail.
-fn check(
-    g: &Gpu,
-    bufs: &SortBuffers,
-    expected: (&[u32], &[u32]),
-    before: (&[u32], &[u32]),
-    what: &str,
-) {
+fn check(g: &Gpu, bufs: &SortBuffers, expected: (&[u32], &[u32]), before: (&[u32], &[u32]), what: &str) {
     let cap = (bufs.keys.size() / 4) as usize;
     let got_k = read_u32(&g.ctx, &bufs.keys, cap);
     let got_v = read_u32(&g.ctx, &bufs.values, cap);
@@ -140,18 +104,12 @@ fn check(
             got_k[i], got_v[i], expected.0[i], expected.1[i]
         );
     }
-    assert!(
-        got_k[n..] == before.0[n..] && got_v[n..] == before.1[n..],
-        "{what}: the sort wrote past its count"
-    );
+    assert!(got_k[n..] == before.0[n..] && got_v[n..] == before.1[n..], "{what}: the sort wrote past its count");
 }
 
 fn submit(g: &Gpu, encoder: wgpu::CommandEncoder) {
     g.ctx.queue.submit([encoder.finish()]);
-    g.ctx
-        .device
-        .poll(wgpu::PollType::wait_indefinitely())
-        .expect("poll");
+    g.ctx.device.poll(wgpu::PollType::wait_indefinitely()).expect("poll");
 }
 
 /// Sorts `keys` (values = input index) with a count known on the CPU, and checks.
@@ -159,26 +117,14 @@ fn sort_and_check(g: &Gpu, rng: &mut Rng, bufs: &SortBuffers, keys: &[u32], bits
     let values: Vec<u32> = (0..keys.len() as u32).collect();
     let before = prepare(g, rng, bufs, keys, &values);
     let mut enc = g.ctx.device.create_command_encoder(&Default::default());
-    g.sorter
-        .encode(
-            &g.ctx.device,
-            &mut enc,
-            bufs,
-            SortCount::Known(keys.len() as u32),
-            bits,
-        )
-        .expect("encode");
+    g.sorter.encode(&g.ctx.device, &mut enc, bufs, SortCount::Known(keys.len() as u32), bits).expect("encode");
     submit(g, enc);
     let (ek, ev) = cpu_sort(keys, &values, bits);
     check(g, bufs, (&ek, &ev), (&before.0, &before.1), what);
 }
 
 fn random_keys(rng: &mut Rng, n: usize, bits: u32) -> Vec<u32> {
-    let mask = if bits == 32 {
-        u32::MAX
-    } else {
-        (1u32 << bits) - 1
-    };
+    let mask = if bits == 32 { u32::MAX } else { (1u32 << bits) - 1 };
     (0..n).map(|_| rng.next_u64() as u32 & mask).collect()
 }
 
@@ -187,26 +133,8 @@ fn sizes_around_block_boundaries_full_keys() {
     let Some(g) = gpu() else { return };
     let mut rng = fresh_rng("sizes");
     let b = BLOCK_SIZE as usize;
-    let sizes = [
-        1,
-        2,
-        255,
-        256,
-        257,
-        1023,
-        1024,
-        1025,
-        b - 1,
-        b,
-        b + 1,
-        3 * b + 7,
-        65_537,
-        1_000_000,
-    ];
-    let bufs = g
-        .sorter
-        .create_buffers(&g.ctx.device, 1_000_000)
-        .expect("buffers");
+    let sizes = [1, 2, 255, 256, 257, 1023, 1024, 1025, b - 1, b, b + 1, 3 * b + 7, 65_537, 1_000_000];
+    let bufs = g.sorter.create_buffers(&g.ctx.device, 1_000_000).expect("buffers");
     for n in sizes {
         let keys = random_keys(&mut rng, n, 32);
         sort_and_check(g, &mut rng, &bufs, &keys, 32, &format!("n = {n}, 32 bits"));
@@ -218,10 +146,7 @@ fn four_million_keys_count_from_gpu_buffer() {
     let Some(g) = gpu() else { return };
     let mut rng = fresh_rng("4M");
     let n = 4 << 20;
-    let bufs = g
-        .sorter
-        .create_buffers(&g.ctx.device, n as u32)
-        .expect("buffers");
+    let bufs = g.sorter.create_buffers(&g.ctx.device, n as u32).expect("buffers");
     // Depth-like keys: bits of positive floats, with the duplicates real depths have.
     let keys: Vec<u32> = (0..n).map(|_| (rng.f32() * 100.0).to_bits()).collect();
     let values: Vec<u32> = (0..n as u32).collect();
@@ -229,23 +154,11 @@ fn four_million_keys_count_from_gpu_buffer() {
     let count = count_buffer(g, 12, n as u32);
     let mut enc = g.ctx.device.create_command_encoder(&Default::default());
     g.sorter
-        .encode(
-            &g.ctx.device,
-            &mut enc,
-            &bufs,
-            SortCount::InBuffer {
-                buffer: &count,
-                offset: 12,
-            },
-            32,
-        )
+        .encode(&g.ctx.device, &mut enc, &bufs, SortCount::InBuffer { buffer: &count, offset: 12 }, 32)
         .expect("encode");
     let t = std::time::Instant::now();
     submit(g, enc);
-    eprintln!(
-        "4M keys, 32 bits: {:.0} ms on the GPU (wall clock)",
-        t.elapsed().as_secs_f64() * 1e3
-    );
+    eprintln!("4M keys, 32 bits: {:.0} ms on the GPU (wall clock)", t.elapsed().as_secs_f64() * 1e3);
     let (ek, ev) = cpu_sort(&keys, &values, 32);
     check(g, &bufs, (&ek, &ev), (&before.0, &before.1), "4M, 32 bits");
 }
@@ -257,14 +170,10 @@ fn count_buffer(g: &Gpu, offset: usize, count: u32) -> wgpu::Buffer {
     let buffer = g.ctx.device.create_buffer(&wgpu::BufferDescriptor {
         label: Some("visible count"),
         size: 32,
-        usage: wgpu::BufferUsages::STORAGE
-            | wgpu::BufferUsages::COPY_SRC
-            | wgpu::BufferUsages::COPY_DST,
+        usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC | wgpu::BufferUsages::COPY_DST,
         mapped_at_creation: false,
     });
-    g.ctx
-        .queue
-        .write_buffer(&buffer, 0, bytemuck::cast_slice(&words));
+    g.ctx.queue.write_buffer(&buffer, 0, bytemuck::cast_slice(&words));
     buffer
 }
 
@@ -273,19 +182,14 @@ fn partial_key_bits_and_stability_under_duplicates() {
     let Some(g) = gpu() else { return };
     let mut rng = fresh_rng("partial bits");
     let n = 100_003;
-    let bufs = g
-        .sorter
-        .create_buffers(&g.ctx.device, n as u32)
-        .expect("buffers");
+    let bufs = g.sorter.create_buffers(&g.ctx.device, n as u32).expect("buffers");
     // Odd and even pass counts (odd ones end with the copy back), last passes narrower than 4 bits.
     for bits in [1, 3, 4, 5, 8, 11, 12, 13, 16, 17, 24, 31] {
         let keys = random_keys(&mut rng, n, bits);
         sort_and_check(g, &mut rng, &bufs, &keys, bits, &format!("{bits} bits"));
     }
     // Only 5 distinct keys among 100k: everything rests on stability.
-    let few: Vec<u32> = (0..n)
-        .map(|_| [7u32, 0, 0xffff_ffff, 1 << 31, 12345][rng.below(5)])
-        .collect();
+    let few: Vec<u32> = (0..n).map(|_| [7u32, 0, 0xffff_ffff, 1 << 31, 12345][rng.below(5)]).collect();
     sort_and_check(g, &mut rng, &bufs, &few, 32, "5 distinct 32-bit keys");
     // All equal: the output must be the input.
     sort_and_check(g, &mut rng, &bufs, &vec![42; n], 32, "all equal");
@@ -301,10 +205,7 @@ fn bits_above_key_bits_are_ignored() {
     let Some(g) = gpu() else { return };
     let mut rng = fresh_rng("high bits");
     let n = 5_000;
-    let bufs = g
-        .sorter
-        .create_buffers(&g.ctx.device, n as u32)
-        .expect("buffers");
+    let bufs = g.sorter.create_buffers(&g.ctx.device, n as u32).expect("buffers");
     // Callers promise zeros above key_bits; if they break it, the sort still only uses the low bits.
     let keys = random_keys(&mut rng, n, 32);
     sort_and_check(g, &mut rng, &bufs, &keys, 13, "13 bits of 32-bit keys");
@@ -316,34 +217,21 @@ fn count_in_buffer_matches_known_count() {
     let Some(g) = gpu() else { return };
     let mut rng = fresh_rng("count in buffer");
     let max_len = 60_000;
-    let bufs = g
-        .sorter
-        .create_buffers(&g.ctx.device, max_len)
-        .expect("buffers");
+    let bufs = g.sorter.create_buffers(&g.ctx.device, max_len).expect("buffers");
     // The buffers hold max_len keys but only the first `count` are to be sorted.
     let all = random_keys(&mut rng, max_len as usize, 32);
     let values: Vec<u32> = (0..max_len).collect();
-    for (count, offset, bits) in [
-        (50_001u32, 0usize, 32u32),
-        (1, 4, 13),
-        (BLOCK_SIZE + 1, 28, 9),
-        (max_len, 8, 32),
-    ] {
+    for (count, offset, bits) in [(50_001u32, 0usize, 32u32), (1, 4, 13), (BLOCK_SIZE + 1, 28, 9), (max_len, 8, 32)] {
         for in_buffer in [false, true] {
             let before = prepare(g, &mut rng, &bufs, &all, &values);
             let count_buf = count_buffer(g, offset, count);
             let sort_count = if in_buffer {
-                SortCount::InBuffer {
-                    buffer: &count_buf,
-                    offset: offset as u64,
-                }
+                SortCount::InBuffer { buffer: &count_buf, offset: offset as u64 }
             } else {
                 SortCount::Known(count)
             };
             let mut enc = g.ctx.device.create_command_encoder(&Default::default());
-            g.sorter
-                .encode(&g.ctx.device, &mut enc, &bufs, sort_count, bits)
-                .expect("encode");
+            g.sorter.encode(&g.ctx.device, &mut enc, &bufs, sort_count, bits).expect("encode");
             submit(g, enc);
             let n = count as usize;
             let (ek, ev) = cpu_sort(&all[..n], &values[..n], bits);
@@ -363,76 +251,38 @@ fn count_in_buffer_above_max_len_is_clamped() {
     let Some(g) = gpu() else { return };
     let mut rng = fresh_rng("clamped count");
     let max_len = 3_000;
-    let bufs = g
-        .sorter
-        .create_buffers(&g.ctx.device, max_len)
-        .expect("buffers");
+    let bufs = g.sorter.create_buffers(&g.ctx.device, max_len).expect("buffers");
     let keys = random_keys(&mut rng, max_len as usize, 32);
     let values: Vec<u32> = (0..max_len).collect();
     let before = prepare(g, &mut rng, &bufs, &keys, &values);
     let count_buf = count_buffer(g, 0, u32::MAX);
     let mut enc = g.ctx.device.create_command_encoder(&Default::default());
     g.sorter
-        .encode(
-            &g.ctx.device,
-            &mut enc,
-            &bufs,
-            SortCount::InBuffer {
-                buffer: &count_buf,
-                offset: 0,
-            },
-            32,
-        )
+        .encode(&g.ctx.device, &mut enc, &bufs, SortCount::InBuffer { buffer: &count_buf, offset: 0 }, 32)
         .expect("encode");
     submit(g, enc);
     let (ek, ev) = cpu_sort(&keys, &values, 32);
-    check(
-        g,
-        &bufs,
-        (&ek, &ev),
-        (&before.0, &before.1),
-        "count u32::MAX clamped to max_len",
-    );
+    check(g, &bufs, (&ek, &ev), (&before.0, &before.1), "count u32::MAX clamped to max_len");
 }
 
 #[test]
 fn count_zero_changes_nothing() {
     let Some(g) = gpu() else { return };
     let mut rng = fresh_rng("count 0");
-    let bufs = g
-        .sorter
-        .create_buffers(&g.ctx.device, 4_096)
-        .expect("buffers");
+    let bufs = g.sorter.create_buffers(&g.ctx.device, 4_096).expect("buffers");
     for (bits, in_buffer) in [(32, false), (32, true), (13, false), (13, true)] {
         let before = prepare(g, &mut rng, &bufs, &[], &[]);
         let count_buf = count_buffer(g, 4, 0);
-        let count = if in_buffer {
-            SortCount::InBuffer {
-                buffer: &count_buf,
-                offset: 4,
-            }
-        } else {
-            SortCount::Known(0)
-        };
+        let count = if in_buffer { SortCount::InBuffer { buffer: &count_buf, offset: 4 } } else { SortCount::Known(0) };
         let mut enc = g.ctx.device.create_command_encoder(&Default::default());
-        g.sorter
-            .encode(&g.ctx.device, &mut enc, &bufs, count, bits)
-            .expect("encode");
+        g.sorter.encode(&g.ctx.device, &mut enc, &bufs, count, bits).expect("encode");
         submit(g, enc);
-        check(
-            g,
-            &bufs,
-            (&[], &[]),
-            (&before.0, &before.1),
-            &format!("count 0, {bits} bits, in buffer: {in_buffer}"),
-        );
+        check(g, &bufs, (&[], &[]), (&before.0, &before.1), &format!("count 0, {bits} bits, in buffer: {in_buffer}"));
     }
     // A zero-capacity set of buffers works too.
     let empty = g.sorter.create_buffers(&g.ctx.device, 0).expect("buffers");
     let mut enc = g.ctx.device.create_command_encoder(&Default::default());
-    g.sorter
-        .encode(&g.ctx.device, &mut enc, &empty, SortCount::Known(0), 32)
-        .expect("encode");
+    g.sorter.encode(&g.ctx.device, &mut enc, &empty, SortCount::Known(0), 32).expect("encode");
     submit(g, enc);
 }
 
@@ -443,14 +293,8 @@ fn two_sorts_in_one_command_buffer() {
     let Some(g) = gpu() else { return };
     let mut rng = fresh_rng("two sorts");
     let (n1, n2) = (30_000usize, 70_001usize);
-    let depth = g
-        .sorter
-        .create_buffers(&g.ctx.device, n1 as u32)
-        .expect("buffers");
-    let tiles = g
-        .sorter
-        .create_buffers(&g.ctx.device, n2 as u32)
-        .expect("buffers");
+    let depth = g.sorter.create_buffers(&g.ctx.device, n1 as u32).expect("buffers");
+    let tiles = g.sorter.create_buffers(&g.ctx.device, n2 as u32).expect("buffers");
     let k1 = random_keys(&mut rng, n1, 32);
     let k2 = random_keys(&mut rng, n2, 11);
     let v1: Vec<u32> = (0..n1 as u32).collect();
@@ -459,26 +303,9 @@ fn two_sorts_in_one_command_buffer() {
     let b2 = prepare(g, &mut rng, &tiles, &k2, &v2);
     let count2 = count_buffer(g, 16, n2 as u32);
     let mut enc = g.ctx.device.create_command_encoder(&Default::default());
+    g.sorter.encode(&g.ctx.device, &mut enc, &depth, SortCount::Known(n1 as u32), 32).expect("encode");
     g.sorter
-        .encode(
-            &g.ctx.device,
-            &mut enc,
-            &depth,
-            SortCount::Known(n1 as u32),
-            32,
-        )
-        .expect("encode");
-    g.sorter
-        .encode(
-            &g.ctx.device,
-            &mut enc,
-            &tiles,
-            SortCount::InBuffer {
-                buffer: &count2,
-                offset: 16,
-            },
-            11,
-        )
+        .encode(&g.ctx.device, &mut enc, &tiles, SortCount::InBuffer { buffer: &count2, offset: 16 }, 11)
         .expect("encode");
     submit(g, enc);
     let e1 = cpu_sort(&k1, &v1, 32);
@@ -493,63 +320,28 @@ fn two_sorts_in_one_command_buffer() {
     let values: Vec<u32> = (0..n2 as u32).collect();
     let before = prepare(g, &mut rng, &tiles, &keys, &values);
     let mut enc = g.ctx.device.create_command_encoder(&Default::default());
-    g.sorter
-        .encode(
-            &g.ctx.device,
-            &mut enc,
-            &tiles,
-            SortCount::Known(na as u32),
-            32,
-        )
-        .expect("encode");
-    g.sorter
-        .encode(
-            &g.ctx.device,
-            &mut enc,
-            &tiles,
-            SortCount::Known(nb as u32),
-            13,
-        )
-        .expect("encode");
+    g.sorter.encode(&g.ctx.device, &mut enc, &tiles, SortCount::Known(na as u32), 32).expect("encode");
+    g.sorter.encode(&g.ctx.device, &mut enc, &tiles, SortCount::Known(nb as u32), 13).expect("encode");
     submit(g, enc);
     let (mut ek, mut ev) = cpu_sort(&keys[..na], &values[..na], 32);
     ek.extend_from_slice(&keys[na..nb]);
     ev.extend_from_slice(&values[na..nb]);
     let (ek, ev) = cpu_sort(&ek, &ev, 13);
-    check(
-        g,
-        &tiles,
-        (&ek, &ev),
-        (&before.0, &before.1),
-        "same buffers sorted twice",
-    );
+    check(g, &tiles, (&ek, &ev), (&before.0, &before.1), "same buffers sorted twice");
 }
 
 /// Counts beyond 65535 blocks need a 2D grid of workgroups; a narrow grid exercises it here.
 #[test]
 fn two_dimensional_dispatch_grid() {
     let Some(gpu) = gpu() else { return };
-    let g = Gpu {
-        ctx: gpu.ctx.clone(),
-        sorter: RadixSorter::new(&gpu.ctx.device).with_max_groups_x(3),
-    };
+    let g = Gpu { ctx: gpu.ctx.clone(), sorter: RadixSorter::new(&gpu.ctx.device).with_max_groups_x(3) };
     let mut rng = fresh_rng("2D grid");
     let n = 10 * BLOCK_SIZE as usize + 5; // 11 blocks: rows of 3, 1 left over in the last row
-    let bufs = g
-        .sorter
-        .create_buffers(&g.ctx.device, n as u32)
-        .expect("buffers");
+    let bufs = g.sorter.create_buffers(&g.ctx.device, n as u32).expect("buffers");
     for bits in [32, 9] {
         // 9 bits: three passes, so the copy back (11 copy groups) runs on a 2D grid too.
         let keys = random_keys(&mut rng, n, bits);
-        sort_and_check(
-            &g,
-            &mut rng,
-            &bufs,
-            &keys,
-            bits,
-            &format!("2D grid, {bits} bits"),
-        );
+        sort_and_check(&g, &mut rng, &bufs, &keys, bits, &format!("2D grid, {bits} bits"));
     }
 }
 
@@ -559,68 +351,25 @@ fn invalid_requests_are_errors() {
     let supported = max_supported_len(&g.ctx.limits);
     eprintln!("max_len on this device: {supported}");
     if supported < u32::MAX {
-        let err = g
-            .sorter
-            .create_buffers(&g.ctx.device, supported + 1)
-            .err()
-            .expect("too large must fail");
+        let err = g.sorter.create_buffers(&g.ctx.device, supported + 1).err().expect("too large must fail");
         assert!(matches!(err, SortError::TooLarge { .. }), "{err}");
     }
-    let bufs = g
-        .sorter
-        .create_buffers(&g.ctx.device, 100)
-        .expect("buffers");
+    let bufs = g.sorter.create_buffers(&g.ctx.device, 100).expect("buffers");
     let mut enc = g.ctx.device.create_command_encoder(&Default::default());
+    assert_eq!(g.sorter.encode(&g.ctx.device, &mut enc, &bufs, SortCount::Known(10), 0), Err(SortError::KeyBits(0)));
+    assert_eq!(g.sorter.encode(&g.ctx.device, &mut enc, &bufs, SortCount::Known(10), 33), Err(SortError::KeyBits(33)));
     assert_eq!(
-        g.sorter
-            .encode(&g.ctx.device, &mut enc, &bufs, SortCount::Known(10), 0),
-        Err(SortError::KeyBits(0))
-    );
-    assert_eq!(
-        g.sorter
-            .encode(&g.ctx.device, &mut enc, &bufs, SortCount::Known(10), 33),
-        Err(SortError::KeyBits(33))
-    );
-    assert_eq!(
-        g.sorter
-            .encode(&g.ctx.device, &mut enc, &bufs, SortCount::Known(101), 32),
-        Err(SortError::CountTooLarge {
-            count: 101,
-            max_len: 100
-        })
+        g.sorter.encode(&g.ctx.device, &mut enc, &bufs, SortCount::Known(101), 32),
+        Err(SortError::CountTooLarge { count: 101, max_len: 100 })
     );
     let count = count_buffer(g, 0, 5);
     assert_eq!(
-        g.sorter.encode(
-            &g.ctx.device,
-            &mut enc,
-            &bufs,
-            SortCount::InBuffer {
-                buffer: &count,
-                offset: 2
-            },
-            32
-        ),
-        Err(SortError::CountOffset {
-            offset: 2,
-            size: 32
-        })
+        g.sorter.encode(&g.ctx.device, &mut enc, &bufs, SortCount::InBuffer { buffer: &count, offset: 2 }, 32),
+        Err(SortError::CountOffset { offset: 2, size: 32 })
     );
     assert_eq!(
-        g.sorter.encode(
-            &g.ctx.device,
-            &mut enc,
-            &bufs,
-            SortCount::InBuffer {
-                buffer: &count,
-                offset: 32
-            },
-            32
-        ),
-        Err(SortError::CountOffset {
-            offset: 32,
-            size: 32
-        })
+        g.sorter.encode(&g.ctx.device, &mut enc, &bufs, SortCount::InBuffer { buffer: &count, offset: 32 }, 32),
+        Err(SortError::CountOffset { offset: 32, size: 32 })
     );
     let no_copy = g.ctx.device.create_buffer(&wgpu::BufferDescriptor {
         label: None,
@@ -629,16 +378,7 @@ fn invalid_requests_are_errors() {
         mapped_at_creation: false,
     });
     assert_eq!(
-        g.sorter.encode(
-            &g.ctx.device,
-            &mut enc,
-            &bufs,
-            SortCount::InBuffer {
-                buffer: &no_copy,
-                offset: 0
-            },
-            32
-        ),
+        g.sorter.encode(&g.ctx.device, &mut enc, &bufs, SortCount::InBuffer { buffer: &no_copy, offset: 0 }, 32),
         Err(SortError::CountUsage)
     );
     submit(g, enc); // nothing was recorded by the failed calls
@@ -647,30 +387,21 @@ fn invalid_requests_are_errors() {
 #[test]
 fn max_len_follows_the_binding_limit() {
     // Lavapipe: 128 MiB per storage binding, 2 GiB per buffer -> 32 Mi keys.
-    let lavapipe = wgpu::Limits {
-        max_storage_buffer_binding_size: 128 << 20,
-        max_buffer_size: 2 << 30,
-        ..Default::default()
-    };
+    let lavapipe =
+        wgpu::Limits { max_storage_buffer_binding_size: 128 << 20, max_buffer_size: 2 << 30, ..Default::default() };
     assert_eq!(max_supported_len(&lavapipe), 32 << 20);
-    let odd = wgpu::Limits {
-        max_storage_buffer_binding_size: 1_000_000,
-        max_buffer_size: 2 << 30,
-        ..Default::default()
-    };
+    let odd =
+        wgpu::Limits { max_storage_buffer_binding_size: 1_000_000, max_buffer_size: 2 << 30, ..Default::default() };
     assert_eq!(max_supported_len(&odd) % BLOCK_SIZE, 0);
     assert!(max_supported_len(&odd) as u64 * 4 <= 1_000_000);
 }
 
 fn validate(name: &str, source: &str) -> naga::Module {
-    let module = naga::front::wgsl::parse_str(source)
+    let module =
+        naga::front::wgsl::parse_str(source).unwrap_or_else(|e| panic!("{name}: {}", e.emit_to_string(source)));
+    naga::valid::Validator::new(naga::valid::ValidationFlags::all(), naga::valid::Capabilities::default())
+        .validate(&module)
         .unwrap_or_else(|e| panic!("{name}: {}", e.emit_to_string(source)));
-    naga::valid::Validator::new(
-        naga::valid::ValidationFlags::all(),
-        naga::valid::Capabilities::default(),
-    )
-    .validate(&module)
-    .unwrap_or_else(|e| panic!("{name}: {}", e.emit_to_string(source)));
     module
 }
 
@@ -696,13 +427,9 @@ fn wgsl_struct(module: &naga::Module, name: &str) -> (Vec<(String, u32)>, u32) {
         .unwrap_or_else(|| panic!("no struct {name}"))
         .1;
     match &ty.inner {
-        naga::TypeInner::Struct { members, span } => (
-            members
-                .iter()
-                .map(|m| (m.name.clone().unwrap_or_default(), m.offset))
-                .collect(),
-            *span,
-        ),
+        naga::TypeInner::Struct { members, span } => {
+            (members.iter().map(|m| (m.name.clone().unwrap_or_default(), m.offset)).collect(), *span)
+        }
         other => panic!("{name} is not a struct: {other:?}"),
     }
 }
@@ -728,12 +455,7 @@ fn shaders_validate_and_match_the_rust_side() {
     assert!(wgsl_const(&sort, "SMEM") >= BLOCK_SIZE.max(rows * wg));
     // (KEYS_PER_THREAD % 4 == 0 and the 16-bit counter bound are const asserts in sort.rs.)
 
-    let offsets = |fields: &[(&str, usize)]| {
-        fields
-            .iter()
-            .map(|(n, o)| (n.to_string(), *o as u32))
-            .collect::<Vec<_>>()
-    };
+    let offsets = |fields: &[(&str, usize)]| fields.iter().map(|(n, o)| (n.to_string(), *o as u32)).collect::<Vec<_>>();
     use std::mem::{offset_of, size_of};
     let input = offsets(&[
         ("count", offset_of!(SortInput, count)),
@@ -741,10 +463,7 @@ fn shaders_validate_and_match_the_rust_side() {
         ("max_len", offset_of!(SortInput, max_len)),
         ("max_groups_x", offset_of!(SortInput, max_groups_x)),
     ]);
-    assert_eq!(
-        wgsl_struct(&setup, "SortInput"),
-        (input, size_of::<SortInput>() as u32)
-    );
+    assert_eq!(wgsl_struct(&setup, "SortInput"), (input, size_of::<SortInput>() as u32));
     let params = offsets(&[
         ("count", offset_of!(SortParams, count)),
         ("key_bits", offset_of!(SortParams, key_bits)),
@@ -755,25 +474,12 @@ fn shaders_validate_and_match_the_rust_side() {
         ("copy_x", offset_of!(SortParams, copy_x)),
         ("_pad", offset_of!(SortParams, _pad)),
     ]);
-    assert_eq!(
-        wgsl_struct(&setup, "SortParams"),
-        (params.clone(), size_of::<SortParams>() as u32)
-    );
-    assert_eq!(
-        wgsl_struct(&sort, "SortParams"),
-        (params, size_of::<SortParams>() as u32)
-    );
-    assert_eq!(
-        size_of::<SortParams>() % 16,
-        0,
-        "a uniform's size is a multiple of 16"
-    );
+    assert_eq!(wgsl_struct(&setup, "SortParams"), (params.clone(), size_of::<SortParams>() as u32));
+    assert_eq!(wgsl_struct(&sort, "SortParams"), (params, size_of::<SortParams>() as u32));
+    assert_eq!(size_of::<SortParams>() % 16, 0, "a uniform's size is a multiple of 16");
     let (members, size) = wgsl_struct(&sort, "PassInfo");
     assert_eq!(
         (members[0].clone(), size),
-        (
-            ("shift".to_string(), offset_of!(PassInfo, shift) as u32),
-            size_of::<PassInfo>() as u32
-        )
+        (("shift".to_string(), offset_of!(PassInfo, shift) as u32), size_of::<PassInfo>() as u32)
     );
 }

@@ -71,7 +71,8 @@ fn every_encoding_type_and_property_order_reads_the_same_scene() {
                 for i in (1..cols.len()).rev() {
                     cols.swap(i, rng.below(i + 1));
                 }
-                let loaded = load_bytes(&encode_ply(&cols, enc)).unwrap_or_else(|e| panic!("{enc:?} {geom:?} {label:?}: {e}"));
+                let loaded =
+                    load_bytes(&encode_ply(&cols, enc)).unwrap_or_else(|e| panic!("{enc:?} {geom:?} {label:?}: {e}"));
                 let want = if enc == Enc::Le { SceneFormat::PlyFast } else { SceneFormat::PlyGeneral };
                 assert_eq!(loaded.format, want);
                 assert_same(&loaded.scene, &scene);
@@ -102,13 +103,16 @@ fn damaged_files_get_typed_errors() {
     ascii_longer.extend_from_slice(b"1 2 3\n");
     assert!(matches!(problem_of(&ascii_longer), Problem::CountMismatch { .. }));
 
-    let without: Vec<Column> = columns_of(&scene, ScalarKind::F32, ScalarKind::U16).into_iter().filter(|c| c.name != "opacity").collect();
+    let without: Vec<Column> =
+        columns_of(&scene, ScalarKind::F32, ScalarKind::U16).into_iter().filter(|c| c.name != "opacity").collect();
     assert_eq!(problem_of(&encode_ply(&without, Enc::Le)), Problem::MissingProperty("opacity".into()));
 
-    let odd_sh: Vec<Column> = columns_of(&scene, ScalarKind::F32, ScalarKind::U16).into_iter().filter(|c| c.name != "f_rest_8").collect();
+    let odd_sh: Vec<Column> =
+        columns_of(&scene, ScalarKind::F32, ScalarKind::U16).into_iter().filter(|c| c.name != "f_rest_8").collect();
     assert_eq!(problem_of(&encode_ply(&odd_sh, Enc::Le)), Problem::BadShCount(8));
 
-    let header_only = b"ply\nformat binary_little_endian 1.0\nelement vertex 1000000000000\nproperty float x\nend_header\n";
+    let header_only =
+        b"ply\nformat binary_little_endian 1.0\nelement vertex 1000000000000\nproperty float x\nend_header\n";
     assert!(matches!(problem_of(header_only), Problem::AbsurdCount { .. }));
     let big_for_file = b"ply\nformat binary_little_endian 1.0\nelement vertex 50000000\nproperty float x\nend_header\n";
     assert!(matches!(problem_of(big_for_file), Problem::AbsurdCount { .. }));
@@ -161,8 +165,10 @@ fn trainer_folder_picks_the_highest_iteration_and_its_cameras() {
     let old = random_scene(&mut rng, 10, 0, false);
     let new = random_scene(&mut rng, 12, 0, false);
     let cam = rtgs2::scene::Camera::look_at(glam::Vec3::ZERO, glam::Vec3::Z, glam::Vec3::Y, 60.0, 64, 48);
-    rtgs2::scene::trainer_folder::write_trainer_folder(dir.path(), &old, std::slice::from_ref(&cam), 7000).expect("writes");
-    rtgs2::scene::trainer_folder::write_trainer_folder(dir.path(), &new, &[cam.clone(), cam.clone()], 30000).expect("writes");
+    rtgs2::scene::trainer_folder::write_trainer_folder(dir.path(), &old, std::slice::from_ref(&cam), 7000)
+        .expect("writes");
+    rtgs2::scene::trainer_folder::write_trainer_folder(dir.path(), &new, &[cam.clone(), cam.clone()], 30000)
+        .expect("writes");
     let loaded = load(dir.path(), &LoadOptions::default()).expect("loads folder");
     assert_eq!(loaded.scene, new);
     assert_eq!(loaded.cameras.len(), 2);
@@ -172,7 +178,10 @@ fn trainer_folder_picks_the_highest_iteration_and_its_cameras() {
     assert_eq!(direct.cameras.len(), 2);
 
     std::fs::write(dir.path().join("cameras.json"), b"[{\"id\": 0}]").expect("write");
-    assert!(matches!(load(dir.path(), &LoadOptions::default()).expect_err("bad cameras").problem(), Some(Problem::Cameras(_))));
+    assert!(matches!(
+        load(dir.path(), &LoadOptions::default()).expect_err("bad cameras").problem(),
+        Some(Problem::Cameras(_))
+    ));
     let empty = tempfile::tempdir().expect("temp dir");
     assert!(load(empty.path(), &LoadOptions::default()).is_err());
 }
@@ -180,7 +189,9 @@ fn trainer_folder_picks_the_highest_iteration_and_its_cameras() {
 #[test]
 fn real_reference_plys_load_with_sane_values() {
     let Some(dir) = real_splats_dir() else { return };
-    for (name, degree) in [("inria_sh0_gshairlod_donut_mipsplat.ply", 0u8), ("inria_sh3_kacytran1122-try_iter7000.ply", 3)] {
+    for (name, degree) in
+        [("inria_sh0_gshairlod_donut_mipsplat.ply", 0u8), ("inria_sh3_kacytran1122-try_iter7000.ply", 3)]
+    {
         let path = dir.join(name);
         let bytes = std::fs::read(&path).expect("read real file");
         let header = rtgs2::scene::ply_header::parse(&bytes).expect("header");
@@ -188,7 +199,8 @@ fn real_reference_plys_load_with_sane_values() {
         let loaded = load(&path, &LoadOptions::default()).unwrap_or_else(|e| panic!("{e}"));
         let s = &loaded.scene;
         assert_eq!(s.sh_degree, degree, "{name}");
-        let dropped: usize = loaded.warnings.iter().filter_map(|w| w.split_whitespace().nth(1)?.parse::<usize>().ok()).sum();
+        let dropped: usize =
+            loaded.warnings.iter().filter_map(|w| w.split_whitespace().nth(1)?.parse::<usize>().ok()).sum();
         assert_eq!(s.len() + dropped, declared, "{name}: {:?}", loaded.warnings);
         assert!(s.len() > 1000, "{name}");
         assert!(s.positions.iter().flatten().chain(s.log_scales.iter().flatten()).all(|v| v.is_finite()));

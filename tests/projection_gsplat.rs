@@ -61,13 +61,18 @@ fn projection_matches_gsplat_reference() {
             // gsplat's pixel centres are at i + 0.5, the reference rasterizer's at i.
             for (k, ours) in s.mean.iter().enumerate() {
                 let theirs = m[k].as_f64().expect("f") - 0.5;
-                assert!(close(*ours as f64, theirs, 1e-5, 1e-3), "camera {c} Gaussian {i} mean[{k}]: {ours} vs {theirs}");
+                assert!(
+                    close(*ours as f64, theirs, 1e-5, 1e-3),
+                    "camera {c} Gaussian {i} mean[{k}]: {ours} vs {theirs}"
+                );
             }
             let d = v["depths"][c][i].as_f64().expect("f");
             assert!(close(s.depth as f64, d, 1e-5, 1e-6), "depth {i}: {} vs {d}", s.depth);
             for k in 0..3 {
                 let theirs = v["conics"][c][i][k].as_f64().expect("f");
-                let scale = (v["conics"][c][i][0].as_f64().expect("f")).abs().max(v["conics"][c][i][2].as_f64().expect("f").abs());
+                let scale = (v["conics"][c][i][0].as_f64().expect("f"))
+                    .abs()
+                    .max(v["conics"][c][i][2].as_f64().expect("f").abs());
                 assert!(
                     (s.conic[k] as f64 - theirs).abs() <= 2e-4 * scale,
                     "camera {c} Gaussian {i} conic[{k}]: {} vs {theirs}",
@@ -79,7 +84,10 @@ fn projection_matches_gsplat_reference() {
             for (k, diag) in [s.cov2d[0], s.cov2d[2]].into_iter().enumerate() {
                 let ours_axis = (3.33 * (diag as f64).sqrt()).ceil() as i64;
                 let theirs = radii[k].as_i64().expect("int");
-                assert!((ours_axis - theirs).abs() <= 1, "camera {c} Gaussian {i} radius[{k}]: {ours_axis} vs {theirs}");
+                assert!(
+                    (ours_axis - theirs).abs() <= 1,
+                    "camera {c} Gaussian {i} radius[{k}]: {ours_axis} vs {theirs}"
+                );
             }
             // And the reference rasterizer's radius is ceil(3·√λmax)
             // (with its floor of 0.1 under the discriminant, which makes near-isotropic splats

@@ -52,7 +52,8 @@ fn one_gaussian_at_a_pixel_centre_gives_its_opacity_times_colour() {
     let o = 0.7f32;
     let scene = scene_of(&[G { pos: [0.0, 0.0, 4.0], sigma: 0.05, opacity: o, rgb: [0.8, 0.4, 0.2], label: 7 }]);
     let cam = axis_camera();
-    let f = render(&scene, &cam, &Channels { depth: true, ..Default::default() }, &RenderOptions::default()).expect("renders");
+    let f = render(&scene, &cam, &Channels { depth: true, ..Default::default() }, &RenderOptions::default())
+        .expect("renders");
     let c = rgb_at(&f, 31, 31);
     // The colour goes through SH (DC) and back: allow float rounding only.
     for (got, want) in c.iter().zip([0.8, 0.4, 0.2]) {
@@ -265,7 +266,12 @@ fn tiled_renderer_equals_untiled_brute_force_on_random_scenes() {
         let brute = brute_force_rgb(&scene, &cam);
         let mismatches: Vec<(usize, f32, f32)> =
             f.rgb.iter().zip(&brute).enumerate().filter(|(_, (a, b))| a != b).map(|(i, (a, b))| (i, *a, *b)).collect();
-        assert!(mismatches.is_empty(), "seed {seed}, degree {degree}: {} mismatches, first {:?}", mismatches.len(), &mismatches[..mismatches.len().min(5)]);
+        assert!(
+            mismatches.is_empty(),
+            "seed {seed}, degree {degree}: {} mismatches, first {:?}",
+            mismatches.len(),
+            &mismatches[..mismatches.len().min(5)]
+        );
         assert!(f.alpha.iter().any(|&a| a > 0.5), "random scene should cover pixels (seed {seed})");
     }
 }

@@ -49,7 +49,12 @@ impl<'a> Renderer<'a> {
         };
         let gpu_scene = GpuScene::upload(&ctx, scene)?;
         let description = ctx.describe();
-        Ok(Self::Gpu(Box::new(GpuBackend { scene: gpu_scene, renderer: HeadlessRenderer::new(GpuRenderer::new(&ctx)), description, ctx })))
+        Ok(Self::Gpu(Box::new(GpuBackend {
+            scene: gpu_scene,
+            renderer: HeadlessRenderer::new(GpuRenderer::new(&ctx)),
+            description,
+            ctx,
+        })))
     }
 
     pub fn describe(&self) -> String {

@@ -81,7 +81,10 @@ fn load(b: &LoadBench) -> anyhow::Result<()> {
     let (med, p95) = median_p95(secs);
     let mbps = bytes / 1e6 / med;
     if b.json {
-        println!("{}", json!({"path": b.path, "format": first.format.to_string(), "bytes": bytes, "gaussians": first.scene.len(), "median_s": med, "p95_s": p95, "mb_per_s": mbps}));
+        println!(
+            "{}",
+            json!({"path": b.path, "format": first.format.to_string(), "bytes": bytes, "gaussians": first.scene.len(), "median_s": med, "p95_s": p95, "mb_per_s": mbps})
+        );
     } else {
         println!(
             "{} ({}, {} Gaussians, {:.1} MB): median {:.1} ms, p95 {:.1} ms, {:.0} MB/s",
@@ -111,7 +114,12 @@ fn cpu_render(b: &CpuRenderBench) -> anyhow::Result<()> {
     };
     let (mut project, mut sort, mut raster, mut total) = (vec![], vec![], vec![], vec![]);
     for f in 0..b.frames.max(1) {
-        let view = ViewArgs { camera: Some(f % loaded.cameras.len()), width: Some(b.width), height: Some(b.height), ..Default::default() };
+        let view = ViewArgs {
+            camera: Some(f % loaded.cameras.len()),
+            width: Some(b.width),
+            height: Some(b.height),
+            ..Default::default()
+        };
         let cam = view.camera(&loaded.cameras)?;
         let t = std::time::Instant::now();
         let frame = render(&loaded.scene, &cam, &channels, &RenderOptions::default())?;
@@ -121,14 +129,20 @@ fn cpu_render(b: &CpuRenderBench) -> anyhow::Result<()> {
         raster.push(frame.stats.raster_ms);
     }
     let stages = [("project", project), ("bin+sort", sort), ("raster", raster), ("total", total)];
-    let rows: Vec<(&str, f64, f64)> = stages.into_iter().map(|(n, v)| {
-        let (m, p) = median_p95(v);
-        (n, m, p)
-    }).collect();
+    let rows: Vec<(&str, f64, f64)> = stages
+        .into_iter()
+        .map(|(n, v)| {
+            let (m, p) = median_p95(v);
+            (n, m, p)
+        })
+        .collect();
     if b.json {
         let stages: serde_json::Map<String, serde_json::Value> =
             rows.iter().map(|(n, m, p)| (n.to_string(), json!({"median_ms": m, "p95_ms": p}))).collect();
-        println!("{}", json!({"path": b.path, "gaussians": loaded.scene.len(), "width": b.width, "height": b.height, "features": b.features, "threads": rayon::current_num_threads(), "stages": stages}));
+        println!(
+            "{}",
+            json!({"path": b.path, "gaussians": loaded.scene.len(), "width": b.width, "height": b.height, "features": b.features, "threads": rayon::current_num_threads(), "stages": stages})
+        );
     } else {
         println!(
             "CPU reference render, {} Gaussians, {}x{}, {} feature channels, {} threads, {} frames:",

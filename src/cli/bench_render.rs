@@ -12,11 +12,11 @@ use serde_json::json;
 
 use super::bench::median_p95;
 use super::view_args::ViewArgs;
+use crate::render::gpu::GpuContext;
 use crate::render::gpu::headless::HeadlessRenderer;
 use crate::render::gpu::renderer::{GpuRenderOptions, GpuRenderer};
 use crate::render::gpu::scene_buffers::GpuScene;
 use crate::render::gpu::timing::STAGES;
-use crate::render::gpu::GpuContext;
 
 #[derive(Args, Debug)]
 pub struct RenderBench {
@@ -51,7 +51,10 @@ pub fn run(b: &RenderBench) -> anyhow::Result<()> {
     let opts = GpuRenderOptions { features: b.features > 0, ..Default::default() };
     let mut hr = HeadlessRenderer::new(GpuRenderer::new(&ctx));
     let cams: Vec<_> = (0..loaded.cameras.len())
-        .map(|i| ViewArgs { camera: Some(i), width: Some(b.width), height: Some(b.height), ..Default::default() }.camera(&loaded.cameras))
+        .map(|i| {
+            ViewArgs { camera: Some(i), width: Some(b.width), height: Some(b.height), ..Default::default() }
+                .camera(&loaded.cameras)
+        })
         .collect::<Result<_, _>>()?;
     // Size the buffers for the busiest view first so no timed frame re-allocates.
     let mut most = (0, 0);

@@ -63,27 +63,17 @@ impl Stamps {
                 "sort timestamps resolve",
                 wgpu::BufferUsages::QUERY_RESOLVE | wgpu::BufferUsages::COPY_SRC,
             ),
-            read: buffer(
-                "sort timestamps read",
-                wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
-            ),
+            read: buffer("sort timestamps read", wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST),
             period_ns: ctx.queue.get_timestamp_period() as f64,
         })
     }
 
     /// Milliseconds between the two stamps of the last (completed) submission.
     fn read_ms(&self, ctx: &GpuContext) -> anyhow::Result<f64> {
-        self.read.map_async(wgpu::MapMode::Read, .., |r| {
-            r.expect("mapping the timestamp buffer")
-        });
-        ctx.device
-            .poll(wgpu::PollType::wait_indefinitely())
-            .context("waiting for the timestamp read-back")?;
+        self.read.map_async(wgpu::MapMode::Read, .., |r| r.expect("mapping the timestamp buffer"));
+        ctx.device.poll(wgpu::PollType::wait_indefinitely()).context("waiting for the timestamp read-back")?;
         let ticks: [u64; 2] = {
-            let view = self
-                .read
-                .get_mapped_range(..)
-                .context("timestamp buffer not mapped")?;
+            let view = self.read.get_mapped_range(..).context("timestamp buffer not mapped")?;
             bytemuck::pod_read_unaligned(&view[..16])
         };
         self.read.unmap();
@@ -103,18 +93,9 @@ fn read_u32(ctx: &GpuContext, buffer: &wgpu::Buffer, n: u32) -> anyhow::Result<V
     let mut enc = ctx.device.create_command_encoder(&Default::default());
     enc.copy_buffer_to_buffer(buffer, 0, &staging, 0, bytes);
     ctx.queue.submit([enc.finish()]);
-    staging.map_async(wgpu::MapMode::Read, .., |r| {
-        r.expect("mapping the read-back buffer")
-    });
-    ctx.device
-        .poll(wgpu::PollType::wait_indefinitely())
-        .context("waiting for the read-back")?;
-    let out: Vec<u32> = bytemuck::cast_slice(
-        &staging
-            .get_mapped_range(..)
-            .context("read-back not mapped")?,
-    )
-    .to_vec();
+    staging.map_async(wgpu::MapMode::Read, .., |r| r.expect("mapping the read-back buffer"));
+    ctx.device.poll(wgpu::PollType::wait_indefinitely()).context("waiting for the read-back")?;
+    let out: Vec<u32> = bytemuck::cast_slice(&staging.get_mapped_range(..).context("read-back not mapped")?).to_vec();
     staging.unmap();
     Ok(out[..n as usize].to_vec())
 }
@@ -129,15 +110,9 @@ pub fn run(args: &SortBench) -> anyhow::Result<()> {
     let ctx = GpuContext::headless()?;
     let sorter = RadixSorter::new(&ctx.device);
     let bufs = sorter.create_buffers(&ctx.device, args.n)?;
-    let mask = if args.bits == 32 {
-        u32::MAX
-    } else {
-        (1u32 << args.bits) - 1
-    };
-    let seed = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos() as u64)
-        .unwrap_or(0);
+    let mask = if args.bits == 32 { u32::MAX } else { (1u32 << args.bits) - 1 };
+    let seed =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(0);
     let mut rng = Rng::new(seed);
     let keys: Vec<u32> = (0..args.n).map(|_| rng.next_u64() as u32 & mask).collect();
     let values: Vec<u32> = (0..args.n).collect();
@@ -147,30 +122,16 @@ pub fn run(args: &SortBench) -> anyhow::Result<()> {
     let mut gpu_ms = Vec::with_capacity(args.repeat);
     for i in 0..=args.repeat {
         // Fresh input every time (the previous sort left it sorted); uploads are not timed.
-        ctx.queue
-            .write_buffer(&bufs.keys, 0, bytemuck::cast_slice(&keys));
-        ctx.queue
-            .write_buffer(&bufs.values, 0, bytemuck::cast_slice(&values));
+        ctx.queue.write_buffer(&bufs.keys, 0, bytemuck::cast_slice(&keys));
+        ctx.queue.write_buffer(&bufs.values, 0, bytemuck::cast_slice(&values));
         ctx.queue.submit([]);
-        ctx.device
-            .poll(wgpu::PollType::wait_indefinitely())
-            .context("waiting for the upload")?;
+        ctx.device.poll(wgpu::PollType::wait_indefinitely()).context("waiting for the upload")?;
 
-        let mut enc = ctx
-            .device
-            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
-                label: Some("sort bench"),
-            });
+        let mut enc = ctx.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("sort bench") });
         if let Some(s) = &stamps {
             enc.write_timestamp(&s.queries, 0);
         }
-        sorter.encode(
-            &ctx.device,
-            &mut enc,
-            &bufs,
-            SortCount::Known(args.n),
-            args.bits,
-        )?;
+        sorter.encode(&ctx.device, &mut enc, &bufs, SortCount::Known(args.n), args.bits)?;
         if let Some(s) = &stamps {
             enc.write_timestamp(&s.queries, 1);
             enc.resolve_query_set(&s.queries, 0..2, &s.resolve, 0);
@@ -179,9 +140,7 @@ pub fn run(args: &SortBench) -> anyhow::Result<()> {
         let commands = enc.finish();
         let t = std::time::Instant::now();
         ctx.queue.submit([commands]);
-        ctx.device
-            .poll(wgpu::PollType::wait_indefinitely())
-            .context("waiting for the sort")?;
+        ctx.device.poll(wgpu::PollType::wait_indefinitely()).context("waiting for the sort")?;
         let elapsed = t.elapsed().as_secs_f64() * 1e3;
         let stamp = stamps.as_ref().map(|s| s.read_ms(&ctx)).transpose()?;
         if i > 0 {
@@ -195,25 +154,15 @@ pub fn run(args: &SortBench) -> anyhow::Result<()> {
     let sorted = read_u32(&ctx, &bufs.keys, args.n)?;
     let order = read_u32(&ctx, &bufs.values, args.n)?;
     let mut seen = vec![false; args.n as usize];
-    let permutation = order.iter().all(|&v| {
-        seen.get_mut(v as usize)
-            .is_some_and(|s| !std::mem::replace(s, true))
-    });
+    let permutation = order.iter().all(|&v| seen.get_mut(v as usize).is_some_and(|s| !std::mem::replace(s, true)));
     let ok = permutation
         && sorted.windows(2).all(|w| w[0] <= w[1])
-        && order
-            .iter()
-            .zip(&sorted)
-            .all(|(&v, &k)| keys[v as usize] == k);
+        && order.iter().zip(&sorted).all(|(&v, &k)| keys[v as usize] == k);
     if !ok {
         bail!("the GPU sort's output is not a sorted permutation of its input");
     }
 
-    let pairs: Vec<u64> = keys
-        .iter()
-        .zip(&values)
-        .map(|(&k, &v)| (k as u64) << 32 | v as u64)
-        .collect();
+    let pairs: Vec<u64> = keys.iter().zip(&values).map(|(&k, &v)| (k as u64) << 32 | v as u64).collect();
     let mut cpu_ms = Vec::with_capacity(args.repeat);
     for _ in 0..args.repeat {
         let mut work = pairs.clone();
@@ -242,19 +191,12 @@ pub fn run(args: &SortBench) -> anyhow::Result<()> {
         );
     } else {
         println!("adapter: {}", ctx.describe());
-        println!(
-            "{} pairs, {} key bits ({passes} passes), {} repeats",
-            args.n, args.bits, args.repeat
-        );
-        println!(
-            "GPU wall clock: median {wall_med:.2} ms, p95 {wall_p95:.2} ms, {:.1} M keys/s",
-            mkeys(wall_med)
-        );
+        println!("{} pairs, {} key bits ({passes} passes), {} repeats", args.n, args.bits, args.repeat);
+        println!("GPU wall clock: median {wall_med:.2} ms, p95 {wall_p95:.2} ms, {:.1} M keys/s", mkeys(wall_med));
         match stamp {
-            Some((med, p95)) => println!(
-                "GPU timestamps: median {med:.2} ms, p95 {p95:.2} ms, {:.1} M keys/s",
-                mkeys(med)
-            ),
+            Some((med, p95)) => {
+                println!("GPU timestamps: median {med:.2} ms, p95 {p95:.2} ms, {:.1} M keys/s", mkeys(med))
+            }
             None => println!("GPU timestamps: not available on this device"),
         }
         println!(

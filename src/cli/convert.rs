@@ -39,6 +39,12 @@ pub fn run(args: &ConvertArgs) -> anyhow::Result<()> {
         Encoding::Ascii => PlyEncoding::Ascii,
     };
     write_ply_encoded(&args.output, &loaded.scene, encoding)?;
-    eprintln!("{} ({}, {} Gaussians) -> {}", loaded.source.display(), loaded.format, loaded.scene.len(), args.output.display());
+    eprintln!(
+        "{} ({}, {} Gaussians) -> {}",
+        loaded.source.display(),
+        loaded.format,
+        loaded.scene.len(),
+        args.output.display()
+    );
     Ok(())
 }

@@ -46,7 +46,12 @@ fn ensure_scene(dir: &Path, recipe: &SynthOptions) -> anyhow::Result<()> {
     let room = generate(recipe);
     write_trainer_folder(dir, &room.scene, &room.cameras, DEFAULT_ITERATION)?;
     crate::util::atomic_write::write_bytes_atomically(&stamp, wanted.as_bytes())?;
-    eprintln!("  {:?} room with {} classes in {:.1} s", room.kind, room.class_counts().len(), t.elapsed().as_secs_f64());
+    eprintln!(
+        "  {:?} room with {} classes in {:.1} s",
+        room.kind,
+        room.class_counts().len(),
+        t.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 
@@ -62,7 +67,8 @@ fn hstack(images: &[&[u8]], width: usize, height: usize) -> Vec<u8> {
 }
 
 pub fn run(args: &DemoArgs) -> anyhow::Result<()> {
-    let recipe: SynthOptions = serde_json::from_str(DEMO_RECIPE).context("assets/demo_scene.json is not a valid recipe")?;
+    let recipe: SynthOptions =
+        serde_json::from_str(DEMO_RECIPE).context("assets/demo_scene.json is not a valid recipe")?;
     let scene_dir = args.out.join("scene");
     ensure_scene(&scene_dir, &recipe)?;
     let loaded = super::load_scene(&scene_dir, false)?;
@@ -91,9 +97,15 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<()> {
         let img = hstack(&[&frame.rgb8(), &frame.labels_rgb8(), &depth], w, h);
         let path = args.out.join(format!("view_{idx:03}.png"));
         write_png(&path, (3 * w) as u32, h as u32, 3, &img).with_context(|| format!("writing {}", path.display()))?;
-        let present: std::collections::BTreeSet<u8> = frame.labels.iter().copied().filter(|&l| l != crate::render::IGNORE_LABEL).collect();
+        let present: std::collections::BTreeSet<u8> =
+            frame.labels.iter().copied().filter(|&l| l != crate::render::IGNORE_LABEL).collect();
         let names: Vec<&str> = present.iter().map(|&l| crate::classes::name(l as u16)).collect();
-        println!("camera {idx:>3}: {ms:>7.1} ms, {} visible -> {}  [{}]", frame.stats.visible, path.display(), names.join(", "));
+        println!(
+            "camera {idx:>3}: {ms:>7.1} ms, {} visible -> {}  [{}]",
+            frame.stats.visible,
+            path.display(),
+            names.join(", ")
+        );
     }
     println!("colour | ground-truth labels (ScanNet palette) | depth, in {}", args.out.display());
     Ok(())

@@ -31,7 +31,8 @@ pub fn run(args: &InfoArgs) -> anyhow::Result<()> {
         }
     }
     if args.json {
-        let label_map: serde_json::Map<String, serde_json::Value> = labels.iter().map(|(id, n)| (id.to_string(), json!(n))).collect();
+        let label_map: serde_json::Map<String, serde_json::Value> =
+            labels.iter().map(|(id, n)| (id.to_string(), json!(n))).collect();
         let out = json!({
             "path": args.path,
             "source": loaded.source,

@@ -27,7 +27,6 @@ pub enum What {
     Features,
 }
 
-
 #[derive(Args, Debug)]
 pub struct RenderArgs {
     /// Scene file or trainer output folder.
@@ -56,7 +55,10 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
     let cam = args.view.camera(&loaded.cameras)?;
     let wants_labels = matches!(args.what, What::Labels | What::LabelIds);
     if wants_labels && loaded.scene.labels.is_none() {
-        anyhow::bail!("{} has no 'label' property, so it has no ground-truth labels to render", loaded.source.display());
+        anyhow::bail!(
+            "{} has no 'label' property, so it has no ground-truth labels to render",
+            loaded.source.display()
+        );
     }
     let mut renderer = Renderer::new(args.backend, &loaded.scene)?;
     if args.what == What::Features {
@@ -70,7 +72,8 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
     let frame = renderer.render(&cam, wants_labels, args.background.to_array())?;
     let ms = started.elapsed().as_secs_f64() * 1e3;
     let (channels_out, pixels) = encode(&frame, args.what);
-    write_png(&args.out, frame.width, frame.height, channels_out, &pixels).with_context(|| format!("writing {}", args.out.display()))?;
+    write_png(&args.out, frame.width, frame.height, channels_out, &pixels)
+        .with_context(|| format!("writing {}", args.out.display()))?;
     eprintln!(
         "{}: {}x{} {:?} in {ms:.0} ms on {} ({} visible Gaussians) -> {}",
         loaded.source.display(),
@@ -92,6 +95,14 @@ pub fn encode(frame: &Frame, what: What) -> (usize, Vec<u8>) {
         What::Alpha => (1, frame.alpha.iter().map(|&a| crate::image_io::to_u8(a)).collect()),
         What::Labels => (3, frame.labels_rgb8()),
         What::LabelIds => (1, frame.labels.clone()),
-        What::Features => (3, frame.features.chunks_exact(frame.feature_dim.max(1)).flat_map(|f| [f[0], f[1], f[2]]).map(crate::image_io::to_u8).collect()),
+        What::Features => (
+            3,
+            frame
+                .features
+                .chunks_exact(frame.feature_dim.max(1))
+                .flat_map(|f| [f[0], f[1], f[2]])
+                .map(crate::image_io::to_u8)
+                .collect(),
+        ),
     }
 }

@@ -35,10 +35,8 @@ pub struct ViewArgs {
 
 /// Parses "x,y,z".
 pub fn parse_vec3(s: &str) -> Result<Vec3, String> {
-    let v: Vec<f32> = s
-        .split(',')
-        .map(|p| p.trim().parse::<f32>().map_err(|e| format!("'{p}': {e}")))
-        .collect::<Result<_, _>>()?;
+    let v: Vec<f32> =
+        s.split(',').map(|p| p.trim().parse::<f32>().map_err(|e| format!("'{p}': {e}"))).collect::<Result<_, _>>()?;
     match v.as_slice() {
         [x, y, z] if v.iter().all(|c| c.is_finite()) => Ok(Vec3::new(*x, *y, *z)),
         _ => Err(format!("expected three finite numbers x,y,z, got '{s}'")),
@@ -63,9 +61,9 @@ impl ViewArgs {
                 bail!("this scene has no cameras (no cameras.json): give --eye x,y,z --target x,y,z");
             }
             let n = self.camera.unwrap_or(0);
-            let cam = cameras
-                .get(n)
-                .with_context(|| format!("camera {n} does not exist: the scene has {} cameras (0-{})", cameras.len(), cameras.len() - 1))?;
+            let cam = cameras.get(n).with_context(|| {
+                format!("camera {n} does not exist: the scene has {} cameras (0-{})", cameras.len(), cameras.len() - 1)
+            })?;
             let w = self.width.unwrap_or(cam.width);
             let h = self.height.unwrap_or(cam.height);
             cam.resized(w, h)

@@ -40,10 +40,7 @@ pub struct RenderOptions {
 
 impl Default for RenderOptions {
     fn default() -> Self {
-        Self {
-            background: [0.0; 3],
-            scale_modifier: 1.0,
-        }
+        Self { background: [0.0; 3], scale_modifier: 1.0 }
     }
 }
 
@@ -74,7 +71,8 @@ pub fn render(scene: &Scene, camera: &Camera, channels: &Channels, opts: &Render
     }
     let view = View::from_camera(camera);
     let clock = std::time::Instant::now();
-    let splats: Vec<Option<Splat>> = (0..n).into_par_iter().map(|i| project(scene, i, &view, opts.scale_modifier)).collect();
+    let splats: Vec<Option<Splat>> =
+        (0..n).into_par_iter().map(|i| project(scene, i, &view, opts.scale_modifier)).collect();
     let project_ms = clock.elapsed().as_secs_f64() * 1e3;
     let clock = std::time::Instant::now();
     let tiles = bin_by_tile(&splats, &view);

@@ -61,9 +61,6 @@ impl Frame {
 
     /// Label map coloured with the ScanNet palette; ignored pixels black.
     pub fn labels_rgb8(&self) -> Vec<u8> {
-        self.labels
-            .iter()
-            .flat_map(|&l| if l == IGNORE_LABEL { [0, 0, 0] } else { classes::color(l as u16) })
-            .collect()
+        self.labels.iter().flat_map(|&l| if l == IGNORE_LABEL { [0, 0, 0] } else { classes::color(l as u16) }).collect()
     }
 }

@@ -24,7 +24,10 @@ pub fn symmetric_eigen(a: &[f64], n: usize) -> (Vec<f64>, Vec<f64>) {
         v[i * n + i] = 1.0;
     }
     for _sweep in 0..100 {
-        let off: f64 = (0..n).flat_map(|i| (0..n).filter(move |&j| j != i).map(move |j| (i, j))).map(|(i, j)| a[i * n + j].powi(2)).sum();
+        let off: f64 = (0..n)
+            .flat_map(|i| (0..n).filter(move |&j| j != i).map(move |j| (i, j)))
+            .map(|(i, j)| a[i * n + j].powi(2))
+            .sum();
         let scale: f64 = (0..n).map(|i| a[i * n + i].powi(2)).sum::<f64>().max(1e-300);
         if off <= 1e-22 * scale {
             break;
@@ -131,7 +134,9 @@ impl FeaturePca {
         features
             .chunks_exact(self.dim)
             .flat_map(|f| {
-                let c: [f32; 3] = std::array::from_fn(|k| ((self.component(f, k) - self.lo[k]) / (self.hi[k] - self.lo[k])).clamp(0.0, 1.0));
+                let c: [f32; 3] = std::array::from_fn(|k| {
+                    ((self.component(f, k) - self.lo[k]) / (self.hi[k] - self.lo[k])).clamp(0.0, 1.0)
+                });
                 [c[0], c[1], c[2], 1.0]
             })
             .collect()
@@ -144,7 +149,9 @@ pub fn scene_features(scene: &Scene) -> Option<(usize, Vec<f32>)> {
     let mut cols: Vec<(usize, &[f64])> = scene
         .extras
         .iter()
-        .filter_map(|e| e.name.strip_prefix("f_pc_").and_then(|n| n.parse().ok()).map(|k: usize| (k, e.values.as_slice())))
+        .filter_map(|e| {
+            e.name.strip_prefix("f_pc_").and_then(|n| n.parse().ok()).map(|k: usize| (k, e.values.as_slice()))
+        })
         .collect();
     if cols.is_empty() {
         return None;

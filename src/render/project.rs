@@ -86,10 +86,8 @@ pub fn project(scene: &Scene, i: usize, view: &View, scale_modifier: f32) -> Opt
     let disc = (mid * mid - det).max(0.1).sqrt();
     let lambda = (mid + disc).max(mid - disc);
     let radius_f = (3.0 * lambda.sqrt()).ceil();
-    let mean = [
-        view.fx * t.x / t.z + 0.5 * view.width as f32 - 0.5,
-        view.fy * t.y / t.z + 0.5 * view.height as f32 - 0.5,
-    ];
+    let mean =
+        [view.fx * t.x / t.z + 0.5 * view.width as f32 - 0.5, view.fy * t.y / t.z + 0.5 * view.height as f32 - 0.5];
     if !radius_f.is_finite() || !mean[0].is_finite() || !mean[1].is_finite() {
         return None;
     }

@@ -83,10 +83,7 @@ impl Camera {
 
     /// tan of half the horizontal and vertical fields of view.
     pub fn tan_half_fov(&self) -> (f32, f32) {
-        (
-            (0.5 * self.width as f64 / self.fx) as f32,
-            (0.5 * self.height as f64 / self.fy) as f32,
-        )
+        ((0.5 * self.width as f64 / self.fx) as f32, (0.5 * self.height as f64 / self.fy) as f32)
     }
 
     /// Checks the numbers a renderer divides by or multiplies with.

@@ -18,17 +18,11 @@ pub enum SceneError {
 
 impl SceneError {
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        Self::Io {
-            path: path.into(),
-            source,
-        }
+        Self::Io { path: path.into(), source }
     }
 
     pub fn invalid(path: impl Into<PathBuf>, problem: Problem) -> Self {
-        Self::Invalid {
-            path: path.into(),
-            problem,
-        }
+        Self::Invalid { path: path.into(), problem }
     }
 
     /// The problem, when the file was readable but its content is wrong.
@@ -50,11 +44,7 @@ pub enum Problem {
     #[error("the body is truncated: the header promises {expected} bytes of data, the file has {found}")]
     Truncated { expected: u64, found: u64 },
     #[error("the header says {declared} {element} entries but the body holds {found}")]
-    CountMismatch {
-        element: String,
-        declared: u64,
-        found: String,
-    },
+    CountMismatch { element: String, declared: u64, found: String },
     #[error("{count} Gaussians is more than this reader accepts ({limit}); {why}")]
     AbsurdCount { count: u64, limit: u64, why: String },
     #[error("missing required property '{0}'")]
@@ -66,11 +56,7 @@ pub enum Problem {
     #[error("f_rest_* properties are not numbered 0..{0} without gaps")]
     ShGap(usize),
     #[error("Gaussian {index}: {what} is not finite ({value})")]
-    NonFinite {
-        index: usize,
-        what: &'static str,
-        value: f32,
-    },
+    NonFinite { index: usize, what: &'static str, value: f32 },
     #[error("Gaussian {index}: rotation quaternion is zero (or too small to normalise)")]
     ZeroQuaternion { index: usize },
     #[error("no usable Gaussians: {0}")]

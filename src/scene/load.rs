@@ -4,7 +4,9 @@
 use std::path::{Path, PathBuf};
 
 use super::ply_header::{self, Encoding};
-use super::{Camera, Problem, Scene, SceneError, ply_compressed, ply_fast, ply_general, ply_layout, splat, spz, trainer_folder};
+use super::{
+    Camera, Problem, Scene, SceneError, ply_compressed, ply_fast, ply_general, ply_layout, splat, spz, trainer_folder,
+};
 
 /// How strictly to treat damaged Gaussians (see [`super::sanitize`]).
 #[derive(Clone, Copy, Debug, Default)]
@@ -68,9 +70,9 @@ fn load_file(path: &Path, opts: &LoadOptions) -> Result<LoadedScene, SceneError>
     let bytes = std::fs::read(path).map_err(|e| SceneError::io(path, e))?;
     let (mut scene, format) = decode_bytes(path, &bytes)?;
     let repairs = super::sanitize::sanitize(&mut scene, opts.strict).map_err(|p| SceneError::invalid(path, p))?;
-    scene
-        .check_consistent()
-        .map_err(|m| SceneError::invalid(path, Problem::Malformed(format!("internal: decoded arrays disagree: {m}"))))?;
+    scene.check_consistent().map_err(|m| {
+        SceneError::invalid(path, Problem::Malformed(format!("internal: decoded arrays disagree: {m}")))
+    })?;
     Ok(LoadedScene {
         scene,
         cameras: cameras_beside(path)?,
@@ -105,9 +107,7 @@ fn decode_ply(path: &Path, bytes: &[u8]) -> Result<(Scene, SceneFormat), SceneEr
     if header.element("chunk").is_some() {
         return Ok((ply_compressed::read(path, bytes)?, SceneFormat::PlyCompressed));
     }
-    let vertex = header
-        .element("vertex")
-        .ok_or_else(|| invalid(Problem::MissingProperty("element vertex".into())))?;
+    let vertex = header.element("vertex").ok_or_else(|| invalid(Problem::MissingProperty("element vertex".into())))?;
     ply_fast::check_count(vertex, bytes.len() as u64).map_err(invalid)?;
     let layout = ply_layout::VertexLayout::from_element(vertex).map_err(invalid)?;
     if header.encoding == Encoding::BinaryLittleEndian
@@ -134,11 +134,8 @@ fn decode_ply(path: &Path, bytes: &[u8]) -> Result<(Scene, SceneFormat), SceneEr
 fn cameras_beside(path: &Path) -> Result<Vec<Camera>, SceneError> {
     let beside = path.parent().map(|p| p.join("cameras.json"));
     let top = path.parent().and_then(Path::parent).and_then(Path::parent).map(|p| p.join("cameras.json"));
-    let in_trainer_tree = path
-        .parent()
-        .and_then(Path::parent)
-        .and_then(Path::file_name)
-        .is_some_and(|n| n == "point_cloud");
+    let in_trainer_tree =
+        path.parent().and_then(Path::parent).and_then(Path::file_name).is_some_and(|n| n == "point_cloud");
     for candidate in [beside, if in_trainer_tree { top } else { None }].into_iter().flatten() {
         if candidate.is_file() {
             return trainer_folder::read_cameras_file(&candidate);

@@ -172,10 +172,7 @@ impl Scene {
     pub fn bounds(&self) -> Option<([f32; 3], [f32; 3])> {
         let first = *self.positions.first()?;
         Some(self.positions.iter().fold((first, first), |(lo, hi), p| {
-            (
-                [lo[0].min(p[0]), lo[1].min(p[1]), lo[2].min(p[2])],
-                [hi[0].max(p[0]), hi[1].max(p[1]), hi[2].max(p[2])],
-            )
+            ([lo[0].min(p[0]), lo[1].min(p[1]), lo[2].min(p[2])], [hi[0].max(p[0]), hi[1].max(p[1]), hi[2].max(p[2])])
         }))
     }
 
@@ -184,11 +181,7 @@ impl Scene {
     pub fn check_consistent(&self) -> Result<(), String> {
         let n = self.len();
         let expect = |what: &str, got: usize, want: usize| {
-            if got == want {
-                Ok(())
-            } else {
-                Err(format!("{what} has {got} entries, expected {want}"))
-            }
+            if got == want { Ok(()) } else { Err(format!("{what} has {got} entries, expected {want}")) }
         };
         expect("log_scales", self.log_scales.len(), n)?;
         expect("rotations", self.rotations.len(), n)?;

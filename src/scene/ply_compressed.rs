@@ -41,12 +41,7 @@ const CHUNK_BOUNDS: [&str; 12] = [
     "max_scale_z",
 ];
 const CHUNK_COLOR: [&str; 6] = ["min_r", "min_g", "min_b", "max_r", "max_g", "max_b"];
-const VERTEX: [&str; 4] = [
-    "packed_position",
-    "packed_rotation",
-    "packed_scale",
-    "packed_color",
-];
+const VERTEX: [&str; 4] = ["packed_position", "packed_rotation", "packed_scale", "packed_color"];
 
 pub fn read(path: &Path, bytes: &[u8]) -> Result<Scene, SceneError> {
     decode(bytes).map_err(|problem| SceneError::invalid(path, problem))
@@ -77,10 +72,8 @@ fn decode(bytes: &[u8]) -> Result<Scene, Problem> {
         let i = header.elements.iter().position(|e| e.name == name);
         i.map(|i| (&header.elements[i], &tables[i]))
     };
-    let (vertex_def, vertices) =
-        table("vertex").ok_or_else(|| Problem::Malformed("no 'vertex' element".into()))?;
-    let (chunk_def, chunks) =
-        table("chunk").ok_or_else(|| Problem::Malformed("no 'chunk' element".into()))?;
+    let (vertex_def, vertices) = table("vertex").ok_or_else(|| Problem::Malformed("no 'vertex' element".into()))?;
+    let (chunk_def, chunks) = table("chunk").ok_or_else(|| Problem::Malformed("no 'chunk' element".into()))?;
 
     let n = vertex_def.count as usize;
     if n == 0 {
@@ -119,13 +112,9 @@ fn decode(bytes: &[u8]) -> Result<Scene, Problem> {
             let v = vertices.record(i);
             let [pos, rot, scale, col] = packed.map(|o| u32_at(v, o));
             let p = unpack_11_10_11(pos);
-            scene
-                .positions
-                .push(std::array::from_fn(|k| lerp(b[k], b[k + 3], p[k])));
+            scene.positions.push(std::array::from_fn(|k| lerp(b[k], b[k + 3], p[k])));
             let s = unpack_11_10_11(scale);
-            scene
-                .log_scales
-                .push(std::array::from_fn(|k| lerp(b[k + 6], b[k + 9], s[k])));
+            scene.log_scales.push(std::array::from_fn(|k| lerp(b[k + 6], b[k + 9], s[k])));
             scene.rotations.push(unpack_rotation(rot));
             let unorm = |shift: u32| ((col >> shift) & 0xff) as f32 / 255.0;
             for (k, shift) in [24, 16, 8].into_iter().enumerate() {
@@ -139,9 +128,7 @@ fn decode(bytes: &[u8]) -> Result<Scene, Problem> {
                 let per_channel = offsets.len() / 3;
                 for k in 0..per_channel {
                     for ch in 0..3 {
-                        scene
-                            .sh
-                            .push(unquantize_sh(rec[offsets[ch * per_channel + k]]));
+                        scene.sh.push(unquantize_sh(rec[offsets[ch * per_channel + k]]));
                     }
                 }
             }
@@ -165,35 +152,25 @@ fn lay_out<'a>(header: &PlyHeader, bytes: &'a [u8]) -> Result<Vec<Table<'a>>, Pr
                 why: format!("the header's '{}' count is implausible", e.name),
             });
         }
-        let stride = e.binary_stride().ok_or_else(|| {
-            Problem::Unsupported(format!("list properties in element '{}'", e.name))
-        })?;
+        let stride = e
+            .binary_stride()
+            .ok_or_else(|| Problem::Unsupported(format!("list properties in element '{}'", e.name)))?;
         // Saturating: an impossible size then fails the length check below.
         let len = e.count.saturating_mul(stride as u64);
         spans.push((at, len, stride));
         at = at.saturating_add(len);
     }
     if at > body.len() as u64 {
-        return Err(Problem::Truncated {
-            expected: at,
-            found: body.len() as u64,
-        });
+        return Err(Problem::Truncated { expected: at, found: body.len() as u64 });
     }
     Ok(spans
         .into_iter()
-        .map(|(start, len, stride)| Table {
-            data: &body[start as usize..(start + len) as usize],
-            stride,
-        })
+        .map(|(start, len, stride)| Table { data: &body[start as usize..(start + len) as usize], stride })
         .collect())
 }
 
 /// Byte offsets within a record of the named scalar properties, which must have `kind`.
-fn fields<const N: usize>(
-    e: &ElementDef,
-    names: &[&str; N],
-    kind: ScalarKind,
-) -> Result<[usize; N], Problem> {
+fn fields<const N: usize>(e: &ElementDef, names: &[&str; N], kind: ScalarKind) -> Result<[usize; N], Problem> {
     let mut out = [0; N];
     for (slot, name) in out.iter_mut().zip(names) {
         *slot = field(e, name, kind)?;
@@ -202,9 +179,7 @@ fn fields<const N: usize>(
 }
 
 fn field(e: &ElementDef, name: &str, kind: ScalarKind) -> Result<usize, Problem> {
-    let i = e
-        .property_index(name)
-        .ok_or_else(|| Problem::MissingProperty(format!("{}.{name}", e.name)))?;
+    let i = e.property_index(name).ok_or_else(|| Problem::MissingProperty(format!("{}.{name}", e.name)))?;
     let ty = e.properties[i].ty;
     if ty != PropertyType::Scalar(kind) {
         return Err(Problem::BadPropertyType {
@@ -237,11 +212,7 @@ fn sh_fields(e: &ElementDef, vertices: usize) -> Result<Vec<usize>, Problem> {
     let m = e
         .properties
         .iter()
-        .filter(|p| {
-            p.name
-                .strip_prefix("f_rest_")
-                .is_some_and(|k| k.parse::<usize>().is_ok())
-        })
+        .filter(|p| p.name.strip_prefix("f_rest_").is_some_and(|k| k.parse::<usize>().is_ok()))
         .count();
     sh::degree_from_rest_count(m).ok_or(Problem::BadShCount(m))?;
     (0..m)
@@ -255,19 +226,11 @@ fn sh_fields(e: &ElementDef, vertices: usize) -> Result<Vec<usize>, Problem> {
 }
 
 fn f32_at(rec: &[u8], o: usize) -> f32 {
-    f32::from_le_bytes(
-        rec[o..o + 4]
-            .try_into()
-            .expect("offset checked against the stride"),
-    )
+    f32::from_le_bytes(rec[o..o + 4].try_into().expect("offset checked against the stride"))
 }
 
 fn u32_at(rec: &[u8], o: usize) -> u32 {
-    u32::from_le_bytes(
-        rec[o..o + 4]
-            .try_into()
-            .expect("offset checked against the stride"),
-    )
+    u32::from_le_bytes(rec[o..o + 4].try_into().expect("offset checked against the stride"))
 }
 
 /// Same form as the reference decoders, so values at t = 0 and t = 1 are exact.
@@ -276,29 +239,18 @@ fn lerp(a: f32, b: f32, t: f32) -> f32 {
 }
 
 fn unpack_11_10_11(v: u32) -> [f32; 3] {
-    [
-        (v >> 21) as f32 / 2047.0,
-        ((v >> 11) & 0x3ff) as f32 / 1023.0,
-        (v & 0x7ff) as f32 / 2047.0,
-    ]
+    [(v >> 21) as f32 / 2047.0, ((v >> 11) & 0x3ff) as f32 / 1023.0, (v & 0x7ff) as f32 / 2047.0]
 }
 
 /// Returns (w, x, y, z): the 2-bit index counts in rot_0..rot_3 order.
 fn unpack_rotation(v: u32) -> [f32; 4] {
     let largest = (v >> 30) as usize;
-    let small =
-        [20, 10, 0].map(|s| (((v >> s) & 0x3ff) as f32 / 1023.0 - 0.5) * std::f32::consts::SQRT_2);
-    let m = (1.0 - small.iter().map(|c| c * c).sum::<f32>())
-        .max(0.0)
-        .sqrt();
+    let small = [20, 10, 0].map(|s| (((v >> s) & 0x3ff) as f32 / 1023.0 - 0.5) * std::f32::consts::SQRT_2);
+    let m = (1.0 - small.iter().map(|c| c * c).sum::<f32>()).max(0.0).sqrt();
     let mut q = [0.0; 4];
     let mut rest = small.into_iter();
     for (i, slot) in q.iter_mut().enumerate() {
-        *slot = if i == largest {
-            m
-        } else {
-            rest.next().expect("three small components")
-        };
+        *slot = if i == largest { m } else { rest.next().expect("three small components") };
     }
     q
 }
@@ -339,11 +291,7 @@ mod tests {
     }
 
     fn normalize(x: f32, lo: f32, hi: f32) -> f32 {
-        if hi - lo < 1e-5 {
-            0.0
-        } else {
-            ((x - lo) / (hi - lo)).clamp(0.0, 1.0)
-        }
+        if hi - lo < 1e-5 { 0.0 } else { ((x - lo) / (hi - lo)).clamp(0.0, 1.0) }
     }
 
     /// A header and body as SuperSplat writes them; `colour_range` selects the 18-float
@@ -368,18 +316,12 @@ mod tests {
             head += "element other 2\nproperty short a\nproperty double b\n";
         }
         head += &format!("element chunk {}\n", n.div_ceil(CHUNK));
-        chunk_props
-            .iter()
-            .for_each(|p| head += &format!("property float {p}\n"));
+        chunk_props.iter().for_each(|p| head += &format!("property float {p}\n"));
         head += &format!("element vertex {n}\n");
-        vertex_props
-            .iter()
-            .for_each(|p| head += &format!("property uint {p}\n"));
+        vertex_props.iter().for_each(|p| head += &format!("property uint {p}\n"));
         if rest > 0 {
             head += &format!("element sh {n}\n");
-            sh_props
-                .iter()
-                .for_each(|p| head += &format!("property uchar {p}\n"));
+            sh_props.iter().for_each(|p| head += &format!("property uchar {p}\n"));
         }
         head += "end_header\n";
         let mut out = head.into_bytes();
@@ -389,10 +331,7 @@ mod tests {
         let (mut vertex_bytes, mut sh_bytes) = (Vec::new(), Vec::new());
         for group in gs.chunks(CHUNK) {
             let range = |f: &dyn Fn(&Plain) -> f32| {
-                group
-                    .iter()
-                    .map(f)
-                    .fold((f32::MAX, f32::MIN), |(a, b), v| (a.min(v), b.max(v)))
+                group.iter().map(f).fold((f32::MAX, f32::MIN), |(a, b), v| (a.min(v), b.max(v)))
             };
             let pr: [(f32, f32); 3] = std::array::from_fn(|k| range(&|g| g.pos[k]));
             let sr: [(f32, f32); 3] = std::array::from_fn(|k| range(&|g| g.log_scale[k]));
@@ -410,11 +349,7 @@ mod tests {
                 vals.push((format!("max_{c}"), cr[k].1));
             }
             for p in &chunk_props {
-                let v = vals
-                    .iter()
-                    .find(|(name, _)| name == p)
-                    .expect("every chunk property")
-                    .1;
+                let v = vals.iter().find(|(name, _)| name == p).expect("every chunk property").1;
                 out.extend(v.to_le_bytes());
             }
             for g in group {
@@ -425,22 +360,17 @@ mod tests {
                 };
                 let pos = p3(&pr, g.pos);
                 let scale = p3(&sr, g.log_scale);
-                let c: [f32; 3] = std::array::from_fn(|k| {
-                    if colour_range {
-                        normalize(rgb(g, k), cr[k].0, cr[k].1)
-                    } else {
-                        rgb(g, k)
-                    }
-                });
-                let col = unorm(c[0], 8) << 24
-                    | unorm(c[1], 8) << 16
-                    | unorm(c[2], 8) << 8
-                    | unorm(sigmoid(g.opacity), 8);
+                let c: [f32; 3] =
+                    std::array::from_fn(
+                        |k| {
+                            if colour_range { normalize(rgb(g, k), cr[k].0, cr[k].1) } else { rgb(g, k) }
+                        },
+                    );
+                let col =
+                    unorm(c[0], 8) << 24 | unorm(c[1], 8) << 16 | unorm(c[2], 8) << 8 | unorm(sigmoid(g.opacity), 8);
                 let norm = g.rot.iter().map(|v| v * v).sum::<f32>().sqrt();
                 let mut q = g.rot.map(|v| v / norm);
-                let largest = (0..4)
-                    .max_by(|&a, &b| q[a].abs().total_cmp(&q[b].abs()))
-                    .expect("4");
+                let largest = (0..4).max_by(|&a, &b| q[a].abs().total_cmp(&q[b].abs())).expect("4");
                 if q[largest] < 0.0 {
                     q = q.map(|v| -v);
                 }
@@ -455,14 +385,7 @@ mod tests {
                     ("packed_color", col),
                 ];
                 for name in &vertex_props {
-                    vertex_bytes.extend(
-                        words
-                            .iter()
-                            .find(|w| w.0 == name)
-                            .expect("word")
-                            .1
-                            .to_le_bytes(),
-                    );
+                    vertex_bytes.extend(words.iter().find(|w| w.0 == name).expect("word").1.to_le_bytes());
                 }
                 for name in &sh_props {
                     let k: usize = name["f_rest_".len()..].parse().expect("index");
@@ -485,9 +408,7 @@ mod tests {
                     dc: [(t * 0.2).sin() * 1.5, -0.5, (t * 0.05).cos()],
                     opacity: (t * 0.13).sin() * 4.0,
                     rot: [(t * 0.1).cos(), (t * 0.3).sin(), 0.2, -(t * 0.7).sin()],
-                    rest: (0..rest)
-                        .map(|k| ((k as f32 * 0.31 + t * 0.01) % 1.0 - 0.5) * 6.0)
-                        .collect(),
+                    rest: (0..rest).map(|k| ((k as f32 * 0.31 + t * 0.01) % 1.0 - 0.5) * 6.0).collect(),
                 }
             })
             .collect()
@@ -503,10 +424,7 @@ mod tests {
         let coeffs = s.sh_coeffs();
         for (start, group) in (0..gs.len()).step_by(CHUNK).zip(gs.chunks(CHUNK)) {
             let span = |f: &dyn Fn(&Plain) -> f32| {
-                let (lo, hi) = group
-                    .iter()
-                    .map(f)
-                    .fold((f32::MAX, f32::MIN), |(a, b), v| (a.min(v), b.max(v)));
+                let (lo, hi) = group.iter().map(f).fold((f32::MAX, f32::MIN), |(a, b), v| (a.min(v), b.max(v)));
                 hi - lo
             };
             for (j, g) in group.iter().enumerate() {
@@ -514,50 +432,25 @@ mod tests {
                 for k in 0..3 {
                     // Half a step of the 10-bit axis is the coarsest error, plus float slack.
                     let tol = |width: f32| width / 1023.0 * 0.5 + 1e-5;
+                    assert!((s.positions[i][k] - g.pos[k]).abs() <= tol(span(&|g| g.pos[k])), "pos #{i}");
                     assert!(
-                        (s.positions[i][k] - g.pos[k]).abs() <= tol(span(&|g| g.pos[k])),
-                        "pos #{i}"
-                    );
-                    assert!(
-                        (s.log_scales[i][k] - g.log_scale[k]).abs()
-                            <= tol(span(&|g| g.log_scale[k])),
+                        (s.log_scales[i][k] - g.log_scale[k]).abs() <= tol(span(&|g| g.log_scale[k])),
                         "scale #{i}"
                     );
-                    let width = if colour_range {
-                        span(&|g| g.dc[k]) * sh::C0
-                    } else {
-                        1.0
-                    };
+                    let width = if colour_range { span(&|g| g.dc[k]) * sh::C0 } else { 1.0 };
                     let rgb = sh::rgb_from_dc(s.sh_of(i)[k]);
                     let want = g.dc[k] * sh::C0 + 0.5;
-                    assert!(
-                        (rgb - want).abs() <= width / 255.0 * 0.5 + 1e-5,
-                        "dc #{i}: {rgb} vs {want}"
-                    );
+                    assert!((rgb - want).abs() <= width / 255.0 * 0.5 + 1e-5, "dc #{i}: {rgb} vs {want}");
                 }
-                assert!(
-                    (sigmoid(s.opacity_logits[i]) - sigmoid(g.opacity)).abs() <= 0.5 / 255.0 + 1e-6
-                );
+                assert!((sigmoid(s.opacity_logits[i]) - sigmoid(g.opacity)).abs() <= 0.5 / 255.0 + 1e-6);
                 let n = g.rot.iter().map(|v| v * v).sum::<f32>().sqrt();
-                let dot: f32 = s.rotations[i]
-                    .iter()
-                    .zip(&g.rot)
-                    .map(|(a, b)| a * b / n)
-                    .sum();
-                assert!(
-                    dot.abs() > 1.0 - 1e-5,
-                    "rot #{i}: {:?} vs {:?}",
-                    s.rotations[i],
-                    g.rot
-                );
+                let dot: f32 = s.rotations[i].iter().zip(&g.rot).map(|(a, b)| a * b / n).sum();
+                assert!(dot.abs() > 1.0 - 1e-5, "rot #{i}: {:?} vs {:?}", s.rotations[i], g.rot);
                 for k in 1..coeffs {
                     for c in 0..3 {
                         let want = g.rest[c * (coeffs - 1) + k - 1];
                         let got = s.sh_of(i)[k * 3 + c];
-                        assert!(
-                            (got - want).abs() <= 8.0 / 256.0,
-                            "sh #{i} k{k} c{c}: {got} vs {want}"
-                        );
+                        assert!((got - want).abs() <= 8.0 / 256.0, "sh #{i} k{k} c{c}: {got} vs {want}");
                     }
                 }
             }
@@ -566,18 +459,12 @@ mod tests {
 
     #[test]
     fn decodes_hand_built_files_in_both_chunk_layouts_and_any_property_order() {
-        for (n, rest, colour_range, shuffle) in [
-            (1, 0, true, false),
-            (300, 9, true, false),
-            (513, 45, false, true),
-            (256, 24, true, true),
-        ] {
+        for (n, rest, colour_range, shuffle) in
+            [(1, 0, true, false), (300, 9, true, false), (513, 45, false, true), (256, 24, true, true)]
+        {
             let gs = sample(n, rest);
             let s = read(&p(), &encode(&gs, colour_range, shuffle)).expect("valid file");
-            assert_eq!(
-                s.sh_degree,
-                sh::degree_from_rest_count(rest).expect("valid rest")
-            );
+            assert_eq!(s.sh_degree, sh::degree_from_rest_count(rest).expect("valid rest"));
             check_close(&gs, &s, colour_range);
         }
     }
@@ -587,10 +474,7 @@ mod tests {
         // Largest = index 2 (rot_2 = y), the rest w, x, z all at the mid code (zero).
         let mid = 511u32 + 1;
         let q = unpack_rotation(2 << 30 | mid << 20 | mid << 10 | mid);
-        assert!(
-            q[2] > 0.99 && q[0].abs() < 2e-3 && q[1].abs() < 2e-3 && q[3].abs() < 2e-3,
-            "{q:?}"
-        );
+        assert!(q[2] > 0.99 && q[0].abs() < 2e-3 && q[1].abs() < 2e-3 && q[3].abs() < 2e-3, "{q:?}");
         assert_eq!(unpack_11_10_11(0xffff_ffff), [1.0, 1.0, 1.0]);
         assert_eq!(unpack_11_10_11(1 << 21), [1.0 / 2047.0, 0.0, 0.0]);
         assert_eq!((unquantize_sh(0), unquantize_sh(255)), (-4.0, 4.0));
@@ -598,11 +482,7 @@ mod tests {
     }
 
     fn problem(bytes: &[u8]) -> Problem {
-        read(&p(), bytes)
-            .expect_err("rejected")
-            .problem()
-            .expect("content problem")
-            .clone()
+        read(&p(), bytes).expect_err("rejected").problem().expect("content problem").clone()
     }
 
     #[test]
@@ -615,57 +495,27 @@ mod tests {
             v.splice(at..at + from.len(), to.bytes());
             v
         };
-        assert!(matches!(
-            problem(&good[..good.len() - 1]),
-            Problem::Truncated { .. }
-        ));
-        assert!(matches!(
-            problem(&edit("element chunk 2", "element chunk 1")),
-            Problem::CountMismatch { .. }
-        ));
-        assert!(matches!(
-            problem(&edit("element sh 300", "element sh 299")),
-            Problem::CountMismatch { .. }
-        ));
+        assert!(matches!(problem(&good[..good.len() - 1]), Problem::Truncated { .. }));
+        assert!(matches!(problem(&edit("element chunk 2", "element chunk 1")), Problem::CountMismatch { .. }));
+        assert!(matches!(problem(&edit("element sh 300", "element sh 299")), Problem::CountMismatch { .. }));
         assert!(
             matches!(problem(&edit("float min_x", "float min_q")), Problem::MissingProperty(m) if m == "chunk.min_x")
         );
-        assert!(matches!(
-            problem(&edit("uint packed_color", "int packed_color")),
-            Problem::BadPropertyType { .. }
-        ));
-        assert!(matches!(
-            problem(&edit("f_rest_8", "f_rest_9")),
-            Problem::ShGap(9)
-        ));
-        assert!(matches!(
-            problem(&edit("uchar f_rest_8", "uchar g_rest_8")),
-            Problem::BadShCount(8)
-        ));
-        assert!(matches!(
-            problem(&edit("binary_little_endian", "binary_big_endian")),
-            Problem::Unsupported(_)
-        ));
-        assert!(matches!(
-            problem(&edit("element vertex 300", "element vertex 000")),
-            Problem::Empty(_)
-        ));
+        assert!(matches!(problem(&edit("uint packed_color", "int packed_color")), Problem::BadPropertyType { .. }));
+        assert!(matches!(problem(&edit("f_rest_8", "f_rest_9")), Problem::ShGap(9)));
+        assert!(matches!(problem(&edit("uchar f_rest_8", "uchar g_rest_8")), Problem::BadShCount(8)));
+        assert!(matches!(problem(&edit("binary_little_endian", "binary_big_endian")), Problem::Unsupported(_)));
+        assert!(matches!(problem(&edit("element vertex 300", "element vertex 000")), Problem::Empty(_)));
         assert!(matches!(
             problem(&edit("element vertex 300", "element vertex 300000000000")),
             Problem::AbsurdCount { .. }
         ));
-        assert!(matches!(
-            problem(b"ply\nformat ascii 1.0\nend"),
-            Problem::BadHeader { .. }
-        ));
+        assert!(matches!(problem(b"ply\nformat ascii 1.0\nend"), Problem::BadHeader { .. }));
     }
 
     #[test]
     fn reads_the_real_supersplat_file() {
-        let dir = PathBuf::from(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../shared/data/real-splats"
-        ));
+        let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/real-splats"));
         let path = dir.join("supersplat_olgelta_blkpinstripe.compressed.ply");
         if !path.is_file() {
             eprintln!("skipping: {} is absent", path.display());
@@ -675,15 +525,8 @@ mod tests {
         // Independent count, from the header text.
         let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]).into_owned();
         let count = |el: &str| -> usize {
-            let line = head
-                .lines()
-                .find(|l| l.starts_with(&format!("element {el} ")))
-                .expect("element");
-            line.rsplit(' ')
-                .next()
-                .expect("count")
-                .parse()
-                .expect("number")
+            let line = head.lines().find(|l| l.starts_with(&format!("element {el} "))).expect("element");
+            line.rsplit(' ').next().expect("count").parse().expect("number")
         };
         let n = count("vertex");
         assert_eq!((n, count("chunk")), (248_077, 970));
@@ -693,30 +536,17 @@ mod tests {
         let mut visible = 0;
         for i in 0..n {
             assert!(s.positions[i].iter().all(|v| v.is_finite()), "#{i}");
-            assert!(
-                s.log_scales[i]
-                    .iter()
-                    .all(|v| v.is_finite() && (-20.0..=20.0).contains(v)),
-                "#{i}"
-            );
+            assert!(s.log_scales[i].iter().all(|v| v.is_finite() && (-20.0..=20.0).contains(v)), "#{i}");
             let norm = s.rotations[i].iter().map(|v| v * v).sum::<f32>().sqrt();
             assert!((norm - 1.0).abs() < 1e-3, "#{i}: |q| = {norm}");
             assert!(s.opacity_logits[i].is_finite());
             visible += usize::from(sigmoid(s.opacity_logits[i]) > 0.1);
             // SuperSplat's chunk colour ranges reach past [0, 1] (this file: about -0.33..1.52).
-            assert!(
-                s.sh_of(i)
-                    .iter()
-                    .all(|dc| (-1.0..=2.0).contains(&sh::rgb_from_dc(*dc))),
-                "#{i}"
-            );
+            assert!(s.sh_of(i).iter().all(|dc| (-1.0..=2.0).contains(&sh::rgb_from_dc(*dc))), "#{i}");
         }
         assert!(visible > n / 2, "{visible} of {n} visible");
         let (lo, hi) = s.bounds().expect("non-empty");
-        assert!(
-            (0..3).all(|k| hi[k] - lo[k] > 0.1 && hi[k] - lo[k] < 1000.0),
-            "{lo:?}..{hi:?}"
-        );
+        assert!((0..3).all(|k| hi[k] - lo[k] > 0.1 && hi[k] - lo[k] < 1000.0), "{lo:?}..{hi:?}");
     }
 
     proptest! {

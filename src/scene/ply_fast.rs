@@ -49,22 +49,28 @@ pub fn check_count(el: &ElementDef, file_len: u64) -> Result<(), Problem> {
 
 /// Checks the body length against the header exactly: short is truncated, long means the
 /// header count is wrong.
-pub fn check_body_length(header: &PlyHeader, ranges: &[(u64, u64)], file_len: u64, vertex: &ElementDef) -> Result<(), Problem> {
+pub fn check_body_length(
+    header: &PlyHeader,
+    ranges: &[(u64, u64)],
+    file_len: u64,
+    vertex: &ElementDef,
+) -> Result<(), Problem> {
     let end = ranges.last().map(|(s, l)| s + l).unwrap_or(header.body_offset as u64);
     let body_expected = end - header.body_offset as u64;
     let body_found = file_len.saturating_sub(header.body_offset as u64);
     if file_len < end {
-        return Err(Problem::Truncated {
-            expected: body_expected,
-            found: body_found,
-        });
+        return Err(Problem::Truncated { expected: body_expected, found: body_found });
     }
     if file_len > end {
         let stride = vertex.binary_stride().unwrap_or(1).max(1) as u64;
         return Err(Problem::CountMismatch {
             element: vertex.name.clone(),
             declared: vertex.count,
-            found: format!("{} extra bytes after the last element (about {} more records)", file_len - end, (file_len - end) / stride),
+            found: format!(
+                "{} extra bytes after the last element (about {} more records)",
+                file_len - end,
+                (file_len - end) / stride
+            ),
         });
     }
     Ok(())

@@ -68,19 +68,14 @@ pub fn decode(bytes: &[u8], header: &PlyHeader, layout: &VertexLayout) -> Result
     let mut reader = Reader::new(Cursor::new(bytes));
     let vertex_parser = Parser::<RawRecord>::new();
     let skip_parser = Parser::<Skip>::new();
-    let ply_header = vertex_parser
-        .read_header(&mut reader)
-        .map_err(|e| Problem::BadHeader { line: 0, message: e.to_string() })?;
+    let ply_header =
+        vertex_parser.read_header(&mut reader).map_err(|e| Problem::BadHeader { line: 0, message: e.to_string() })?;
     let mut records = None;
     for (name, def) in &ply_header.elements {
         let short = |e: ply_rs_bw::parser::ParseError| -> Problem {
             if e.kind() == std::io::ErrorKind::UnexpectedEof {
                 let declared = header.element(name).map(|d| d.count).unwrap_or(0);
-                Problem::CountMismatch {
-                    element: name.clone(),
-                    declared,
-                    found: "fewer (the body ends early)".into(),
-                }
+                Problem::CountMismatch { element: name.clone(), declared, found: "fewer (the body ends early)".into() }
             } else {
                 Problem::Malformed(e.to_string())
             }

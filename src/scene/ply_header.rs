@@ -82,10 +82,8 @@ pub fn parse(bytes: &[u8]) -> Result<PlyHeader, Problem> {
             "no 'end_header' line: the header is truncated".into()
         },
     })?;
-    let text = std::str::from_utf8(&bytes[..end]).map_err(|_| Problem::BadHeader {
-        line: 0,
-        message: "the header is not valid text".into(),
-    })?;
+    let text = std::str::from_utf8(&bytes[..end])
+        .map_err(|_| Problem::BadHeader { line: 0, message: "the header is not valid text".into() })?;
 
     let mut encoding = None;
     let mut elements: Vec<ElementDef> = Vec::new();
@@ -120,16 +118,10 @@ pub fn parse(bytes: &[u8]) -> Result<PlyHeader, Problem> {
                     .next()
                     .and_then(|c| c.parse::<u64>().ok())
                     .ok_or_else(|| bad(format!("element '{name}' has no valid count")))?;
-                elements.push(ElementDef {
-                    name: name.to_string(),
-                    count,
-                    properties: Vec::new(),
-                });
+                elements.push(ElementDef { name: name.to_string(), count, properties: Vec::new() });
             }
             Some("property") => {
-                let element = elements
-                    .last_mut()
-                    .ok_or_else(|| bad("property before any element".into()))?;
+                let element = elements.last_mut().ok_or_else(|| bad("property before any element".into()))?;
                 let first = words.next().ok_or_else(|| bad("property without a type".into()))?;
                 let scalar = |w: Option<&str>| -> Result<ScalarKind, Problem> {
                     let w = w.unwrap_or("");
@@ -140,10 +132,7 @@ pub fn parse(bytes: &[u8]) -> Result<PlyHeader, Problem> {
                     if !count.is_integer() {
                         return Err(bad("a list count type must be an integer".into()));
                     }
-                    PropertyType::List {
-                        count,
-                        item: scalar(words.next())?,
-                    }
+                    PropertyType::List { count, item: scalar(words.next())? }
                 } else {
                     PropertyType::Scalar(scalar(Some(first))?)
                 };
@@ -151,25 +140,14 @@ pub fn parse(bytes: &[u8]) -> Result<PlyHeader, Problem> {
                 if element.properties.iter().any(|p| p.name == name) {
                     return Err(bad(format!("property '{name}' appears twice in element '{}'", element.name)));
                 }
-                element.properties.push(PropertyDef {
-                    name: name.to_string(),
-                    ty,
-                });
+                element.properties.push(PropertyDef { name: name.to_string(), ty });
             }
             Some("end_header") => {}
             Some(other) => return Err(bad(format!("unknown header keyword '{other}'"))),
         }
     }
-    let encoding = encoding.ok_or(Problem::BadHeader {
-        line: 0,
-        message: "no 'format' line".into(),
-    })?;
-    Ok(PlyHeader {
-        encoding,
-        elements,
-        comments,
-        body_offset: end,
-    })
+    let encoding = encoding.ok_or(Problem::BadHeader { line: 0, message: "no 'format' line".into() })?;
+    Ok(PlyHeader { encoding, elements, comments, body_offset: end })
 }
 
 /// Offset just past the `end_header` line terminator, if present.

@@ -29,10 +29,7 @@ impl VertexLayout {
             match p.ty {
                 PropertyType::Scalar(k) => kinds.push(k),
                 PropertyType::List { .. } => {
-                    return Err(Problem::BadPropertyType {
-                        name: p.name.clone(),
-                        kind: "list".into(),
-                    });
+                    return Err(Problem::BadPropertyType { name: p.name.clone(), kind: "list".into() });
                 }
             }
         }
@@ -49,28 +46,30 @@ impl VertexLayout {
             }
         };
         let three = |prefix: &str| -> Result<[usize; 3], Problem> {
-            Ok([float(find(&format!("{prefix}0"))?)?, float(find(&format!("{prefix}1"))?)?, float(find(&format!("{prefix}2"))?)?])
+            Ok([
+                float(find(&format!("{prefix}0"))?)?,
+                float(find(&format!("{prefix}1"))?)?,
+                float(find(&format!("{prefix}2"))?)?,
+            ])
         };
         let position = [float(find("x")?)?, float(find("y")?)?, float(find("z")?)?];
         let dc = three("f_dc_")?;
         let scale = three("scale_")?;
-        let rotation = [
-            float(find("rot_0")?)?,
-            float(find("rot_1")?)?,
-            float(find("rot_2")?)?,
-            float(find("rot_3")?)?,
-        ];
+        let rotation = [float(find("rot_0")?)?, float(find("rot_1")?)?, float(find("rot_2")?)?, float(find("rot_3")?)?];
         let opacity = float(find("opacity")?)?;
 
         let mut rest_numbered: Vec<(usize, usize)> = Vec::new();
         for (i, p) in el.properties.iter().enumerate() {
             if let Some(num) = p.name.strip_prefix("f_rest_") {
-                let n = num.parse::<usize>().map_err(|_| Problem::Malformed(format!("property '{}' is not f_rest_<number>", p.name)))?;
+                let n = num
+                    .parse::<usize>()
+                    .map_err(|_| Problem::Malformed(format!("property '{}' is not f_rest_<number>", p.name)))?;
                 rest_numbered.push((n, float(i)?));
             }
         }
         rest_numbered.sort_unstable();
-        let sh_degree = sh::degree_from_rest_count(rest_numbered.len()).ok_or(Problem::BadShCount(rest_numbered.len()))?;
+        let sh_degree =
+            sh::degree_from_rest_count(rest_numbered.len()).ok_or(Problem::BadShCount(rest_numbered.len()))?;
         if rest_numbered.iter().enumerate().any(|(k, (n, _))| k != *n) {
             return Err(Problem::ShGap(rest_numbered.len()));
         }
@@ -125,11 +124,7 @@ impl VertexLayout {
             extras: self
                 .extras
                 .iter()
-                .map(|&i| ExtraProperty {
-                    name: self.names[i].clone(),
-                    kind: self.kinds[i],
-                    values: vec![0.0; n],
-                })
+                .map(|&i| ExtraProperty { name: self.names[i].clone(), kind: self.kinds[i], values: vec![0.0; n] })
                 .collect(),
         }
     }

@@ -37,7 +37,10 @@ impl PlyEncoding {
 enum Source<'a> {
     Position(usize),
     /// SH coefficient `k`, colour channel `c`.
-    Sh { k: usize, c: usize },
+    Sh {
+        k: usize,
+        c: usize,
+    },
     Opacity,
     Scale(usize),
     Rotation(usize),
@@ -57,7 +60,8 @@ fn extra_column(e: &super::ExtraProperty) -> Column<'_> {
 
 fn columns(scene: &Scene) -> Vec<Column<'_>> {
     let f32col = |name: String, source| Column { name, kind: ScalarKind::F32, source };
-    let mut cols: Vec<Column> = ["x", "y", "z"].iter().enumerate().map(|(k, n)| f32col(n.to_string(), Source::Position(k))).collect();
+    let mut cols: Vec<Column> =
+        ["x", "y", "z"].iter().enumerate().map(|(k, n)| f32col(n.to_string(), Source::Position(k))).collect();
     cols.extend(scene.extras.iter().filter(|e| NORMALS.contains(&e.name.as_str())).map(extra_column));
     cols.extend((0..3).map(|c| f32col(format!("f_dc_{c}"), Source::Sh { k: 0, c })));
     let coeffs = scene.sh_coeffs();
@@ -83,10 +87,9 @@ pub fn write_ply(path: &Path, scene: &Scene) -> Result<(), SceneError> {
 
 /// Writes `scene` to `path` with the given body encoding.
 pub fn write_ply_encoded(path: &Path, scene: &Scene, encoding: PlyEncoding) -> Result<(), SceneError> {
-    scene
-        .check_consistent()
-        .map_err(|m| SceneError::invalid(path, super::Problem::Malformed(m)))?;
-    crate::util::atomic_write::write_atomically(path, |w| write_ply_as(w, scene, encoding)).map_err(|e| SceneError::io(path, e))
+    scene.check_consistent().map_err(|m| SceneError::invalid(path, super::Problem::Malformed(m)))?;
+    crate::util::atomic_write::write_atomically(path, |w| write_ply_as(w, scene, encoding))
+        .map_err(|e| SceneError::io(path, e))
 }
 
 /// Writes binary little-endian PLY bytes to any writer.

@@ -36,10 +36,7 @@ impl Repairs {
             w.push(format!("dropped {} Gaussians with a zero rotation quaternion", self.zero_quaternion));
         }
         if self.labels_out_of_range > 0 {
-            w.push(format!(
-                "set {} labels outside NYU40 (0-40) to 0 (unlabelled)",
-                self.labels_out_of_range
-            ));
+            w.push(format!("set {} labels outside NYU40 (0-40) to 0 (unlabelled)", self.labels_out_of_range));
         }
         w
     }
@@ -72,7 +69,8 @@ pub fn sanitize(scene: &mut Scene, strict: bool) -> Result<Repairs, Problem> {
     let mut keep = vec![true; n];
     // Checked in parallel; the defects come back in index order, so strict mode reports the
     // first one.
-    let defects: Vec<(usize, Problem)> = (0..n).into_par_iter().filter_map(|i| defect(scene, i).map(|p| (i, p))).collect();
+    let defects: Vec<(usize, Problem)> =
+        (0..n).into_par_iter().filter_map(|i| defect(scene, i).map(|p| (i, p))).collect();
     for (i, problem) in defects {
         if strict {
             return Err(problem);

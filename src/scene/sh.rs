@@ -13,22 +13,9 @@ pub fn degree_from_rest_count(rest: usize) -> Option<u8> {
 
 pub const C0: f32 = 0.282_094_8;
 pub const C1: f32 = 0.488_602_5;
-pub const C2: [f32; 5] = [
-    1.092_548_5,
-    -1.092_548_5,
-    0.315_391_57,
-    -1.092_548_5,
-    0.546_274_24,
-];
-pub const C3: [f32; 7] = [
-    -0.590_043_6,
-    2.890_611_4,
-    -0.457_045_8,
-    0.373_176_33,
-    -0.457_045_8,
-    1.445_305_7,
-    -0.590_043_6,
-];
+pub const C2: [f32; 5] = [1.092_548_5, -1.092_548_5, 0.315_391_57, -1.092_548_5, 0.546_274_24];
+pub const C3: [f32; 7] =
+    [-0.590_043_6, 2.890_611_4, -0.457_045_8, 0.373_176_33, -0.457_045_8, 1.445_305_7, -0.590_043_6];
 
 /// Evaluates SH of `degree` with coefficients `sh[coeff][rgb]` in unit direction `dir`
 /// (from the camera centre to the Gaussian), returning the raw value before +0.5.

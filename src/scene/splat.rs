@@ -22,9 +22,7 @@ const MAX_GAUSSIANS: u64 = 100_000_000;
 pub fn read(path: &Path, bytes: &[u8]) -> Result<Scene, SceneError> {
     let invalid = |problem| SceneError::invalid(path, problem);
     if bytes.is_empty() {
-        return Err(invalid(Problem::Empty(
-            "the .splat file has no bytes".into(),
-        )));
+        return Err(invalid(Problem::Empty("the .splat file has no bytes".into())));
     }
     if !bytes.len().is_multiple_of(RECORD) {
         // The format has no header, so a wrong length is the only sign of damage we get.
@@ -48,9 +46,7 @@ pub fn read(path: &Path, bytes: &[u8]) -> Result<Scene, SceneError> {
     let mut scene = Scene::with_capacity(n, 0);
     for rec in bytes.chunks_exact(RECORD) {
         let f = |k: usize| {
-            let b: [u8; 4] = rec[4 * k..4 * k + 4]
-                .try_into()
-                .expect("a 32-byte record holds six f32s");
+            let b: [u8; 4] = rec[4 * k..4 * k + 4].try_into().expect("a 32-byte record holds six f32s");
             f32::from_le_bytes(b)
         };
         scene.positions.push([f(0), f(1), f(2)]);
@@ -58,13 +54,9 @@ pub fn read(path: &Path, bytes: &[u8]) -> Result<Scene, SceneError> {
         // sanitiser's business, as with any other non-finite input.
         scene.log_scales.push([f(3).ln(), f(4).ln(), f(5).ln()]);
         let unit = |v: u8| f32::from(v) / 255.0;
-        scene
-            .sh
-            .extend([rec[24], rec[25], rec[26]].map(|c| sh::dc_from_rgb(unit(c))));
+        scene.sh.extend([rec[24], rec[25], rec[26]].map(|c| sh::dc_from_rgb(unit(c))));
         scene.opacity_logits.push(logit(unit(rec[27])));
-        scene
-            .rotations
-            .push([rec[28], rec[29], rec[30], rec[31]].map(|v| (f32::from(v) - 128.0) / 128.0));
+        scene.rotations.push([rec[28], rec[29], rec[30], rec[31]].map(|v| (f32::from(v) - 128.0) / 128.0));
     }
     debug_assert_eq!(scene.check_consistent(), Ok(()));
     Ok(scene)
@@ -129,11 +121,7 @@ mod tests {
             for k in 0..3 {
                 assert!((s.log_scales[i][k] - g.sigma[k].ln()).abs() < 1e-6);
                 let rgb = sh::rgb_from_dc(s.sh_of(i)[k]);
-                assert!(
-                    (rgb - g.rgba[k]).abs() <= 0.5 / 255.0 + 1e-6,
-                    "{rgb} vs {}",
-                    g.rgba[k]
-                );
+                assert!((rgb - g.rgba[k]).abs() <= 0.5 / 255.0 + 1e-6, "{rgb} vs {}", g.rgba[k]);
             }
             assert!((sigmoid(s.opacity_logits[i]) - g.rgba[3]).abs() <= 0.5 / 255.0 + 1e-6);
             for k in 0..4 {
@@ -148,10 +136,7 @@ mod tests {
         let err = read(&p(), &[]).expect_err("empty");
         assert!(matches!(err.problem(), Some(Problem::Empty(_))), "{err}");
         let err = read(&p(), &[0u8; 65]).expect_err("65 bytes");
-        assert!(
-            matches!(err.problem(), Some(Problem::Malformed(m)) if m.contains("65 bytes")),
-            "{err}"
-        );
+        assert!(matches!(err.problem(), Some(Problem::Malformed(m)) if m.contains("65 bytes")), "{err}");
     }
 
     use crate::scene::test_support::real_dir;
@@ -172,19 +157,9 @@ mod tests {
             assert_eq!(s.len() as u64, meta.len() / 32, "{name}");
             s.check_consistent().expect("consistent");
             for i in 0..s.len() {
-                assert!(
-                    s.positions[i]
-                        .iter()
-                        .all(|v| v.is_finite() && v.abs() < 100.0),
-                    "{name} #{i}"
-                );
+                assert!(s.positions[i].iter().all(|v| v.is_finite() && v.abs() < 100.0), "{name} #{i}");
                 // Real σ span ~1e-8..1 in these scenes (log −19..0).
-                assert!(
-                    s.log_scales[i]
-                        .iter()
-                        .all(|v| v.is_finite() && (-25.0..5.0).contains(v)),
-                    "{name} #{i}"
-                );
+                assert!(s.log_scales[i].iter().all(|v| v.is_finite() && (-25.0..5.0).contains(v)), "{name} #{i}");
                 // u8 quaternions of unit ones: norm within a couple of quantisation steps of 1.
                 let norm = s.rotations[i].iter().map(|v| v * v).sum::<f32>().sqrt();
                 assert!((0.97..1.03).contains(&norm), "{name} #{i}: |q| = {norm}");
@@ -197,10 +172,7 @@ mod tests {
             }
             let (lo, hi) = s.bounds().expect("non-empty");
             for k in 0..3 {
-                assert!(
-                    hi[k] - lo[k] > 0.5 && hi[k] - lo[k] < 50.0,
-                    "{name}: {lo:?}..{hi:?}"
-                );
+                assert!(hi[k] - lo[k] > 0.5 && hi[k] - lo[k] < 50.0, "{name}: {lo:?}..{hi:?}");
             }
         }
     }

@@ -73,8 +73,7 @@ pub fn read(path: &Path, bytes: &[u8]) -> Result<Scene, SceneError> {
     }
     if !bytes.starts_with(&[0x1f, 0x8b]) {
         return Err(invalid(Problem::UnknownFormat(
-            "an .spz file is gzip-compressed, and this one does not start with the gzip magic"
-                .into(),
+            "an .spz file is gzip-compressed, and this one does not start with the gzip magic".into(),
         )));
     }
 
@@ -98,18 +97,12 @@ pub fn read(path: &Path, bytes: &[u8]) -> Result<Scene, SceneError> {
     // Reading exactly what the header promises bounds memory by real data, not by claims.
     let (body, err) = inflate_up_to(&mut gz, body_len);
     if (body.len() as u64) < body_len {
-        return Err(invalid(stream_problem(
-            HEADER as u64 + body_len,
-            HEADER + body.len(),
-            err,
-        )));
+        return Err(invalid(stream_problem(HEADER as u64 + body_len, HEADER + body.len(), err)));
     }
     // Inflate any trailer (extensions) so the gzip CRC is checked: a flipped bit inside
     // the deflate data often still inflates, and only the checksum notices.
     if let Err(e) = std::io::copy(&mut gz.take(MAX_TRAILER), &mut std::io::sink()) {
-        return Err(invalid(Problem::Malformed(format!(
-            "the gzip stream is damaged: {e}"
-        ))));
+        return Err(invalid(Problem::Malformed(format!("the gzip stream is damaged: {e}"))));
     }
     Ok(decode(&header, &body))
 }
@@ -117,26 +110,18 @@ pub fn read(path: &Path, bytes: &[u8]) -> Result<Scene, SceneError> {
 /// The NGSP magic outside any gzip wrapper: version 4 and later (plaintext header, zstd
 /// streams), which we do not read, or a v2/v3 payload someone stored uncompressed.
 fn read_uncompressed(bytes: &[u8]) -> Result<Scene, Problem> {
-    let version = bytes
-        .get(4..8)
-        .map(|b| u32::from_le_bytes(b.try_into().expect("4-byte slice")));
+    let version = bytes.get(4..8).map(|b| u32::from_le_bytes(b.try_into().expect("4-byte slice")));
     if version.is_some_and(|v| v >= 4) {
         return Err(Problem::Unsupported(format!(
             "SPZ version {} (zstd streams); only gzip SPZ versions 2 and 3 are read",
             version.expect("checked above")
         )));
     }
-    let head = bytes.get(..HEADER).ok_or(Problem::Truncated {
-        expected: HEADER as u64,
-        found: bytes.len() as u64,
-    })?;
+    let head = bytes.get(..HEADER).ok_or(Problem::Truncated { expected: HEADER as u64, found: bytes.len() as u64 })?;
     let header = parse_header(head)?;
     let end = HEADER as u64 + header.body_len();
     if (bytes.len() as u64) < end {
-        return Err(Problem::Truncated {
-            expected: end,
-            found: bytes.len() as u64,
-        });
+        return Err(Problem::Truncated { expected: end, found: bytes.len() as u64 });
     }
     Ok(decode(&header, &bytes[HEADER..end as usize]))
 }
@@ -153,28 +138,21 @@ fn inflate_up_to(gz: &mut impl Read, limit: u64) -> (Vec<u8>, Option<std::io::Er
 
 fn stream_problem(expected: u64, found: usize, err: Option<std::io::Error>) -> Problem {
     match err {
-        Some(e) if e.kind() != std::io::ErrorKind::UnexpectedEof => Problem::Malformed(format!(
-            "the gzip stream is damaged after {found} decompressed bytes: {e}"
-        )),
-        _ => Problem::Truncated {
-            expected,
-            found: found as u64,
-        },
+        Some(e) if e.kind() != std::io::ErrorKind::UnexpectedEof => {
+            Problem::Malformed(format!("the gzip stream is damaged after {found} decompressed bytes: {e}"))
+        }
+        _ => Problem::Truncated { expected, found: found as u64 },
     }
 }
 
 fn parse_header(h: &[u8]) -> Result<Header, Problem> {
     let u32_at = |o: usize| u32::from_le_bytes(h[o..o + 4].try_into().expect("4-byte slice"));
     if u32_at(0) != MAGIC {
-        return Err(Problem::UnknownFormat(
-            "gzip data, but not an SPZ scene (no NGSP magic inside)".into(),
-        ));
+        return Err(Problem::UnknownFormat("gzip data, but not an SPZ scene (no NGSP magic inside)".into()));
     }
     let version = u32_at(4);
     if !(2..=3).contains(&version) {
-        return Err(Problem::Unsupported(format!(
-            "SPZ version {version} (versions 2 and 3 are read)"
-        )));
+        return Err(Problem::Unsupported(format!("SPZ version {version} (versions 2 and 3 are read)")));
     }
     let count = u64::from(u32_at(8));
     if count == 0 {
@@ -189,16 +167,9 @@ fn parse_header(h: &[u8]) -> Result<Header, Problem> {
     }
     let sh_degree = h[12];
     if sh_degree > 4 {
-        return Err(Problem::Unsupported(format!(
-            "SPZ with SH degree {sh_degree}"
-        )));
+        return Err(Problem::Unsupported(format!("SPZ with SH degree {sh_degree}")));
     }
-    Ok(Header {
-        version,
-        count: count as usize,
-        sh_degree,
-        fractional_bits: h[13],
-    })
+    Ok(Header { version, count: count as usize, sh_degree, fractional_bits: h[13] })
 }
 
 /// Decodes the attribute blocks; `body` holds exactly `header.body_len()` bytes.
@@ -222,13 +193,9 @@ fn decode(h: &Header, body: &[u8]) -> Scene {
         };
         scene.positions.push([fixed(0), fixed(1), fixed(2)]);
     }
-    scene
-        .opacity_logits
-        .extend(alphas.iter().map(|&a| logit(f32::from(a) / 255.0)));
+    scene.opacity_logits.extend(alphas.iter().map(|&a| logit(f32::from(a) / 255.0)));
     for s in scales.chunks_exact(3) {
-        scene
-            .log_scales
-            .push([s[0], s[1], s[2]].map(|v| f32::from(v) / 16.0 - 10.0));
+        scene.log_scales.push([s[0], s[1], s[2]].map(|v| f32::from(v) / 16.0 - 10.0));
     }
     for r in rotations.chunks_exact(h.rotation_bytes()) {
         scene.rotations.push(if h.version >= 3 {
@@ -241,16 +208,9 @@ fn decode(h: &Header, body: &[u8]) -> Scene {
     let keep_rest = sh_rest_count(degree);
     for i in 0..n {
         let dc = &colors[3 * i..3 * i + 3];
-        scene.sh.extend(
-            dc.iter()
-                .map(|&c| (f32::from(c) / 255.0 - 0.5) / COLOR_SCALE),
-        );
+        scene.sh.extend(dc.iter().map(|&c| (f32::from(c) / 255.0 - 0.5) / COLOR_SCALE));
         let rest = &sh_bytes[3 * file_rest * i..3 * file_rest * (i + 1)];
-        scene.sh.extend(
-            rest[..3 * keep_rest]
-                .iter()
-                .map(|&v| (f32::from(v) - 128.0) / 128.0),
-        );
+        scene.sh.extend(rest[..3 * keep_rest].iter().map(|&v| (f32::from(v) - 128.0) / 128.0));
     }
     debug_assert_eq!(scene.check_consistent(), Ok(()));
     scene
@@ -273,11 +233,7 @@ fn smallest_three(word: u32) -> [f32; 4] {
     let mut sum = 0.0;
     for i in (0..4).rev().filter(|&i| i != largest) {
         let magnitude = (bits & 0x1ff) as f32 / 511.0 * std::f32::consts::FRAC_1_SQRT_2;
-        xyzw[i] = if bits & 0x200 != 0 {
-            -magnitude
-        } else {
-            magnitude
-        };
+        xyzw[i] = if bits & 0x200 != 0 { -magnitude } else { magnitude };
         sum += xyzw[i] * xyzw[i];
         bits >>= 10;
     }
@@ -342,9 +298,7 @@ mod tests {
     fn pack_smallest_three(q: [f32; 4]) -> [u8; 4] {
         let norm = q.iter().map(|v| v * v).sum::<f32>().sqrt();
         let q = q.map(|v| v / norm);
-        let largest = (0..4)
-            .max_by(|&a, &b| q[a].abs().total_cmp(&q[b].abs()))
-            .expect("four components");
+        let largest = (0..4).max_by(|&a, &b| q[a].abs().total_cmp(&q[b].abs())).expect("four components");
         let sign = if q[largest] < 0.0 { -1.0 } else { 1.0 };
         let mut word = largest as u32;
         for (_, &c) in q.iter().enumerate().filter(|&(i, _)| i != largest) {
@@ -363,37 +317,24 @@ mod tests {
             degree,
             fractional_bits: 12,
             // Includes both ends of the 24-bit range, to exercise sign extension.
-            pos: vec![
-                [4096, -4096 * 3, 1],
-                [(1 << 23) - 1, -(1 << 23), 0],
-                [-1, 2048, 40960],
-            ],
+            pos: vec![[4096, -4096 * 3, 1], [(1 << 23) - 1, -(1 << 23), 0], [-1, 2048, 40960]],
             alpha: vec![0, 128, 255],
             color: vec![[0, 128, 255], [10, 20, 30], [200, 100, 50]],
             scale: vec![[0, 160, 255], [16, 32, 48], [100, 101, 102]],
-            rot: [
-                [0.0, 0.0, 0.0, 1.0],
-                [0.5, -0.5, 0.5, -0.5],
-                [0.1, 0.7, -0.2, 0.3f32],
-            ]
-            .iter()
-            .map(|&q| {
-                if version >= 3 {
-                    pack_smallest_three(q).to_vec()
-                } else {
-                    // First three of the w ≥ 0 quaternion.
-                    let n = q.iter().map(|v| v * v).sum::<f32>().sqrt();
-                    let s = if q[3] < 0.0 { -1.0 } else { 1.0 };
-                    q[..3]
-                        .iter()
-                        .map(|v| (v / n * s * 127.5 + 127.5).round() as u8)
-                        .collect()
-                }
-            })
-            .collect(),
-            sh: (0..n)
-                .map(|i| (0..rest).map(|j| (i * 7 + j * 3) as u8).collect())
+            rot: [[0.0, 0.0, 0.0, 1.0], [0.5, -0.5, 0.5, -0.5], [0.1, 0.7, -0.2, 0.3f32]]
+                .iter()
+                .map(|&q| {
+                    if version >= 3 {
+                        pack_smallest_three(q).to_vec()
+                    } else {
+                        // First three of the w ≥ 0 quaternion.
+                        let n = q.iter().map(|v| v * v).sum::<f32>().sqrt();
+                        let s = if q[3] < 0.0 { -1.0 } else { 1.0 };
+                        q[..3].iter().map(|v| (v / n * s * 127.5 + 127.5).round() as u8).collect()
+                    }
+                })
                 .collect(),
+            sh: (0..n).map(|i| (0..rest).map(|j| (i * 7 + j * 3) as u8).collect()).collect(),
         }
     }
 
@@ -402,11 +343,7 @@ mod tests {
     }
 
     fn problem(bytes: &[u8]) -> Problem {
-        read(&p(), bytes)
-            .expect_err("should be rejected")
-            .problem()
-            .expect("content problem")
-            .clone()
+        read(&p(), bytes).expect_err("should be rejected").problem().expect("content problem").clone()
     }
 
     #[test]
@@ -421,9 +358,7 @@ mod tests {
             assert_eq!(s.positions[2], [-1.0 / 4096.0, 0.5, 10.0]);
             assert_eq!(s.log_scales[0], [-10.0, 0.0, 255.0 / 16.0 - 10.0]);
             assert!((sigmoid(s.opacity_logits[1]) - 128.0 / 255.0).abs() < 1e-6);
-            assert!(
-                sigmoid(s.opacity_logits[0]) < 1e-5 && sigmoid(s.opacity_logits[2]) > 1.0 - 1e-5
-            );
+            assert!(sigmoid(s.opacity_logits[0]) < 1e-5 && sigmoid(s.opacity_logits[2]) > 1.0 - 1e-5);
             let coeffs = sh::coeff_count(degree);
             for i in 0..3 {
                 let g = s.sh_of(i);
@@ -432,19 +367,11 @@ mod tests {
                     assert_eq!(g[c], want, "DC of #{i} channel {c}");
                     for k in 1..coeffs {
                         let byte = packed.sh[i][(k - 1) * 3 + c];
-                        assert_eq!(
-                            g[k * 3 + c],
-                            (f32::from(byte) - 128.0) / 128.0,
-                            "#{i} k{k} c{c}"
-                        );
+                        assert_eq!(g[k * 3 + c], (f32::from(byte) - 128.0) / 128.0, "#{i} k{k} c{c}");
                     }
                 }
             }
-            let want = [
-                [1.0, 0.0, 0.0, 0.0],
-                [-0.5, 0.5, -0.5, 0.5],
-                [0.3, 0.1, 0.7, -0.2f32],
-            ];
+            let want = [[1.0, 0.0, 0.0, 0.0], [-0.5, 0.5, -0.5, 0.5], [0.3, 0.1, 0.7, -0.2f32]];
             for (i, w) in want.iter().enumerate() {
                 let n = w.iter().map(|v| v * v).sum::<f32>().sqrt();
                 let got = s.rotations[i];
@@ -459,17 +386,12 @@ mod tests {
     fn degree_four_keeps_bands_zero_to_three() {
         let mut packed = sample(3, 3);
         packed.degree = 4;
-        packed.sh = (0..3)
-            .map(|i| (0..72).map(|j| (i + j) as u8).collect())
-            .collect();
+        packed.sh = (0..3).map(|i| (0..72).map(|j| (i + j) as u8).collect()).collect();
         let s = read(&p(), &gzip(&packed.raw())).expect("degree 4 loads");
         assert_eq!(s.sh_degree, 3);
         for i in 0..3 {
             for j in 0..45 {
-                assert_eq!(
-                    s.sh_of(i)[3 + j],
-                    (f32::from((i + j) as u8) - 128.0) / 128.0
-                );
+                assert_eq!(s.sh_of(i)[3 + j], (f32::from((i + j) as u8) - 128.0) / 128.0);
             }
         }
     }
@@ -496,17 +418,8 @@ mod tests {
             assert!(matches!(problem(&gzip(&v)), Problem::Unsupported(m) if m.contains("version")));
         }
         assert!(matches!(problem(b"hello"), Problem::UnknownFormat(_)));
-        assert!(matches!(
-            problem(&gzip(b"PK\x03\x04 not spz at all")),
-            Problem::UnknownFormat(_)
-        ));
-        assert!(matches!(
-            problem(&gzip(&raw[..10])),
-            Problem::Truncated {
-                expected: 16,
-                found: 10
-            }
-        ));
+        assert!(matches!(problem(&gzip(b"PK\x03\x04 not spz at all")), Problem::UnknownFormat(_)));
+        assert!(matches!(problem(&gzip(&raw[..10])), Problem::Truncated { expected: 16, found: 10 }));
         let cut = gzip(&raw[..raw.len() - 1]);
         let want = raw.len() as u64;
         assert!(
@@ -517,13 +430,7 @@ mod tests {
         assert!(matches!(problem(&gzip(&zero)), Problem::Empty(_)));
         let mut huge = raw.clone();
         huge[8..12].copy_from_slice(&200_000_000u32.to_le_bytes());
-        assert!(matches!(
-            problem(&gzip(&huge)),
-            Problem::AbsurdCount {
-                limit: MAX_GAUSSIANS,
-                ..
-            }
-        ));
+        assert!(matches!(problem(&gzip(&huge)), Problem::AbsurdCount { limit: MAX_GAUSSIANS, .. }));
         // A count the compressed size cannot back is refused before inflating.
         huge[8..12].copy_from_slice(&5_000_000u32.to_le_bytes());
         assert!(matches!(problem(&gzip(&huge)), Problem::AbsurdCount { .. }));
@@ -556,36 +463,22 @@ mod tests {
         };
         // Independent count: inflate with flate2 directly and read the header and size.
         let mut raw = Vec::new();
-        GzDecoder::new(&bytes[..])
-            .read_to_end(&mut raw)
-            .expect("valid gzip");
+        GzDecoder::new(&bytes[..]).read_to_end(&mut raw).expect("valid gzip");
         let n = u32::from_le_bytes(raw[8..12].try_into().expect("4 bytes")) as usize;
         assert_eq!((raw[4], raw[12], n), (3, 3, 116_549));
         assert_eq!(raw.len(), 16 + n * (9 + 1 + 3 + 3 + 4 + 45));
         assert_eq!((s.len(), s.sh_degree), (n, 3));
         s.check_consistent().expect("consistent");
         for i in 0..n {
-            assert!(
-                s.positions[i]
-                    .iter()
-                    .all(|v| v.is_finite() && v.abs() < 10.0),
-                "#{i}"
-            );
+            assert!(s.positions[i].iter().all(|v| v.is_finite() && v.abs() < 10.0), "#{i}");
             assert!(s.log_scales[i].iter().all(|v| (-10.0..=5.94).contains(v)));
             let norm = s.rotations[i].iter().map(|v| v * v).sum::<f32>().sqrt();
             assert!((norm - 1.0).abs() < 1e-3, "#{i}: |q| = {norm}");
             assert!(s.opacity_logits[i].is_finite());
-            assert!(
-                s.sh_of(i)
-                    .iter()
-                    .all(|v| v.is_finite() && v.abs() <= 1.0 / COLOR_SCALE)
-            );
+            assert!(s.sh_of(i).iter().all(|v| v.is_finite() && v.abs() <= 1.0 / COLOR_SCALE));
         }
         let (lo, hi) = s.bounds().expect("non-empty");
-        assert!(
-            (0..3).all(|k| hi[k] - lo[k] > 0.5 && hi[k] - lo[k] < 10.0),
-            "{lo:?}..{hi:?}"
-        );
+        assert!((0..3).all(|k| hi[k] - lo[k] > 0.5 && hi[k] - lo[k] < 10.0), "{lo:?}..{hi:?}");
     }
 
     fn quantile(mut v: Vec<f64>, q: f64) -> f64 {
@@ -595,12 +488,7 @@ mod tests {
 
     /// Pairs each `from` point with its nearest `to` point after the per-axis map
     /// `a·x + b`, keeping pairs closer than `tol`.
-    fn match_points(
-        from: &[[f32; 3]],
-        to: &[[f32; 3]],
-        ab: [(f64, f64); 3],
-        tol: f64,
-    ) -> Vec<(usize, usize)> {
+    fn match_points(from: &[[f32; 3]], to: &[[f32; 3]], ab: [(f64, f64); 3], tol: f64) -> Vec<(usize, usize)> {
         let key = |p: [f64; 3]| p.map(|v| (v / tol).floor() as i64);
         let mut grid: HashMap<[i64; 3], Vec<usize>> = HashMap::new();
         for (j, q) in to.iter().enumerate() {
@@ -614,10 +502,7 @@ mod tests {
             for d in 0..27 {
                 let cell = [c[0] + d % 3 - 1, c[1] + d / 3 % 3 - 1, c[2] + d / 9 - 1];
                 for &j in grid.get(&cell).into_iter().flatten() {
-                    let dist = (0..3)
-                        .map(|k| (t[k] - f64::from(to[j][k])).powi(2))
-                        .sum::<f64>()
-                        .sqrt();
+                    let dist = (0..3).map(|k| (t[k] - f64::from(to[j][k])).powi(2)).sum::<f64>().sqrt();
                     if dist < tol && best.is_none_or(|b| dist < b.0) {
                         best = Some((dist, j));
                     }
@@ -662,8 +547,7 @@ mod tests {
         };
         let dir = real_dir().expect("present, spz loaded");
         let path = dir.join("splat_justdealman_flowers.splat");
-        let s = crate::scene::splat::read(&path, &std::fs::read(&path).expect("fixture"))
-            .expect("splat loads");
+        let s = crate::scene::splat::read(&path, &std::fs::read(&path).expect("fixture")).expect("splat loads");
         assert_eq!(z.len(), s.len(), "same scene, same count");
         let n = z.len() as f64;
 
@@ -672,24 +556,12 @@ mod tests {
         let flipped_pairs = match_points(&flipped, &s.positions, fit_flipped, 1e-3);
         let ab = fit(&z.positions, &s.positions);
         let pairs = match_points(&z.positions, &s.positions, ab, 1e-3);
-        eprintln!(
-            "fit {ab:?}: {} pairs; with the y/z flip {}",
-            pairs.len(),
-            flipped_pairs.len()
-        );
-        assert!(
-            pairs.len() as f64 > 0.999 * n,
-            "{} of {n} matched",
-            pairs.len()
-        );
+        eprintln!("fit {ab:?}: {} pairs; with the y/z flip {}", pairs.len(), flipped_pairs.len());
+        assert!(pairs.len() as f64 > 0.999 * n, "{} of {n} matched", pairs.len());
         assert!((flipped_pairs.len() as f64) < 0.1 * n);
         // One uniform, positive scale (the provenance notes ×1.93).
         let scale = ab[0].0;
-        assert!(
-            ab.iter()
-                .all(|&(a, _)| (a / scale - 1.0).abs() < 1e-3 && a > 0.0),
-            "{ab:?}"
-        );
+        assert!(ab.iter().all(|&(a, _)| (a / scale - 1.0).abs() < 1e-3 && a > 0.0), "{ab:?}");
 
         let frac = |ok: usize| ok as f64 / pairs.len() as f64;
         let dot = |a: [f32; 4], b: [f32; 4]| {
@@ -697,10 +569,7 @@ mod tests {
             let nb = b.iter().map(|v| v * v).sum::<f32>().sqrt();
             (a.iter().zip(&b).map(|(x, y)| x * y).sum::<f32>() / (na * nb)).abs()
         };
-        let rot_ok = pairs
-            .iter()
-            .filter(|&&(i, j)| dot(z.rotations[i], s.rotations[j]) > 0.98)
-            .count();
+        let rot_ok = pairs.iter().filter(|&&(i, j)| dot(z.rotations[i], s.rotations[j]) > 0.98).count();
         let rot_flip = pairs
             .iter()
             .filter(|&&(i, j)| {
@@ -708,16 +577,11 @@ mod tests {
                 dot([w, x, -y, -q], s.rotations[j]) > 0.98
             })
             .count();
-        assert!(
-            frac(rot_ok) > 0.99 && frac(rot_flip) < 0.2,
-            "{rot_ok} vs flipped {rot_flip}"
-        );
+        assert!(frac(rot_ok) > 0.99 && frac(rot_flip) < 0.2, "{rot_ok} vs flipped {rot_flip}");
         // Alpha: spz rounds, .splat truncates, so they differ by at most one step.
         let alpha_ok = pairs
             .iter()
-            .filter(|&&(i, j)| {
-                (sigmoid(z.opacity_logits[i]) - sigmoid(s.opacity_logits[j])).abs() < 1.01 / 255.0
-            })
+            .filter(|&&(i, j)| (sigmoid(z.opacity_logits[i]) - sigmoid(s.opacity_logits[j])).abs() < 1.01 / 255.0)
             .count();
         assert!(frac(alpha_ok) > 0.999, "alpha {alpha_ok}");
         // DC: spz rounds at 1/(255·0.15), .splat truncates at 1/(255·C0) and clips to
@@ -730,17 +594,12 @@ mod tests {
                 dc_ok += usize::from((-0.015..0.03).contains(&(z.sh_of(i)[c] - s.sh_of(j)[c])));
             }
         }
-        assert!(
-            dc_ok as f64 > 0.999 * dc_all as f64,
-            "dc {dc_ok} of {dc_all}"
-        );
+        assert!(dc_ok as f64 > 0.999 * dc_all as f64, "dc {dc_ok} of {dc_all}");
         // Log-scales: spz steps of 1/16, offset by ln of the scene scale.
         let ln_a = scale.ln() as f32;
         let scale_ok = pairs
             .iter()
-            .filter(|&&(i, j)| {
-                (0..3).all(|k| (z.log_scales[i][k] + ln_a - s.log_scales[j][k]).abs() < 0.035)
-            })
+            .filter(|&&(i, j)| (0..3).all(|k| (z.log_scales[i][k] + ln_a - s.log_scales[j][k]).abs() < 0.035))
             .count();
         assert!(frac(scale_ok) > 0.99, "scales {scale_ok}");
     }

@@ -15,7 +15,8 @@ pub fn find_ply(dir: &Path) -> Result<PathBuf, SceneError> {
     if let Ok(entries) = std::fs::read_dir(&pc) {
         for entry in entries.flatten() {
             let name = entry.file_name();
-            let Some(n) = name.to_str().and_then(|s| s.strip_prefix("iteration_")).and_then(|s| s.parse::<u64>().ok()) else {
+            let Some(n) = name.to_str().and_then(|s| s.strip_prefix("iteration_")).and_then(|s| s.parse::<u64>().ok())
+            else {
                 continue;
             };
             let ply = entry.path().join("point_cloud.ply");
@@ -52,8 +53,8 @@ pub fn read_cameras(dir: &Path) -> Result<Vec<Camera>, SceneError> {
 /// Parses a `cameras.json` file and checks every camera.
 pub fn read_cameras_file(path: &Path) -> Result<Vec<Camera>, SceneError> {
     let text = std::fs::read_to_string(path).map_err(|e| SceneError::io(path, e))?;
-    let cameras: Vec<Camera> = serde_json::from_str(&text)
-        .map_err(|e| SceneError::invalid(path, Problem::Cameras(e.to_string())))?;
+    let cameras: Vec<Camera> =
+        serde_json::from_str(&text).map_err(|e| SceneError::invalid(path, Problem::Cameras(e.to_string())))?;
     for c in &cameras {
         c.validate().map_err(|m| SceneError::invalid(path, Problem::Cameras(m)))?;
     }
@@ -62,7 +63,12 @@ pub fn read_cameras_file(path: &Path) -> Result<Vec<Camera>, SceneError> {
 
 /// Writes a trainer output folder: `point_cloud/iteration_{iteration}/point_cloud.ply` and
 /// `cameras.json`, each atomically. Returns the PLY's path.
-pub fn write_trainer_folder(dir: &Path, scene: &Scene, cameras: &[Camera], iteration: u32) -> Result<PathBuf, SceneError> {
+pub fn write_trainer_folder(
+    dir: &Path,
+    scene: &Scene,
+    cameras: &[Camera],
+    iteration: u32,
+) -> Result<PathBuf, SceneError> {
     let ply = dir.join("point_cloud").join(format!("iteration_{iteration}")).join("point_cloud.ply");
     super::ply_write::write_ply(&ply, scene)?;
     let cams = dir.join("cameras.json");

@@ -21,14 +21,7 @@ impl Rng {
     /// A generator whose whole stream is determined by `seed`.
     pub fn new(seed: u64) -> Self {
         let mut st = seed;
-        Self {
-            s: [
-                splitmix64(&mut st),
-                splitmix64(&mut st),
-                splitmix64(&mut st),
-                splitmix64(&mut st),
-            ],
-        }
+        Self { s: [splitmix64(&mut st), splitmix64(&mut st), splitmix64(&mut st), splitmix64(&mut st)] }
     }
 
     /// An independent generator derived from this one's seed material and a stream id;
@@ -38,9 +31,7 @@ impl Rng {
     }
 
     pub fn next_u64(&mut self) -> u64 {
-        let result = (self.s[0].wrapping_add(self.s[3]))
-            .rotate_left(23)
-            .wrapping_add(self.s[0]);
+        let result = (self.s[0].wrapping_add(self.s[3])).rotate_left(23).wrapping_add(self.s[0]);
         let t = self.s[1] << 17;
         self.s[2] ^= self.s[0];
         self.s[3] ^= self.s[1];
@@ -95,12 +86,7 @@ impl Rng {
         let (a, b) = ((1.0 - u1).sqrt(), u1.sqrt());
         let t2 = std::f64::consts::TAU * u2;
         let t3 = std::f64::consts::TAU * u3;
-        [
-            (b * t3.cos()) as f32,
-            (a * t2.sin()) as f32,
-            (a * t2.cos()) as f32,
-            (b * t3.sin()) as f32,
-        ]
+        [(b * t3.cos()) as f32, (a * t2.sin()) as f32, (a * t2.cos()) as f32, (b * t3.sin()) as f32]
     }
 }
 

@@ -29,7 +29,11 @@ pub fn random_scene(rng: &mut Rng, n: usize, degree: u8, with_extras: bool) -> S
     s.labels = Some((0..n).map(|_| rng.below(41) as u16).collect());
     if with_extras {
         for name in ["nx", "ny", "nz"] {
-            s.extras.push(ExtraProperty { name: name.into(), kind: ScalarKind::F32, values: (0..n).map(|_| rng.normal() as f64).collect() });
+            s.extras.push(ExtraProperty {
+                name: name.into(),
+                kind: ScalarKind::F32,
+                values: (0..n).map(|_| rng.normal() as f64).collect(),
+            });
         }
         s.extras.push(ExtraProperty {
             name: "segment_id".into(),

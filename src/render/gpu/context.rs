@@ -71,7 +71,10 @@ impl GpuContext {
 
     /// One line for logs and the UI: adapter, backend, driver.
     pub fn describe(&self) -> String {
-        format!("{} ({:?}, {:?}, {} {})", self.info.name, self.info.backend, self.info.device_type, self.info.driver, self.info.driver_info)
+        format!(
+            "{} ({:?}, {:?}, {} {})",
+            self.info.name, self.info.backend, self.info.device_type, self.info.driver, self.info.driver_info
+        )
     }
 
     /// True for Mesa's lavapipe and other CPU implementations.

@@ -48,7 +48,11 @@ impl HeadlessRenderer {
     /// The target for this scene and size, reallocated when anything changed.
     fn ensure_target(&mut self, scene: &GpuScene, w: u32, h: u32, min_pairs: u64) -> Result<(), HeadlessError> {
         let fits = self.target.as_ref().is_some_and(|t| {
-            t.width == w && t.height == h && t.gaussians == scene.len && t.pair_capacity as u64 >= min_pairs && t.feature_dim() == scene.features.as_ref().map_or(0, |f| f.dim)
+            t.width == w
+                && t.height == h
+                && t.gaussians == scene.len
+                && t.pair_capacity as u64 >= min_pairs
+                && t.feature_dim() == scene.features.as_ref().map_or(0, |f| f.dim)
         });
         if !fits {
             let want = min_pairs.max(scene.len as u64 * 4).max(1 << 16).min(self.pair_limit());
@@ -59,19 +63,29 @@ impl HeadlessRenderer {
     }
 
     /// Renders one view and waits; counts tell how much work it was.
-    pub fn render_counts(&mut self, scene: &GpuScene, camera: &Camera, opts: &GpuRenderOptions) -> Result<FrameCounts, HeadlessError> {
+    pub fn render_counts(
+        &mut self,
+        scene: &GpuScene,
+        camera: &Camera,
+        opts: &GpuRenderOptions,
+    ) -> Result<FrameCounts, HeadlessError> {
         camera.validate().map_err(HeadlessError::Camera)?;
         let mut min_pairs = 0u64;
         loop {
             self.ensure_target(scene, camera.width, camera.height, min_pairs)?;
             let target = self.target.as_ref().expect("target ensured");
             let ctx = self.renderer.ctx.clone();
-            let mut enc = ctx.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("headless frame") });
+            let mut enc =
+                ctx.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("headless frame") });
             let slot = self.renderer.encode(&mut enc, scene, target, camera, opts);
             ctx.queue.submit([enc.finish()]);
             self.renderer.after_submit(slot);
             let c = read_u32(&ctx, &target.counters, 0, 4);
-            let counts = FrameCounts { visible: c[counter::VISIBLE as usize], pairs: c[counter::PAIRS as usize], overflow: c[counter::OVERFLOW as usize] != 0 };
+            let counts = FrameCounts {
+                visible: c[counter::VISIBLE as usize],
+                pairs: c[counter::PAIRS as usize],
+                overflow: c[counter::OVERFLOW as usize] != 0,
+            };
             if !counts.overflow {
                 return Ok(counts);
             }
@@ -90,7 +104,12 @@ impl HeadlessRenderer {
     }
 
     /// Renders one view and reads every requested channel back into a [`Frame`].
-    pub fn render(&mut self, scene: &GpuScene, camera: &Camera, opts: &GpuRenderOptions) -> Result<Frame, HeadlessError> {
+    pub fn render(
+        &mut self,
+        scene: &GpuScene,
+        camera: &Camera,
+        opts: &GpuRenderOptions,
+    ) -> Result<Frame, HeadlessError> {
         let counts = self.render_counts(scene, camera, opts)?;
         let t = self.target.as_ref().expect("rendered");
         let ctx = &self.renderer.ctx;
@@ -106,8 +125,16 @@ impl HeadlessRenderer {
             depth: read_f32(ctx, &t.out_depth, 0, px),
             features: if dim > 0 { read_f32(ctx, &t.out_features, 0, px * dim as u64) } else { Vec::new() },
             feature_dim: dim,
-            labels: if labels { read_u32(ctx, &t.out_labels, 0, px).into_iter().map(|v| v as u8).collect() } else { Vec::new() },
-            stats: RenderStats { visible: counts.visible as usize, tile_pairs: counts.pairs as usize, ..Default::default() },
+            labels: if labels {
+                read_u32(ctx, &t.out_labels, 0, px).into_iter().map(|v| v as u8).collect()
+            } else {
+                Vec::new()
+            },
+            stats: RenderStats {
+                visible: counts.visible as usize,
+                tile_pairs: counts.pairs as usize,
+                ..Default::default()
+            },
         })
     }
 }

@@ -3,11 +3,11 @@
 pub mod context;
 pub mod headless;
 pub mod layout;
+pub mod pipeline_util;
 pub mod readback;
 pub mod renderer;
 pub mod scan;
 pub mod scene_buffers;
-pub mod pipeline_util;
 pub mod shaders;
 pub mod sort;
 pub mod timing;

@@ -135,7 +135,13 @@ impl GpuRenderer {
 
     /// Allocates the buffers for rendering `scene` at `width`×`height` with room for
     /// `pair_capacity` (Gaussian, tile) pairs.
-    pub fn target(&self, scene: &GpuScene, width: u32, height: u32, pair_capacity: u32) -> Result<FrameTarget, super::sort::SortError> {
+    pub fn target(
+        &self,
+        scene: &GpuScene,
+        width: u32,
+        height: u32,
+        pair_capacity: u32,
+    ) -> Result<FrameTarget, super::sort::SortError> {
         let d = &self.ctx.device;
         let n = scene.len as u64;
         let tiles = (width.div_ceil(TILE), height.div_ceil(TILE));
@@ -145,8 +151,18 @@ impl GpuRenderer {
         let visible = buffer(d, "visible", n * 4, none);
         let counters = buffer(d, "counters", counter::LEN as u64 * 4, none);
         let pair_offsets = buffer(d, "pair offsets", n * 4, none);
-        let visible_scan = self.scan.plan(d, &visible, n, ScanCounts { count: (&counters, counter::GAUSSIANS), total: (&counters, counter::VISIBLE) });
-        let pair_scan = self.scan.plan(d, &pair_offsets, n, ScanCounts { count: (&counters, counter::VISIBLE), total: (&counters, counter::PAIRS) });
+        let visible_scan = self.scan.plan(
+            d,
+            &visible,
+            n,
+            ScanCounts { count: (&counters, counter::GAUSSIANS), total: (&counters, counter::VISIBLE) },
+        );
+        let pair_scan = self.scan.plan(
+            d,
+            &pair_offsets,
+            n,
+            ScanCounts { count: (&counters, counter::VISIBLE), total: (&counters, counter::PAIRS) },
+        );
         Ok(FrameTarget {
             width,
             height,
@@ -181,7 +197,14 @@ impl GpuRenderer {
     }
 
     /// Records one frame into `encoder` (and writes its uniforms through the queue).
-    pub fn encode(&mut self, encoder: &mut wgpu::CommandEncoder, scene: &GpuScene, target: &FrameTarget, camera: &Camera, opts: &GpuRenderOptions) -> Option<usize> {
+    pub fn encode(
+        &mut self,
+        encoder: &mut wgpu::CommandEncoder,
+        scene: &GpuScene,
+        target: &FrameTarget,
+        camera: &Camera,
+        opts: &GpuRenderOptions,
+    ) -> Option<usize> {
         self.encode_with(encoder, scene, target, camera, opts, &mut |_, _| {})
     }
 
@@ -238,7 +261,20 @@ impl GpuRenderer {
             d,
             "preprocess",
             &self.preprocess_layout,
-            &[&target.uniforms, &scene.pos_opacity, &scene.cov3d, sh(0), sh(1), sh(2), sh(3), &target.splat_a, &target.splat_b, &target.splat_rgb, &target.splat_rect, &target.visible],
+            &[
+                &target.uniforms,
+                &scene.pos_opacity,
+                &scene.cov3d,
+                sh(0),
+                sh(1),
+                sh(2),
+                sh(3),
+                &target.splat_a,
+                &target.splat_b,
+                &target.splat_rgb,
+                &target.splat_rect,
+                &target.visible,
+            ],
         );
         let bin_bg = bind_group(
             d,
@@ -258,7 +294,12 @@ impl GpuRenderer {
                 &target.tile_ranges,
             ],
         );
-        let setup_bg = bind_group(d, "dispatch setup", &self.setup_layout, &[&target.uniforms, &target.counters, &target.dispatch]);
+        let setup_bg = bind_group(
+            d,
+            "dispatch setup",
+            &self.setup_layout,
+            &[&target.uniforms, &target.counters, &target.dispatch],
+        );
         let feat = |k: usize| match &scene.features {
             Some(f) if feature_dim > 0 => f.data.parts.get(k).unwrap_or(&scene.dummy),
             _ => &scene.dummy,
@@ -299,7 +340,8 @@ impl GpuRenderer {
         // Stage 0: preprocess.
         stamp(encoder, 0);
         {
-            let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some("preprocess"), timestamp_writes: None });
+            let mut pass = encoder
+                .begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some("preprocess"), timestamp_writes: None });
             pass.set_pipeline(&self.preprocess);
             pass.set_bind_group(0, &pre_bg, &[]);
             pass.dispatch_workgroups(groups.0, groups.1, 1);
@@ -309,7 +351,8 @@ impl GpuRenderer {
         // Stage 1: visibility scan, compaction, dispatch sizes.
         stamp(encoder, 2);
         {
-            let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some("visibility"), timestamp_writes: None });
+            let mut pass = encoder
+                .begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some("visibility"), timestamp_writes: None });
             self.scan.encode(&mut pass, &target.visible_scan);
             pass.set_bind_group(0, &bin_bg, &[]);
             pass.set_pipeline(&self.compact);
@@ -323,14 +366,21 @@ impl GpuRenderer {
         // Stage 2: depth sort of the visible splats.
         stamp(encoder, 4);
         self.sorter
-            .encode(d, encoder, &target.depth_sort, SortCount::InBuffer { buffer: &target.counters, offset: counter::VISIBLE as u64 * 4 }, 32)
+            .encode(
+                d,
+                encoder,
+                &target.depth_sort,
+                SortCount::InBuffer { buffer: &target.counters, offset: counter::VISIBLE as u64 * 4 },
+                32,
+            )
             .expect("32 key bits and a GPU-side count are always valid");
         stamp(encoder, 5);
         on_stage_end(encoder, 2);
         // Stage 3: tiles per splat, their scan, pair emission.
         stamp(encoder, 6);
         {
-            let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some("binning"), timestamp_writes: None });
+            let mut pass = encoder
+                .begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some("binning"), timestamp_writes: None });
             pass.set_bind_group(0, &bin_bg, &[]);
             pass.set_pipeline(&self.tile_count);
             pass.dispatch_workgroups_indirect(&target.dispatch, 0);
@@ -346,20 +396,22 @@ impl GpuRenderer {
         on_stage_end(encoder, 3);
         // Stage 4: stable sort of the pairs by tile id (depth order survives inside tiles).
         stamp(encoder, 8);
-        self.sorter.encode(
-            d,
-            encoder,
-            &target.pair_sort,
-            SortCount::InBuffer { buffer: &target.counters, offset: counter::PAIRS_KEPT as u64 * 4 },
-            tile_key_bits(target.tiles.0 * target.tiles.1),
-        )
-        .expect("tile key bits are within 1..=32 and the count is GPU-side");
+        self.sorter
+            .encode(
+                d,
+                encoder,
+                &target.pair_sort,
+                SortCount::InBuffer { buffer: &target.counters, offset: counter::PAIRS_KEPT as u64 * 4 },
+                tile_key_bits(target.tiles.0 * target.tiles.1),
+            )
+            .expect("tile key bits are within 1..=32 and the count is GPU-side");
         stamp(encoder, 9);
         on_stage_end(encoder, 4);
         // Stage 5: tile ranges and the raster.
         stamp(encoder, 10);
         {
-            let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some("raster"), timestamp_writes: None });
+            let mut pass = encoder
+                .begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some("raster"), timestamp_writes: None });
             pass.set_bind_group(0, &bin_bg, &[]);
             pass.set_pipeline(&self.ranges);
             pass.dispatch_workgroups_indirect(&target.dispatch, 12);

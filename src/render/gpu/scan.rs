@@ -40,7 +40,11 @@ fn storage_entry(binding: u32, read_only: bool) -> wgpu::BindGroupLayoutEntry {
     wgpu::BindGroupLayoutEntry {
         binding,
         visibility: wgpu::ShaderStages::COMPUTE,
-        ty: wgpu::BindingType::Buffer { ty: wgpu::BufferBindingType::Storage { read_only }, has_dynamic_offset: false, min_binding_size: None },
+        ty: wgpu::BindingType::Buffer {
+            ty: wgpu::BufferBindingType::Storage { read_only },
+            has_dynamic_offset: false,
+            min_binding_size: None,
+        },
         count: None,
     }
 }
@@ -62,7 +66,11 @@ impl GpuScan {
                 wgpu::BindGroupLayoutEntry {
                     binding: 0,
                     visibility: wgpu::ShaderStages::COMPUTE,
-                    ty: wgpu::BindingType::Buffer { ty: wgpu::BufferBindingType::Uniform, has_dynamic_offset: false, min_binding_size: None },
+                    ty: wgpu::BindingType::Buffer {
+                        ty: wgpu::BufferBindingType::Uniform,
+                        has_dynamic_offset: false,
+                        min_binding_size: None,
+                    },
                     count: None,
                 },
                 // Read-write so the count and the total may live in the same buffer.
@@ -72,7 +80,11 @@ impl GpuScan {
                 storage_entry(4, false),
             ],
         });
-        let pl = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor { label: Some("scan"), bind_group_layouts: &[Some(&layout)], immediate_size: 0 });
+        let pl = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+            label: Some("scan"),
+            bind_group_layouts: &[Some(&layout)],
+            immediate_size: 0,
+        });
         let make = |entry: &str| {
             device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
                 label: Some(entry),
@@ -106,11 +118,21 @@ impl GpuScan {
             }));
         }
         // The top level has no block offsets: a one-element buffer tells the shader so.
-        let none = device.create_buffer(&wgpu::BufferDescriptor { label: Some("scan no sums"), size: 4, usage: wgpu::BufferUsages::STORAGE, mapped_at_creation: false });
+        let none = device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("scan no sums"),
+            size: 4,
+            usage: wgpu::BufferUsages::STORAGE,
+            mapped_at_creation: false,
+        });
         let mut levels = Vec::new();
         for (k, c) in caps.iter().enumerate() {
             let top = k + 1 == caps.len();
-            let params = ScanParams { count_index, count_divisor: BLOCK.pow(k as u32) as u32, write_total: top as u32, total_index };
+            let params = ScanParams {
+                count_index,
+                count_divisor: BLOCK.pow(k as u32) as u32,
+                write_total: top as u32,
+                total_index,
+            };
             let ubuf = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
                 label: Some("scan params"),
                 contents: bytemuck::bytes_of(&params),

@@ -175,7 +175,8 @@ impl GpuScene {
         if values.len() != self.len as usize * dim {
             return Err(GpuSceneError::FeatureSize { got: values.len(), gaussians: self.len as usize, dim });
         }
-        self.features = Some(GpuFeatures { dim: dim as u32, data: upload_split(ctx, "features", values, dim, self.split_len) });
+        self.features =
+            Some(GpuFeatures { dim: dim as u32, data: upload_split(ctx, "features", values, dim, self.split_len) });
         Ok(())
     }
 
@@ -197,7 +198,8 @@ mod tests {
     #[test]
     fn lavapipe_limits_hold_three_million_and_refuse_what_cannot_fit() {
         // lavapipe: 128 MiB per storage binding, 2 GiB per buffer.
-        let limits = wgpu::Limits { max_storage_buffer_binding_size: 128 << 20, max_buffer_size: 2 << 30, ..Default::default() };
+        let limits =
+            wgpu::Limits { max_storage_buffer_binding_size: 128 << 20, max_buffer_size: 2 << 30, ..Default::default() };
         let (limit, split_len) = capacity_for(&limits);
         assert_eq!(split_len, 1 << 20);
         assert!(limit >= 3_000_000, "{limit}");

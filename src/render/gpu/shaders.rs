@@ -59,7 +59,10 @@ mod tests {
         for dim in (0..=64).step_by(4) {
             for bytes in [16384, 32768] {
                 let b = raster_batch(dim, bytes);
-                assert!(b.is_power_of_two() && b <= 256 && b * (STAGED_BYTES + 4 * dim.max(1)) <= bytes, "D {dim}: batch {b}");
+                assert!(
+                    b.is_power_of_two() && b <= 256 && b * (STAGED_BYTES + 4 * dim.max(1)) <= bytes,
+                    "D {dim}: batch {b}"
+                );
             }
         }
         assert_eq!(raster_batch(0, 16384), 256);
@@ -68,10 +71,12 @@ mod tests {
     /// Parses and validates, then resolves override constants the way a pipeline would, so
     /// every (FEATURE_DIM, LABELS) variant we compile is checked too.
     fn validate(name: &str, source: &str, overrides: &[(&str, f64)]) {
-        let module = naga::front::wgsl::parse_str(source).unwrap_or_else(|e| panic!("{name}: {}", e.emit_to_string(source)));
-        let info = naga::valid::Validator::new(naga::valid::ValidationFlags::all(), naga::valid::Capabilities::default())
-            .validate(&module)
-            .unwrap_or_else(|e| panic!("{name}: {}", e.emit_to_string(source)));
+        let module =
+            naga::front::wgsl::parse_str(source).unwrap_or_else(|e| panic!("{name}: {}", e.emit_to_string(source)));
+        let info =
+            naga::valid::Validator::new(naga::valid::ValidationFlags::all(), naga::valid::Capabilities::default())
+                .validate(&module)
+                .unwrap_or_else(|e| panic!("{name}: {}", e.emit_to_string(source)));
         if !overrides.is_empty() {
             let constants: naga::back::PipelineConstants = overrides.iter().map(|(k, v)| (k.to_string(), *v)).collect();
             naga::back::pipeline_constants::process_overrides(&module, &info, None, &constants)
@@ -88,7 +93,11 @@ mod tests {
         for dim in [0, 4, 16, 32, 64] {
             for labels in [false, true] {
                 for wg_bytes in [16384, 32768, 49152] {
-                    validate(&format!("raster D={dim} labels={labels} wg={wg_bytes}"), &raster(dim, labels, wg_bytes), &[]);
+                    validate(
+                        &format!("raster D={dim} labels={labels} wg={wg_bytes}"),
+                        &raster(dim, labels, wg_bytes),
+                        &[],
+                    );
                 }
             }
         }

@@ -95,10 +95,7 @@ pub enum SortCount<'a> {
     /// A u32 at `offset` (a multiple of 4) in `buffer`, written by earlier GPU work in the same
     /// or an earlier submission. The buffer needs `BufferUsages::COPY_SRC`. Counts above
     /// `max_len` are clamped to it on the GPU (a renderer bug must not become a memory error).
-    InBuffer {
-        buffer: &'a wgpu::Buffer,
-        offset: u64,
-    },
+    InBuffer { buffer: &'a wgpu::Buffer, offset: u64 },
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -107,22 +104,14 @@ pub enum SortError {
         "cannot sort {requested} elements on this device: at most {supported} fit its largest storage \
          binding ({binding_bytes} bytes, 4 bytes per key)"
     )]
-    TooLarge {
-        requested: u64,
-        supported: u32,
-        binding_bytes: u64,
-    },
+    TooLarge { requested: u64, supported: u32, binding_bytes: u64 },
     #[error("key bits must be 1..=32, got {0}")]
     KeyBits(u32),
     #[error("count {count} exceeds the sort buffers' max_len {max_len}")]
     CountTooLarge { count: u32, max_len: u32 },
-    #[error(
-        "the count's byte offset {offset} is not a multiple of 4 or not inside its {size}-byte buffer"
-    )]
+    #[error("the count's byte offset {offset} is not a multiple of 4 or not inside its {size}-byte buffer")]
     CountOffset { offset: u64, size: u64 },
-    #[error(
-        "the count's buffer lacks BufferUsages::COPY_SRC (the sort copies the count out of it)"
-    )]
+    #[error("the count's buffer lacks BufferUsages::COPY_SRC (the sort copies the count out of it)")]
     CountUsage,
 }
 
@@ -130,9 +119,7 @@ pub enum SortError {
 /// is one storage binding of 4 bytes per element, rounded up to whole blocks. Lavapipe's
 /// 128 MiB binding limit gives 33 554 432 (32 Mi) elements.
 pub fn max_supported_len(limits: &wgpu::Limits) -> u32 {
-    let bytes = limits
-        .max_storage_buffer_binding_size
-        .min(limits.max_buffer_size);
+    let bytes = limits.max_storage_buffer_binding_size.min(limits.max_buffer_size);
     let elems = (bytes / 4 / BLOCK_SIZE as u64) * BLOCK_SIZE as u64;
     elems.min(MAX_LEN_CAP as u64) as u32
 }
@@ -176,14 +163,7 @@ impl SortBuffers {
     /// The internal buffers, for tests that fill them with noise (the sort must never rely on
     /// their previous contents) and for debugging.
     pub fn scratch_buffers(&self) -> [&wgpu::Buffer; 6] {
-        [
-            &self.alt_keys,
-            &self.alt_values,
-            &self.hist,
-            &self.input,
-            &self.params,
-            &self.indirect,
-        ]
+        [&self.alt_keys, &self.alt_values, &self.hist, &self.input, &self.params, &self.indirect]
     }
 }
 
@@ -222,11 +202,7 @@ impl RadixSorter {
     pub fn new(device: &wgpu::Device) -> Self {
         let setup_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("radix sort setup"),
-            entries: &[
-                storage_entry(0, true),
-                storage_entry(1, false),
-                storage_entry(2, false),
-            ],
+            entries: &[storage_entry(0, true), storage_entry(1, false), storage_entry(2, false)],
         });
         let sort_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("radix sort pass"),
@@ -248,22 +224,21 @@ impl RadixSorter {
             label: Some("radix_sort.wgsl"),
             source: wgpu::ShaderSource::Wgsl(SORT_WGSL.into()),
         });
-        let pipeline =
-            |layout: &wgpu::BindGroupLayout, module: &wgpu::ShaderModule, entry: &str| {
-                let pl = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-                    label: Some(entry),
-                    bind_group_layouts: &[Some(layout)],
-                    immediate_size: 0,
-                });
-                device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
-                    label: Some(entry),
-                    layout: Some(&pl),
-                    module,
-                    entry_point: Some(entry),
-                    compilation_options: Default::default(),
-                    cache: None,
-                })
-            };
+        let pipeline = |layout: &wgpu::BindGroupLayout, module: &wgpu::ShaderModule, entry: &str| {
+            let pl = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+                label: Some(entry),
+                bind_group_layouts: &[Some(layout)],
+                immediate_size: 0,
+            });
+            device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+                label: Some(entry),
+                layout: Some(&pl),
+                module,
+                entry_point: Some(entry),
+                compilation_options: Default::default(),
+                cache: None,
+            })
+        };
         Self {
             setup: pipeline(&setup_layout, &setup_module, "setup"),
             upsweep: pipeline(&sort_layout, &sort_module, "upsweep"),
@@ -285,11 +260,7 @@ impl RadixSorter {
     }
 
     /// Buffers for sorting up to `max_len` elements (see [`max_supported_len`]).
-    pub fn create_buffers(
-        &self,
-        device: &wgpu::Device,
-        max_len: u32,
-    ) -> Result<SortBuffers, SortError> {
+    pub fn create_buffers(&self, device: &wgpu::Device, max_len: u32) -> Result<SortBuffers, SortError> {
         let limits = device.limits();
         let supported = max_supported_len(&limits);
         if max_len > supported {
@@ -306,9 +277,7 @@ impl RadixSorter {
             device.create_buffer(&wgpu::BufferDescriptor {
                 label: Some(label),
                 size: data_bytes,
-                usage: wgpu::BufferUsages::STORAGE
-                    | wgpu::BufferUsages::COPY_SRC
-                    | wgpu::BufferUsages::COPY_DST,
+                usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC | wgpu::BufferUsages::COPY_DST,
                 mapped_at_creation: false,
             })
         };
@@ -324,34 +293,20 @@ impl RadixSorter {
                 mapped_at_creation: false,
             })
         };
-        let hist = small(
-            "sort histograms",
-            (RADIX as u64 * blocks as u64 + RADIX as u64) * 4,
-            wgpu::BufferUsages::STORAGE,
-        );
-        let input = small(
-            "sort input",
-            size_of::<SortInput>() as u64,
-            wgpu::BufferUsages::STORAGE,
-        );
+        let hist =
+            small("sort histograms", (RADIX as u64 * blocks as u64 + RADIX as u64) * 4, wgpu::BufferUsages::STORAGE);
+        let input = small("sort input", size_of::<SortInput>() as u64, wgpu::BufferUsages::STORAGE);
         let params = small(
             "sort params",
             size_of::<SortParams>() as u64,
             wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::UNIFORM,
         );
-        let indirect = small(
-            "sort dispatch sizes",
-            24,
-            wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::INDIRECT,
-        );
+        let indirect = small("sort dispatch sizes", 24, wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::INDIRECT);
 
         let mut pass_bytes = vec![0u8; (self.uniform_align * MAX_PASSES as u64) as usize];
         for p in 0..MAX_PASSES {
             let at = (p as u64 * self.uniform_align) as usize;
-            let info = PassInfo {
-                shift: p * RADIX_BITS,
-                _pad: [0; 3],
-            };
+            let info = PassInfo { shift: p * RADIX_BITS, _pad: [0; 3] };
             pass_bytes[at..at + size_of::<PassInfo>()].copy_from_slice(bytemuck::bytes_of(&info));
         }
         // One PassInfo per pass at uniform-offset alignment, constant after creation (the pass
@@ -366,18 +321,9 @@ impl RadixSorter {
             label: Some("radix sort setup"),
             layout: &self.setup_layout,
             entries: &[
-                wgpu::BindGroupEntry {
-                    binding: 0,
-                    resource: input.as_entire_binding(),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 1,
-                    resource: params.as_entire_binding(),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 2,
-                    resource: indirect.as_entire_binding(),
-                },
+                wgpu::BindGroupEntry { binding: 0, resource: input.as_entire_binding() },
+                wgpu::BindGroupEntry { binding: 1, resource: params.as_entire_binding() },
+                wgpu::BindGroupEntry { binding: 2, resource: indirect.as_entire_binding() },
             ],
         });
         let pass_groups = (0..MAX_PASSES)
@@ -396,34 +342,13 @@ impl RadixSorter {
                     label: Some("radix sort pass"),
                     layout: &self.sort_layout,
                     entries: &[
-                        wgpu::BindGroupEntry {
-                            binding: 0,
-                            resource: params.as_entire_binding(),
-                        },
-                        wgpu::BindGroupEntry {
-                            binding: 1,
-                            resource: wgpu::BindingResource::Buffer(info),
-                        },
-                        wgpu::BindGroupEntry {
-                            binding: 2,
-                            resource: src_k.as_entire_binding(),
-                        },
-                        wgpu::BindGroupEntry {
-                            binding: 3,
-                            resource: src_v.as_entire_binding(),
-                        },
-                        wgpu::BindGroupEntry {
-                            binding: 4,
-                            resource: dst_k.as_entire_binding(),
-                        },
-                        wgpu::BindGroupEntry {
-                            binding: 5,
-                            resource: dst_v.as_entire_binding(),
-                        },
-                        wgpu::BindGroupEntry {
-                            binding: 6,
-                            resource: hist.as_entire_binding(),
-                        },
+                        wgpu::BindGroupEntry { binding: 0, resource: params.as_entire_binding() },
+                        wgpu::BindGroupEntry { binding: 1, resource: wgpu::BindingResource::Buffer(info) },
+                        wgpu::BindGroupEntry { binding: 2, resource: src_k.as_entire_binding() },
+                        wgpu::BindGroupEntry { binding: 3, resource: src_v.as_entire_binding() },
+                        wgpu::BindGroupEntry { binding: 4, resource: dst_k.as_entire_binding() },
+                        wgpu::BindGroupEntry { binding: 5, resource: dst_v.as_entire_binding() },
+                        wgpu::BindGroupEntry { binding: 6, resource: hist.as_entire_binding() },
                     ],
                 })
             })
@@ -459,18 +384,12 @@ impl RadixSorter {
         }
         let known = match count {
             SortCount::Known(n) if n > bufs.max_len => {
-                return Err(SortError::CountTooLarge {
-                    count: n,
-                    max_len: bufs.max_len,
-                });
+                return Err(SortError::CountTooLarge { count: n, max_len: bufs.max_len });
             }
             SortCount::Known(n) => n,
             SortCount::InBuffer { buffer, offset } => {
                 if offset % 4 != 0 || offset.checked_add(4).is_none_or(|end| end > buffer.size()) {
-                    return Err(SortError::CountOffset {
-                        offset,
-                        size: buffer.size(),
-                    });
+                    return Err(SortError::CountOffset { offset, size: buffer.size() });
                 }
                 if !buffer.usage().contains(wgpu::BufferUsages::COPY_SRC) {
                     return Err(SortError::CountUsage);
@@ -478,12 +397,7 @@ impl RadixSorter {
                 0
             }
         };
-        let input = SortInput {
-            count: known,
-            key_bits,
-            max_len: bufs.max_len,
-            max_groups_x: self.max_groups_x,
-        };
+        let input = SortInput { count: known, key_bits, max_len: bufs.max_len, max_groups_x: self.max_groups_x };
         let upload = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
             label: Some("sort call input"),
             contents: bytemuck::bytes_of(&input),
@@ -506,10 +420,8 @@ impl RadixSorter {
             pass.dispatch_workgroups(1, 1, 1);
         }
         let passes = pass_count(key_bits);
-        let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
-            label: Some("radix sort"),
-            timestamp_writes: None,
-        });
+        let mut pass = encoder
+            .begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some("radix sort"), timestamp_writes: None });
         for p in 0..passes {
             pass.set_bind_group(0, &bufs.pass_groups[p as usize], &[]);
             pass.set_pipeline(&self.upsweep);
@@ -530,11 +442,5 @@ impl RadixSorter {
 }
 
 /// The shaders, compiled into the binary.
-pub const SORT_WGSL: &str = include_str!(concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/shaders/radix_sort.wgsl"
-));
-pub const SETUP_WGSL: &str = include_str!(concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/shaders/radix_sort_setup.wgsl"
-));
+pub const SORT_WGSL: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/shaders/radix_sort.wgsl"));
+pub const SETUP_WGSL: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/shaders/radix_sort_setup.wgsl"));

@@ -36,7 +36,11 @@ impl GpuTimer {
         }
         let slots = (0..RING)
             .map(|_| Slot {
-                queries: device.create_query_set(&wgpu::QuerySetDescriptor { label: Some("stage timestamps"), ty: wgpu::QueryType::Timestamp, count: QUERIES }),
+                queries: device.create_query_set(&wgpu::QuerySetDescriptor {
+                    label: Some("stage timestamps"),
+                    ty: wgpu::QueryType::Timestamp,
+                    count: QUERIES,
+                }),
                 resolve: device.create_buffer(&wgpu::BufferDescriptor {
                     label: Some("timestamp resolve"),
                     size: QUERIES as u64 * 8,
