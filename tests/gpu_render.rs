@@ -60,8 +60,13 @@ fn compare(tag: &str, gpu: &Frame, cpu: &Frame) {
     // relative; features: relative L2 error <= 1e-3 over the image, no pixel off by more
     // than one threshold contribution.
     let covered: Vec<usize> = (0..cpu.alpha.len()).filter(|&i| cpu.alpha[i] > 0.05).collect();
-    let depth_ok = covered.iter().filter(|&&i| (gpu.depth[i] - cpu.depth[i]).abs() <= 1e-3 * cpu.depth[i].abs().max(1e-3)).count();
-    assert!(depth_ok as f64 >= 0.999 * covered.len() as f64, "{tag}: depth within 1e-3 on {depth_ok} of {}", covered.len());
+    let depth_ok =
+        covered.iter().filter(|&&i| (gpu.depth[i] - cpu.depth[i]).abs() <= 1e-3 * cpu.depth[i].abs().max(1e-3)).count();
+    assert!(
+        depth_ok as f64 >= 0.999 * covered.len() as f64,
+        "{tag}: depth within 1e-3 on {depth_ok} of {}",
+        covered.len()
+    );
     if !cpu.features.is_empty() {
         let scale = cpu.features.iter().fold(0.0f32, |m, v| m.max(v.abs())).max(1e-6);
         let diff2: f64 = gpu.features.iter().zip(&cpu.features).map(|(a, b)| ((a - b) as f64).powi(2)).sum();
