@@ -110,3 +110,14 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<()> {
     println!("colour | ground-truth labels (ScanNet palette) | depth, in {}", args.out.display());
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_recipe_is_a_valid_synth_recipe() {
+        let recipe: SynthOptions = serde_json::from_str(DEMO_RECIPE).expect("assets/demo_scene.json parses");
+        assert!(recipe.target_gaussians >= 100_000 && recipe.views >= 4);
+    }
+}
