@@ -5,6 +5,7 @@
 use wgpu::util::DeviceExt;
 
 use super::layout::ScanParams;
+use super::pipeline_util::{Bind, bind_group_layout, compute_pipeline, shader};
 use super::shaders;
 
 const BLOCK: u64 = 1024;
@@ -36,19 +37,6 @@ pub struct ScanPlan {
     _sums: Vec<wgpu::Buffer>,
 }
 
-fn storage_entry(binding: u32, read_only: bool) -> wgpu::BindGroupLayoutEntry {
-    wgpu::BindGroupLayoutEntry {
-        binding,
-        visibility: wgpu::ShaderStages::COMPUTE,
-        ty: wgpu::BindingType::Buffer {
-            ty: wgpu::BufferBindingType::Storage { read_only },
-            has_dynamic_offset: false,
-            min_binding_size: None,
-        },
-        count: None,
-    }
-}
-
 /// 2-D workgroup grid for `groups` 1-D workgroups.
 pub fn grid(groups: u32) -> (u32, u32) {
     if groups <= MAX_GROUPS_X { (groups.max(1), 1) } else { (MAX_GROUPS_X, groups.div_ceil(MAX_GROUPS_X)) }
@@ -56,45 +44,11 @@ pub fn grid(groups: u32) -> (u32, u32) {
 
 impl GpuScan {
     pub fn new(device: &wgpu::Device) -> Self {
-        let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
-            label: Some("scan"),
-            source: wgpu::ShaderSource::Wgsl(shaders::SCAN.into()),
-        });
-        let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-            label: Some("scan"),
-            entries: &[
-                wgpu::BindGroupLayoutEntry {
-                    binding: 0,
-                    visibility: wgpu::ShaderStages::COMPUTE,
-                    ty: wgpu::BindingType::Buffer {
-                        ty: wgpu::BufferBindingType::Uniform,
-                        has_dynamic_offset: false,
-                        min_binding_size: None,
-                    },
-                    count: None,
-                },
-                // Read-write so the count and the total may live in the same buffer.
-                storage_entry(1, false),
-                storage_entry(2, false),
-                storage_entry(3, false),
-                storage_entry(4, false),
-            ],
-        });
-        let pl = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-            label: Some("scan"),
-            bind_group_layouts: &[Some(&layout)],
-            immediate_size: 0,
-        });
-        let make = |entry: &str| {
-            device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
-                label: Some(entry),
-                layout: Some(&pl),
-                module: &module,
-                entry_point: Some(entry),
-                compilation_options: Default::default(),
-                cache: None,
-            })
-        };
+        use Bind::{ReadWrite as W, Uniform as U};
+        let module = shader(device, "scan", shaders::SCAN.to_string());
+        // Count and total are read-write so they may live in the same buffer.
+        let layout = bind_group_layout(device, "scan", &[U, W, W, W, W]);
+        let make = |entry: &str| compute_pipeline(device, &module, &layout, entry, &[]);
         Self { reduce: make("reduce_blocks"), scan: make("scan_blocks"), layout }
     }
 

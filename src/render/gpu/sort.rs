@@ -28,6 +28,8 @@
 use bytemuck::{Pod, Zeroable};
 use wgpu::util::DeviceExt;
 
+use super::pipeline_util::{Bind, bind_group_layout, compute_pipeline, shader};
+
 /// Invocations per workgroup of the sort passes (shaders/radix_sort.wgsl: `WG`).
 pub const WORKGROUP_SIZE: u32 = 256;
 /// Keys each invocation ranks (`KPT`).
@@ -167,32 +169,6 @@ impl SortBuffers {
     }
 }
 
-fn storage_entry(binding: u32, read_only: bool) -> wgpu::BindGroupLayoutEntry {
-    wgpu::BindGroupLayoutEntry {
-        binding,
-        visibility: wgpu::ShaderStages::COMPUTE,
-        ty: wgpu::BindingType::Buffer {
-            ty: wgpu::BufferBindingType::Storage { read_only },
-            has_dynamic_offset: false,
-            min_binding_size: None,
-        },
-        count: None,
-    }
-}
-
-fn uniform_entry(binding: u32, size: u64) -> wgpu::BindGroupLayoutEntry {
-    wgpu::BindGroupLayoutEntry {
-        binding,
-        visibility: wgpu::ShaderStages::COMPUTE,
-        ty: wgpu::BindingType::Buffer {
-            ty: wgpu::BufferBindingType::Uniform,
-            has_dynamic_offset: false,
-            min_binding_size: wgpu::BufferSize::new(size),
-        },
-        count: None,
-    }
-}
-
 /// The number of passes for `key_bits` bits.
 pub fn pass_count(key_bits: u32) -> u32 {
     key_bits.div_ceil(RADIX_BITS)
@@ -200,44 +176,13 @@ pub fn pass_count(key_bits: u32) -> u32 {
 
 impl RadixSorter {
     pub fn new(device: &wgpu::Device) -> Self {
-        let setup_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-            label: Some("radix sort setup"),
-            entries: &[storage_entry(0, true), storage_entry(1, false), storage_entry(2, false)],
-        });
-        let sort_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-            label: Some("radix sort pass"),
-            entries: &[
-                uniform_entry(0, size_of::<SortParams>() as u64),
-                uniform_entry(1, size_of::<PassInfo>() as u64),
-                storage_entry(2, true),
-                storage_entry(3, true),
-                storage_entry(4, false),
-                storage_entry(5, false),
-                storage_entry(6, false),
-            ],
-        });
-        let setup_module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
-            label: Some("radix_sort_setup.wgsl"),
-            source: wgpu::ShaderSource::Wgsl(SETUP_WGSL.into()),
-        });
-        let sort_module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
-            label: Some("radix_sort.wgsl"),
-            source: wgpu::ShaderSource::Wgsl(SORT_WGSL.into()),
-        });
+        use Bind::{Read as R, ReadWrite as W, Uniform as U};
+        let setup_layout = bind_group_layout(device, "radix sort setup", &[R, W, W]);
+        let sort_layout = bind_group_layout(device, "radix sort pass", &[U, U, R, R, W, W, W]);
+        let setup_module = shader(device, "radix_sort_setup.wgsl", SETUP_WGSL.to_string());
+        let sort_module = shader(device, "radix_sort.wgsl", SORT_WGSL.to_string());
         let pipeline = |layout: &wgpu::BindGroupLayout, module: &wgpu::ShaderModule, entry: &str| {
-            let pl = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-                label: Some(entry),
-                bind_group_layouts: &[Some(layout)],
-                immediate_size: 0,
-            });
-            device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
-                label: Some(entry),
-                layout: Some(&pl),
-                module,
-                entry_point: Some(entry),
-                compilation_options: Default::default(),
-                cache: None,
-            })
+            compute_pipeline(device, module, layout, entry, &[])
         };
         Self {
             setup: pipeline(&setup_layout, &setup_module, "setup"),
