@@ -212,3 +212,35 @@ fn gpu_matches_cpu_reference_on_a_synth_room() {
         compare(&format!("room seed {seed} camera {k}"), &gpu, &cpu);
     }
 }
+
+#[test]
+fn stage_timings_arrive_through_the_ring_without_blocking_the_frame() {
+    let Some(ctx) = gpu_for_tests() else { return };
+    if !ctx.timestamps {
+        eprintln!("skipping: {} has no timestamp queries", ctx.describe());
+        return;
+    }
+    let mut rng = Rng::new(fresh_seed("timings"));
+    let scene = random_scene(&mut rng, 3000, 1);
+    let gs = GpuScene::upload(&ctx, &scene).expect("upload");
+    let cam = Camera::look_at(Vec3::ZERO, Vec3::new(0.0, 0.0, 5.0), Vec3::NEG_Y, 60.0, 64, 48);
+    let mut r = GpuRenderer::new(&ctx);
+    let target = r.target(&gs, 64, 48, 1 << 16).expect("target");
+    let mut timed = Vec::new();
+    for _ in 0..6 {
+        let mut enc = ctx.device.create_command_encoder(&Default::default());
+        let slot = r.encode(&mut enc, &gs, &target, &cam, &GpuRenderOptions::default());
+        ctx.queue.submit([enc.finish()]);
+        r.after_submit(slot);
+        // Non-blocking poll, as a viewer would do each frame.
+        let _ = ctx.device.poll(wgpu::PollType::Poll);
+        timed.extend(r.collect_timings());
+    }
+    ctx.device.poll(wgpu::PollType::wait_indefinitely()).expect("device alive");
+    timed.extend(r.collect_timings());
+    assert!(!timed.is_empty(), "no frame's timings came back");
+    for t in &timed {
+        assert!(t.iter().all(|ms| ms.is_finite() && *ms >= 0.0), "{t:?}");
+        assert!(t.iter().sum::<f64>() > 0.0, "all stages took zero time: {t:?}");
+    }
+}
