@@ -87,6 +87,25 @@ fn buffer(device: &wgpu::Device, label: &str, size: u64, extra: wgpu::BufferUsag
     })
 }
 
+/// Records stage `k` of a frame: its timestamps (when timed) around `body`, then the
+/// caller's stage-end hook.
+fn stage(
+    encoder: &mut wgpu::CommandEncoder,
+    k: u32,
+    timer: Option<&wgpu::QuerySet>,
+    on_stage_end: &mut dyn FnMut(&mut wgpu::CommandEncoder, usize),
+    body: impl FnOnce(&mut wgpu::CommandEncoder),
+) {
+    if let Some(q) = timer {
+        encoder.write_timestamp(q, 2 * k);
+    }
+    body(encoder);
+    if let Some(q) = timer {
+        encoder.write_timestamp(q, 2 * k + 1);
+    }
+    on_stage_end(encoder, k as usize);
+}
+
 /// Bits needed to sort tile ids below `tiles`.
 pub fn tile_key_bits(tiles: u32) -> u32 {
     (32 - tiles.saturating_sub(1).leading_zeros()).max(1)
@@ -330,27 +349,18 @@ impl GpuRenderer {
         let raster = &self.raster[&(feature_dim, labels)];
         let slot = self.timer.as_mut().and_then(|t| t.begin_frame());
         let timer_set = self.timer.as_ref().zip(slot).map(|(t, i)| t.query_set(i));
-        let stamp = |enc: &mut wgpu::CommandEncoder, idx: u32| {
-            if let Some(set) = timer_set {
-                enc.write_timestamp(set, idx);
-            }
-        };
         let groups = grid(scene.len.div_ceil(256));
 
         // Stage 0: preprocess.
-        stamp(encoder, 0);
-        {
+        stage(encoder, 0, timer_set, on_stage_end, |encoder| {
             let mut pass = encoder
                 .begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some("preprocess"), timestamp_writes: None });
             pass.set_pipeline(&self.preprocess);
             pass.set_bind_group(0, &pre_bg, &[]);
             pass.dispatch_workgroups(groups.0, groups.1, 1);
-        }
-        stamp(encoder, 1);
-        on_stage_end(encoder, 0);
+        });
         // Stage 1: visibility scan, compaction, dispatch sizes.
-        stamp(encoder, 2);
-        {
+        stage(encoder, 1, timer_set, on_stage_end, |encoder| {
             let mut pass = encoder
                 .begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some("visibility"), timestamp_writes: None });
             self.scan.encode(&mut pass, &target.visible_scan);
@@ -360,25 +370,21 @@ impl GpuRenderer {
             pass.set_bind_group(0, &setup_bg, &[]);
             pass.set_pipeline(&self.setup_visible);
             pass.dispatch_workgroups(1, 1, 1);
-        }
-        stamp(encoder, 3);
-        on_stage_end(encoder, 1);
+        });
         // Stage 2: depth sort of the visible splats.
-        stamp(encoder, 4);
-        self.sorter
-            .encode(
-                d,
-                encoder,
-                &target.depth_sort,
-                SortCount::InBuffer { buffer: &target.counters, offset: counter::VISIBLE as u64 * 4 },
-                32,
-            )
-            .expect("32 key bits and a GPU-side count are always valid");
-        stamp(encoder, 5);
-        on_stage_end(encoder, 2);
+        stage(encoder, 2, timer_set, on_stage_end, |encoder| {
+            self.sorter
+                .encode(
+                    d,
+                    encoder,
+                    &target.depth_sort,
+                    SortCount::InBuffer { buffer: &target.counters, offset: counter::VISIBLE as u64 * 4 },
+                    32,
+                )
+                .expect("32 key bits and a GPU-side count are always valid");
+        });
         // Stage 3: tiles per splat, their scan, pair emission.
-        stamp(encoder, 6);
-        {
+        stage(encoder, 3, timer_set, on_stage_end, |encoder| {
             let mut pass = encoder
                 .begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some("binning"), timestamp_writes: None });
             pass.set_bind_group(0, &bin_bg, &[]);
@@ -391,25 +397,21 @@ impl GpuRenderer {
             pass.set_bind_group(0, &bin_bg, &[]);
             pass.set_pipeline(&self.emit);
             pass.dispatch_workgroups_indirect(&target.dispatch, 0);
-        }
-        stamp(encoder, 7);
-        on_stage_end(encoder, 3);
+        });
         // Stage 4: stable sort of the pairs by tile id (depth order survives inside tiles).
-        stamp(encoder, 8);
-        self.sorter
-            .encode(
-                d,
-                encoder,
-                &target.pair_sort,
-                SortCount::InBuffer { buffer: &target.counters, offset: counter::PAIRS_KEPT as u64 * 4 },
-                tile_key_bits(target.tiles.0 * target.tiles.1),
-            )
-            .expect("tile key bits are within 1..=32 and the count is GPU-side");
-        stamp(encoder, 9);
-        on_stage_end(encoder, 4);
+        stage(encoder, 4, timer_set, on_stage_end, |encoder| {
+            self.sorter
+                .encode(
+                    d,
+                    encoder,
+                    &target.pair_sort,
+                    SortCount::InBuffer { buffer: &target.counters, offset: counter::PAIRS_KEPT as u64 * 4 },
+                    tile_key_bits(target.tiles.0 * target.tiles.1),
+                )
+                .expect("tile key bits are within 1..=32 and the count is GPU-side");
+        });
         // Stage 5: tile ranges and the raster.
-        stamp(encoder, 10);
-        {
+        stage(encoder, 5, timer_set, on_stage_end, |encoder| {
             let mut pass = encoder
                 .begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some("raster"), timestamp_writes: None });
             pass.set_bind_group(0, &bin_bg, &[]);
@@ -418,9 +420,7 @@ impl GpuRenderer {
             pass.set_pipeline(raster);
             pass.set_bind_group(0, &raster_bg, &[]);
             pass.dispatch_workgroups(target.tiles.0, target.tiles.1, 1);
-        }
-        stamp(encoder, 11);
-        on_stage_end(encoder, 5);
+        });
         if let (Some(t), Some(i)) = (self.timer.as_mut(), slot) {
             t.resolve(encoder, i);
         }
