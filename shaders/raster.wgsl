@@ -16,6 +16,8 @@ const NUM_CLASSES: u32 = 41u;
 // words fit in workgroup memory beside the rest (the host sizes it to the device limit).
 const BATCH: u32 = {{BATCH}}u;
 const FEATURE_WORDS: u32 = {{FEATURE_WORDS}}u;
+// Features travel as vec4s (dimensions are multiples of 4).
+const FEATURE_VEC4S: u32 = {{FEATURE_VEC4S}}u;
 const IGNORE_LABEL: u32 = 255u;
 
 @group(0) @binding(0) var<uniform> frame: FrameUniforms;
@@ -40,7 +42,7 @@ var<workgroup> s_rgb: array<vec4<f32>, BATCH>;
 var<workgroup> s_index: array<u32, BATCH>;
 // Features of the staged splats, decoded from f16 once per tile instead of loaded and decoded
 // once per pixel.
-var<workgroup> s_feat: array<f32, {{FEATURE_STAGE}}>;
+var<workgroup> s_feat: array<vec4<f32>, {{FEATURE_STAGE}}>;
 var<workgroup> done_count: atomic<u32>;
 var<workgroup> all_done: u32;
 
@@ -83,7 +85,7 @@ fn raster(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) li
     var c = vec3<f32>(0.0);
     var d = 0.0;
     // Function-scope arrays start zeroed in WGSL.
-    var feat: array<f32, FEATURE_SLOTS>;
+    var feat: array<vec4<f32>, FEATURE_SLOTS>;
     var lw: array<f32, LABEL_SLOTS>;
 
     let range = tile_ranges[tile];
@@ -113,8 +115,15 @@ fn raster(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) li
                 let w = e - k * FEATURE_WORDS;
                 let i = pair_vals[range.x + b * BATCH + k];
                 let pair = unpack_f16x2(feature_word(i, w));
-                s_feat[k * FEATURE_DIM + 2u * w] = pair.x;
-                s_feat[k * FEATURE_DIM + 2u * w + 1u] = pair.y;
+                // Word w holds channels 2w, 2w+1: half of vec4 number w / 2.
+                let v = k * FEATURE_VEC4S + w / 2u;
+                if ((w & 1u) == 0u) {
+                    s_feat[v].x = pair.x;
+                    s_feat[v].y = pair.y;
+                } else {
+                    s_feat[v].z = pair.x;
+                    s_feat[v].w = pair.y;
+                }
             }
         }
         workgroupBarrier();
@@ -143,8 +152,8 @@ fn raster(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) li
                 c = c + s_rgb[k].xyz * alpha * t;
                 d = d + zod.z * alpha * t;
                 let gi = s_index[k];
-                for (var f = 0u; f < FEATURE_DIM; f = f + 1u) {
-                    feat[f] = feat[f] + s_feat[k * FEATURE_DIM + f] * alpha * t;
+                for (var f = 0u; f < FEATURE_VEC4S; f = f + 1u) {
+                    feat[f] = feat[f] + s_feat[k * FEATURE_VEC4S + f] * alpha * t;
                 }
                 if (LABELS) {
                     let l = min(label_of(gi), NUM_CLASSES - 1u);
@@ -164,7 +173,7 @@ fn raster(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) li
     out_rgba[p] = vec4<f32>(c + t * frame.background.xyz, acc);
     out_depth[p] = select(0.0, d / acc, acc > 0.0);
     for (var f = 0u; f < FEATURE_DIM; f = f + 1u) {
-        out_features[p * FEATURE_DIM + f] = feat[f];
+        out_features[p * FEATURE_DIM + f] = feat[f / 4u][f % 4u];
     }
     if (LABELS) {
         var best = 0u;

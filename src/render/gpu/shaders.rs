@@ -22,13 +22,15 @@ pub fn dispatch_setup() -> String {
 
 /// Bytes of workgroup memory per staged splat besides its features (3 vec4 + an index).
 const STAGED_BYTES: u32 = 52;
+/// Workgroup memory not per splat: the feature array's minimum element and the counters.
+const FIXED_BYTES: u32 = 64;
 
 /// Splats the raster stages per batch: 256 (one per invocation) when they fit in
 /// `workgroup_bytes` of workgroup memory, else the largest power of two that does.
 pub fn raster_batch(feature_dim: u32, workgroup_bytes: u32) -> u32 {
-    let per = STAGED_BYTES + 4 * feature_dim.max(1);
+    let per = STAGED_BYTES + 16 * feature_dim.div_ceil(4);
     let mut batch = 256;
-    while batch > 16 && batch * per > workgroup_bytes {
+    while batch > 16 && batch * per + FIXED_BYTES > workgroup_bytes {
         batch /= 2;
     }
     batch
@@ -42,9 +44,10 @@ pub fn raster(feature_dim: u32, labels: bool, workgroup_bytes: u32) -> String {
     let body = RASTER_BODY
         .replace("{{BATCH}}", &batch.to_string())
         .replace("{{FEATURE_WORDS}}", &words.max(1).to_string())
-        .replace("{{FEATURE_STAGE}}", &(batch * feature_dim.max(1)).to_string())
+        .replace("{{FEATURE_STAGE}}", &(batch * feature_dim.div_ceil(4)).max(1).to_string())
+        .replace("{{FEATURE_VEC4S}}", &feature_dim.div_ceil(4).to_string())
         .replace("{{FEATURE_DIM}}", &feature_dim.to_string())
-        .replace("{{FEATURE_SLOTS}}", &feature_dim.max(1).to_string())
+        .replace("{{FEATURE_SLOTS}}", &feature_dim.div_ceil(4).max(1).to_string())
         .replace("{{LABELS}}", if labels { "true" } else { "false" })
         .replace("{{LABEL_SLOTS}}", if labels { "41" } else { "1" });
     format!("{COMMON}\n{body}")
@@ -60,7 +63,7 @@ mod tests {
             for bytes in [16384, 32768] {
                 let b = raster_batch(dim, bytes);
                 assert!(
-                    b.is_power_of_two() && b <= 256 && b * (STAGED_BYTES + 4 * dim.max(1)) <= bytes,
+                    b.is_power_of_two() && b <= 256 && b * (STAGED_BYTES + 16 * dim.div_ceil(4)) + FIXED_BYTES <= bytes,
                     "D {dim}: batch {b}"
                 );
             }
