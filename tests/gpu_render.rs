@@ -244,3 +244,23 @@ fn stage_timings_arrive_through_the_ring_without_blocking_the_frame() {
         assert!(t.iter().sum::<f64>() > 0.0, "all stages took zero time: {t:?}");
     }
 }
+
+#[test]
+fn outputs_too_large_to_bind_are_refused_not_a_wgpu_panic() {
+    let Some(ctx) = gpu_for_tests() else { return };
+    let mut rng = Rng::new(fresh_seed("too large"));
+    let scene = random_scene(&mut rng, 200, 0);
+    let mut gs = GpuScene::upload(&ctx, &scene).expect("upload");
+    let feats: Vec<f32> = (0..scene.len() * 64).map(|_| rng.normal()).collect();
+    gs.set_features(&ctx, 64, &feats).expect("features");
+    let cam = Camera::look_at(Vec3::ZERO, Vec3::new(0.0, 0.0, 5.0), Vec3::NEG_Y, 60.0, 1920, 1080);
+    let needed = 1920u64 * 1080 * 64 * 4;
+    let limit = ctx.limits.max_storage_buffer_binding_size.min(ctx.limits.max_buffer_size);
+    let result = renderer(&ctx).render(&gs, &cam, &GpuRenderOptions { features: true, ..Default::default() });
+    if needed > limit {
+        let msg = result.expect_err("too large for this device").to_string();
+        assert!(msg.contains("feature image") && msg.contains(&limit.to_string()), "{msg}");
+    } else {
+        assert!(result.is_ok(), "fits this device's limits");
+    }
+}

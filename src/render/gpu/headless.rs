@@ -15,7 +15,7 @@ pub enum HeadlessError {
     #[error("invalid camera: {0}")]
     Camera(String),
     #[error(transparent)]
-    Sort(#[from] super::sort::SortError),
+    Target(#[from] super::renderer::TargetError),
     #[error("this view needs {needed} (Gaussian, tile) pairs, more than this GPU's buffers allow ({limit})")]
     TooManyPairs { needed: u64, limit: u64 },
 }

@@ -24,6 +24,17 @@ pub struct GpuRenderOptions {
     pub labels: bool,
 }
 
+/// A frame target that cannot be allocated on this device.
+#[derive(Debug, thiserror::Error)]
+pub enum TargetError {
+    #[error(
+        "{what} would need {bytes} bytes, more than this GPU binds at once ({limit}); lower the resolution or the feature count"
+    )]
+    TooLarge { what: &'static str, bytes: u64, limit: u64 },
+    #[error(transparent)]
+    Sort(#[from] super::sort::SortError),
+}
+
 /// Output and scratch buffers for one scene size and resolution.
 pub struct FrameTarget {
     pub width: u32,
@@ -160,12 +171,25 @@ impl GpuRenderer {
         width: u32,
         height: u32,
         pair_capacity: u32,
-    ) -> Result<FrameTarget, super::sort::SortError> {
+    ) -> Result<FrameTarget, TargetError> {
         let d = &self.ctx.device;
         let n = scene.len as u64;
         let tiles = (width.div_ceil(TILE), height.div_ceil(TILE));
         let pixels = width as u64 * height as u64;
         let dim = scene.features.as_ref().map_or(0, |f| f.dim) as u64;
+        // Every output and scratch array is one storage binding: refuse sizes the device cannot
+        // bind (lavapipe: 128 MiB) with the numbers, instead of a wgpu validation panic.
+        let limit = self.ctx.limits.max_storage_buffer_binding_size.min(self.ctx.limits.max_buffer_size);
+        for (what, bytes) in [
+            ("the feature image", pixels * dim * 4),
+            ("the colour image", pixels * 16),
+            ("the per-Gaussian splat arrays", n * 16),
+            ("the (Gaussian, tile) pair list", pair_capacity as u64 * 4),
+        ] {
+            if bytes > limit {
+                return Err(TargetError::TooLarge { what, bytes, limit });
+            }
+        }
         let none = wgpu::BufferUsages::empty();
         let visible = buffer(d, "visible", n * 4, none);
         let counters = buffer(d, "counters", counter::LEN as u64 * 4, none);
