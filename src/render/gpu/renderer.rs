@@ -397,15 +397,7 @@ impl GpuRenderer {
         });
         // Stage 2: depth sort of the visible splats.
         stage(encoder, 2, timer_set, on_stage_end, |encoder| {
-            self.sorter
-                .encode(
-                    d,
-                    encoder,
-                    &target.depth_sort,
-                    SortCount::InBuffer { buffer: &target.counters, offset: counter::VISIBLE as u64 * 4 },
-                    32,
-                )
-                .expect("32 key bits and a GPU-side count are always valid");
+            self.sort_counted(encoder, &target.depth_sort, &target.counters, counter::VISIBLE, 32);
         });
         // Stage 3: tiles per splat, their scan, pair emission.
         stage(encoder, 3, timer_set, on_stage_end, |encoder| {
@@ -424,15 +416,8 @@ impl GpuRenderer {
         });
         // Stage 4: stable sort of the pairs by tile id (depth order survives inside tiles).
         stage(encoder, 4, timer_set, on_stage_end, |encoder| {
-            self.sorter
-                .encode(
-                    d,
-                    encoder,
-                    &target.pair_sort,
-                    SortCount::InBuffer { buffer: &target.counters, offset: counter::PAIRS_KEPT as u64 * 4 },
-                    tile_key_bits(target.tiles.0 * target.tiles.1),
-                )
-                .expect("tile key bits are within 1..=32 and the count is GPU-side");
+            let bits = tile_key_bits(target.tiles.0 * target.tiles.1);
+            self.sort_counted(encoder, &target.pair_sort, &target.counters, counter::PAIRS_KEPT, bits);
         });
         // Stage 5: tile ranges and the raster.
         stage(encoder, 5, timer_set, on_stage_end, |encoder| {
@@ -449,6 +434,22 @@ impl GpuRenderer {
             t.resolve(encoder, i);
         }
         slot
+    }
+
+    /// Sorts `bufs` by their low `bits` key bits, the element count being the GPU counter
+    /// `index` (so the sort sizes itself on the GPU).
+    fn sort_counted(
+        &self,
+        encoder: &mut wgpu::CommandEncoder,
+        bufs: &SortBuffers,
+        counters: &wgpu::Buffer,
+        index: u32,
+        bits: u32,
+    ) {
+        let count = SortCount::InBuffer { buffer: counters, offset: index as u64 * 4 };
+        self.sorter
+            .encode(&self.ctx.device, encoder, bufs, count, bits)
+            .expect("key bits are 1..=32 and the count offset is inside the counters buffer");
     }
 
     /// After submitting a frame encoded with `encode`: start the timestamp read-back.
