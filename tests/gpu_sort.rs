@@ -48,24 +48,7 @@ fn fill_noise(ctx: &GpuContext, rng: &mut Rng, buffer: &wgpu::Buffer) {
 }
 
 fn read_u32(ctx: &GpuContext, buffer: &wgpu::Buffer, len: usize) -> Vec<u32> {
-    if len == 0 {
-        return Vec::new();
-    }
-    let bytes = len as u64 * 4;
-    let staging = ctx.device.create_buffer(&wgpu::BufferDescriptor {
-        label: Some("test readback"),
-        size: bytes,
-        usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
-        mapped_at_creation: false,
-    });
-    let mut enc = ctx.device.create_command_encoder(&Default::default());
-    enc.copy_buffer_to_buffer(buffer, 0, &staging, 0, bytes);
-    ctx.queue.submit([enc.finish()]);
-    staging.map_async(wgpu::MapMode::Read, .., |r| r.expect("map readback"));
-    ctx.device.poll(wgpu::PollType::wait_indefinitely()).expect("poll");
-    let out = bytemuck::cast_slice(&staging.get_mapped_range(..).expect("mapped range")).to_vec();
-    staging.unmap();
-    out
+    rtgs2::render::gpu::readback::read_u32(ctx, buffer, 0, len as u64)
 }
 
 /// Noise in every buffer (the caller's tails included), then `keys`/`values` at the front.

@@ -83,21 +83,7 @@ impl Stamps {
 
 /// Reads back the first `n` u32 of `buffer` (outside the timed region: only to verify).
 fn read_u32(ctx: &GpuContext, buffer: &wgpu::Buffer, n: u32) -> anyhow::Result<Vec<u32>> {
-    let bytes = (n as u64 * 4).max(4);
-    let staging = ctx.device.create_buffer(&wgpu::BufferDescriptor {
-        label: Some("sort bench read-back"),
-        size: bytes,
-        usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
-        mapped_at_creation: false,
-    });
-    let mut enc = ctx.device.create_command_encoder(&Default::default());
-    enc.copy_buffer_to_buffer(buffer, 0, &staging, 0, bytes);
-    ctx.queue.submit([enc.finish()]);
-    staging.map_async(wgpu::MapMode::Read, .., |r| r.expect("mapping the read-back buffer"));
-    ctx.device.poll(wgpu::PollType::wait_indefinitely()).context("waiting for the read-back")?;
-    let out: Vec<u32> = bytemuck::cast_slice(&staging.get_mapped_range(..).context("read-back not mapped")?).to_vec();
-    staging.unmap();
-    Ok(out[..n as usize].to_vec())
+    Ok(crate::render::gpu::readback::read_u32(ctx, buffer, 0, n as u64))
 }
 
 pub fn run(args: &SortBench) -> anyhow::Result<()> {
