@@ -241,17 +241,7 @@ fn direct(s: &Surfel, i: u32, lights: &[Light], vox: &Voxels, seed: u32) -> Dire
                     if cos <= 0.0 {
                         continue;
                     }
-                    let visible = if traced {
-                        let to = lp - start;
-                        let td = to.length();
-                        if td > 3.0 * vox.v && vox.march(start, to / td, td - 2.0 * vox.v).is_some() {
-                            0.0
-                        } else {
-                            1.0
-                        }
-                    } else {
-                        0.7
-                    };
+                    let visible = light_visibility(vox, start, lp, traced);
                     let contrib = light.colour * (0.5 * visible * cos / (dist * dist + 0.02));
                     e += contrib;
                     dir_sum += l * luminance(contrib);
@@ -278,17 +268,7 @@ fn direct(s: &Surfel, i: u32, lights: &[Light], vox: &Voxels, seed: u32) -> Dire
                     if cr <= 0.0 || cl <= 0.0 {
                         continue;
                     }
-                    let visible = if traced {
-                        let to = q - start;
-                        let td = to.length();
-                        if td > 3.0 * vox.v && vox.march(start, to / td, td - 2.0 * vox.v).is_some() {
-                            0.0
-                        } else {
-                            1.0
-                        }
-                    } else {
-                        0.7
-                    };
+                    let visible = light_visibility(vox, start, q, traced);
                     let contrib = light.colour * (visible * area * cr * cl / dist2 / samples as f32);
                     e += contrib;
                     dir_sum += l * luminance(contrib);
@@ -311,6 +291,18 @@ fn direct(s: &Surfel, i: u32, lights: &[Light], vox: &Voxels, seed: u32) -> Dire
 /// Ambient occlusion in [0, 1] (1 = open) from cosine-weighted rays. The directions are
 /// the same for every surfel (in its own tangent frame, which is shared across a face), so
 /// neighbours agree and the result is smooth rather than speckled.
+/// 1 when the segment from `start` to the light point `to` is free of voxels, 0 when blocked;
+/// untraced (cheap) lighting assumes 0.7 throughout. Segments shorter than three voxels are
+/// taken as free, since they start inside the surfel's own voxel neighbourhood.
+fn light_visibility(vox: &Voxels, start: Vec3, to: Vec3, traced: bool) -> f32 {
+    if !traced {
+        return 0.7;
+    }
+    let d = to - start;
+    let len = d.length();
+    if len > 3.0 * vox.v && vox.march(start, d / len, len - 2.0 * vox.v).is_some() { 0.0 } else { 1.0 }
+}
+
 fn occlusion(s: &Surfel, vox: &Voxels) -> f32 {
     const RAYS: usize = 12;
     const RANGE: f32 = 0.6;
