@@ -4,6 +4,7 @@
 //! Modules by concern:
 //! - [`scene`]: the struct-of-arrays [`scene::Scene`], every file format, cameras.
 //! - [`render`]: renderers; [`render::cpu`] is the exact reference (the oracle for the GPU path).
+//! - [`encoder`]: per-Gaussian features from the self-supervised scene encoder (ONNX, cached).
 //! - [`synth`]: procedurally furnished, labelled indoor rooms (training and test data).
 //! - [`classes`]: the NYU40 class set and the ScanNet palette.
 //! - [`cli`]: the `rtgs2` command line.
@@ -14,6 +15,7 @@
 
 pub mod classes;
 pub mod cli;
+pub mod encoder;
 pub mod image_io;
 pub mod render;
 pub mod scene;

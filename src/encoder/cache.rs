@@ -1,0 +1,108 @@
+//! On-disk cache of per-Gaussian features, keyed by what they depend on.
+//!
+//! Key = SHA-256 over the encoder's inputs from the scene (positions, SH DC, opacity,
+//! log-scales), the model file's bytes and its grid. File = magic, version, key, count, dim,
+//! f16 rows, then a SHA-256 of everything before it. Written atomically (temp + rename);
+//! anything that does not validate on load is reported and recomputed.
+
+use std::path::{Path, PathBuf};
+
+use half::f16;
+use sha2::{Digest, Sha256};
+
+use super::runtime::hex;
+use crate::scene::Scene;
+
+const MAGIC: &[u8; 9] = b"RTGS2FEAT";
+const VERSION: u8 = 1;
+const HEADER: usize = 9 + 1 + 32 + 8 + 4;
+
+pub type CacheKey = [u8; 32];
+
+pub fn cache_key(scene: &Scene, model_bytes: &[u8], grid: f64) -> CacheKey {
+    let mut h = Sha256::new();
+    h.update(b"rtgs2-features-v1");
+    h.update((scene.len() as u64).to_le_bytes());
+    h.update(grid.to_le_bytes());
+    h.update(Sha256::digest(model_bytes));
+    h.update(bytemuck::cast_slice(&scene.positions));
+    let coeffs = scene.sh_coeffs();
+    let dc: Vec<f32> = (0..scene.len()).flat_map(|i| scene.sh[i * coeffs * 3..i * coeffs * 3 + 3].to_vec()).collect();
+    h.update(bytemuck::cast_slice(&dc));
+    h.update(bytemuck::cast_slice(&scene.opacity_logits));
+    h.update(bytemuck::cast_slice(&scene.log_scales));
+    h.finalize().into()
+}
+
+pub fn cache_path(dir: &Path, key: &CacheKey) -> PathBuf {
+    dir.join(format!("{}.rtgs2feat", &hex(key)[..40]))
+}
+
+pub fn encode(key: &CacheKey, count: usize, dim: usize, features: &[f32]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(HEADER + features.len() * 2 + 32);
+    out.extend_from_slice(MAGIC);
+    out.push(VERSION);
+    out.extend_from_slice(key);
+    out.extend_from_slice(&(count as u64).to_le_bytes());
+    out.extend_from_slice(&(dim as u32).to_le_bytes());
+    for &v in features {
+        out.extend_from_slice(&f16::from_f32(v).to_le_bytes());
+    }
+    let digest = Sha256::digest(&out);
+    out.extend_from_slice(&digest);
+    out
+}
+
+/// Features from a cache file, or why it cannot be used.
+pub fn decode(bytes: &[u8], key: &CacheKey, count: usize, dim: usize) -> Result<Vec<f32>, String> {
+    if bytes.len() < HEADER + 32 || &bytes[..9] != MAGIC {
+        return Err("not an rtgs2 feature cache".into());
+    }
+    if bytes[9] != VERSION {
+        return Err(format!("cache version {}, this build writes {VERSION}", bytes[9]));
+    }
+    if &bytes[10..42] != key {
+        return Err("made for another scene or model".into());
+    }
+    let n = u64::from_le_bytes(bytes[42..50].try_into().expect("8 bytes")) as usize;
+    let d = u32::from_le_bytes(bytes[50..54].try_into().expect("4 bytes")) as usize;
+    if n != count || d != dim {
+        return Err(format!("holds {n} × {d} features, expected {count} × {dim}"));
+    }
+    let payload = n.checked_mul(d).and_then(|x| x.checked_mul(2)).ok_or("size overflows")?;
+    if bytes.len() != HEADER + payload + 32 {
+        return Err(format!("{} bytes, expected {} (truncated or padded)", bytes.len(), HEADER + payload + 32));
+    }
+    let (body, digest) = bytes.split_at(HEADER + payload);
+    if Sha256::digest(body).as_slice() != digest {
+        return Err("checksum mismatch (corrupt)".into());
+    }
+    let features: Vec<f32> =
+        body[HEADER..].chunks_exact(2).map(|b| f16::from_le_bytes([b[0], b[1]]).to_f32()).collect();
+    if features.iter().any(|v| !v.is_finite()) {
+        return Err("holds non-finite values".into());
+    }
+    Ok(features)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_and_every_corruption_is_caught() {
+        let key = [7u8; 32];
+        let feats: Vec<f32> = (0..64).map(|i| (i as f32 * 0.37).sin()).collect();
+        let bytes = encode(&key, 2, 32, &feats);
+        let back = decode(&bytes, &key, 2, 32).expect("valid cache");
+        assert!(back.iter().zip(&feats).all(|(a, b)| (a - b).abs() < 1e-3));
+        assert!(decode(&bytes, &[8u8; 32], 2, 32).unwrap_err().contains("another scene"));
+        assert!(decode(&bytes, &key, 3, 32).unwrap_err().contains("expected"));
+        assert!(decode(&bytes[..bytes.len() - 1], &key, 2, 32).unwrap_err().contains("truncated"));
+        for at in [0, 9, 60, bytes.len() - 40, bytes.len() - 1] {
+            let mut bad = bytes.clone();
+            bad[at] ^= 0x40;
+            assert!(decode(&bad, &key, 2, 32).is_err(), "flip at byte {at} must be caught");
+        }
+    }
+}

@@ -1,0 +1,29 @@
+//! Encoder errors: every message names the file or the fix.
+
+use std::path::PathBuf;
+
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum EncoderError {
+    #[error("ONNX Runtime is not available: {0}")]
+    Runtime(String),
+    #[error("{path}: {problem}")]
+    Model { path: PathBuf, problem: String },
+    #[error("ONNX Runtime failed while {doing}: {message}")]
+    Inference { doing: &'static str, message: String },
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("the scene has no Gaussians to encode")]
+    EmptyScene,
+}
+
+impl EncoderError {
+    pub fn model(path: &std::path::Path, problem: impl Into<String>) -> Self {
+        Self::Model { path: path.to_path_buf(), problem: problem.into() }
+    }
+
+    pub fn inference(doing: &'static str, e: impl std::fmt::Display) -> Self {
+        Self::Inference { doing, message: e.to_string() }
+    }
+}

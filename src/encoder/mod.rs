@@ -1,0 +1,164 @@
+//! The scene encoder (stage 1 of RT-GS2): per-Gaussian 32-d features from a PTv3-lite ONNX
+//! network, computed once per scene and cached on disk.
+//!
+//! - [`indices`] and [`inputs`]: the precompute, identical to `training/rtgs2_train`.
+//! - [`runtime`]: finding or fetching ONNX Runtime; [`session`]: ort with EP fallback.
+//! - [`encode`]: the whole scene through the network; [`cache`]: the on-disk cache.
+
+pub mod cache;
+pub mod card;
+pub mod encode;
+pub mod error;
+pub mod indices;
+pub mod inputs;
+pub mod runtime;
+pub mod session;
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+pub use card::EncoderCard;
+pub use encode::{DEFAULT_MAX_VOXELS, EncodedScene, StageTimes, encode_scene};
+pub use error::EncoderError;
+pub use session::{EncoderSession, ExecutionChoice};
+
+use crate::scene::Scene;
+
+/// The shipped encoder: `RTGS2_MODELS_DIR`, else `models/` beside the executable, else the
+/// source tree's `models/`.
+pub fn default_model_path() -> PathBuf {
+    crate::util::models_dir().join("encoder.onnx")
+}
+
+pub fn default_cache_dir() -> PathBuf {
+    crate::util::cache_dir().join("features")
+}
+
+#[derive(Debug, Clone)]
+pub struct FeatureOptions {
+    pub model: PathBuf,
+    /// None: no cache at all.
+    pub cache_dir: Option<PathBuf>,
+    /// Recompute even when a valid cache exists.
+    pub force: bool,
+    pub provider: ExecutionChoice,
+    /// ONNX Runtime intra-op threads (0 = its default, all cores).
+    pub threads: usize,
+    pub max_voxels: usize,
+    pub progress: bool,
+}
+
+impl Default for FeatureOptions {
+    fn default() -> Self {
+        Self {
+            model: default_model_path(),
+            cache_dir: Some(default_cache_dir()),
+            force: false,
+            provider: ExecutionChoice::Auto,
+            threads: 0,
+            max_voxels: DEFAULT_MAX_VOXELS,
+            progress: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum CacheOutcome {
+    Disabled,
+    Hit(PathBuf),
+    Written(PathBuf),
+}
+
+/// Where the features came from and what each step cost.
+#[derive(Debug, Clone)]
+pub struct SceneFeatures {
+    pub features: Vec<f32>,
+    pub dim: usize,
+    pub cache: CacheOutcome,
+    /// Present when the network ran (not on a cache hit).
+    pub computed: Option<(EncodedScene, String)>,
+    pub hash_ms: f64,
+    pub cache_io_ms: f64,
+    pub session_ms: f64,
+    /// Problems with an existing cache file that made us recompute.
+    pub warnings: Vec<String>,
+}
+
+/// Features for every Gaussian of `scene`: from the cache when valid, else computed (and
+/// cached). A corrupt or stale cache is reported in `warnings` and replaced.
+pub fn scene_features(scene: &Scene, opts: &FeatureOptions) -> Result<SceneFeatures, EncoderError> {
+    if scene.is_empty() {
+        return Err(EncoderError::EmptyScene);
+    }
+    let card = EncoderCard::load(&opts.model.with_extension("json"))?;
+    let mut warnings = Vec::new();
+    let t = Instant::now();
+    let target = match &opts.cache_dir {
+        Some(dir) => {
+            let model_bytes =
+                std::fs::read(&opts.model).map_err(|source| EncoderError::Io { path: opts.model.clone(), source })?;
+            let key = cache::cache_key(scene, &model_bytes, card.grid);
+            Some((cache::cache_path(dir, &key), key))
+        }
+        None => None,
+    };
+    let hash_ms = t.elapsed().as_secs_f64() * 1e3;
+    let t = Instant::now();
+    if let (Some((path, key)), false) = (&target, opts.force) {
+        match std::fs::read(path) {
+            Ok(bytes) => match cache::decode(&bytes, key, scene.len(), card.feature_dim) {
+                Ok(features) => {
+                    return Ok(SceneFeatures {
+                        features,
+                        dim: card.feature_dim,
+                        cache: CacheOutcome::Hit(path.clone()),
+                        computed: None,
+                        hash_ms,
+                        cache_io_ms: t.elapsed().as_secs_f64() * 1e3,
+                        session_ms: 0.0,
+                        warnings,
+                    });
+                }
+                Err(why) => warnings.push(format!("{}: {why}; recomputing", path.display())),
+            },
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => warnings.push(format!("{}: {e}; recomputing", path.display())),
+        }
+    }
+    let mut cache_io_ms = t.elapsed().as_secs_f64() * 1e3;
+    let t = Instant::now();
+    let mut session = EncoderSession::open(&opts.model, opts.provider, opts.threads)?;
+    let session_ms = t.elapsed().as_secs_f64() * 1e3;
+    let encoded = encode_scene(&mut session, scene, opts.max_voxels, opts.progress)?;
+    let t = Instant::now();
+    let cache = match target {
+        Some((path, key)) => write_cache(&path, &key, scene.len(), &encoded)?,
+        None => CacheOutcome::Disabled,
+    };
+    cache_io_ms += t.elapsed().as_secs_f64() * 1e3;
+    Ok(SceneFeatures {
+        features: encoded.features.clone(),
+        dim: encoded.dim,
+        cache,
+        computed: Some((encoded, session.provider.clone())),
+        hash_ms,
+        cache_io_ms,
+        session_ms,
+        warnings,
+    })
+}
+
+fn write_cache(
+    path: &Path,
+    key: &cache::CacheKey,
+    count: usize,
+    e: &EncodedScene,
+) -> Result<CacheOutcome, EncoderError> {
+    let io = |source| EncoderError::Io { path: path.to_path_buf(), source };
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(io)?;
+    }
+    let bytes = cache::encode(key, count, e.dim, &e.features);
+    crate::util::atomic_write::write_bytes_atomically(path, &bytes).map_err(io)?;
+    Ok(CacheOutcome::Written(path.to_path_buf()))
+}

@@ -1,0 +1,147 @@
+//! NumPy `.npy` (format 1.0/2.0, little-endian, C order) reading and writing, so Python
+//! fixtures and datasets cross the language boundary without a converter.
+
+use std::io::{self, Write};
+use std::path::Path;
+
+use thiserror::Error;
+
+const MAGIC: &[u8] = b"\x93NUMPY";
+
+#[derive(Debug, Error)]
+pub enum NpyError {
+    #[error("{path}: {source}")]
+    Io { path: String, source: io::Error },
+    #[error("{path}: not a valid .npy file: {problem}")]
+    Invalid { path: String, problem: String },
+}
+
+/// Element types this project exchanges.
+pub trait NpyElement: bytemuck::Pod {
+    const DESCR: &'static str;
+}
+impl NpyElement for f32 {
+    const DESCR: &'static str = "<f4";
+}
+impl NpyElement for i64 {
+    const DESCR: &'static str = "<i8";
+}
+impl NpyElement for u8 {
+    const DESCR: &'static str = "|u1";
+}
+impl NpyElement for u16 {
+    const DESCR: &'static str = "<u2";
+}
+impl NpyElement for half::f16 {
+    const DESCR: &'static str = "<f2";
+}
+
+/// A C-order array read from disk.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NpyArray<T> {
+    pub shape: Vec<usize>,
+    pub data: Vec<T>,
+}
+
+pub fn read<T: NpyElement>(path: &Path) -> Result<NpyArray<T>, NpyError> {
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|source| NpyError::Io { path: name.clone(), source })?;
+    parse(&bytes).map_err(|problem| NpyError::Invalid { path: name, problem })
+}
+
+fn parse<T: NpyElement>(bytes: &[u8]) -> Result<NpyArray<T>, String> {
+    if bytes.len() < 10 || &bytes[..6] != MAGIC {
+        return Err("missing the \\x93NUMPY magic".into());
+    }
+    let (header_len, start) = match bytes[6] {
+        1 => (u16::from_le_bytes([bytes[8], bytes[9]]) as usize, 10),
+        2 | 3 if bytes.len() >= 12 => (u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize, 12),
+        v => return Err(format!("unsupported format version {v}")),
+    };
+    let header = bytes.get(start..start + header_len).ok_or("header runs past the end of the file")?;
+    let header = std::str::from_utf8(header).map_err(|_| "header is not text")?;
+    let descr = dict_value(header, "descr").ok_or("header has no 'descr'")?;
+    if descr.trim_matches('\'') != T::DESCR {
+        return Err(format!("element type {descr}, expected '{}'", T::DESCR));
+    }
+    if dict_value(header, "fortran_order").is_some_and(|v| v.starts_with("True")) {
+        return Err("Fortran order is not supported".into());
+    }
+    let shape_text = dict_value(header, "shape").ok_or("header has no 'shape'")?;
+    let inner = shape_text.trim_start_matches('(');
+    let inner = &inner[..inner.find(')').ok_or("unterminated shape")?];
+    let shape = inner
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| s.parse::<usize>().map_err(|_| format!("bad dimension {s:?}")))
+        .collect::<Result<Vec<_>, _>>()?;
+    let count = shape.iter().try_fold(1usize, |a, &d| a.checked_mul(d)).ok_or("shape overflows")?;
+    let body = &bytes[start + header_len..];
+    let need = count.checked_mul(size_of::<T>()).ok_or("shape overflows")?;
+    if body.len() != need {
+        return Err(format!("{} data bytes, the shape needs {need}", body.len()));
+    }
+    let mut data = vec![T::zeroed(); count];
+    bytemuck::cast_slice_mut::<T, u8>(&mut data).copy_from_slice(body);
+    Ok(NpyArray { shape, data })
+}
+
+/// The text after `'key':` up to the next top-level comma (shapes keep their parentheses).
+fn dict_value<'a>(header: &'a str, key: &str) -> Option<&'a str> {
+    let at = header.find(&format!("'{key}'"))? + key.len() + 2;
+    let rest = header[at..].trim_start().strip_prefix(':')?.trim_start();
+    let end = if rest.starts_with('(') { rest.find(')')? + 1 } else { rest.find([',', '}'])? };
+    Some(rest[..end].trim())
+}
+
+/// Serialise `data` with `shape` as a version-1.0 `.npy` byte stream.
+pub fn write_to<T: NpyElement>(out: &mut dyn Write, shape: &[usize], data: &[T]) -> io::Result<()> {
+    assert_eq!(shape.iter().product::<usize>(), data.len(), "npy shape must match the data length");
+    let dims: Vec<String> = shape.iter().map(|d| d.to_string()).collect();
+    let shape_text = if dims.len() == 1 { format!("({},)", dims[0]) } else { format!("({})", dims.join(", ")) };
+    let mut header = format!("{{'descr': '{}', 'fortran_order': False, 'shape': {shape_text}, }}", T::DESCR);
+    // Pad so the data starts on a 64-byte boundary, as numpy does.
+    let total = 10 + header.len() + 1;
+    header.push_str(&" ".repeat((64 - total % 64) % 64));
+    header.push('\n');
+    out.write_all(MAGIC)?;
+    out.write_all(&[1, 0])?;
+    out.write_all(&(header.len() as u16).to_le_bytes())?;
+    out.write_all(header.as_bytes())?;
+    out.write_all(bytemuck::cast_slice(data))
+}
+
+/// Write an `.npy` file atomically.
+pub fn write<T: NpyElement>(path: &Path, shape: &[usize], data: &[T]) -> io::Result<()> {
+    super::atomic_write::write_atomically(path, |out| write_to(out, shape, data))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_shapes_and_types() {
+        let mut buf = Vec::new();
+        let data: Vec<i64> = (0..12).map(|i| i * 7 - 30).collect();
+        write_to(&mut buf, &[3, 4], &data).expect("write to memory");
+        assert_eq!(buf.len() % 64, (12 * 8) % 64, "data starts 64-byte aligned");
+        let back: NpyArray<i64> = parse(&buf).expect("parse");
+        assert_eq!(back.shape, vec![3, 4]);
+        assert_eq!(back.data, data);
+        let mut buf = Vec::new();
+        write_to(&mut buf, &[5], &[1.5f32, -2.0, 3.25, 0.0, 9.0]).expect("write");
+        assert_eq!(parse::<f32>(&buf).expect("parse").shape, vec![5]);
+        assert!(parse::<i64>(&buf).expect_err("type mismatch").contains("<f4"));
+    }
+
+    #[test]
+    fn rejects_truncation() {
+        let mut buf = Vec::new();
+        write_to(&mut buf, &[4], &[1i64, 2, 3, 4]).expect("write");
+        buf.pop();
+        assert!(parse::<i64>(&buf).expect_err("truncated").contains("data bytes"));
+        assert!(parse::<i64>(&buf[..5]).is_err());
+    }
+}

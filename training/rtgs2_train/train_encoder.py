@@ -1,0 +1,173 @@
+"""Self-supervised training of the PTv3-lite encoder (PointContrast / PointInfoNCE, RT-GS2 recipe).
+
+One step = one room, one camera pair whose visible Gaussian sets overlap with 0.3 < IoU < 0.8,
+each view's set independently augmented, voxelised and encoded; the loss is PointInfoNCE
+(tau 0.07) over up to 4096 Gaussians seen in both views. Adam 1e-3, weight decay 1e-5.
+
+Single CPU process by default; under `torchrun --nproc_per_node=N` every rank draws its own
+pairs and DDP averages the gradients (nothing else changes). Checkpoints every
+--checkpoint-every steps to RUN/checkpoint.pt (atomic); --resume continues from it.
+
+    python -m rtgs2_train.train_encoder --rooms data/encoder_train --run runs/encoder \
+        --steps 100000 --minutes 70 --seed 7
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.distributed as dist
+import torch.nn.functional as F
+
+from . import encoder_model as em
+from .augment import augmented_inputs
+from .rooms import load_room, mine_pairs
+
+
+def parse_args(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--rooms", type=Path, required=True, help="folder of `rtgs2 synth` rooms")
+    ap.add_argument("--run", type=Path, required=True, help="output folder (checkpoints, log)")
+    ap.add_argument("--steps", type=int, default=2000)
+    ap.add_argument("--minutes", type=float, default=0.0, help="stop after this wall time (0 = no limit)")
+    ap.add_argument("--grid", type=float, default=0.05)
+    ap.add_argument("--lr", type=float, default=1e-3)
+    ap.add_argument("--weight-decay", type=float, default=1e-5)
+    ap.add_argument("--tau", type=float, default=0.07)
+    ap.add_argument("--correspondences", type=int, default=4096)
+    ap.add_argument("--max-view-gaussians", type=int, default=60000,
+                    help="larger view sets are cut to a random sphere around a common Gaussian")
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--threads", type=int, default=0, help="torch threads (0 = torch default)")
+    ap.add_argument("--checkpoint-every", type=int, default=25)
+    ap.add_argument("--resume", action="store_true")
+    return ap.parse_args(argv)
+
+
+def info_nce(fa: torch.Tensor, fb: torch.Tensor, tau: float) -> tuple[torch.Tensor, float]:
+    logits = fa @ fb.T / tau
+    target = torch.arange(len(fa))
+    loss = 0.5 * (F.cross_entropy(logits, target) + F.cross_entropy(logits.T, target))
+    acc = (logits.argmax(dim=1) == target).float().mean().item()
+    return loss, acc
+
+
+def cap_view(idx: np.ndarray, positions: np.ndarray, centre: np.ndarray, cap: int) -> np.ndarray:
+    """Keep the `cap` Gaussians of a view closest to `centre` (bounds the step's cost)."""
+    if len(idx) <= cap:
+        return idx
+    d = np.linalg.norm(positions[idx] - centre, axis=1)
+    return np.sort(idx[np.argpartition(d, cap)[:cap]])
+
+
+def encode_view(model, room, idx, grid, wanted, rng):
+    inputs = augmented_inputs(
+        room.positions[idx], room.f_dc[idx], room.opacity_logit[idx], room.log_scales[idx], grid, wanted, rng
+    )
+    return model({k: torch.from_numpy(inputs[k]) for k in em.input_names()})
+
+
+def save_checkpoint(path: Path, state: dict):
+    tmp = path.with_suffix(".tmp")
+    torch.save(state, tmp)
+    os.replace(tmp, path)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    distributed = int(os.environ.get("WORLD_SIZE", "1")) > 1
+    rank = 0
+    if distributed:
+        dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
+        rank = dist.get_rank()
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    args.run.mkdir(parents=True, exist_ok=True)
+    log = open(args.run / f"train_rank{rank}.log", "a", buffering=1)
+
+    def say(msg):
+        print(msg, flush=True)
+        log.write(msg + "\n")
+
+    folders = sorted(p for p in args.rooms.iterdir() if (p / "cameras.json").exists())
+    rooms, pairs = [], []
+    for f in folders:
+        room = load_room(f)
+        masks, room_pairs = mine_pairs(room)
+        if room_pairs:
+            rooms.append((room, masks))
+            pairs.append(room_pairs)
+    say(f"{len(rooms)} rooms with pairs, {sum(map(len, pairs))} pairs in all")
+
+    model = em.EncoderLite()
+    opt = torch.optim.Adam(model.parameters(), lr=args.lr, weight_decay=args.weight_decay)
+    step = 0
+    ckpt = args.run / "checkpoint.pt"
+    if args.resume and ckpt.exists():
+        state = torch.load(ckpt, weights_only=False)
+        model.load_state_dict(state["model"])
+        opt.load_state_dict(state["optimizer"])
+        step = state["step"]
+        say(f"resumed at step {step}")
+    net = torch.nn.parallel.DistributedDataParallel(model) if distributed else model
+    wanted = em.used_patches()
+    start = time.time()
+    history = []
+    while step < args.steps:
+        if args.minutes and (time.time() - start) > args.minutes * 60:
+            say(f"time budget reached at step {step}")
+            break
+        # Deterministic per (seed, rank, step): a resumed run draws the same pairs it would have.
+        rng = np.random.default_rng([args.seed, rank, step])
+        r = rng.integers(len(rooms))
+        room, masks = rooms[r]
+        i, j = pairs[r][rng.integers(len(pairs[r]))]
+        common = np.flatnonzero(masks[i] & masks[j])
+        centre = room.positions[common[rng.integers(len(common))]]
+        ia = cap_view(np.flatnonzero(masks[i]), room.positions, centre, args.max_view_gaussians)
+        ib = cap_view(np.flatnonzero(masks[j]), room.positions, centre, args.max_view_gaussians)
+        common = np.intersect1d(ia, ib)
+        if len(common) < 64:
+            step += 1
+            continue
+        pick = rng.choice(common, size=min(args.correspondences, len(common)), replace=False)
+        t0 = time.time()
+        fa = encode_view(net, room, ia, args.grid, wanted, rng)
+        fb = encode_view(net, room, ib, args.grid, wanted, rng)
+        loss, acc = info_nce(fa[np.searchsorted(ia, pick)], fb[np.searchsorted(ib, pick)], args.tau)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        step += 1
+        history.append((loss.item(), acc))
+        if step % 10 == 0 or step == 1:
+            recent = np.mean(history[-10:], axis=0)
+            say(f"step {step} loss {recent[0]:.4f} match-acc {recent[1]:.3f} "
+                f"step {time.time() - t0:.2f}s elapsed {(time.time() - start) / 60:.1f} min")
+        if rank == 0 and (step % args.checkpoint_every == 0 or step == args.steps):
+            save_checkpoint(ckpt, {"model": model.state_dict(), "optimizer": opt.state_dict(), "step": step,
+                                   "args": {k: str(v) for k, v in vars(args).items()}})
+    if rank == 0:
+        save_checkpoint(ckpt, {"model": model.state_dict(), "optimizer": opt.state_dict(), "step": step,
+                               "args": {k: str(v) for k, v in vars(args).items()}})
+        summary = {"steps": step, "final_loss": float(np.mean([h[0] for h in history[-50:]])) if history else None,
+                   "final_match_acc": float(np.mean([h[1] for h in history[-50:]])) if history else None,
+                   "rooms": len(rooms), "pairs": int(sum(map(len, pairs))), "seed": args.seed,
+                   "minutes": (time.time() - start) / 60}
+        (args.run / "summary.json").write_text(json.dumps(summary, indent=2))
+        say(json.dumps(summary))
+    if distributed:
+        dist.destroy_process_group()
+    return 0 if math.isfinite(history[-1][0] if history else 0.0) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
