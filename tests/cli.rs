@@ -60,6 +60,7 @@ fn cli_end_to_end_on_a_generated_room() {
     assert!(v["bounds"]["min"].is_array());
 
     let png = |name: &str| dir.path().join(name).to_str().expect("utf-8").to_string();
+    let cache = png("feature-cache");
     for backend in ["cpu", "gpu"] {
         for what in ["rgb", "label-ids", "features", "depth"] {
             let out = png(&format!("{what}_{backend}.png"));
@@ -78,6 +79,8 @@ fn cli_end_to_end_on_a_generated_room() {
                 backend,
                 "--out",
                 &out,
+                "--cache-dir",
+                &cache,
             ]);
             assert!(ok, "render {what} on {backend}: {err}");
             let (w, h, _, _) = read_png(Path::new(&out)).expect("png");
@@ -115,4 +118,49 @@ fn cli_end_to_end_on_a_generated_room() {
     assert!(!ok && err.contains("bad.ply") && !err.contains("panicked"), "{err}");
     let (ok, _, err) = rtgs2(&["render", s, "--camera", "99", "--out", &png("x.png")]);
     assert!(!ok && err.contains("camera 99 does not exist"), "{err}");
+}
+
+#[test]
+fn features_command_caches_and_recovers_from_a_corrupt_cache() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let scene = dir.path().join("room");
+    room(&scene);
+    let s = scene.to_str().expect("utf-8 path");
+    let cache = dir.path().join("cache");
+    let c = cache.to_str().expect("utf-8");
+    let export = dir.path().join("features.npy");
+    let e = export.to_str().expect("utf-8");
+    let run = |extra: &[&str]| {
+        let mut args = vec!["features", s, "--cache-dir", c, "--json", "--threads", "2"];
+        args.extend_from_slice(extra);
+        let (ok, out, err) = rtgs2(&args);
+        assert!(ok, "features {extra:?}: {err}");
+        let v: serde_json::Value = serde_json::from_str(&out).expect("features --json is JSON");
+        (v, err)
+    };
+    let (first, _) = run(&["--export", e]);
+    assert_eq!(first["cache"], "written");
+    assert_eq!(first["gaussians"].as_u64(), Some(30_000));
+    assert_eq!(first["provider"], "CPU");
+    assert!(first["stages_ms"]["inference"].as_f64().expect("inference time") > 0.0);
+    let exported: rtgs2::util::npy::NpyArray<f32> = rtgs2::util::npy::read(&export).expect("exported npy");
+    assert_eq!(exported.shape, vec![30_000, 32]);
+    assert!(exported.data.iter().all(|v| v.is_finite()) && exported.data.iter().any(|&v| v != 0.0));
+
+    let (second, _) = run(&[]);
+    assert_eq!(second["cache"], "hit");
+    assert_eq!(second["cache_path"], first["cache_path"]);
+
+    let path = std::path::PathBuf::from(first["cache_path"].as_str().expect("cache path"));
+    let mut bytes = std::fs::read(&path).expect("cache file");
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0x55;
+    std::fs::write(&path, &bytes).expect("corrupt the cache");
+    let (third, err) = run(&[]);
+    assert_eq!(third["cache"], "written", "a corrupt cache is recomputed");
+    assert!(err.contains("checksum") && err.contains("recomputing"), "the user is told: {err}");
+
+    let (ok, _, err) = rtgs2(&["features", s, "--model", "/nonexistent/encoder.onnx", "--no-cache"]);
+    assert!(!ok && err.contains("/nonexistent/encoder"), "missing model named: {err}");
+    assert!(scene.join("cameras.json").exists(), "the input folder is untouched");
 }

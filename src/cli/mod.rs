@@ -7,6 +7,8 @@ mod bench_render;
 mod bench_sort;
 mod convert;
 mod demo;
+mod encoder_args;
+mod features_cmd;
 mod info;
 mod render_cmd;
 pub mod synth_cmd;
@@ -35,6 +37,8 @@ pub enum Command {
     Demo(demo::DemoArgs),
     /// Convert any readable scene (.spz, .splat, compressed PLY, ...) to a reference PLY.
     Convert(convert::ConvertArgs),
+    /// Compute the scene encoder's per-Gaussian features (cached once per scene and model).
+    Features(features_cmd::FeaturesArgs),
     /// Measure loading and rendering speed.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
@@ -48,6 +52,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Convert(a)) => convert::run(&a),
         Some(Command::Demo(a)) => demo::run(&a),
         Some(Command::Synth(a)) => synth_cmd::run(&a),
+        Some(Command::Features(a)) => features_cmd::run(&a),
         Some(Command::Bench(b)) => bench::run(&b),
         None => demo::run(&demo::DemoArgs::default()),
     }

@@ -6,6 +6,7 @@ use anyhow::Context;
 use clap::{Args, ValueEnum};
 
 use super::backend::{Backend, Renderer};
+use super::encoder_args::EncoderArgs;
 use super::view_args::{ViewArgs, parse_vec3};
 use crate::image_io::write_png;
 use crate::render::Frame;
@@ -22,9 +23,19 @@ pub enum What {
     Labels,
     /// Ground-truth NYU40 ids as 8-bit grey, 255 where ignored (alpha < 0.5).
     LabelIds,
-    /// Per-Gaussian feature vectors (f_pc_* properties) splatted and shown through a PCA to
-    /// RGB whose basis is fitted once per scene, so colours are consistent across views.
+    /// Per-Gaussian feature vectors splatted and shown through a PCA to RGB whose basis is
+    /// fitted once per scene, so colours are consistent across views. The vectors come from
+    /// the scene encoder (computed once, then cached), or with `--feature-source properties`
+    /// from the scene's own f_pc_* properties.
     Features,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FeatureSource {
+    /// The scene encoder's features (models/encoder.onnx), cached per scene.
+    Encoder,
+    /// The scene's f_pc_0, f_pc_1, ... vertex properties.
+    Properties,
 }
 
 #[derive(Args, Debug)]
@@ -48,6 +59,11 @@ pub struct RenderArgs {
     /// Reject damaged Gaussians instead of dropping them.
     #[arg(long)]
     pub strict: bool,
+    /// Where `--what features` takes the per-Gaussian vectors from.
+    #[arg(long, value_enum, default_value = "encoder")]
+    pub feature_source: FeatureSource,
+    #[command(flatten)]
+    pub encoder: EncoderArgs,
 }
 
 pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
@@ -62,9 +78,15 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
     }
     let mut renderer = Renderer::new(args.backend, &loaded.scene)?;
     if args.what == What::Features {
-        let (dim, feats) = crate::render::pca::scene_features(&loaded.scene).with_context(|| {
-            format!("{} has no per-Gaussian features (f_pc_0, f_pc_1, ... properties) to show", loaded.source.display())
-        })?;
+        let (dim, feats) = match args.feature_source {
+            FeatureSource::Properties => crate::render::pca::scene_features(&loaded.scene).with_context(|| {
+                format!("{} has no per-Gaussian features (f_pc_0, f_pc_1, ... properties)", loaded.source.display())
+            })?,
+            FeatureSource::Encoder => {
+                let f = args.encoder.features(&loaded, true)?;
+                (f.dim, f.features)
+            }
+        };
         let pca = crate::render::pca::FeaturePca::fit(&feats, dim);
         renderer.set_features(4, pca.colours(&feats))?;
     }

@@ -45,6 +45,7 @@ pub fn encode_scene(
     if scene.is_empty() {
         return Err(EncoderError::EmptyScene);
     }
+    check_finite(scene)?;
     let grid = session.card.grid;
     let dim = session.card.feature_dim;
     let mut times = StageTimes::default();
@@ -77,6 +78,27 @@ pub fn encode_scene(
     }
     bar.finish_and_clear();
     Ok(EncodedScene { features, dim, voxels, chunks: chunks.len(), times })
+}
+
+/// The encoder reads positions, SH DC, opacity and log-scales; any NaN/Inf there would
+/// silently poison a whole voxel's neighbourhood.
+fn check_finite(scene: &Scene) -> Result<(), EncoderError> {
+    let coeffs = scene.sh_coeffs();
+    for i in 0..scene.len() {
+        let what = if !scene.positions[i].iter().all(|v| v.is_finite()) {
+            "position"
+        } else if !scene.log_scales[i].iter().all(|v| v.is_finite()) {
+            "scale"
+        } else if !scene.opacity_logits[i].is_finite() {
+            "opacity"
+        } else if !scene.sh[i * coeffs * 3..i * coeffs * 3 + 3].iter().all(|v| v.is_finite()) {
+            "colour"
+        } else {
+            continue;
+        };
+        return Err(EncoderError::NonFinite { index: i, what });
+    }
+    Ok(())
 }
 
 /// Every graph input for one chunk, by the names the card lists.

@@ -16,6 +16,10 @@ pub enum EncoderError {
     Io { path: PathBuf, source: std::io::Error },
     #[error("the scene has no Gaussians to encode")]
     EmptyScene,
+    #[error(
+        "Gaussian {index} has a non-finite {what}; load the scene through rtgs2's loader, which drops such Gaussians"
+    )]
+    NonFinite { index: usize, what: &'static str },
 }
 
 impl EncoderError {

@@ -1,0 +1,57 @@
+//! Command-line options shared by every command that needs per-Gaussian encoder features.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use crate::encoder::{DEFAULT_MAX_VOXELS, ExecutionChoice, FeatureOptions, SceneFeatures, default_cache_dir};
+use crate::scene::LoadedScene;
+
+#[derive(Args, Debug, Clone)]
+pub struct EncoderArgs {
+    /// Encoder model (.onnx with its .json card beside it) [default: the shipped models/encoder.onnx].
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+    /// Feature cache folder [default: the user cache directory, rtgs2/features].
+    #[arg(long)]
+    pub cache_dir: Option<PathBuf>,
+    /// Neither read nor write the feature cache.
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Recompute the features even when a valid cache exists (and replace it).
+    #[arg(long)]
+    pub force: bool,
+    /// ONNX Runtime execution provider.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub ep: ExecutionChoice,
+    /// ONNX Runtime threads (0 = all cores).
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+    /// Voxels per encoder pass; larger scenes are encoded in spatial chunks.
+    #[arg(long, default_value_t = DEFAULT_MAX_VOXELS)]
+    pub max_voxels: usize,
+}
+
+impl EncoderArgs {
+    pub fn options(&self, progress: bool) -> FeatureOptions {
+        FeatureOptions {
+            model: self.model.clone().unwrap_or_else(crate::encoder::default_model_path),
+            cache_dir: (!self.no_cache).then(|| self.cache_dir.clone().unwrap_or_else(default_cache_dir)),
+            force: self.force,
+            provider: self.ep,
+            threads: self.threads,
+            max_voxels: self.max_voxels,
+            progress,
+        }
+    }
+
+    /// Features for a loaded scene, printing cache warnings.
+    pub fn features(&self, loaded: &LoadedScene, progress: bool) -> anyhow::Result<SceneFeatures> {
+        let feats = crate::encoder::scene_features(&loaded.scene, &self.options(progress))
+            .map_err(|e| anyhow::anyhow!("encoding {}: {e}", loaded.source.display()))?;
+        for w in &feats.warnings {
+            eprintln!("warning: {w}");
+        }
+        Ok(feats)
+    }
+}
