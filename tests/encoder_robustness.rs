@@ -49,7 +49,8 @@ fn chunks_partition_the_scene_and_every_gaussian_gets_a_unit_feature() {
 #[test]
 fn mismatching_cards_are_refused_naming_the_file() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let cases: Vec<(&str, Box<dyn FnOnce(&mut serde_json::Value)>)> = vec![
+    type CardEdit = Box<dyn FnOnce(&mut serde_json::Value)>;
+    let cases: Vec<(&str, CardEdit)> = vec![
         ("grid", Box::new(|c| c["grid"] = serde_json::json!(-1.0))),
         ("format", Box::new(|c| c["format"] = serde_json::json!("someone-else/9"))),
         ("patch size", Box::new(|c| c["patch_size"] = serde_json::json!(64))),
