@@ -16,6 +16,10 @@ fi
 missing=()
 ldconfig -p 2>/dev/null | grep -q 'libvulkan\.so\.1' || missing+=(libvulkan1)
 ls /usr/share/vulkan/icd.d/lvp_icd*.json >/dev/null 2>&1 || missing+=(mesa-vulkan-drivers)
+# Python 3 with pip and venv: the ONNX Runtime library is fetched from PyPI's onnxruntime
+# wheel on first use (pinned, checksummed), and the training package's numpy tests run in a venv.
+python3 -m pip --version >/dev/null 2>&1 || missing+=(python3-pip)
+python3 -c "import venv, ensurepip" >/dev/null 2>&1 || missing+=(python3-venv)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}"
   if [ "$(id -u)" = 0 ]; then sudo=""; elif have sudo; then sudo="sudo"; else
@@ -30,4 +34,4 @@ fi
 if [ -z "${XDG_RUNTIME_DIR:-}" ]; then
   echo "setup: note: XDG_RUNTIME_DIR is unset; Mesa will print a harmless warning"
 fi
-echo "setup: $(cargo --version); Vulkan loader and Mesa drivers present"
+echo "setup: $(cargo --version); $(python3 --version); Vulkan loader and Mesa drivers present"

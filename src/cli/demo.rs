@@ -1,7 +1,10 @@
 //! `rtgs2 demo` (and `rtgs2` with no command): the main job on the embedded default scene.
 //! The scene is generated from the recipe in assets/demo_scene.json (cached in the output
 //! folder, regenerated when the recipe changes), loaded back through the normal loader, and a
-//! few of its cameras are rendered to side-by-side PNGs: colour | ground-truth labels | depth.
+//! few of its cameras are rendered to side-by-side PNGs: colour | encoder features (PCA) |
+//! ground-truth labels | depth. The features come from the scene encoder (computed once,
+//! cached in the output folder); when ONNX Runtime is unavailable the demo says why and
+//! renders the other panels.
 
 use std::path::{Path, PathBuf};
 
@@ -55,6 +58,27 @@ fn ensure_scene(dir: &Path, recipe: &SynthOptions) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Per-Gaussian PCA colours of the encoder's features (cached under `out/feature-cache`).
+fn demo_features(loaded: &crate::scene::LoadedScene, out: &Path) -> anyhow::Result<Vec<f32>> {
+    let opts = crate::encoder::FeatureOptions {
+        cache_dir: Some(out.join("feature-cache")),
+        progress: true,
+        ..Default::default()
+    };
+    let t = std::time::Instant::now();
+    let f = crate::encoder::scene_features(&loaded.scene, &opts)?;
+    for w in &f.warnings {
+        eprintln!("warning: {w}");
+    }
+    let how = match &f.computed {
+        Some((e, provider)) => format!("computed on {provider} ({} voxels)", e.voxels),
+        None => "read from the cache".into(),
+    };
+    println!("encoder features: {how} in {:.1} s", t.elapsed().as_secs_f64());
+    let pca = crate::render::pca::FeaturePca::fit(&f.features, f.dim);
+    Ok(pca.colours(&f.features))
+}
+
 /// Side by side: images of equal height, RGB8 each.
 fn hstack(images: &[&[u8]], width: usize, height: usize) -> Vec<u8> {
     let mut out = Vec::with_capacity(images.len() * width * height * 3);
@@ -84,6 +108,16 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<()> {
     );
     let mut renderer = Renderer::new(args.backend, s)?;
     println!("renderer: {}", renderer.describe());
+    let with_features = match demo_features(&loaded, &args.out) {
+        Ok(colours) => {
+            renderer.set_features(4, colours)?;
+            true
+        }
+        Err(e) => {
+            eprintln!("warning: no feature panel: {e:#}");
+            false
+        }
+    };
     let n = loaded.cameras.len();
     let views = args.views.clamp(1, n.max(1));
     for k in 0..views {
@@ -94,9 +128,16 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<()> {
         let ms = t.elapsed().as_secs_f64() * 1e3;
         let (w, h) = (frame.width as usize, frame.height as usize);
         let depth: Vec<u8> = frame.depth8().iter().flat_map(|&g| [g, g, g]).collect();
-        let img = hstack(&[&frame.rgb8(), &frame.labels_rgb8(), &depth], w, h);
+        let rgb = frame.rgb8();
+        let labels = frame.labels_rgb8();
+        let feats = with_features.then(|| super::render_cmd::encode(&frame, super::render_cmd::What::Features).1);
+        let panels: Vec<&[u8]> = match &feats {
+            Some(f) => vec![&rgb, f, &labels, &depth],
+            None => vec![&rgb, &labels, &depth],
+        };
+        let img = hstack(&panels, w, h);
         let path = args.out.join(format!("view_{idx:03}.png"));
-        write_png(&path, (3 * w) as u32, h as u32, 3, &img).with_context(|| format!("writing {}", path.display()))?;
+        write_png(&path, (panels.len() * w) as u32, h as u32, 3, &img).with_context(|| format!("writing {}", path.display()))?;
         let present: std::collections::BTreeSet<u8> =
             frame.labels.iter().copied().filter(|&l| l != crate::render::IGNORE_LABEL).collect();
         let names: Vec<&str> = present.iter().map(|&l| crate::classes::name(l as u16)).collect();
@@ -107,7 +148,8 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<()> {
             names.join(", ")
         );
     }
-    println!("colour | ground-truth labels (ScanNet palette) | depth, in {}", args.out.display());
+    let middle = if with_features { "encoder features (PCA) | " } else { "" };
+    println!("colour | {middle}ground-truth labels (ScanNet palette) | depth, in {}", args.out.display());
     Ok(())
 }
 

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The test command (README, .ci/run): installs what the tests need, then runs the Rust tests
+# and the training package's numpy-only tests (its index code is the contract the Rust
+# encoder reproduces; PyTorch-side parity is carried by the committed fixtures).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+cargo test --locked
+
+venv=target/py-test-venv
+if [ ! -x "$venv/bin/python" ]; then
+  python3 -m venv "$venv"
+fi
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r training/requirements-test.txt
+(cd training && "../$venv/bin/python" -m unittest discover -s tests)
