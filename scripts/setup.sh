@@ -16,6 +16,8 @@ fi
 missing=()
 ldconfig -p 2>/dev/null | grep -q 'libvulkan\.so\.1' || missing+=(libvulkan1)
 ls /usr/share/vulkan/icd.d/lvp_icd*.json >/dev/null 2>&1 || missing+=(mesa-vulkan-drivers)
+# Xvfb: a virtual X display, so the viewer's window tests run on machines without a screen.
+have Xvfb || missing+=(xvfb)
 # Python 3 with pip and venv: the ONNX Runtime library is fetched from PyPI's onnxruntime
 # wheel on first use (pinned, checksummed), and the training package's numpy tests run in a venv.
 python3 -m pip --version >/dev/null 2>&1 || missing+=(python3-pip)

@@ -5,16 +5,20 @@
 //! - [`scene`]: the struct-of-arrays [`scene::Scene`], every file format, cameras.
 //! - [`render`]: renderers; [`render::cpu`] is the exact reference (the oracle for the GPU path).
 //! - [`encoder`]: per-Gaussian features from the self-supervised scene encoder (ONNX, cached).
+//! - [`dataset`]: fusion-network training data (rendered views as .npy).
 //! - [`synth`]: procedurally furnished, labelled indoor rooms (training and test data).
 //! - [`classes`]: the NYU40 class set and the ScanNet palette.
+//! - [`app`]: the interactive viewer (winit + egui), `rtgs2 view`.
 //! - [`cli`]: the `rtgs2` command line.
 
 // Index loops over colour channels and SH coefficients mirror the reference CUDA and our WGSL
 // line by line, which is what makes them reviewable against each other.
 #![allow(clippy::needless_range_loop)]
 
+pub mod app;
 pub mod classes;
 pub mod cli;
+pub mod dataset;
 pub mod encoder;
 pub mod image_io;
 pub mod render;

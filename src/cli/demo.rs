@@ -29,16 +29,19 @@ pub struct DemoArgs {
     pub views: usize,
     #[arg(long, value_enum, default_value = "auto")]
     pub backend: Backend,
+    /// Show this scene (file or trainer folder with cameras) instead of the embedded one.
+    #[arg(long)]
+    pub scene: Option<PathBuf>,
 }
 
 impl Default for DemoArgs {
     fn default() -> Self {
-        Self { out: PathBuf::from("out/demo"), views: 4, backend: Backend::Auto }
+        Self { out: PathBuf::from("out/demo"), views: 4, backend: Backend::Auto, scene: None }
     }
 }
 
 /// Generates the demo scene into `dir` unless the same recipe is already there.
-fn ensure_scene(dir: &Path, recipe: &SynthOptions) -> anyhow::Result<()> {
+pub(crate) fn ensure_scene(dir: &Path, recipe: &SynthOptions) -> anyhow::Result<()> {
     let stamp = dir.join("recipe.json");
     let wanted = serde_json::to_string_pretty(recipe)?;
     if std::fs::read_to_string(&stamp).ok().as_deref() == Some(wanted.as_str()) {
@@ -91,10 +94,16 @@ fn hstack(images: &[&[u8]], width: usize, height: usize) -> Vec<u8> {
 }
 
 pub fn run(args: &DemoArgs) -> anyhow::Result<()> {
-    let recipe: SynthOptions =
-        serde_json::from_str(DEMO_RECIPE).context("assets/demo_scene.json is not a valid recipe")?;
-    let scene_dir = args.out.join("scene");
-    ensure_scene(&scene_dir, &recipe)?;
+    let scene_dir = match &args.scene {
+        Some(path) => path.clone(),
+        None => {
+            let recipe: SynthOptions =
+                serde_json::from_str(DEMO_RECIPE).context("assets/demo_scene.json is not a valid recipe")?;
+            let dir = args.out.join("scene");
+            ensure_scene(&dir, &recipe)?;
+            dir
+        }
+    };
     let loaded = super::load_scene(&scene_dir, false)?;
     let s = &loaded.scene;
     let classes: std::collections::BTreeSet<u16> = s.labels.iter().flatten().copied().collect();
@@ -119,25 +128,30 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<()> {
         }
     };
     let n = loaded.cameras.len();
+    if n == 0 {
+        anyhow::bail!("{} has no cameras (cameras.json) to render from", loaded.source.display());
+    }
     let views = args.views.clamp(1, n.max(1));
     for k in 0..views {
         let idx = k * n / views;
         let cam = &loaded.cameras[idx];
         let t = std::time::Instant::now();
-        let frame = renderer.render(cam, true, [0.0; 3])?;
+        let frame = renderer.render(cam, s.labels.is_some(), [0.0; 3])?;
         let ms = t.elapsed().as_secs_f64() * 1e3;
         let (w, h) = (frame.width as usize, frame.height as usize);
         let depth: Vec<u8> = frame.depth8().iter().flat_map(|&g| [g, g, g]).collect();
         let rgb = frame.rgb8();
-        let labels = frame.labels_rgb8();
+        let labels = (!frame.labels.is_empty()).then(|| frame.labels_rgb8());
         let feats = with_features.then(|| super::render_cmd::encode(&frame, super::render_cmd::What::Features).1);
-        let panels: Vec<&[u8]> = match &feats {
-            Some(f) => vec![&rgb, f, &labels, &depth],
-            None => vec![&rgb, &labels, &depth],
-        };
+        let panels: Vec<&[u8]> = [Some(&rgb), feats.as_ref(), labels.as_ref(), Some(&depth)]
+            .into_iter()
+            .flatten()
+            .map(Vec::as_slice)
+            .collect();
         let img = hstack(&panels, w, h);
         let path = args.out.join(format!("view_{idx:03}.png"));
-        write_png(&path, (panels.len() * w) as u32, h as u32, 3, &img).with_context(|| format!("writing {}", path.display()))?;
+        write_png(&path, (panels.len() * w) as u32, h as u32, 3, &img)
+            .with_context(|| format!("writing {}", path.display()))?;
         let present: std::collections::BTreeSet<u8> =
             frame.labels.iter().copied().filter(|&l| l != crate::render::IGNORE_LABEL).collect();
         let names: Vec<&str> = present.iter().map(|&l| crate::classes::name(l as u16)).collect();
@@ -148,8 +162,9 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<()> {
             names.join(", ")
         );
     }
-    let middle = if with_features { "encoder features (PCA) | " } else { "" };
-    println!("colour | {middle}ground-truth labels (ScanNet palette) | depth, in {}", args.out.display());
+    let features = if with_features { "encoder features (PCA) | " } else { "" };
+    let labels = if s.labels.is_some() { "ground-truth labels (ScanNet palette) | " } else { "" };
+    println!("colour | {features}{labels}depth, in {}", args.out.display());
     Ok(())
 }
 

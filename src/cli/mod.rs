@@ -8,11 +8,13 @@ mod bench_sort;
 mod convert;
 mod demo;
 mod encoder_args;
+mod export_dataset;
 mod features_cmd;
 mod info;
 mod render_cmd;
 pub mod synth_cmd;
 mod view_args;
+mod view_cmd;
 
 use clap::{Parser, Subcommand};
 
@@ -39,6 +41,11 @@ pub enum Command {
     Convert(convert::ConvertArgs),
     /// Compute the scene encoder's per-Gaussian features (cached once per scene and model).
     Features(features_cmd::FeaturesArgs),
+    /// Fusion-network training data: RGB, splatted features, depth and labels per view (.npy).
+    ExportDataset(export_dataset::ExportDatasetArgs),
+    /// Open the interactive viewer (or, with --frames/--screenshot/--script, render scripted
+    /// frames to a screenshot and exit).
+    View(view_cmd::ViewArgs),
     /// Measure loading and rendering speed.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
@@ -53,6 +60,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Demo(a)) => demo::run(&a),
         Some(Command::Synth(a)) => synth_cmd::run(&a),
         Some(Command::Features(a)) => features_cmd::run(&a),
+        Some(Command::ExportDataset(a)) => export_dataset::run(&a),
+        Some(Command::View(a)) => view_cmd::run(&a),
         Some(Command::Bench(b)) => bench::run(&b),
         None => demo::run(&demo::DemoArgs::default()),
     }

@@ -1,0 +1,92 @@
+//! Rolling frame-time statistics for the profiling panel and the `--frames` summary. Every
+//! frame time is kept (no averaging that would hide a stall); the summary gives the median,
+//! the 95th percentile and the maximum over the window.
+
+use std::collections::VecDeque;
+
+/// The last `capacity` frame times in milliseconds.
+#[derive(Clone, Debug)]
+pub struct FrameTimes {
+    times_ms: VecDeque<f64>,
+    capacity: usize,
+}
+
+/// Order statistics of a window of frame times.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct FrameSummary {
+    pub frames: usize,
+    pub median_ms: f64,
+    pub p95_ms: f64,
+    pub max_ms: f64,
+}
+
+impl FrameSummary {
+    /// Frames per second at the median frame time.
+    pub fn fps(&self) -> f64 {
+        if self.median_ms > 0.0 { 1000.0 / self.median_ms } else { 0.0 }
+    }
+}
+
+impl FrameTimes {
+    pub fn new(capacity: usize) -> Self {
+        Self { times_ms: VecDeque::with_capacity(capacity), capacity: capacity.max(1) }
+    }
+
+    pub fn push(&mut self, ms: f64) {
+        if self.times_ms.len() == self.capacity {
+            self.times_ms.pop_front();
+        }
+        self.times_ms.push_back(ms);
+    }
+
+    /// Oldest first.
+    pub fn iter(&self) -> impl Iterator<Item = f64> + '_ {
+        self.times_ms.iter().copied()
+    }
+
+    pub fn clear(&mut self) {
+        self.times_ms.clear();
+    }
+
+    pub fn summary(&self) -> FrameSummary {
+        summarise(self.times_ms.iter().copied().collect())
+    }
+}
+
+/// Median (nearest rank), 95th percentile (nearest rank) and maximum.
+pub fn summarise(mut ms: Vec<f64>) -> FrameSummary {
+    if ms.is_empty() {
+        return FrameSummary::default();
+    }
+    ms.sort_by(f64::total_cmp);
+    let rank = |q: f64| ms[((q * ms.len() as f64).ceil() as usize).clamp(1, ms.len()) - 1];
+    FrameSummary { frames: ms.len(), median_ms: rank(0.5), p95_ms: rank(0.95), max_ms: ms[ms.len() - 1] }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_single_stall_shows_in_the_maximum() {
+        let mut t = FrameTimes::new(100);
+        for _ in 0..99 {
+            t.push(10.0);
+        }
+        t.push(500.0);
+        let s = t.summary();
+        assert_eq!((s.frames, s.median_ms, s.p95_ms, s.max_ms), (100, 10.0, 10.0, 500.0));
+        assert_eq!(s.fps(), 100.0);
+    }
+
+    #[test]
+    fn window_drops_the_oldest() {
+        let mut t = FrameTimes::new(3);
+        for v in [1.0, 2.0, 3.0, 4.0] {
+            t.push(v);
+        }
+        assert_eq!(t.iter().collect::<Vec<_>>(), vec![2.0, 3.0, 4.0]);
+        assert_eq!(summarise((1..=20).map(f64::from).collect()).p95_ms, 19.0);
+        assert_eq!(summarise(vec![]), FrameSummary::default());
+    }
+}

@@ -1,0 +1,176 @@
+//! Background work, so the window never freezes: loading a scene (and uploading it to the
+//! GPU), then computing its encoder features (seconds on a CPU). Each job reports through a
+//! channel and wakes the event loop; results of a scene the user has since replaced are
+//! recognised by their generation number and dropped.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::time::Instant;
+
+use super::camera_controller::SceneExtent;
+use crate::classes::NUM_CLASSES;
+use crate::encoder::{CacheOutcome, FeatureOptions};
+use crate::render::gpu::GpuContext;
+use crate::render::gpu::scene_buffers::GpuScene;
+use crate::render::pca::FeaturePca;
+use crate::scene::{Camera, LoadOptions, Scene};
+
+/// Produces the path to open (e.g. generates the embedded demo scene first), on the job's
+/// thread; errors are messages for the user.
+pub type PrepareScene = Box<dyn FnOnce() -> Result<PathBuf, String> + Send>;
+
+/// Where a scene comes from.
+pub enum SceneSource {
+    Path(PathBuf),
+    Prepared { label: String, prepare: PrepareScene },
+}
+
+impl SceneSource {
+    pub fn label(&self) -> String {
+        match self {
+            SceneSource::Path(p) => p.display().to_string(),
+            SceneSource::Prepared { label, .. } => label.clone(),
+        }
+    }
+}
+
+/// A loaded scene, already on the GPU.
+pub struct LoadedScene {
+    pub path: PathBuf,
+    pub scene: Arc<Scene>,
+    pub cameras: Vec<Camera>,
+    pub gpu: GpuScene,
+    pub extent: SceneExtent,
+    /// Gaussians per NYU40 id, for ids that occur (empty without labels).
+    pub class_counts: Vec<(u16, usize)>,
+    pub warnings: Vec<String>,
+    pub seconds: f64,
+}
+
+/// Per-Gaussian display colours of the encoder features (4 channels: PCA r, g, b, 1).
+pub struct FeatureColours {
+    pub colours: Vec<f32>,
+    pub from_cache: bool,
+    pub seconds: f64,
+}
+
+pub enum JobEvent {
+    Loaded {
+        generation: u64,
+        scene: Box<LoadedScene>,
+    },
+    LoadFailed {
+        generation: u64,
+        error: String,
+    },
+    Features {
+        generation: u64,
+        result: Result<FeatureColours, String>,
+    },
+    /// The file dialog closed: the chosen path, if any.
+    Picked(Option<PathBuf>),
+}
+
+/// Spawns jobs and hands their events to the UI thread.
+pub struct Jobs {
+    tx: Sender<JobEvent>,
+    pub rx: Receiver<JobEvent>,
+    wake: Arc<dyn Fn() + Send + Sync>,
+    ctx: GpuContext,
+    /// Whether to compute encoder features after loading.
+    pub features: bool,
+}
+
+impl Jobs {
+    /// `wake` is called after each event is sent (it nudges the event loop).
+    pub fn new(ctx: GpuContext, wake: Arc<dyn Fn() + Send + Sync>, features: bool) -> Self {
+        let (tx, rx) = channel();
+        Self { tx, rx, wake, ctx, features }
+    }
+
+    /// Loads `source` in the background, then (when enabled) computes its features.
+    pub fn load(&self, generation: u64, source: SceneSource) {
+        let (tx, wake, ctx, features) = (self.tx.clone(), self.wake.clone(), self.ctx.clone(), self.features);
+        let send = move |event: JobEvent| {
+            // The receiver only disappears when the window closes; nothing to report then.
+            let _ = tx.send(event);
+            wake();
+        };
+        let spawned = std::thread::Builder::new().name("scene loader".into()).spawn(move || {
+            let scene = match load(&ctx, source) {
+                Ok(s) => s,
+                Err(error) => return send(JobEvent::LoadFailed { generation, error }),
+            };
+            let for_features = scene.scene.clone();
+            send(JobEvent::Loaded { generation, scene: Box::new(scene) });
+            if features {
+                send(JobEvent::Features { generation, result: feature_colours(&for_features) });
+            }
+        });
+        if let Err(e) = spawned {
+            log::error!("could not start the scene loader thread: {e}");
+        }
+    }
+}
+
+impl Jobs {
+    /// Shows the system's file dialog (through the XDG desktop portal on Linux) on a thread of
+    /// its own, since it blocks until the user answers.
+    pub fn pick(&self, folder: bool) {
+        let (tx, wake) = (self.tx.clone(), self.wake.clone());
+        let spawned = std::thread::Builder::new().name("file dialog".into()).spawn(move || {
+            let dialog =
+                rfd::FileDialog::new().set_title(if folder { "Open a trainer folder" } else { "Open a scene" });
+            let picked = if folder {
+                dialog.pick_folder()
+            } else {
+                dialog.add_filter("scenes", &["ply", "splat", "spz"]).add_filter("all files", &["*"]).pick_file()
+            };
+            let _ = tx.send(JobEvent::Picked(picked));
+            wake();
+        });
+        if let Err(e) = spawned {
+            log::error!("could not start the file dialog thread: {e}");
+        }
+    }
+}
+
+fn load(ctx: &GpuContext, source: SceneSource) -> Result<LoadedScene, String> {
+    let started = Instant::now();
+    let path = match source {
+        SceneSource::Path(p) => p,
+        SceneSource::Prepared { prepare, .. } => prepare()?,
+    };
+    let loaded = crate::scene::load(&path, &LoadOptions { strict: false }).map_err(|e| e.to_string())?;
+    let gpu = GpuScene::upload(ctx, &loaded.scene).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut counts = [0usize; NUM_CLASSES];
+    for &l in loaded.scene.labels.iter().flatten() {
+        counts[(l as usize).min(NUM_CLASSES - 1)] += 1;
+    }
+    let class_counts =
+        (0..NUM_CLASSES as u16).filter(|&k| counts[k as usize] > 0).map(|k| (k, counts[k as usize])).collect();
+    Ok(LoadedScene {
+        extent: SceneExtent::of_points(&loaded.scene.positions),
+        path,
+        scene: Arc::new(loaded.scene),
+        cameras: loaded.cameras,
+        gpu,
+        class_counts,
+        warnings: loaded.warnings,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+fn feature_colours(scene: &Scene) -> Result<FeatureColours, String> {
+    let started = Instant::now();
+    // One ONNX Runtime thread: the other core keeps the UI and the renderer responsive.
+    let opts = FeatureOptions { threads: 1, progress: false, ..Default::default() };
+    let f = crate::encoder::scene_features(scene, &opts).map_err(|e| e.to_string())?;
+    let pca = FeaturePca::fit(&f.features, f.dim);
+    Ok(FeatureColours {
+        colours: pca.colours(&f.features),
+        from_cache: matches!(f.cache, CacheOutcome::Hit(_)),
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}

@@ -1,0 +1,81 @@
+//! The interactive viewer (`rtgs2 view`): a winit window with egui, showing one GPU-rendered
+//! frame per update as colour, semantic overlay, encoder-feature PCA and depth views.
+//!
+//! - [`camera_controller`], [`input`], [`script`]: navigation (pure math, unit-tested), the
+//!   per-frame input struct, and `--script`'s synthetic input.
+//! - [`viewport`] and [`present`]: the frame on the GPU, the display pass, async read-back.
+//! - [`jobs`]: loading and encoder features on background threads.
+//! - [`viewer`]: state and per-frame logic; [`ui`] and [`side_panel`]: the egui interface.
+//! - [`window`] and [`screen`]: the winit loop, the surface and egui's renderer.
+//! - [`scripted`], [`screenshot`], [`frame_stats`], [`recent`], [`layout`]: the rest.
+
+pub mod camera_controller;
+pub mod frame_stats;
+pub mod input;
+pub mod jobs;
+pub mod layout;
+pub mod present;
+pub mod recent;
+pub mod screen;
+pub mod screenshot;
+pub mod script;
+pub mod scripted;
+pub mod side_panel;
+pub mod ui;
+pub mod viewer;
+pub mod viewport;
+pub mod window;
+
+use std::path::PathBuf;
+
+pub use frame_stats::FrameSummary;
+pub use jobs::SceneSource;
+pub use layout::{Layout, ViewKind};
+pub use present::OverlayStyle;
+pub use scripted::ScriptedRun;
+pub use window::run;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("could not open a window: {0} (no display? on a machine without one, run under Xvfb)")]
+    Window(String),
+    #[error("could not draw into the window: {0}")]
+    Surface(String),
+    #[error(transparent)]
+    Gpu(#[from] crate::render::gpu::GpuError),
+    #[error("{0}")]
+    Scripted(String),
+    #[error("screenshot: {0}")]
+    Screenshot(#[from] screenshot::ScreenshotError),
+}
+
+/// Everything `rtgs2 view` decides before the window opens.
+pub struct ViewerOptions {
+    pub source: SceneSource,
+    pub layout: Layout,
+    pub style: OverlayStyle,
+    /// Scene camera to start from.
+    pub start_camera: Option<usize>,
+    /// Render size of each view; `None`: follow the window.
+    pub size: Option<(u32, u32)>,
+    /// Compute encoder features in the background after loading.
+    pub compute_features: bool,
+    /// Where the recent-files list lives (`None`: not kept).
+    pub recent_file: Option<PathBuf>,
+    /// A scripted run instead of an interactive session.
+    pub scripted: Option<ScriptedRun>,
+}
+
+/// What a run did (filled for scripted runs).
+#[derive(Clone, Debug, Default)]
+pub struct RunReport {
+    pub frames: usize,
+    /// Rendered frame times of the counted frames.
+    pub summary: FrameSummary,
+    /// Time between UI frames.
+    pub ui: FrameSummary,
+    pub adapter: String,
+    pub screenshot: Option<(PathBuf, (u32, u32))>,
+    pub features: Option<String>,
+    pub feature_wait_timed_out: bool,
+}

@@ -1,0 +1,273 @@
+//! The display pass (shaders/present.wgsl): one splatting frame's output buffers to an
+//! rgba8unorm texture per view, which egui shows directly. egui-wgpu treats texture bytes as
+//! gamma-encoded and our values are display-ready, so the bytes written here are what the
+//! screen shows — the same bytes `rtgs2 render` writes to a PNG.
+
+use bytemuck::{Pod, Zeroable};
+
+use super::layout::ViewKind;
+use crate::classes::{NUM_CLASSES, SCANNET_PALETTE};
+use crate::render::gpu::GpuContext;
+use crate::render::gpu::renderer::FrameTarget;
+
+pub const SHADER: &str = include_str!("../../shaders/present.wgsl");
+pub const VIEW_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba8Unorm;
+const WORKGROUP: u32 = 8;
+
+/// Mirrors `PresentParams` in shaders/present.wgsl.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
+pub struct PresentParams {
+    pub width: u32,
+    pub height: u32,
+    pub mode: u32,
+    pub feature_dim: u32,
+    pub opacity: f32,
+    pub labels_valid: u32,
+    pub _pad0: u32,
+    pub _pad1: u32,
+}
+
+/// What the semantic view overlays, per frame.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OverlayStyle {
+    pub opacity: f32,
+    /// Per NYU40 id: whether its colour is shown.
+    pub shown: [bool; NUM_CLASSES],
+}
+
+impl Default for OverlayStyle {
+    fn default() -> Self {
+        Self { opacity: 0.6, shown: [true; NUM_CLASSES] }
+    }
+}
+
+/// One view's output texture (storage for the pass, sampled by egui, copied for screenshots).
+pub struct ViewTexture {
+    pub texture: wgpu::Texture,
+    pub view: wgpu::TextureView,
+}
+
+impl ViewTexture {
+    pub fn new(device: &wgpu::Device, width: u32, height: u32, kind: ViewKind) -> Self {
+        let texture = device.create_texture(&wgpu::TextureDescriptor {
+            label: Some(kind.title()),
+            size: wgpu::Extent3d { width, height, depth_or_array_layers: 1 },
+            mip_level_count: 1,
+            sample_count: 1,
+            dimension: wgpu::TextureDimension::D2,
+            format: VIEW_FORMAT,
+            usage: wgpu::TextureUsages::STORAGE_BINDING
+                | wgpu::TextureUsages::TEXTURE_BINDING
+                | wgpu::TextureUsages::COPY_SRC,
+            view_formats: &[],
+        });
+        let view = texture.create_view(&wgpu::TextureViewDescriptor::default());
+        Self { texture, view }
+    }
+}
+
+pub struct Presenter {
+    ctx: GpuContext,
+    layout: wgpu::BindGroupLayout,
+    range_pipeline: wgpu::ComputePipeline,
+    present_pipeline: wgpu::ComputePipeline,
+    /// One per view kind, so the views of one frame can be recorded into one encoder.
+    params: Vec<wgpu::Buffer>,
+    classes: wgpu::Buffer,
+    depth_range: wgpu::Buffer,
+}
+
+fn entry(binding: u32, ty: wgpu::BindingType) -> wgpu::BindGroupLayoutEntry {
+    wgpu::BindGroupLayoutEntry { binding, visibility: wgpu::ShaderStages::COMPUTE, ty, count: None }
+}
+
+fn buffer_binding(ty: wgpu::BufferBindingType) -> wgpu::BindingType {
+    wgpu::BindingType::Buffer { ty, has_dynamic_offset: false, min_binding_size: None }
+}
+
+impl Presenter {
+    pub fn new(ctx: &GpuContext) -> Self {
+        let d = &ctx.device;
+        let read = buffer_binding(wgpu::BufferBindingType::Storage { read_only: true });
+        let uniform = buffer_binding(wgpu::BufferBindingType::Uniform);
+        let entries = [
+            entry(0, uniform),
+            entry(1, read),
+            entry(2, read),
+            entry(3, read),
+            entry(4, read),
+            entry(5, read),
+            entry(6, uniform),
+            entry(7, buffer_binding(wgpu::BufferBindingType::Storage { read_only: false })),
+            entry(
+                8,
+                wgpu::BindingType::StorageTexture {
+                    access: wgpu::StorageTextureAccess::WriteOnly,
+                    format: VIEW_FORMAT,
+                    view_dimension: wgpu::TextureViewDimension::D2,
+                },
+            ),
+        ];
+        let layout =
+            d.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor { label: Some("present"), entries: &entries });
+        let module = d.create_shader_module(wgpu::ShaderModuleDescriptor {
+            label: Some("present"),
+            source: wgpu::ShaderSource::Wgsl(SHADER.into()),
+        });
+        let pipeline = |entry_point: &str| {
+            let pl = d.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+                label: Some(entry_point),
+                bind_group_layouts: &[Some(&layout)],
+                immediate_size: 0,
+            });
+            d.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+                label: Some(entry_point),
+                layout: Some(&pl),
+                module: &module,
+                entry_point: Some(entry_point),
+                compilation_options: Default::default(),
+                cache: None,
+            })
+        };
+        let buffer = |label: &str, size: u64, usage: wgpu::BufferUsages| {
+            d.create_buffer(&wgpu::BufferDescriptor {
+                label: Some(label),
+                size,
+                usage: usage | wgpu::BufferUsages::COPY_DST,
+                mapped_at_creation: false,
+            })
+        };
+        let params_size = std::mem::size_of::<PresentParams>() as u64;
+        Self {
+            ctx: ctx.clone(),
+            range_pipeline: pipeline("depth_range_pass"),
+            present_pipeline: pipeline("present"),
+            layout,
+            params: ViewKind::ALL.iter().map(|k| buffer(k.title(), params_size, wgpu::BufferUsages::UNIFORM)).collect(),
+            classes: buffer("class colours", NUM_CLASSES as u64 * 16, wgpu::BufferUsages::UNIFORM),
+            depth_range: buffer("depth range", 8, wgpu::BufferUsages::STORAGE),
+        }
+    }
+
+    /// Records the display pass of `views` for the frame in `target` (after its splatting
+    /// passes, in the same encoder). `labels_valid`/`feature_dim` say what that frame produced.
+    pub fn encode(
+        &self,
+        encoder: &mut wgpu::CommandEncoder,
+        target: &FrameTarget,
+        views: &[(ViewKind, &ViewTexture)],
+        style: &OverlayStyle,
+        labels_valid: bool,
+        feature_dim: u32,
+    ) {
+        let (ctx, q) = (&self.ctx, &self.ctx.queue);
+        let colours: Vec<[f32; 4]> = (0..NUM_CLASSES)
+            .map(|k| {
+                let c = SCANNET_PALETTE[k];
+                [c[0] as f32 / 255.0, c[1] as f32 / 255.0, c[2] as f32 / 255.0, if style.shown[k] { 1.0 } else { 0.0 }]
+            })
+            .collect();
+        q.write_buffer(&self.classes, 0, bytemuck::cast_slice(&colours));
+        // Complement of the minimum and the maximum both start at "nothing seen".
+        q.write_buffer(&self.depth_range, 0, bytemuck::cast_slice(&[0u32, 0u32]));
+        let groups = (target.width.div_ceil(WORKGROUP), target.height.div_ceil(WORKGROUP));
+        let mut pass =
+            encoder.begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some("present"), timestamp_writes: None });
+        for (k, (kind, texture)) in views.iter().enumerate() {
+            let params = PresentParams {
+                width: target.width,
+                height: target.height,
+                mode: kind.shader_mode(),
+                feature_dim,
+                opacity: style.opacity.clamp(0.0, 1.0),
+                labels_valid: labels_valid as u32,
+                ..Default::default()
+            };
+            let buffer = &self.params[kind.index()];
+            q.write_buffer(buffer, 0, bytemuck::bytes_of(&params));
+            let resources = [
+                buffer.as_entire_binding(),
+                target.out_rgba.as_entire_binding(),
+                target.out_depth.as_entire_binding(),
+                target.out_features.as_entire_binding(),
+                target.out_labels.as_entire_binding(),
+                target.counters.as_entire_binding(),
+                self.classes.as_entire_binding(),
+                self.depth_range.as_entire_binding(),
+                wgpu::BindingResource::TextureView(&texture.view),
+            ];
+            let entries: Vec<wgpu::BindGroupEntry> = resources
+                .into_iter()
+                .enumerate()
+                .map(|(i, resource)| wgpu::BindGroupEntry { binding: i as u32, resource })
+                .collect();
+            let bg = ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
+                label: Some("present"),
+                layout: &self.layout,
+                entries: &entries,
+            });
+            pass.set_bind_group(0, &bg, &[]);
+            // The depth range is measured once per frame, before the first view needs it.
+            if k == 0 && views.iter().any(|(v, _)| *v == ViewKind::Depth) {
+                pass.set_pipeline(&self.range_pipeline);
+                pass.dispatch_workgroups(groups.0, groups.1, 1);
+            }
+            pass.set_pipeline(&self.present_pipeline);
+            pass.dispatch_workgroups(groups.0, groups.1, 1);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::mem::{offset_of, size_of};
+
+    fn module() -> naga::Module {
+        naga::front::wgsl::parse_str(SHADER).unwrap_or_else(|e| panic!("present.wgsl: {}", e.emit_to_string(SHADER)))
+    }
+
+    #[test]
+    fn present_shader_validates() {
+        naga::valid::Validator::new(naga::valid::ValidationFlags::all(), naga::valid::Capabilities::default())
+            .validate(&module())
+            .unwrap_or_else(|e| panic!("present.wgsl: {}", e.emit_to_string(SHADER)));
+    }
+
+    #[test]
+    fn present_params_match_wgsl() {
+        let module = module();
+        let mut layouter = naga::proc::Layouter::default();
+        layouter.update(module.to_ctx()).expect("layout");
+        let ty = module.types.iter().find(|(_, t)| t.name.as_deref() == Some("PresentParams")).expect("struct").1;
+        let naga::TypeInner::Struct { members, span } = &ty.inner else { panic!("PresentParams is not a struct") };
+        assert_eq!(*span as usize, size_of::<PresentParams>());
+        let rust = [
+            offset_of!(PresentParams, width),
+            offset_of!(PresentParams, height),
+            offset_of!(PresentParams, mode),
+            offset_of!(PresentParams, feature_dim),
+            offset_of!(PresentParams, opacity),
+            offset_of!(PresentParams, labels_valid),
+            offset_of!(PresentParams, _pad0),
+            offset_of!(PresentParams, _pad1),
+        ];
+        assert_eq!(members.len(), rust.len(), "every WGSL member mirrored");
+        for (m, off) in members.iter().zip(rust) {
+            assert_eq!(m.offset as usize, off, "{:?}", m.name);
+        }
+    }
+
+    #[test]
+    fn shader_constants_match_the_host() {
+        for kind in ViewKind::ALL {
+            let name = format!("MODE_{}", format!("{kind:?}").to_uppercase());
+            assert!(SHADER.contains(&format!("const {name}: u32 = {}u;", kind.shader_mode())), "{name}");
+        }
+        let overflow = crate::render::gpu::layout::counter::OVERFLOW;
+        assert!(SHADER.contains(&format!("const COUNT_OVERFLOW: u32 = {overflow}u;")));
+        assert!(SHADER.contains(&format!("const NUM_CLASSES: u32 = {NUM_CLASSES}u;")));
+        assert!(SHADER.contains(&format!("const IGNORE_LABEL: u32 = {}u;", crate::render::IGNORE_LABEL)));
+    }
+}
