@@ -51,7 +51,14 @@ pub enum Command {
     Bench(bench::BenchCommand),
 }
 
-/// Runs the command line; `rtgs2` with no command runs the demo.
+/// A desktop session to open a window on.
+fn has_display() -> bool {
+    ["DISPLAY", "WAYLAND_DISPLAY"].iter().any(|v| std::env::var_os(v).is_some_and(|s| !s.is_empty()))
+        || cfg!(any(target_os = "macos", target_os = "windows"))
+}
+
+/// Runs the command line; `rtgs2` with no command opens the viewer on the embedded scene,
+/// or runs the headless demo where there is no display.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Some(Command::Info(a)) => info::run(&a),
@@ -63,7 +70,19 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::ExportDataset(a)) => export_dataset::run(&a),
         Some(Command::View(a)) => view_cmd::run(&a),
         Some(Command::Bench(b)) => bench::run(&b),
-        None => demo::run(&demo::DemoArgs::default()),
+        None if has_display() => {
+            let cli = Cli::parse_from(["rtgs2", "view"]);
+            let Some(Command::View(args)) = cli.command else {
+                unreachable!("`rtgs2 view` parses as the view command")
+            };
+            view_cmd::run(&args)
+        }
+        None => {
+            eprintln!(
+                "no display (DISPLAY / WAYLAND_DISPLAY unset): running the headless demo; `rtgs2 view` opens the viewer"
+            );
+            demo::run(&demo::DemoArgs::default())
+        }
     }
 }
 
