@@ -174,3 +174,17 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod python_parity {
+    /// The training package keeps its own copy of the names (it must run without Rust);
+    /// this keeps the two lists identical.
+    #[test]
+    fn training_package_names_match() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/training/rtgs2_train/nyu40.py");
+        let text = std::fs::read_to_string(path).expect("training/rtgs2_train/nyu40.py exists");
+        let body = text.split("NAMES = (").nth(1).and_then(|t| t.split(')').next()).expect("a NAMES tuple");
+        let names: Vec<&str> = body.split(',').map(|s| s.trim().trim_matches('"')).filter(|s| !s.is_empty()).collect();
+        assert_eq!(names, super::NYU40_NAMES.to_vec());
+    }
+}
