@@ -32,11 +32,17 @@ pub struct DemoArgs {
     /// Show this scene (file or trainer folder with cameras) instead of the embedded one.
     #[arg(long)]
     pub scene: Option<PathBuf>,
+    /// Render size of each panel, WxH (default: the cameras' own size).
+    #[arg(long, value_parser = super::view_cmd::parse_size)]
+    pub size: Option<(u32, u32)>,
+    /// Also write every view's panels stacked into one PNG (a contact sheet).
+    #[arg(long)]
+    pub sheet: Option<PathBuf>,
 }
 
 impl Default for DemoArgs {
     fn default() -> Self {
-        Self { out: PathBuf::from("out/demo"), views: 4, backend: Backend::Auto, scene: None }
+        Self { out: PathBuf::from("out/demo"), views: 4, backend: Backend::Auto, scene: None, size: None, sheet: None }
     }
 }
 
@@ -132,9 +138,14 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<()> {
         anyhow::bail!("{} has no cameras (cameras.json) to render from", loaded.source.display());
     }
     let views = args.views.clamp(1, n.max(1));
+    let mut sheet: Vec<(u32, u32, Vec<u8>)> = Vec::new();
     for k in 0..views {
         let idx = k * n / views;
-        let cam = &loaded.cameras[idx];
+        let cam = match args.size {
+            Some((w, h)) => loaded.cameras[idx].resized(w, h),
+            None => loaded.cameras[idx].clone(),
+        };
+        let cam = &cam;
         let t = std::time::Instant::now();
         let frame = renderer.render(cam, s.labels.is_some(), [0.0; 3])?;
         let ms = t.elapsed().as_secs_f64() * 1e3;
@@ -149,6 +160,9 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<()> {
             .map(Vec::as_slice)
             .collect();
         let img = hstack(&panels, w, h);
+        if args.sheet.is_some() {
+            sheet.push(((panels.len() * w) as u32, h as u32, img.clone()));
+        }
         let path = args.out.join(format!("view_{idx:03}.png"));
         write_png(&path, (panels.len() * w) as u32, h as u32, 3, &img)
             .with_context(|| format!("writing {}", path.display()))?;
@@ -161,6 +175,16 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<()> {
             path.display(),
             names.join(", ")
         );
+    }
+    if let Some(path) = &args.sheet {
+        let width = sheet.first().map_or(0, |s| s.0);
+        if sheet.iter().any(|s| s.0 != width) {
+            anyhow::bail!("--sheet needs views of one size; pass --size WxH");
+        }
+        let height: u32 = sheet.iter().map(|s| s.1).sum();
+        let pixels: Vec<u8> = sheet.into_iter().flat_map(|s| s.2).collect();
+        write_png(path, width, height, 3, &pixels).with_context(|| format!("writing {}", path.display()))?;
+        println!("contact sheet -> {}", path.display());
     }
     let features = if with_features { "encoder features (PCA) | " } else { "" };
     let labels = if s.labels.is_some() { "ground-truth labels (ScanNet palette) | " } else { "" };

@@ -48,7 +48,7 @@ pub struct ViewArgs {
 }
 
 /// Parses "WxH".
-fn parse_size(s: &str) -> Result<(u32, u32), String> {
+pub(crate) fn parse_size(s: &str) -> Result<(u32, u32), String> {
     let (w, h) = s.split_once(['x', 'X']).ok_or_else(|| format!("expected WxH, got '{s}'"))?;
     let parse = |v: &str| v.trim().parse::<u32>().map_err(|_| format!("'{v}' in '{s}' is not a whole number"));
     let (w, h) = (parse(w)?, parse(h)?);
