@@ -8,7 +8,7 @@ Single CPU process by default; under `torchrun --nproc_per_node=N` every rank dr
 pairs and DDP averages the gradients (nothing else changes). Checkpoints every
 --checkpoint-every steps to RUN/checkpoint.pt (atomic); --resume continues from it.
 
-    python -m rtgs2_train.train_encoder --rooms data/encoder_train --run runs/encoder \
+    python -m rtgs2_train.train_encoder --rooms data/encoder_train --run-dir runs/encoder \
         --steps 100000 --minutes 70 --seed 7
 """
 
@@ -34,7 +34,7 @@ from .rooms import load_room, mine_pairs
 def parse_args(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rooms", type=Path, required=True, help="folder of `rtgs2 synth` rooms")
-    ap.add_argument("--run", type=Path, required=True, help="output folder (checkpoints, log)")
+    ap.add_argument("--run-dir", type=Path, required=True, help="output folder (checkpoints, log); not --run, which torchrun would take for its own --run-path")
     ap.add_argument("--steps", type=int, default=2000)
     ap.add_argument("--minutes", type=float, default=0.0, help="stop after this wall time (0 = no limit)")
     ap.add_argument("--grid", type=float, default=0.05)
@@ -90,8 +90,8 @@ def main(argv=None):
     if args.threads:
         torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
-    args.run.mkdir(parents=True, exist_ok=True)
-    log = open(args.run / f"train_rank{rank}.log", "a", buffering=1)
+    args.run_dir.mkdir(parents=True, exist_ok=True)
+    log = open(args.run_dir / f"train_rank{rank}.log", "a", buffering=1)
 
     def say(msg):
         print(msg, flush=True)
@@ -110,7 +110,7 @@ def main(argv=None):
     model = em.EncoderLite()
     opt = torch.optim.Adam(model.parameters(), lr=args.lr, weight_decay=args.weight_decay)
     step = 0
-    ckpt = args.run / "checkpoint.pt"
+    ckpt = args.run_dir / "checkpoint.pt"
     if args.resume and ckpt.exists():
         state = torch.load(ckpt, weights_only=False)
         model.load_state_dict(state["model"])
@@ -127,17 +127,18 @@ def main(argv=None):
             break
         # Deterministic per (seed, rank, step): a resumed run draws the same pairs it would have.
         rng = np.random.default_rng([args.seed, rank, step])
-        r = rng.integers(len(rooms))
-        room, masks = rooms[r]
-        i, j = pairs[r][rng.integers(len(pairs[r]))]
-        common = np.flatnonzero(masks[i] & masks[j])
-        centre = room.positions[common[rng.integers(len(common))]]
-        ia = cap_view(np.flatnonzero(masks[i]), room.positions, centre, args.max_view_gaussians)
-        ib = cap_view(np.flatnonzero(masks[j]), room.positions, centre, args.max_view_gaussians)
-        common = np.intersect1d(ia, ib)
-        if len(common) < 64:
-            step += 1
-            continue
+        # Redraw rather than skip: under DDP every rank must take part in every step.
+        for _ in range(20):
+            r = rng.integers(len(rooms))
+            room, masks = rooms[r]
+            i, j = pairs[r][rng.integers(len(pairs[r]))]
+            common = np.flatnonzero(masks[i] & masks[j])
+            centre = room.positions[common[rng.integers(len(common))]]
+            ia = cap_view(np.flatnonzero(masks[i]), room.positions, centre, args.max_view_gaussians)
+            ib = cap_view(np.flatnonzero(masks[j]), room.positions, centre, args.max_view_gaussians)
+            common = np.intersect1d(ia, ib)
+            if len(common) >= 64:
+                break
         pick = rng.choice(common, size=min(args.correspondences, len(common)), replace=False)
         t0 = time.time()
         fa = encode_view(net, room, ia, args.grid, wanted, rng)
@@ -162,7 +163,7 @@ def main(argv=None):
                    "final_match_acc": float(np.mean([h[1] for h in history[-50:]])) if history else None,
                    "rooms": len(rooms), "pairs": int(sum(map(len, pairs))), "seed": args.seed,
                    "minutes": (time.time() - start) / 60}
-        (args.run / "summary.json").write_text(json.dumps(summary, indent=2))
+        (args.run_dir / "summary.json").write_text(json.dumps(summary, indent=2))
         say(json.dumps(summary))
     if distributed:
         dist.destroy_process_group()
