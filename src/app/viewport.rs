@@ -87,9 +87,22 @@ pub struct Viewport {
 
 impl Viewport {
     pub fn new(ctx: &GpuContext) -> Self {
+        let renderer = GpuRenderer::new(ctx);
+        // Compile the raster variants a session toggles between (labels on/off, no features or
+        // the 4 PCA channels) on a worker: on lavapipe each takes seconds, which would freeze
+        // the window the first time the semantic or feature view appears.
+        let pipelines = renderer.raster_pipelines();
+        let spawned = std::thread::Builder::new().name("raster warm-up".into()).spawn(move || {
+            for (dim, labels) in [(0, true), (4, false), (4, true), (0, false)] {
+                pipelines.get(dim, labels);
+            }
+        });
+        if let Err(e) = spawned {
+            log::warn!("raster pipelines will compile on first use: {e}");
+        }
         Self {
             ctx: ctx.clone(),
-            renderer: GpuRenderer::new(ctx),
+            renderer,
             presenter: Presenter::new(ctx),
             target: None,
             textures: Vec::new(),

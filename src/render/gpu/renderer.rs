@@ -3,6 +3,7 @@
 //! on the GPU (indirect dispatch); nothing is read back inside a frame.
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use super::layout::{FrameUniforms, counter};
 use super::pipeline_util::{Bind, bind_group, bind_group_layout, compute_pipeline, shader};
@@ -70,6 +71,29 @@ impl FrameTarget {
     }
 }
 
+/// The tile raster's pipeline variants by (feature dimension, labels), compiled on first use
+/// and shared between clones of this handle.
+#[derive(Clone)]
+pub struct RasterPipelines {
+    device: wgpu::Device,
+    layout: wgpu::BindGroupLayout,
+    workgroup_bytes: u32,
+    cache: Arc<Mutex<HashMap<(u32, bool), wgpu::ComputePipeline>>>,
+}
+
+impl RasterPipelines {
+    /// The variant, compiling it when missing. The compile runs outside the lock, so a frame
+    /// never waits on another thread's compile of a different variant.
+    pub fn get(&self, dim: u32, labels: bool) -> wgpu::ComputePipeline {
+        if let Some(p) = self.cache.lock().expect("raster pipeline cache lock").get(&(dim, labels)) {
+            return p.clone();
+        }
+        let module = shader(&self.device, "raster", shaders::raster(dim, labels, self.workgroup_bytes));
+        let pipeline = compute_pipeline(&self.device, &module, &self.layout, "raster", &[]);
+        self.cache.lock().expect("raster pipeline cache lock").entry((dim, labels)).or_insert(pipeline).clone()
+    }
+}
+
 pub struct GpuRenderer {
     pub ctx: GpuContext,
     scan: GpuScan,
@@ -85,7 +109,7 @@ pub struct GpuRenderer {
     emit: wgpu::ComputePipeline,
     ranges: wgpu::ComputePipeline,
     raster_layout: wgpu::BindGroupLayout,
-    raster: HashMap<(u32, bool), wgpu::ComputePipeline>,
+    raster: RasterPipelines,
     pub timer: Option<GpuTimer>,
 }
 
@@ -148,19 +172,21 @@ impl GpuRenderer {
             preprocess_layout,
             binning_layout,
             setup_layout,
+            raster: RasterPipelines {
+                device: d.clone(),
+                layout: raster_layout.clone(),
+                workgroup_bytes: ctx.limits.max_compute_workgroup_storage_size,
+                cache: Arc::default(),
+            },
             raster_layout,
-            raster: HashMap::new(),
             timer: GpuTimer::new(d, &ctx.queue, ctx.timestamps),
         }
     }
 
-    fn raster_pipeline(&mut self, dim: u32, labels: bool) -> &wgpu::ComputePipeline {
-        let (d, layout) = (&self.ctx.device, &self.raster_layout);
-        let wg_bytes = self.ctx.limits.max_compute_workgroup_storage_size;
-        self.raster.entry((dim, labels)).or_insert_with(|| {
-            let module = shader(d, "raster", shaders::raster(dim, labels, wg_bytes));
-            compute_pipeline(d, &module, layout, "raster", &[])
-        })
+    /// A handle to the raster pipeline cache, so another thread can compile the variants a
+    /// caller will need (on lavapipe one compile takes seconds; a viewer must not freeze).
+    pub fn raster_pipelines(&self) -> RasterPipelines {
+        self.raster.clone()
     }
 
     /// Allocates the buffers for rendering `scene` at `width`×`height` with room for
@@ -296,7 +322,7 @@ impl GpuRenderer {
         counts[counter::GAUSSIANS as usize] = scene.len;
         q.write_buffer(&target.counters, 0, bytemuck::cast_slice(&counts));
         encoder.clear_buffer(&target.tile_ranges, 0, None);
-        self.raster_pipeline(feature_dim, labels);
+        let raster = self.raster.get(feature_dim, labels);
 
         let d = &self.ctx.device;
         let sh = |k: usize| scene.sh.parts.get(k).unwrap_or(&scene.dummy);
@@ -370,7 +396,6 @@ impl GpuRenderer {
                 &target.out_labels,
             ],
         );
-        let raster = &self.raster[&(feature_dim, labels)];
         let slot = self.timer.as_mut().and_then(|t| t.begin_frame());
         let timer_set = self.timer.as_ref().zip(slot).map(|(t, i)| t.query_set(i));
         let groups = grid(scene.len.div_ceil(256));
@@ -426,7 +451,7 @@ impl GpuRenderer {
             pass.set_bind_group(0, &bin_bg, &[]);
             pass.set_pipeline(&self.ranges);
             pass.dispatch_workgroups_indirect(&target.dispatch, 12);
-            pass.set_pipeline(raster);
+            pass.set_pipeline(&raster);
             pass.set_bind_group(0, &raster_bg, &[]);
             pass.dispatch_workgroups(target.tiles.0, target.tiles.1, 1);
         });
