@@ -160,6 +160,16 @@ fn features_command_caches_and_recovers_from_a_corrupt_cache() {
     assert_eq!(third["cache"], "written", "a corrupt cache is recomputed");
     assert!(err.contains("checksum") && err.contains("recomputing"), "the user is told: {err}");
 
+    // A cache folder that cannot be created: the features still come out, with a warning.
+    let blocker = dir.path().join("not-a-folder");
+    std::fs::write(&blocker, b"x").expect("write a file where the cache folder would go");
+    let blocked_dir = blocker.join("cache");
+    let (ok, out, err) = rtgs2(&["features", s, "--cache-dir", blocked_dir.to_str().expect("utf-8"), "--json"]);
+    assert!(ok, "{err}");
+    let blocked: serde_json::Value = serde_json::from_str(&out).expect("features --json is JSON");
+    assert_eq!(blocked["cache"], "disabled");
+    assert!(err.contains("could not cache the features"), "{err}");
+
     let (ok, _, err) = rtgs2(&["features", s, "--model", "/nonexistent/encoder.onnx", "--no-cache"]);
     assert!(!ok && err.contains("/nonexistent/encoder"), "missing model named: {err}");
     assert!(scene.join("cameras.json").exists(), "the input folder is untouched");

@@ -131,8 +131,12 @@ pub fn scene_features(scene: &Scene, opts: &FeatureOptions) -> Result<SceneFeatu
     let session_ms = t.elapsed().as_secs_f64() * 1e3;
     let encoded = encode_scene(&mut session, scene, opts.max_voxels, opts.progress)?;
     let t = Instant::now();
+    // An unwritable cache costs the next run a recomputation, not this run its result.
     let cache = match target {
-        Some((path, key)) => write_cache(&path, &key, scene.len(), &encoded)?,
+        Some((path, key)) => write_cache(&path, &key, scene.len(), &encoded).unwrap_or_else(|e| {
+            warnings.push(format!("could not cache the features: {e}"));
+            CacheOutcome::Disabled
+        }),
         None => CacheOutcome::Disabled,
     };
     cache_io_ms += t.elapsed().as_secs_f64() * 1e3;
