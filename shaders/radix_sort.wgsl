@@ -16,10 +16,10 @@
 // equal digits in input order. Keys are then staged in workgroup memory in digit order so
 // that the global writes come out as long contiguous runs.
 
+// BLOCK (= WG * KPT), COPY_BLOCK and SortParams come from radix_sort_shared.wgsl.
 const WG: u32 = 256u;
 // Keys per invocation; a multiple of 4 because keys and values are loaded as vec4.
 const KPT: u32 = 8u;
-const BLOCK: u32 = 2048u; // WG * KPT
 const RADIX_BITS: u32 = 4u;
 const RADIX: u32 = 16u;
 // Two 16-bit counters per u32 (a block has at most 2048 keys of one digit, < 65536).
@@ -29,20 +29,6 @@ const SEG: u32 = 8u; // ROWS * WG / WG
 const SEGS_PER_ROW: u32 = 32u; // WG / SEG
 // Workgroup memory shared by the counter matrix (ROWS * WG) and the staged block (BLOCK).
 const SMEM: u32 = 2048u;
-// Elements per copy workgroup: one vec4 per invocation.
-const COPY_BLOCK: u32 = 1024u;
-
-// Mirrored by `SortParams` in src/render/gpu/sort.rs; written by radix_sort_setup.wgsl.
-struct SortParams {
-    count: u32,
-    key_bits: u32,
-    num_blocks: u32,
-    blocks_x: u32,
-    hist_stride: u32,
-    copy_groups: u32,
-    copy_x: u32,
-    _pad: u32,
-}
 
 // Mirrored by `PassInfo`; one per pass, fixed at creation (shift = 4 * pass index).
 struct PassInfo {

@@ -4,10 +4,7 @@
 // One invocation; it runs before every sort, which is what makes two sorts encoded into the
 // same command buffer independent of each other.
 
-// Keys per block of the sort passes (radix_sort.wgsl: WG * KPT).
-const BLOCK: u32 = 2048u;
-// Elements per workgroup of the copy pass (256 invocations x one vec4 each).
-const COPY_BLOCK: u32 = 1024u;
+// BLOCK, COPY_BLOCK and SortParams come from radix_sort_shared.wgsl.
 
 // Mirrored by `SortInput` in src/render/gpu/sort.rs.
 struct SortInput {
@@ -16,18 +13,6 @@ struct SortInput {
     max_len: u32,
     // The device's max_compute_workgroups_per_dimension (smaller in tests, to exercise 2D).
     max_groups_x: u32,
-}
-
-// Mirrored by `SortParams` in src/render/gpu/sort.rs; read as a uniform by the sort passes.
-struct SortParams {
-    count: u32,
-    key_bits: u32,
-    num_blocks: u32,
-    blocks_x: u32,
-    hist_stride: u32,
-    copy_groups: u32,
-    copy_x: u32,
-    _pad: u32,
 }
 
 @group(0) @binding(0) var<storage, read> input: SortInput;

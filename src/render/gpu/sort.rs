@@ -387,5 +387,11 @@ impl RadixSorter {
 }
 
 /// The shaders, compiled into the binary.
-pub const SORT_WGSL: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/shaders/radix_sort.wgsl"));
-pub const SETUP_WGSL: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/shaders/radix_sort_setup.wgsl"));
+pub const SORT_WGSL: &str = concat!(
+    include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/shaders/radix_sort_shared.wgsl")),
+    include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/shaders/radix_sort.wgsl"))
+);
+pub const SETUP_WGSL: &str = concat!(
+    include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/shaders/radix_sort_shared.wgsl")),
+    include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/shaders/radix_sort_setup.wgsl"))
+);
