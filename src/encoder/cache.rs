@@ -27,7 +27,7 @@ pub fn cache_key(scene: &Scene, model_bytes: &[u8], grid: f64) -> CacheKey {
     h.update(Sha256::digest(model_bytes));
     h.update(bytemuck::cast_slice(&scene.positions));
     let coeffs = scene.sh_coeffs();
-    let dc: Vec<f32> = (0..scene.len()).flat_map(|i| scene.sh[i * coeffs * 3..i * coeffs * 3 + 3].to_vec()).collect();
+    let dc: Vec<f32> = scene.sh.chunks_exact(coeffs * 3).flat_map(|g| [g[0], g[1], g[2]]).collect();
     h.update(bytemuck::cast_slice(&dc));
     h.update(bytemuck::cast_slice(&scene.opacity_logits));
     h.update(bytemuck::cast_slice(&scene.log_scales));

@@ -155,6 +155,10 @@ pub fn named_index_tensors(idx: SceneIndices) -> Vec<(String, InputTensor)> {
 
 /// Gaussian index lists, one per pass. One chunk (all Gaussians, in order) when the scene fits.
 pub fn split_into_chunks(positions: &[[f32; 3]], grid: f64, max_voxels: usize) -> Vec<Vec<usize>> {
+    // A scene has at most one voxel per Gaussian: below the budget there is nothing to count.
+    if positions.len() <= max_voxels {
+        return vec![(0..positions.len()).collect()];
+    }
     let coords = voxel_coords(positions, grid_origin(positions), grid);
     let (voxels, gauss_voxel) = unique_coords(&coords);
     if voxels.len() <= max_voxels {

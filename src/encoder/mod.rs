@@ -90,18 +90,14 @@ pub fn scene_features(scene: &Scene, opts: &FeatureOptions) -> Result<SceneFeatu
     if scene.is_empty() {
         return Err(EncoderError::EmptyScene);
     }
+    let model_bytes = session::read_model(&opts.model)?;
     let card = EncoderCard::load(&opts.model.with_extension("json"))?;
     let mut warnings = Vec::new();
     let t = Instant::now();
-    let target = match &opts.cache_dir {
-        Some(dir) => {
-            let model_bytes =
-                std::fs::read(&opts.model).map_err(|source| EncoderError::Io { path: opts.model.clone(), source })?;
-            let key = cache::cache_key(scene, &model_bytes, card.grid);
-            Some((cache::cache_path(dir, &key), key))
-        }
-        None => None,
-    };
+    let target = opts.cache_dir.as_ref().map(|dir| {
+        let key = cache::cache_key(scene, &model_bytes, card.grid);
+        (cache::cache_path(dir, &key), key)
+    });
     let hash_ms = t.elapsed().as_secs_f64() * 1e3;
     let t = Instant::now();
     if let (Some((path, key)), false) = (&target, opts.force) {
@@ -127,7 +123,7 @@ pub fn scene_features(scene: &Scene, opts: &FeatureOptions) -> Result<SceneFeatu
     }
     let mut cache_io_ms = t.elapsed().as_secs_f64() * 1e3;
     let t = Instant::now();
-    let mut session = EncoderSession::open(&opts.model, opts.provider, opts.threads)?;
+    let mut session = EncoderSession::from_parts(&opts.model, &model_bytes, card, opts.provider, opts.threads)?;
     let session_ms = t.elapsed().as_secs_f64() * 1e3;
     let encoded = encode_scene(&mut session, scene, opts.max_voxels, opts.progress)?;
     let t = Instant::now();

@@ -150,9 +150,10 @@ fn fetch_into(dir: &Path, lib: &Path, expected: &str) -> Result<(), String> {
     result
 }
 
+/// A fresh folder for one fetch: the process id keeps concurrent processes apart; within a
+/// process the fetch runs once (behind `LIBRARY`).
 fn tempfile_dir(parent: &Path) -> Result<PathBuf, String> {
-    let dir = parent.join(format!(".fetch-{}-{:?}", std::process::id(), std::thread::current().id()));
-    let dir = PathBuf::from(dir.to_string_lossy().replace(['(', ')'], ""));
+    let dir = parent.join(format!(".fetch-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     Ok(dir)
 }

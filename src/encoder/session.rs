@@ -39,12 +39,21 @@ pub struct EncoderSession {
 impl EncoderSession {
     /// Open `model` (an `.onnx` file with its card beside it as `.json`).
     pub fn open(model: &Path, choice: ExecutionChoice, threads: usize) -> Result<Self, EncoderError> {
-        if !model.is_file() {
-            return Err(EncoderError::model(model, "model file not found"));
-        }
+        let bytes = read_model(model)?;
         let card = EncoderCard::load(&model.with_extension("json"))?;
+        Self::from_parts(model, &bytes, card, choice, threads)
+    }
+
+    /// A session on model bytes already in memory (read once by callers that also hash them).
+    pub fn from_parts(
+        model: &Path,
+        bytes: &[u8],
+        card: EncoderCard,
+        choice: ExecutionChoice,
+        threads: usize,
+    ) -> Result<Self, EncoderError> {
         let env = runtime::environment()?;
-        let (session, provider) = build_session(&env, model, choice, threads)?;
+        let (session, provider) = build_session(&env, bytes, choice, threads)?;
         let inputs: Vec<&str> = session.inputs().iter().map(|o| o.name()).collect();
         if inputs != card.inputs.iter().map(String::as_str).collect::<Vec<_>>() {
             return Err(EncoderError::model(
@@ -84,22 +93,26 @@ impl EncoderSession {
     }
 }
 
+/// The model file's bytes; a missing file is named as such.
+pub fn read_model(model: &Path) -> Result<Vec<u8>, EncoderError> {
+    std::fs::read(model).map_err(|source| match source.kind() {
+        std::io::ErrorKind::NotFound => EncoderError::model(model, "model file not found"),
+        _ => EncoderError::Io { path: model.to_path_buf(), source },
+    })
+}
+
 fn build_session(
     env: &ort::environment::Environment,
-    model: &Path,
+    model: &[u8],
     choice: ExecutionChoice,
     threads: usize,
 ) -> Result<(Session, String), EncoderError> {
-    let candidates: &[ExecutionChoice] = match choice {
-        ExecutionChoice::Auto => &[ExecutionChoice::Tensorrt, ExecutionChoice::Cuda, ExecutionChoice::Cpu],
-        other => std::slice::from_ref(match other {
-            ExecutionChoice::Cpu => &ExecutionChoice::Cpu,
-            ExecutionChoice::Cuda => &ExecutionChoice::Cuda,
-            _ => &ExecutionChoice::Tensorrt,
-        }),
+    let candidates = match choice {
+        ExecutionChoice::Auto => vec![ExecutionChoice::Tensorrt, ExecutionChoice::Cuda, ExecutionChoice::Cpu],
+        only => vec![only],
     };
     let mut refusals = Vec::new();
-    for &candidate in candidates {
+    for candidate in candidates {
         match try_provider(env, model, candidate, threads) {
             Ok(session) => {
                 if !refusals.is_empty() && choice == ExecutionChoice::Auto && candidate == ExecutionChoice::Cpu {
@@ -130,7 +143,7 @@ fn provider_name(choice: ExecutionChoice) -> &'static str {
 
 fn try_provider(
     env: &ort::environment::Environment,
-    model: &Path,
+    model: &[u8],
     choice: ExecutionChoice,
     threads: usize,
 ) -> Result<Session, String> {
@@ -155,7 +168,7 @@ fn try_provider(
         _ => Ok(builder),
     }
     .map_err(|e| e.to_string())?;
-    builder.commit_from_file(model).map_err(|e| e.to_string())
+    builder.commit_from_memory(model).map_err(|e| e.to_string())
 }
 
 fn runtime_label() -> String {
