@@ -40,6 +40,46 @@ pub fn read_png(path: &Path) -> std::io::Result<(u32, u32, usize, Vec<u8>)> {
 
 /// Linear float colour to 8 bits as the reference trainer saves renders: clamp to [0, 1],
 /// scale by 255, no gamma.
+/// Equally sized images (`channels` bytes per pixel, the first three used as RGB) placed in a
+/// `cols`×`rows` grid in reading order, as one RGB image; cells without an image stay black.
+pub fn grid_rgb<I: AsRef<[u8]>>(
+    images: &[I],
+    channels: usize,
+    width: usize,
+    height: usize,
+    cols: usize,
+    rows: usize,
+) -> Vec<u8> {
+    let out_w = width * cols;
+    let mut out = vec![0u8; out_w * height * rows * 3];
+    for (k, img) in images.iter().enumerate() {
+        let img = img.as_ref();
+        let (cx, cy) = (k % cols, k / cols);
+        for y in 0..height {
+            let dst = ((cy * height + y) * out_w + cx * width) * 3;
+            for x in 0..width {
+                let src = (y * width + x) * channels;
+                out[dst + x * 3..dst + x * 3 + 3].copy_from_slice(&img[src..src + 3]);
+            }
+        }
+    }
+    out
+}
+
 pub fn to_u8(v: f32) -> u8 {
     (v.clamp(0.0, 1.0) * 255.0 + 0.5) as u8
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grid_places_views_in_reading_order() {
+        let solid = |v: u8| vec![v; 2 * 4]; // 2×1 RGBA pixels
+        let out = grid_rgb(&[solid(1), solid(2), solid(3), solid(4)], 4, 2, 1, 2, 2);
+        // Rows of 4 pixels: [1 1 2 2] then [3 3 4 4].
+        let firsts: Vec<u8> = out.chunks_exact(3).map(|p| p[0]).collect();
+        assert_eq!(firsts, vec![1, 1, 2, 2, 3, 3, 4, 4]);
+    }
 }

@@ -88,17 +88,6 @@ fn demo_features(loaded: &crate::scene::LoadedScene, out: &Path) -> anyhow::Resu
     Ok(pca.colours(&f.features))
 }
 
-/// Side by side: images of equal height, RGB8 each.
-fn hstack(images: &[&[u8]], width: usize, height: usize) -> Vec<u8> {
-    let mut out = Vec::with_capacity(images.len() * width * height * 3);
-    for y in 0..height {
-        for img in images {
-            out.extend_from_slice(&img[y * width * 3..(y + 1) * width * 3]);
-        }
-    }
-    out
-}
-
 pub fn run(args: &DemoArgs) -> anyhow::Result<()> {
     let scene_dir = match &args.scene {
         Some(path) => path.clone(),
@@ -159,7 +148,7 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<()> {
             .flatten()
             .map(Vec::as_slice)
             .collect();
-        let img = hstack(&panels, w, h);
+        let img = crate::image_io::grid_rgb(&panels, 3, w, h, panels.len(), 1);
         if args.sheet.is_some() {
             sheet.push(((panels.len() * w) as u32, h as u32, img.clone()));
         }
