@@ -1,0 +1,130 @@
+"""Fusion training data: the views `rtgs2 export-dataset` wrote (manifest.json + .npy files),
+input statistics for the model card, and randomly cropped, flipped, colour-jittered batches.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .fusion_io import TARGET_OF_ID
+
+FORMAT = "rtgs2-dataset/1"
+
+
+@dataclass
+class View:
+    root: Path
+    scene: str
+    rgb: str
+    features: str | None
+    labels: str
+
+
+class ViewSet:
+    """Every view of one or more exported datasets."""
+
+    def __init__(self, roots):
+        self.views: list[View] = []
+        self.feature_dim = None
+        for root in map(Path, roots):
+            manifest_path = root / "manifest.json"
+            manifest = json.loads(manifest_path.read_text())
+            if manifest.get("format") != FORMAT:
+                raise ValueError(f"{manifest_path}: format {manifest.get('format')!r}, expected {FORMAT!r}")
+            dim = manifest["feature_dim"]
+            if self.feature_dim not in (None, dim):
+                raise ValueError(f"{manifest_path}: feature dimension {dim}, other datasets have {self.feature_dim}")
+            self.feature_dim = dim
+            for v in manifest["views"]:
+                f = v["files"]
+                self.views.append(View(root, v["scene"], f["rgb"], f.get("features"), f["labels"]))
+        if not self.views:
+            raise ValueError(f"no views in {list(roots)}")
+
+    def __len__(self):
+        return len(self.views)
+
+    def scenes(self) -> list[str]:
+        return sorted({v.scene for v in self.views})
+
+    def load(self, i: int, features: bool = True):
+        """(rgb u8 [H, W, 3], features f16 [H, W, D] or None, labels u8 [H, W] NYU40 ids)."""
+        v = self.views[i]
+        rgb = np.load(v.root / v.rgb)
+        feats = None
+        if features:
+            if v.features is None:
+                raise ValueError(f"{v.root}: exported without features (--no-features)")
+            feats = np.load(v.root / v.features, mmap_mode="r")
+        return rgb, feats, np.load(v.root / v.labels)
+
+
+def input_statistics(views: ViewSet, samples: int = 200) -> dict:
+    """RGB mean/std per channel and the feature scale (1 / RMS) over evenly spaced views."""
+    idx = np.linspace(0, len(views) - 1, min(samples, len(views))).astype(int)
+    s = np.zeros(3)
+    s2 = np.zeros(3)
+    f2 = 0.0
+    n = 0
+    for i in idx:
+        rgb, feats, _ = views.load(int(i), features=views.feature_dim > 0)
+        x = rgb.reshape(-1, 3).astype(np.float64) / 255.0
+        s += x.sum(0)
+        s2 += (x * x).sum(0)
+        if feats is not None:
+            f2 += float(np.square(np.asarray(feats, dtype=np.float64)).mean()) * len(x)
+        n += len(x)
+    mean = s / n
+    std = np.sqrt(s2 / n - mean * mean)
+    rms = np.sqrt(f2 / n) if f2 > 0 else 1.0
+    return {"rgb_mean": [round(float(m), 6) for m in mean], "rgb_std": [round(float(d), 6) for d in std],
+            "feature_scale": round(float(1.0 / rms), 6)}
+
+
+class Batcher:
+    """Random training batches: crop (multiples of 32), horizontal flip, colour jitter on RGB."""
+
+    def __init__(self, views: ViewSet, norm: dict, crop_hw=(192, 256), seed: int = 0, features: bool = True,
+                 rgb: bool = True, jitter: float = 0.25):
+        self.views, self.norm, self.crop, self.features, self.rgb = views, norm, crop_hw, features, rgb
+        self.rng = random.Random(seed)
+        self.jitter = jitter
+        self.mean = np.asarray(norm["rgb_mean"], np.float32)
+        self.std = np.asarray(norm["rgb_std"], np.float32)
+
+    def sample(self):
+        rgb, feats, labels = self.views.load(self.rng.randrange(len(self.views)), features=self.features)
+        h, w = labels.shape
+        ch, cw = min(self.crop[0], h // 32 * 32), min(self.crop[1], w // 32 * 32)
+        y, x = self.rng.randint(0, h - ch), self.rng.randint(0, w - cw)
+        flip = self.rng.random() < 0.5
+        sl = (slice(y, y + ch), slice(x, x + cw))
+
+        def take(a):
+            a = np.asarray(a[sl])
+            return a[:, ::-1] if flip else a
+
+        out = {"target": TARGET_OF_ID[take(labels)].astype(np.int64)}
+        if self.rgb:
+            img = take(rgb).astype(np.float32) / 255.0
+            if self.jitter > 0:
+                j = self.jitter
+                img = img * self.rng.uniform(1 - j, 1 + j)  # brightness
+                grey = img.mean(axis=2, keepdims=True)
+                img = grey + (img - grey) * self.rng.uniform(1 - j, 1 + j)  # saturation
+                m = img.mean()
+                img = m + (img - m) * self.rng.uniform(1 - j, 1 + j)  # contrast
+                img = np.clip(img, 0.0, 1.0)
+            out["rgb"] = ((img - self.mean) / self.std).transpose(2, 0, 1)
+        if self.features:
+            out["features"] = (take(feats).astype(np.float32) * np.float32(self.norm["feature_scale"])).transpose(2, 0, 1)
+        return out
+
+    def batch(self, size: int) -> dict[str, np.ndarray]:
+        items = [self.sample() for _ in range(size)]
+        return {k: np.ascontiguousarray(np.stack([it[k] for it in items])) for k in items[0]}

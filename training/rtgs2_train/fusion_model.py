@@ -1,0 +1,310 @@
+"""VDVI-lite: the AsymFormer-style fusion network (stage 3 of RT-GS2), sized for a CPU.
+
+Two asymmetric branches over the same frame:
+- RGB: a ConvNeXt-style CNN (patchify stem, 7x7 depth-wise blocks with inverted bottleneck),
+  channels 24/48/96/192 at strides 4/8/16/32. BatchNorm rather than LayerNorm so every norm
+  folds into its convolution at inference (ORT does it), which matters on a 2-core CPU.
+- Features: a MiT-style transformer on the splatted 32-channel feature image (patch embed,
+  efficient self-attention with spatial reduction, Mix-FFN), channels 16/32/64/128.
+Fusion at stages 2-4 (as in AsymFormer): LAFS (channel + spatial attention choosing, per
+pixel, between the two modalities) followed by CMA (cross-modal attention: queries from the
+selected features, keys/values from both modalities, spatially reduced). Stage 1 adds the
+projected feature branch. An all-MLP decoder (embed 64) predicts 40 NYU40 classes at stride
+4, upsampled bilinearly to the input size inside the graph.
+
+`modality` selects the ablation variant: "both", "rgb" (CNN branch only) or "features"
+(transformer branch only). Input H and W must be multiples of 32; callers pad by replication.
+About 0.5 GMAC at 320x256 for "both" (`python -m rtgs2_train.fusion_model` prints it).
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+NUM_CLASSES = 40  # output channel c is NYU40 id c + 1; id 0 (unlabelled) is never predicted
+FEATURE_DIM = 32
+SIZE_MULTIPLE = 32
+RGB_CHANNELS = (24, 48, 96, 192)
+RGB_DEPTHS = (1, 1, 3, 1)
+FEAT_CHANNELS = (16, 32, 64, 128)
+FEAT_HEADS = (1, 1, 2, 4)
+FEAT_REDUCTION = (8, 4, 2, 1)
+DECODER_EMBED = 64
+MODALITIES = ("both", "rgb", "features")
+
+
+def attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, heads: int) -> torch.Tensor:
+    """Multi-head attention over tokens [B, N, C] x [B, M, C]; plain MatMul/Softmax for ONNX."""
+    b, n, c = q.shape
+    d = c // heads
+    q = q.reshape(b, n, heads, d).transpose(1, 2)
+    k = k.reshape(b, -1, heads, d).transpose(1, 2)
+    v = v.reshape(b, -1, heads, d).transpose(1, 2)
+    w = torch.softmax(q @ k.transpose(-1, -2) * (1.0 / math.sqrt(d)), dim=-1)
+    return (w @ v).transpose(1, 2).reshape(b, n, c)
+
+
+def tokens(x: torch.Tensor) -> torch.Tensor:
+    return x.flatten(2).transpose(1, 2)
+
+
+def image(t: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
+    b, _, h, w = like.shape
+    return t.transpose(1, 2).reshape(b, -1, h, w)
+
+
+# ---------------------------------------------------------------- RGB branch (ConvNeXt-style)
+
+class ConvNeXtBlock(nn.Module):
+    def __init__(self, c: int):
+        super().__init__()
+        self.dw = nn.Conv2d(c, c, 7, padding=3, groups=c)
+        self.norm = nn.BatchNorm2d(c)
+        self.pw1 = nn.Conv2d(c, 4 * c, 1)
+        self.pw2 = nn.Conv2d(4 * c, c, 1)
+        self.gamma = nn.Parameter(torch.full((1, c, 1, 1), 1e-2))
+
+    def forward(self, x):
+        return x + self.gamma * self.pw2(F.gelu(self.pw1(self.norm(self.dw(x)))))
+
+
+class RgbBranch(nn.Module):
+    def __init__(self):
+        super().__init__()
+        c = RGB_CHANNELS
+        self.down = nn.ModuleList([nn.Sequential(nn.Conv2d(3, c[0], 4, stride=4), nn.BatchNorm2d(c[0]))])
+        for i in range(1, 4):
+            self.down.append(nn.Sequential(nn.BatchNorm2d(c[i - 1]), nn.Conv2d(c[i - 1], c[i], 2, stride=2)))
+        self.stages = nn.ModuleList(
+            nn.Sequential(*[ConvNeXtBlock(c[i]) for _ in range(RGB_DEPTHS[i])]) for i in range(4))
+
+    def stage(self, i: int, x):
+        return self.stages[i](self.down[i](x))
+
+
+# -------------------------------------------------------- feature branch (MiT-style)
+
+class EfficientSelfAttention(nn.Module):
+    def __init__(self, c: int, heads: int, reduction: int):
+        super().__init__()
+        self.heads = heads
+        self.q = nn.Linear(c, c)
+        self.kv = nn.Linear(c, 2 * c)
+        self.proj = nn.Linear(c, c)
+        self.sr = nn.Conv2d(c, c, reduction, stride=reduction) if reduction > 1 else None
+        self.sr_norm = nn.LayerNorm(c) if reduction > 1 else None
+
+    def forward(self, t, like):
+        x = image(t, like)
+        kv_src = self.sr_norm(tokens(self.sr(x))) if self.sr is not None else t
+        k, v = self.kv(kv_src).chunk(2, dim=-1)
+        return self.proj(attention(self.q(t), k, v, self.heads))
+
+
+class MixFFN(nn.Module):
+    def __init__(self, c: int, ratio: int = 4):
+        super().__init__()
+        self.fc1 = nn.Linear(c, ratio * c)
+        self.dw = nn.Conv2d(ratio * c, ratio * c, 3, padding=1, groups=ratio * c)
+        self.fc2 = nn.Linear(ratio * c, c)
+
+    def forward(self, t, like):
+        h = self.fc1(t)
+        h = tokens(self.dw(image(h, like)))
+        return self.fc2(F.gelu(h))
+
+
+class MiTBlock(nn.Module):
+    def __init__(self, c: int, heads: int, reduction: int):
+        super().__init__()
+        self.n1 = nn.LayerNorm(c)
+        self.attn = EfficientSelfAttention(c, heads, reduction)
+        self.n2 = nn.LayerNorm(c)
+        self.ffn = MixFFN(c)
+
+    def forward(self, x):
+        t = tokens(x)
+        t = t + self.attn(self.n1(t), x)
+        t = t + self.ffn(self.n2(t), x)
+        return image(t, x)
+
+
+class FeatureBranch(nn.Module):
+    def __init__(self, in_ch: int = FEATURE_DIM):
+        super().__init__()
+        c = FEAT_CHANNELS
+        # Stage 1's embed is a non-overlapping 4x4 patchify (a 7x7 overlap over 32 input
+        # channels would cost a quarter of the whole budget); the Mix-FFN's depth-wise 3x3
+        # restores local context.
+        self.embed = nn.ModuleList([nn.Conv2d(in_ch, c[0], 4, stride=4)])
+        self.embed += [nn.Conv2d(c[i - 1], c[i], 3, stride=2, padding=1) for i in range(1, 4)]
+        self.embed_norm = nn.ModuleList(nn.BatchNorm2d(ci) for ci in c)
+        self.blocks = nn.ModuleList(MiTBlock(c[i], FEAT_HEADS[i], FEAT_REDUCTION[i]) for i in range(4))
+        self.out_norm = nn.ModuleList(nn.BatchNorm2d(ci) for ci in c)
+
+    def stage(self, i: int, x):
+        return self.out_norm[i](self.blocks[i](self.embed_norm[i](self.embed[i](x))))
+
+
+# ------------------------------------------------------------------------------- fusion
+
+class LAFS(nn.Module):
+    """Local attention-guided feature selection: channel attention re-weights both modalities,
+    then a spatial gate picks, per pixel, how much of each to keep."""
+
+    def __init__(self, c: int):
+        super().__init__()
+        hidden = max(8, c // 4)
+        self.channel = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Conv2d(2 * c, hidden, 1), nn.ReLU(),
+                                     nn.Conv2d(hidden, 2 * c, 1), nn.Sigmoid())
+        self.spatial = nn.Sequential(nn.Conv2d(4, 1, 7, padding=3), nn.Sigmoid())
+
+    def forward(self, r, f):
+        c = r.shape[1]
+        w = self.channel(torch.cat([r, f], dim=1))
+        r = r * w[:, :c]
+        f = f * w[:, c:]
+        stats = torch.cat([r.mean(1, keepdim=True), r.amax(1, keepdim=True),
+                           f.mean(1, keepdim=True), f.amax(1, keepdim=True)], dim=1)
+        s = self.spatial(stats)
+        return s * r + (1.0 - s) * f
+
+
+class CMA(nn.Module):
+    """Cross-modal attention: the selected features query both modalities (spatially reduced)."""
+
+    def __init__(self, c: int, heads: int, reduction: int):
+        super().__init__()
+        self.heads = heads
+        self.norm_q = nn.LayerNorm(c)
+        self.reduce = nn.Conv2d(2 * c, c, reduction, stride=reduction) if reduction > 1 else nn.Conv2d(2 * c, c, 1)
+        self.norm_kv = nn.LayerNorm(c)
+        self.q = nn.Linear(c, c)
+        self.kv = nn.Linear(c, 2 * c)
+        self.proj = nn.Linear(c, c)
+        self.gamma = nn.Parameter(torch.full((1, 1, c), 1e-1))
+
+    def forward(self, x, r, f):
+        t = tokens(x)
+        kv = self.norm_kv(tokens(self.reduce(torch.cat([r, f], dim=1))))
+        k, v = self.kv(kv).chunk(2, dim=-1)
+        t = t + self.gamma * self.proj(attention(self.q(self.norm_q(t)), k, v, self.heads))
+        return image(t, x)
+
+
+class FusionStage(nn.Module):
+    def __init__(self, i: int):
+        super().__init__()
+        cr, cf = RGB_CHANNELS[i], FEAT_CHANNELS[i]
+        self.align = nn.Sequential(nn.Conv2d(cf, cr, 1), nn.BatchNorm2d(cr))
+        self.lafs = LAFS(cr) if i > 0 else None
+        self.cma = CMA(cr, heads=max(1, cr // 48), reduction=FEAT_REDUCTION[i]) if i > 0 else None
+
+    def forward(self, r, f):
+        f = self.align(f)
+        if self.lafs is None:
+            return r + f
+        return self.cma(self.lafs(r, f), r, f)
+
+
+# ------------------------------------------------------------------------------ decoder
+
+class MLPDecoder(nn.Module):
+    def __init__(self, channels, embed: int = DECODER_EMBED, classes: int = NUM_CLASSES):
+        super().__init__()
+        self.linear = nn.ModuleList(nn.Conv2d(c, embed, 1) for c in channels)
+        self.fuse = nn.Sequential(nn.Conv2d(4 * embed, embed, 1, bias=False), nn.BatchNorm2d(embed), nn.ReLU())
+        self.dropout = nn.Dropout2d(0.1)
+        self.classify = nn.Conv2d(embed, classes, 1)
+
+    def embed(self, stages):
+        size = stages[0].shape[2:]
+        ups = [self.linear[0](stages[0])]
+        for lin, s in zip(self.linear[1:], stages[1:]):
+            ups.append(F.interpolate(lin(s), size=size, mode="bilinear", align_corners=False))
+        return self.fuse(torch.cat(ups, dim=1))
+
+    def forward(self, stages):
+        return self.classify(self.dropout(self.embed(stages)))
+
+
+class FusionNet(nn.Module):
+    def __init__(self, modality: str = "both", feature_dim: int = FEATURE_DIM):
+        super().__init__()
+        if modality not in MODALITIES:
+            raise ValueError(f"modality {modality!r} is not one of {MODALITIES}")
+        self.modality = modality
+        self.rgb = RgbBranch() if modality != "features" else None
+        self.feat = FeatureBranch(feature_dim) if modality != "rgb" else None
+        self.fusion = nn.ModuleList(FusionStage(i) for i in range(4)) if modality == "both" else None
+        self.decoder = MLPDecoder(FEAT_CHANNELS if modality == "features" else RGB_CHANNELS)
+
+    def input_names(self) -> list[str]:
+        return {"both": ["rgb", "features"], "rgb": ["rgb"], "features": ["features"]}[self.modality]
+
+    def stages(self, rgb=None, features=None):
+        out = []
+        r, f = rgb, features
+        for i in range(4):
+            if self.rgb is not None:
+                r = self.rgb.stage(i, r)
+            if self.feat is not None:
+                f = self.feat.stage(i, f)
+            out.append(self.fusion[i](r, f) if self.fusion is not None else (r if self.rgb is not None else f))
+        return out
+
+    def logits_at_stride4(self, rgb=None, features=None):
+        return self.decoder(self.stages(rgb, features))
+
+    def forward(self, rgb=None, features=None):
+        like = rgb if rgb is not None else features
+        x = self.logits_at_stride4(rgb, features)
+        return F.interpolate(x, size=like.shape[2:], mode="bilinear", align_corners=False)
+
+
+class ExportWrapper(nn.Module):
+    """Positional inputs in the card's order, for torch.onnx.export."""
+
+    def __init__(self, net: FusionNet):
+        super().__init__()
+        self.net = net
+
+    def forward(self, *inputs):
+        return self.net(**dict(zip(self.net.input_names(), inputs)))
+
+
+def example_inputs(net: FusionNet, h: int = 256, w: int = 320, batch: int = 1) -> tuple[torch.Tensor, ...]:
+    shapes = {"rgb": (batch, 3, h, w), "features": (batch, FEATURE_DIM, h, w)}
+    return tuple(torch.randn(shapes[n]) for n in net.input_names())
+
+
+def count_macs(net: FusionNet, h: int = 256, w: int = 320) -> float:
+    """Multiply-accumulates of one inference (PyTorch's FLOP counter / 2)."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    net = net.eval()
+    with torch.no_grad(), FlopCounterMode(display=False) as counter:
+        ExportWrapper(net)(*example_inputs(net, h, w))
+    return counter.get_total_flops() / 2
+
+
+if __name__ == "__main__":
+    import time
+
+    torch.set_num_threads(1)
+    for m in MODALITIES:
+        net = FusionNet(m).eval()
+        params = sum(p.numel() for p in net.parameters())
+        x = example_inputs(net)
+        with torch.no_grad():
+            ExportWrapper(net)(*x)
+            t0 = time.perf_counter()
+            for _ in range(5):
+                ExportWrapper(net)(*x)
+            dt = (time.perf_counter() - t0) / 5
+        print(f"{m:9s} params {params / 1e6:.2f} M  {count_macs(net) / 1e9:.3f} GMAC @320x256  "
+              f"torch 1 thread {dt * 1e3:.0f} ms")

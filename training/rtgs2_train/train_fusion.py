@@ -1,0 +1,220 @@
+"""Train the VDVI-lite fusion network on views exported by `rtgs2 export-dataset`.
+
+Generalisation mode (default): cross-entropy with label smoothing (0.15, RT-GS2) over random
+192x256 crops with flips and colour jitter; AdamW, linear warm-up then poly 0.9 decay,
+gradient clipping at 1. Fine-tuning mode (`--finetune CKPT`, one labelled scene): starts from
+a generalisation checkpoint and adds CeCo (lambda 0.4): class centres of the decoder's
+embedding, pooled per class over the batch, classified by a fixed simplex ETF.
+
+Single CPU process by default; under `torchrun --nproc_per_node=N` every rank draws its own
+batches and DDP averages the gradients. RUN/checkpoint.pt is written atomically every
+--checkpoint-every steps and at the end; --resume continues from it. At the end the model is
+evaluated on --val (full frames), written to RUN/eval.json.
+
+    python -m rtgs2_train.train_fusion --data data/fusion_train --val data/fusion_heldout \
+        --run-dir runs/fusion_both --modality both --steps 1200 --seed 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.distributed as dist
+import torch.nn as nn
+import torch.nn.functional as F
+
+from . import fusion_eval
+from .fusion_data import Batcher, ViewSet, input_statistics
+from .fusion_model import DECODER_EMBED, NUM_CLASSES, FusionNet
+
+
+def parse_args(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", type=Path, nargs="+", required=True, help="exported dataset folder(s)")
+    ap.add_argument("--val", type=Path, nargs="*", default=[], help="exported views to evaluate on at the end")
+    ap.add_argument("--run-dir", type=Path, required=True)
+    ap.add_argument("--modality", choices=["both", "rgb", "features"], default="both")
+    ap.add_argument("--steps", type=int, default=1200)
+    ap.add_argument("--minutes", type=float, default=0.0, help="stop (and checkpoint) after this wall time")
+    ap.add_argument("--batch", type=int, default=8)
+    ap.add_argument("--crop", type=int, nargs=2, default=[192, 256], metavar=("H", "W"))
+    ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--weight-decay", type=float, default=1e-2)
+    ap.add_argument("--warmup", type=int, default=60, help="warm-up steps")
+    ap.add_argument("--label-smoothing", type=float, default=0.15)
+    ap.add_argument("--jitter", type=float, default=0.25, help="colour jitter strength on RGB")
+    ap.add_argument("--finetune", type=Path, help="start from this checkpoint (one-scene fine-tuning)")
+    ap.add_argument("--ceco", type=float, default=0.0, help="CeCo weight (0.4 in RT-GS2's fine-tuning)")
+    ap.add_argument("--seed", type=int, default=3)
+    ap.add_argument("--threads", type=int, default=0, help="torch threads (0 = torch default)")
+    ap.add_argument("--checkpoint-every", type=int, default=50)
+    ap.add_argument("--val-max-views", type=int, default=None)
+    ap.add_argument("--resume", action="store_true")
+    return ap.parse_args(argv)
+
+
+def simplex_etf(dim: int, classes: int, seed: int = 0) -> torch.Tensor:
+    """[dim, classes] simplex equiangular tight frame: unit columns, pairwise cosine -1/(K-1)."""
+    if dim < classes:
+        raise ValueError("the ETF needs dim >= classes")
+    g = torch.Generator().manual_seed(seed)
+    u, _ = torch.linalg.qr(torch.randn(dim, classes, generator=g))
+    k = classes
+    return math.sqrt(k / (k - 1)) * u @ (torch.eye(k) - torch.full((k, k), 1.0 / k))
+
+
+class CeCo(nn.Module):
+    """Center collapse regulariser (Zhong et al., CVPR 2023) as RT-GS2 uses it for fine-tuning."""
+
+    def __init__(self, embed: int = DECODER_EMBED, classes: int = NUM_CLASSES, dim: int = 64, temperature: float = 0.1):
+        super().__init__()
+        self.project = nn.Conv2d(embed, dim, 1)
+        self.register_buffer("etf", simplex_etf(dim, classes))
+        self.temperature = temperature
+
+    def forward(self, embedding: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        z = self.project(embedding)  # [B, dim, h, w]
+        t = F.interpolate(target[:, None].float(), size=z.shape[2:], mode="nearest")[:, 0].long()
+        z = z.permute(0, 2, 3, 1).reshape(-1, z.shape[1])
+        t = t.reshape(-1)
+        keep = t != 255
+        z, t = z[keep], t[keep]
+        if len(t) == 0:
+            return embedding.sum() * 0.0
+        classes, inverse = torch.unique(t, return_inverse=True)
+        centres = torch.zeros(len(classes), z.shape[1]).index_add_(0, inverse, z)
+        centres = centres / torch.bincount(inverse).unsqueeze(1).float()
+        logits = F.normalize(centres, dim=1) @ self.etf / self.temperature
+        return F.cross_entropy(logits, classes)
+
+
+def lr_at(step: int, args) -> float:
+    if step < args.warmup:
+        return args.lr * (step + 1) / args.warmup
+    progress = (step - args.warmup) / max(1, args.steps - args.warmup)
+    return args.lr * (1.0 - min(progress, 1.0)) ** 0.9
+
+
+def save_atomically(obj, path: Path) -> None:
+    tmp = path.with_suffix(".tmp")
+    torch.save(obj, tmp)
+    os.replace(tmp, path)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    distributed = "WORLD_SIZE" in os.environ and int(os.environ["WORLD_SIZE"]) > 1
+    rank = 0
+    if distributed:
+        dist.init_process_group("gloo")
+        rank = dist.get_rank()
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    args.run_dir.mkdir(parents=True, exist_ok=True)
+    ckpt_path = args.run_dir / "checkpoint.pt"
+
+    views = ViewSet(args.data)
+    model = FusionNet(args.modality, feature_dim=views.feature_dim or 32)
+    ceco = CeCo() if args.ceco > 0 else None
+    params = list(model.parameters()) + (list(ceco.parameters()) if ceco else [])
+    opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=args.weight_decay)
+    start = 0
+    norm = None
+    if args.resume and ckpt_path.exists():
+        ck = torch.load(ckpt_path, weights_only=False)
+        model.load_state_dict(ck["model"])
+        opt.load_state_dict(ck["opt"])
+        if ceco and "ceco" in ck:
+            ceco.load_state_dict(ck["ceco"])
+        start, norm = ck["step"], ck["norm"]
+        print(f"resumed at step {start}")
+    elif args.finetune:
+        ck = torch.load(args.finetune, weights_only=False)
+        if ck["args"]["modality"] != args.modality:
+            raise SystemExit(f"{args.finetune} is a {ck['args']['modality']!r} model, not {args.modality!r}")
+        model.load_state_dict(ck["model"])
+        norm = ck["norm"]  # the network's inputs must stay as it learnt them
+    if norm is None:
+        norm = input_statistics(views)
+    if rank == 0:
+        (args.run_dir / "norm.json").write_text(json.dumps(norm, indent=1) + "\n")
+        (args.run_dir / "args.json").write_text(json.dumps(vars(args), default=str, indent=1) + "\n")
+    net = nn.parallel.DistributedDataParallel(model) if distributed else model
+    batcher = Batcher(views, norm, tuple(args.crop), seed=args.seed * 1000 + rank + start,
+                      features="features" in model.input_names(), rgb="rgb" in model.input_names(),
+                      jitter=args.jitter)
+
+    def checkpoint(step):
+        if rank == 0:
+            save_atomically({"model": model.state_dict(), "opt": opt.state_dict(), "step": step,
+                             "args": vars(args) | {"data": [str(d) for d in args.data], "val": [str(v) for v in args.val],
+                                                   "run_dir": str(args.run_dir),
+                                                   "finetune": str(args.finetune) if args.finetune else None},
+                             "norm": norm, **({"ceco": ceco.state_dict()} if ceco else {})}, ckpt_path)
+
+    log = open(args.run_dir / "log.jsonl", "a") if rank == 0 else None
+    t_start = time.time()
+    model.train()
+    step = start
+    while step < args.steps:
+        for g in opt.param_groups:
+            g["lr"] = lr_at(step, args)
+        t0 = time.time()
+        b = batcher.batch(args.batch)
+        target = torch.from_numpy(b["target"])
+        inputs = {k: torch.from_numpy(b[k]) for k in model.input_names()}
+        if ceco:
+            like = next(iter(inputs.values()))
+            emb = model.decoder.embed(model.stages(**inputs))
+            logits = F.interpolate(model.decoder.classify(model.decoder.dropout(emb)), size=like.shape[2:],
+                                   mode="bilinear", align_corners=False)
+        else:
+            logits = net(**inputs)
+        ce = F.cross_entropy(logits, target, ignore_index=255, label_smoothing=args.label_smoothing)
+        loss = ce + (args.ceco * ceco(emb, target) if ceco else 0.0)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        if ceco and distributed:
+            raise SystemExit("CeCo fine-tuning runs in one process")
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        opt.step()
+        step += 1
+        if rank == 0:
+            with torch.no_grad():
+                valid = target != 255
+                acc = ((logits.argmax(1) == target) & valid).sum().item() / max(1, valid.sum().item())
+            rec = {"step": step, "loss": round(loss.item(), 4), "ce": round(ce.item(), 4), "acc": round(acc, 4),
+                   "lr": round(lr_at(step - 1, args), 6), "s": round(time.time() - t0, 3)}
+            log.write(json.dumps(rec) + "\n")
+            log.flush()
+            if step % 10 == 0 or step == 1:
+                print(json.dumps(rec), flush=True)
+        out_of_time = args.minutes > 0 and (time.time() - t_start) > args.minutes * 60
+        if step % args.checkpoint_every == 0 or step == args.steps or out_of_time:
+            checkpoint(step)
+        if out_of_time:
+            print(f"stopping at step {step}: --minutes {args.minutes} reached", flush=True)
+            break
+    if rank == 0:
+        checkpoint(step)
+        if args.val:
+            result = fusion_eval.evaluate(fusion_eval.torch_predictor(model), ViewSet(args.val),
+                                          fusion_eval.card_of(model.input_names(), norm), args.val_max_views)
+            result |= {"step": step, "minutes": round((time.time() - t_start) / 60, 1)}
+            (args.run_dir / "eval.json").write_text(json.dumps(result, indent=1) + "\n")
+            t = result["total"]
+            print(f"val mIoU {t['miou']:.4f} mAcc {t['macc']:.4f} oAcc {t['oacc']:.4f}", flush=True)
+    if distributed:
+        dist.destroy_process_group()
+
+
+if __name__ == "__main__":
+    main()
