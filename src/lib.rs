@@ -5,6 +5,7 @@
 //! - [`scene`]: the struct-of-arrays [`scene::Scene`], every file format, cameras.
 //! - [`render`]: renderers; [`render::cpu`] is the exact reference (the oracle for the GPU path).
 //! - [`encoder`]: per-Gaussian features from the self-supervised scene encoder (ONNX, cached).
+//! - [`inference`]: ONNX Runtime set-up and sessions shared by the two networks.
 //! - [`dataset`]: fusion-network training data (rendered views as .npy).
 //! - [`synth`]: procedurally furnished, labelled indoor rooms (training and test data).
 //! - [`classes`]: the NYU40 class set and the ScanNet palette.
@@ -21,6 +22,7 @@ pub mod cli;
 pub mod dataset;
 pub mod encoder;
 pub mod image_io;
+pub mod inference;
 pub mod render;
 pub mod scene;
 pub mod synth;

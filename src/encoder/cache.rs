@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use half::f16;
 use sha2::{Digest, Sha256};
 
-use super::runtime::hex;
+use crate::inference::runtime::hex;
 use crate::scene::Scene;
 
 const MAGIC: &[u8; 9] = b"RTGS2FEAT";

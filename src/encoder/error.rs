@@ -22,6 +22,19 @@ pub enum EncoderError {
     NonFinite { index: usize, what: &'static str },
 }
 
+/// The shared ONNX Runtime layer's errors keep the messages the encoder always gave.
+impl From<crate::inference::InferenceError> for EncoderError {
+    fn from(e: crate::inference::InferenceError) -> Self {
+        use crate::inference::InferenceError as I;
+        match e {
+            I::Runtime(m) => Self::Runtime(m),
+            I::Model { path, problem } => Self::Model { path, problem },
+            I::Inference { doing, message } => Self::Inference { doing, message },
+            I::Io { path, source } => Self::Io { path, source },
+        }
+    }
+}
+
 impl EncoderError {
     pub fn model(path: &std::path::Path, problem: impl Into<String>) -> Self {
         Self::Model { path: path.to_path_buf(), problem: problem.into() }

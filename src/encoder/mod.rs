@@ -2,7 +2,7 @@
 //! network, computed once per scene and cached on disk.
 //!
 //! - [`indices`] and [`inputs`]: the precompute, identical to `training/rtgs2_train`.
-//! - [`runtime`]: finding or fetching ONNX Runtime; [`session`]: ort with EP fallback.
+//! - [`session`]: the encoder's ONNX Runtime session (built by the shared [`crate::inference`]).
 //! - [`encode`]: the whole scene through the network; [`cache`]: the on-disk cache.
 
 pub mod cache;
@@ -11,7 +11,6 @@ pub mod encode;
 pub mod error;
 pub mod indices;
 pub mod inputs;
-pub mod runtime;
 pub mod session;
 
 use std::path::{Path, PathBuf};

@@ -13,7 +13,7 @@ use std::sync::OnceLock;
 
 use sha2::{Digest, Sha256};
 
-use super::error::EncoderError;
+use super::error::InferenceError;
 
 pub const ORT_VERSION: &str = "1.31.1";
 
@@ -44,7 +44,7 @@ static ENVIRONMENT: OnceLock<Result<ort::environment::Environment, String>> = On
 static LIBRARY: OnceLock<Result<PathBuf, String>> = OnceLock::new();
 
 /// The process-wide ORT environment, loading the library on first use.
-pub fn environment() -> Result<ort::environment::Environment, EncoderError> {
+pub fn environment() -> Result<ort::environment::Environment, InferenceError> {
     ENVIRONMENT
         .get_or_init(|| {
             let lib = library_path().map_err(|e| e.to_string())?;
@@ -52,12 +52,12 @@ pub fn environment() -> Result<ort::environment::Environment, EncoderError> {
             builder.with_name("rtgs2").with_telemetry(false).build().map_err(|e| e.to_string())
         })
         .clone()
-        .map_err(EncoderError::Runtime)
+        .map_err(InferenceError::Runtime)
 }
 
 /// The library this process uses (fetching it on first use).
-pub fn library_path() -> Result<PathBuf, EncoderError> {
-    LIBRARY.get_or_init(|| locate_or_fetch().map_err(|e| e.to_string())).clone().map_err(EncoderError::Runtime)
+pub fn library_path() -> Result<PathBuf, InferenceError> {
+    LIBRARY.get_or_init(|| locate_or_fetch().map_err(|e| e.to_string())).clone().map_err(InferenceError::Runtime)
 }
 
 fn locate_or_fetch() -> Result<PathBuf, String> {

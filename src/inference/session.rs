@@ -1,0 +1,163 @@
+//! An ONNX Runtime session on model bytes, with execution-provider choice and fallback, and
+//! the conversion of named tensors into session inputs.
+
+use std::borrow::Cow;
+use std::path::Path;
+
+use ort::ep::{self, ExecutionProvider};
+use ort::session::{Session, SessionInputValue, builder::GraphOptimizationLevel};
+use ort::value::Tensor;
+
+use super::error::InferenceError;
+use super::runtime;
+
+/// Which execution provider to ask for.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExecutionChoice {
+    /// TensorRT, then CUDA, then CPU: the first this ONNX Runtime build offers.
+    #[default]
+    Auto,
+    Cpu,
+    Cuda,
+    Tensorrt,
+}
+
+/// A named input tensor, owned, ready for a run.
+pub enum InputTensor {
+    F32 { shape: Vec<usize>, data: Vec<f32> },
+    I64 { shape: Vec<usize>, data: Vec<i64> },
+}
+
+/// A committed session and the provider it runs on.
+pub struct BuiltSession {
+    pub session: Session,
+    /// The execution provider actually in use, for messages and benchmarks.
+    pub provider: String,
+    /// Why each provider tried before the one in use was refused (empty when the first
+    /// candidate worked), so callers can say why they fell back.
+    pub fallbacks: Vec<String>,
+}
+
+/// The model file's bytes; a missing file is named as such.
+pub fn read_model(model: &Path) -> Result<Vec<u8>, InferenceError> {
+    std::fs::read(model).map_err(|source| match source.kind() {
+        std::io::ErrorKind::NotFound => InferenceError::model(model, "model file not found"),
+        _ => InferenceError::Io { path: model.to_path_buf(), source },
+    })
+}
+
+/// A session on `model` (ONNX bytes) on the chosen provider. `Auto` tries TensorRT, CUDA, then
+/// CPU; an explicit choice that fails is an error (no silent fallback). `what` names the
+/// network in the fallback log line. `threads` 0 leaves ONNX Runtime's default (all cores).
+pub fn build_session(
+    model: &[u8],
+    choice: ExecutionChoice,
+    threads: usize,
+    what: &str,
+) -> Result<BuiltSession, InferenceError> {
+    let env = runtime::environment()?;
+    let candidates = match choice {
+        ExecutionChoice::Auto => vec![ExecutionChoice::Tensorrt, ExecutionChoice::Cuda, ExecutionChoice::Cpu],
+        only => vec![only],
+    };
+    let mut refusals = Vec::new();
+    for candidate in candidates {
+        match try_provider(&env, model, candidate, threads) {
+            Ok(session) => {
+                if !refusals.is_empty() && choice == ExecutionChoice::Auto && candidate == ExecutionChoice::Cpu {
+                    log::info!("{what} on CPU ({})", refusals.join("; "));
+                }
+                return Ok(BuiltSession {
+                    session,
+                    provider: provider_name(candidate).to_string(),
+                    fallbacks: refusals,
+                });
+            }
+            Err(why) if choice == ExecutionChoice::Auto && candidate != ExecutionChoice::Cpu => {
+                refusals.push(format!("{}: {why}", provider_name(candidate)))
+            }
+            Err(why) => {
+                return Err(InferenceError::Runtime(format!(
+                    "{} execution provider: {why}{}",
+                    provider_name(candidate),
+                    if candidate == ExecutionChoice::Cpu { "" } else { " (try --ep auto or --ep cpu)" }
+                )));
+            }
+        }
+    }
+    unreachable!("the candidate list always ends with the CPU provider")
+}
+
+/// The session's real input and output names must be the ones its card promises: a model
+/// exported from another recipe is refused here rather than failing mid-run.
+pub fn check_io_names(session: &Session, model: &Path, inputs: &[String], output: &str) -> Result<(), InferenceError> {
+    let actual: Vec<&str> = session.inputs().iter().map(|o| o.name()).collect();
+    if actual != inputs.iter().map(String::as_str).collect::<Vec<_>>() {
+        return Err(InferenceError::model(model, format!("its inputs {actual:?} do not match its card's {inputs:?}")));
+    }
+    if session.outputs().first().map(|o| o.name()) != Some(output) {
+        return Err(InferenceError::model(model, format!("it has no output {output:?} as its card says")));
+    }
+    Ok(())
+}
+
+/// Named tensors as the session's run arguments.
+pub fn run_inputs(
+    inputs: Vec<(String, InputTensor)>,
+) -> Result<Vec<(Cow<'static, str>, SessionInputValue<'static>)>, InferenceError> {
+    let mut values = Vec::with_capacity(inputs.len());
+    for (name, t) in inputs {
+        let value: SessionInputValue<'static> = match t {
+            InputTensor::F32 { shape, data } => {
+                Tensor::from_array((shape, data)).map_err(|e| InferenceError::inference("creating an input", e))?.into()
+            }
+            InputTensor::I64 { shape, data } => {
+                Tensor::from_array((shape, data)).map_err(|e| InferenceError::inference("creating an input", e))?.into()
+            }
+        };
+        values.push((Cow::Owned(name), value));
+    }
+    Ok(values)
+}
+
+fn provider_name(choice: ExecutionChoice) -> &'static str {
+    match choice {
+        ExecutionChoice::Auto | ExecutionChoice::Cpu => "CPU",
+        ExecutionChoice::Cuda => "CUDA",
+        ExecutionChoice::Tensorrt => "TensorRT",
+    }
+}
+
+fn try_provider(
+    env: &ort::environment::Environment,
+    model: &[u8],
+    choice: ExecutionChoice,
+    threads: usize,
+) -> Result<Session, String> {
+    let available = match choice {
+        ExecutionChoice::Cuda => ep::CUDA::is_available(),
+        ExecutionChoice::Tensorrt => ep::TensorRT::is_available(),
+        _ => Ok(true),
+    };
+    if !available.unwrap_or(false) {
+        return Err(format!("not offered by the loaded ONNX Runtime ({})", runtime_label()));
+    }
+    let mut builder = Session::builder(env).map_err(|e| e.to_string())?;
+    builder = builder.with_optimization_level(GraphOptimizationLevel::All).map_err(|e| e.to_string())?;
+    if threads > 0 {
+        builder = builder.with_intra_threads(threads).map_err(|e| e.to_string())?;
+    }
+    builder = match choice {
+        ExecutionChoice::Cuda => builder.with_execution_providers([ep::CUDA::default().build().error_on_failure()]),
+        ExecutionChoice::Tensorrt => {
+            builder.with_execution_providers([ep::TensorRT::default().build().error_on_failure()])
+        }
+        _ => Ok(builder),
+    }
+    .map_err(|e| e.to_string())?;
+    builder.commit_from_memory(model).map_err(|e| e.to_string())
+}
+
+fn runtime_label() -> String {
+    runtime::library_path().map(|p| p.display().to_string()).unwrap_or_else(|e| e.to_string())
+}
