@@ -6,6 +6,8 @@
 //! - [`render`]: renderers; [`render::cpu`] is the exact reference (the oracle for the GPU path).
 //! - [`encoder`]: per-Gaussian features from the self-supervised scene encoder (ONNX, cached).
 //! - [`inference`]: ONNX Runtime set-up and sessions shared by the two networks.
+//! - [`fusion`]: the per-frame fusion network (RGB + features → classes), on a worker thread.
+//! - [`overlay`]: class colours over the image; [`eval`]: mIoU / mAcc / oAcc.
 //! - [`dataset`]: fusion-network training data (rendered views as .npy).
 //! - [`synth`]: procedurally furnished, labelled indoor rooms (training and test data).
 //! - [`classes`]: the NYU40 class set and the ScanNet palette.
@@ -21,8 +23,11 @@ pub mod classes;
 pub mod cli;
 pub mod dataset;
 pub mod encoder;
+pub mod eval;
+pub mod fusion;
 pub mod image_io;
 pub mod inference;
+pub mod overlay;
 pub mod render;
 pub mod scene;
 pub mod synth;

@@ -1,0 +1,198 @@
+//! The fusion network's model card (`models/fusion.json`): its inputs, output classes and the
+//! exact preprocessing the training side applied. Loading checks everything the Rust path
+//! depends on, so a model from another recipe is refused with a message naming the card.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use super::error::FusionError;
+use crate::classes::NUM_CLASSES;
+
+pub const FORMAT: &str = "rtgs2-fusion/1";
+pub const RGB_INPUT: &str = "rgb";
+pub const FEATURES_INPUT: &str = "features";
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct FusionCard {
+    #[serde(default)]
+    pub name: String,
+    pub format: String,
+    /// Graph input names in order: "rgb" and/or "features".
+    pub inputs: Vec<String>,
+    pub output: String,
+    /// D of the features input; 0 when the model takes no features.
+    pub feature_dim: usize,
+    /// NYU40 id of each output channel. Wider than u8 here so out-of-range ids are reported,
+    /// not wrapped by the parser.
+    pub class_ids: Vec<i64>,
+    pub rgb_mean: Vec<f32>,
+    pub rgb_std: Vec<f32>,
+    pub feature_scale: f32,
+    pub size_multiple: usize,
+    pub padding: String,
+    /// SHA-256 of the encoder model the features came from (absent: not checked).
+    #[serde(default)]
+    pub encoder_sha256: Option<String>,
+    #[serde(skip)]
+    pub path: PathBuf,
+}
+
+impl FusionCard {
+    pub fn load(path: &Path) -> Result<Self, FusionError> {
+        let text = std::fs::read_to_string(path).map_err(|source| match source.kind() {
+            std::io::ErrorKind::NotFound => {
+                FusionError::model(path, "model card not found (it belongs beside the .onnx file)")
+            }
+            _ => FusionError::Io { path: path.into(), source },
+        })?;
+        Self::parse(path, &text)
+    }
+
+    /// A card from its JSON text; `path` names it in errors.
+    pub fn parse(path: &Path, text: &str) -> Result<Self, FusionError> {
+        let mut card: FusionCard = serde_json::from_str(text)
+            .map_err(|e| FusionError::model(path, format!("not a valid fusion model card: {e}")))?;
+        card.path = path.to_path_buf();
+        card.validate()?;
+        Ok(card)
+    }
+
+    fn validate(&self) -> Result<(), FusionError> {
+        let bad = |p: String| Err(FusionError::model(&self.path, p));
+        if self.format != FORMAT {
+            return bad(format!("card format {:?}, this build reads {FORMAT:?}", self.format));
+        }
+        let known = [RGB_INPUT, FEATURES_INPUT];
+        if self.inputs.is_empty() || self.inputs.iter().any(|i| !known.contains(&i.as_str())) {
+            return bad(format!("inputs {:?} must be a non-empty selection of {known:?}", self.inputs));
+        }
+        if self.inputs.iter().filter(|i| *i == RGB_INPUT).count() > 1
+            || self.inputs.iter().filter(|i| *i == FEATURES_INPUT).count() > 1
+        {
+            return bad(format!("inputs {:?} name an input twice", self.inputs));
+        }
+        match (self.takes_features(), self.feature_dim) {
+            (true, 0) => return bad("feature_dim is 0 but the inputs include \"features\"".into()),
+            (false, d) if d != 0 => {
+                return bad(format!("feature_dim is {d} but the inputs do not include \"features\""));
+            }
+            (true, d) if d > 256 => return bad(format!("feature_dim {d} is out of range (1..=256)")),
+            _ => {}
+        }
+        if self.output.is_empty() {
+            return bad("output name is empty".into());
+        }
+        if self.class_ids.is_empty() {
+            return bad("class_ids is empty".into());
+        }
+        let mut seen = [false; NUM_CLASSES];
+        for &id in &self.class_ids {
+            if !(1..NUM_CLASSES as i64).contains(&id) {
+                return bad(format!("class id {id} is not an NYU40 id (1..=40)"));
+            }
+            if std::mem::replace(&mut seen[id as usize], true) {
+                return bad(format!("class id {id} appears twice in class_ids"));
+            }
+        }
+        if self.rgb_mean.len() != 3 || self.rgb_mean.iter().any(|m| !m.is_finite()) {
+            return bad(format!("rgb_mean {:?} must be 3 finite numbers", self.rgb_mean));
+        }
+        if self.rgb_std.len() != 3 || self.rgb_std.iter().any(|s| !(s.is_finite() && *s > 0.0)) {
+            return bad(format!("rgb_std {:?} must be 3 positive numbers", self.rgb_std));
+        }
+        if !self.feature_scale.is_finite() {
+            return bad(format!("feature_scale {} must be finite", self.feature_scale));
+        }
+        if !(1..=4096).contains(&self.size_multiple) {
+            return bad(format!("size_multiple {} must be in 1..=4096", self.size_multiple));
+        }
+        if self.padding != "replicate" {
+            return bad(format!("padding {:?}: this build pads by \"replicate\" only", self.padding));
+        }
+        Ok(())
+    }
+
+    pub fn takes_rgb(&self) -> bool {
+        self.inputs.iter().any(|i| i == RGB_INPUT)
+    }
+
+    pub fn takes_features(&self) -> bool {
+        self.inputs.iter().any(|i| i == FEATURES_INPUT)
+    }
+
+    /// Output channel → NYU40 id (validated to fit in 1..=40).
+    pub fn class_ids_u8(&self) -> Vec<u8> {
+        self.class_ids.iter().map(|&id| id as u8).collect()
+    }
+
+    pub fn mean3(&self) -> [f32; 3] {
+        [self.rgb_mean[0], self.rgb_mean[1], self.rgb_mean[2]]
+    }
+
+    pub fn std3(&self) -> [f32; 3] {
+        [self.rgb_std[0], self.rgb_std[1], self.rgb_std[2]]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn card_json(edit: impl FnOnce(&mut serde_json::Value)) -> String {
+        let mut v = serde_json::json!({
+            "name": "t", "format": FORMAT, "inputs": ["rgb", "features"], "output": "logits",
+            "feature_dim": 32, "class_ids": [1, 2, 5, 40],
+            "rgb_mean": [0.5, 0.5, 0.5], "rgb_std": [0.25, 0.25, 0.25], "feature_scale": 1.0,
+            "size_multiple": 32, "padding": "replicate", "encoder_sha256": "ab", "recipe": {"ignored": true}
+        });
+        edit(&mut v);
+        v.to_string()
+    }
+
+    fn parse(edit: impl FnOnce(&mut serde_json::Value)) -> Result<FusionCard, FusionError> {
+        FusionCard::parse(Path::new("/m/fusion.json"), &card_json(edit))
+    }
+
+    #[test]
+    fn a_valid_card_loads_and_ignores_informational_keys() {
+        let c = parse(|_| {}).expect("valid card");
+        assert!(c.takes_rgb() && c.takes_features());
+        assert_eq!(c.class_ids_u8(), vec![1, 2, 5, 40]);
+        let rgb_only = parse(|v| {
+            v["inputs"] = serde_json::json!(["rgb"]);
+            v["feature_dim"] = serde_json::json!(0);
+        })
+        .expect("rgb-only card");
+        assert!(!rgb_only.takes_features());
+    }
+
+    #[test]
+    fn each_broken_field_is_named() {
+        type Edit = fn(&mut serde_json::Value);
+        let cases: [(Edit, &str); 11] = [
+            (|v| v["format"] = "other/2".into(), "card format"),
+            (|v| v["inputs"] = serde_json::json!([]), "non-empty"),
+            (|v| v["inputs"] = serde_json::json!(["rgb", "depth"]), "non-empty"),
+            (|v| v["inputs"] = serde_json::json!(["rgb", "rgb"]), "twice"),
+            (|v| v["feature_dim"] = 0.into(), "feature_dim is 0"),
+            (|v| v["class_ids"] = serde_json::json!([1, 41]), "class id 41"),
+            (|v| v["class_ids"] = serde_json::json!([3, 0]), "class id 0"),
+            (|v| v["class_ids"] = serde_json::json!([3, 3]), "twice"),
+            (|v| v["rgb_std"] = serde_json::json!([1.0, 0.0, 1.0]), "rgb_std"),
+            (|v| v["rgb_mean"] = serde_json::json!([1.0, 0.0]), "rgb_mean"),
+            (|v| v["padding"] = "zeros".into(), "replicate"),
+        ];
+        for (edit, expect) in cases {
+            let err = parse(edit).expect_err(expect).to_string();
+            assert!(err.contains(expect) && err.contains("/m/fusion.json"), "expected {expect:?} in {err}");
+        }
+        let err = parse(|v| v["size_multiple"] = 0.into()).expect_err("size multiple").to_string();
+        assert!(err.contains("size_multiple"), "{err}");
+        let err = parse(|v| {
+            v["inputs"] = serde_json::json!(["rgb"]);
+            v["feature_dim"] = 8.into();
+        });
+        assert!(err.expect_err("a dim without a features input").to_string().contains("do not include"));
+    }
+}

@@ -1,0 +1,47 @@
+//! The fusion network (stage 3 of RT-GS2): per frame, the rendered RGB and splatted encoder
+//! feature images → per-pixel NYU40 classes.
+//!
+//! - [`card`]: the model card (`models/fusion.json`), validated on load.
+//! - [`preprocess`]: frame → padded NCHW tensors (pure functions).
+//! - [`predict`]: the ONNX Runtime session, classes and confidences.
+//! - [`worker`]: the network on a background thread, newest frame first.
+
+pub mod card;
+pub mod error;
+pub mod predict;
+pub mod preprocess;
+pub mod worker;
+
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+pub use card::FusionCard;
+pub use error::FusionError;
+pub use predict::{FusionModel, Logits, PredictTimings, Prediction, classify};
+pub use preprocess::FrameInputs;
+pub use worker::{FusionWorker, WorkerOutput};
+
+/// The shipped fusion network: `models/fusion.onnx` (see [`crate::util::models_dir`]).
+pub fn default_model_path() -> PathBuf {
+    crate::util::models_dir().join("fusion.onnx")
+}
+
+/// A warning when `card` says its features came from another encoder model than `encoder`
+/// (the feature space differs, so predictions would be meaningless); `None` when they match or
+/// the card does not say. An unreadable encoder file is reported the same way.
+pub fn encoder_mismatch(card: &FusionCard, encoder: &Path) -> Option<String> {
+    let want = card.encoder_sha256.as_deref()?;
+    let got = match std::fs::read(encoder) {
+        Ok(bytes) => crate::inference::runtime::hex(&Sha256::digest(&bytes)),
+        Err(e) => return Some(format!("cannot check the encoder {}: {e}", encoder.display())),
+    };
+    (!got.eq_ignore_ascii_case(want)).then(|| {
+        format!(
+            "{} was trained on features of another encoder (card: sha256 {want}); {} has sha256 {got}: \
+             predictions may be meaningless",
+            card.path.display(),
+            encoder.display()
+        )
+    })
+}
