@@ -1,5 +1,6 @@
-//! `rtgs2 bench`: loading throughput and CPU reference render times, as medians over
-//! repeats (wall clock on this machine; say which machine when quoting them).
+//! `rtgs2 bench`: loading throughput, CPU reference render times (and, in sibling files, the
+//! GPU frame, the sort and the segmentation path), as medians over repeats (wall clock on
+//! this machine; say which machine when quoting them).
 
 use std::path::PathBuf;
 
@@ -20,6 +21,8 @@ pub enum BenchCommand {
     Render(super::bench_render::RenderBench),
     /// GPU radix sort throughput against the CPU's sort_unstable.
     Sort(super::bench_sort::SortBench),
+    /// Render + fusion network + overlay per frame: stage times, sequential and pipelined FPS.
+    Segment(super::bench_segment::SegmentBench),
 }
 
 #[derive(Args, Debug)]
@@ -55,6 +58,7 @@ pub fn run(cmd: &BenchCommand) -> anyhow::Result<()> {
         BenchCommand::CpuRender(b) => cpu_render(b),
         BenchCommand::Render(b) => super::bench_render::run(b),
         BenchCommand::Sort(b) => super::bench_sort::run(b),
+        BenchCommand::Segment(b) => super::bench_segment::run(b),
     }
 }
 

@@ -1,4 +1,5 @@
-//! Command-line options shared by every command that needs per-Gaussian encoder features.
+//! Command-line options shared by every command that needs per-Gaussian encoder features, and
+//! the ONNX Runtime options every network command takes.
 
 use std::path::PathBuf;
 
@@ -12,6 +13,15 @@ pub struct EncoderArgs {
     /// Encoder model (.onnx with its .json card beside it) [default: the shipped models/encoder.onnx].
     #[arg(long)]
     pub model: Option<PathBuf>,
+    #[command(flatten)]
+    pub cache: FeatureCacheArgs,
+    #[command(flatten)]
+    pub runtime: RuntimeArgs,
+}
+
+/// Where encoder features are cached and when they are recomputed.
+#[derive(Args, Debug, Clone)]
+pub struct FeatureCacheArgs {
     /// Feature cache folder [default: the user cache directory, rtgs2/features].
     #[arg(long)]
     pub cache_dir: Option<PathBuf>,
@@ -21,26 +31,35 @@ pub struct EncoderArgs {
     /// Recompute the features even when a valid cache exists (and replace it).
     #[arg(long)]
     pub force: bool,
+    /// Voxels per encoder pass; larger scenes are encoded in spatial chunks.
+    #[arg(long, default_value_t = DEFAULT_MAX_VOXELS)]
+    pub max_voxels: usize,
+}
+
+/// ONNX Runtime's execution provider and threads.
+#[derive(Args, Debug, Clone)]
+pub struct RuntimeArgs {
     /// ONNX Runtime execution provider.
     #[arg(long, value_enum, default_value = "auto")]
     pub ep: ExecutionChoice,
     /// ONNX Runtime threads (0 = all cores).
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
-    /// Voxels per encoder pass; larger scenes are encoded in spatial chunks.
-    #[arg(long, default_value_t = DEFAULT_MAX_VOXELS)]
-    pub max_voxels: usize,
 }
 
 impl EncoderArgs {
+    pub fn model_path(&self) -> PathBuf {
+        self.model.clone().unwrap_or_else(crate::encoder::default_model_path)
+    }
+
     pub fn options(&self, progress: bool) -> FeatureOptions {
         FeatureOptions {
-            model: self.model.clone().unwrap_or_else(crate::encoder::default_model_path),
-            cache_dir: (!self.no_cache).then(|| self.cache_dir.clone().unwrap_or_else(default_cache_dir)),
-            force: self.force,
-            provider: self.ep,
-            threads: self.threads,
-            max_voxels: self.max_voxels,
+            model: self.model_path(),
+            cache_dir: (!self.cache.no_cache).then(|| self.cache.cache_dir.clone().unwrap_or_else(default_cache_dir)),
+            force: self.cache.force,
+            provider: self.runtime.ep,
+            threads: self.runtime.threads,
+            max_voxels: self.cache.max_voxels,
             progress,
         }
     }

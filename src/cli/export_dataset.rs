@@ -9,6 +9,7 @@ use serde_json::json;
 
 use super::backend::{Backend, Renderer};
 use super::encoder_args::EncoderArgs;
+use super::fusion_args::scene_name;
 use crate::dataset::export::{FORMAT, write_view};
 use crate::dataset::views::{ViewSource, extra_views, scene_views};
 
@@ -100,10 +101,4 @@ pub fn run(args: &ExportDatasetArgs) -> anyhow::Result<()> {
     crate::util::atomic_write::write_bytes_atomically(&path, serde_json::to_string_pretty(&manifest)?.as_bytes())?;
     println!("{} views of {} scenes -> {}", views.len(), names.len(), path.display());
     Ok(())
-}
-
-/// A scene's folder name (trainer folders) or file stem.
-fn scene_name(path: &std::path::Path) -> String {
-    let p = if path.is_dir() { path.file_name() } else { path.file_stem() };
-    p.map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "scene".into())
 }

@@ -4,14 +4,18 @@
 mod backend;
 mod bench;
 mod bench_render;
+mod bench_segment;
 mod bench_sort;
 mod convert;
 mod demo;
 mod encoder_args;
+mod eval_cmd;
 mod export_dataset;
 mod features_cmd;
+mod fusion_args;
 mod info;
 mod render_cmd;
+mod segment_cmd;
 pub mod synth_cmd;
 mod view_args;
 mod view_cmd;
@@ -43,10 +47,14 @@ pub enum Command {
     Features(features_cmd::FeaturesArgs),
     /// Fusion-network training data: RGB, splatted features, depth and labels per view (.npy).
     ExportDataset(export_dataset::ExportDatasetArgs),
+    /// Score the fusion network on labelled scenes: mIoU, mAcc, oAcc over their cameras.
+    Eval(eval_cmd::EvalArgs),
+    /// Segment one view with the fusion network: a PNG of the render beside its class overlay.
+    Segment(segment_cmd::SegmentArgs),
     /// Open the interactive viewer (or, with --frames/--screenshot/--script, render scripted
     /// frames to a screenshot and exit).
     View(view_cmd::ViewArgs),
-    /// Measure loading and rendering speed.
+    /// Measure loading, rendering and segmentation speed.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
 }
@@ -68,6 +76,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Synth(a)) => synth_cmd::run(&a),
         Some(Command::Features(a)) => features_cmd::run(&a),
         Some(Command::ExportDataset(a)) => export_dataset::run(&a),
+        Some(Command::Eval(a)) => eval_cmd::run(&a),
+        Some(Command::Segment(a)) => segment_cmd::run(&a),
         Some(Command::View(a)) => view_cmd::run(&a),
         Some(Command::Bench(b)) => bench::run(&b),
         None if has_display() => {

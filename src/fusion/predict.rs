@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use ort::session::Session;
+use rayon::prelude::*;
 
 use super::card::{FEATURES_INPUT, FusionCard, RGB_INPUT};
 use super::error::FusionError;
@@ -78,13 +79,25 @@ impl FusionModel {
     pub fn logits(&mut self, frame: &FrameInputs) -> Result<(Logits, PredictTimings), FusionError> {
         let t = Instant::now();
         let (padded, inputs) = self.tensors(frame)?;
+        let values = run_inputs(inputs)?;
         let preprocess_ms = ms_since(t);
         let t = Instant::now();
-        let raw = self.run(inputs, padded)?;
+        let outputs = self.session.run(values).map_err(|e| FusionError::inference("running the fusion network", e))?;
         let inference_ms = ms_since(t);
         let t = Instant::now();
+        let (shape, raw) = outputs[0]
+            .try_extract_tensor::<f32>()
+            .map_err(|e| FusionError::inference("reading the fusion output", e))?;
         let k = self.class_ids.len();
-        let data = crop_chw(&raw, k, padded, frame.width, frame.height);
+        let want = [1, k as i64, padded.0 as i64, padded.1 as i64];
+        if **shape != want {
+            return Err(FusionError::model(
+                &self.model_path,
+                format!("output shape {shape:?}, expected {want:?} ({k} classes on the card)"),
+            ));
+        }
+        // Cropped straight from ONNX Runtime's buffer: one copy of the largest tensor, not two.
+        let data = crop_chw(raw, k, padded, frame.width, frame.height);
         let logits = Logits { classes: k, width: frame.width, height: frame.height, data };
         Ok((logits, PredictTimings { preprocess_ms, inference_ms, postprocess_ms: ms_since(t) }))
     }
@@ -127,49 +140,44 @@ impl FusionModel {
             .collect();
         Ok((padded, inputs))
     }
-
-    fn run(&mut self, inputs: Vec<(String, InputTensor)>, (hp, wp): (usize, usize)) -> Result<Vec<f32>, FusionError> {
-        let values = run_inputs(inputs)?;
-        let outputs = self.session.run(values).map_err(|e| FusionError::inference("running the fusion network", e))?;
-        let (shape, data) = outputs[0]
-            .try_extract_tensor::<f32>()
-            .map_err(|e| FusionError::inference("reading the fusion output", e))?;
-        let k = self.class_ids.len();
-        let want = [1, k as i64, hp as i64, wp as i64];
-        if **shape != want {
-            return Err(FusionError::model(
-                &self.model_path,
-                format!("output shape {shape:?}, expected {want:?} ({k} classes on the card)"),
-            ));
-        }
-        Ok(data.to_vec())
-    }
 }
 
 /// Per pixel: the class id of the largest logit (the first on ties, like `argmax`) and its
-/// softmax probability.
+/// softmax probability. Pixels are processed in parallel blocks, channel by channel within a
+/// block, so every read is sequential in the `[K, H, W]` layout.
 pub fn classify(logits: &Logits, class_ids: &[u8]) -> (Vec<u8>, Vec<f32>) {
+    const BLOCK: usize = 4096;
     let n = logits.width * logits.height;
     let k = logits.classes;
     debug_assert_eq!(class_ids.len(), k);
-    let mut best = vec![0usize; n];
-    let mut max = logits.data[..n].to_vec();
-    for c in 1..k {
-        for (p, &v) in logits.data[c * n..(c + 1) * n].iter().enumerate() {
-            if v > max[p] {
-                max[p] = v;
-                best[p] = c;
+    let data = &logits.data;
+    let mut classes = vec![0u8; n];
+    let mut confidence = vec![0f32; n];
+    classes.par_chunks_mut(BLOCK).zip(confidence.par_chunks_mut(BLOCK)).enumerate().for_each(|(b, (cls, conf))| {
+        let (start, len) = (b * BLOCK, cls.len());
+        let channel = |c: usize| &data[c * n + start..c * n + start + len];
+        let mut max = channel(0).to_vec();
+        let mut best = vec![0usize; len];
+        for c in 1..k {
+            for (i, &v) in channel(c).iter().enumerate() {
+                if v > max[i] {
+                    max[i] = v;
+                    best[i] = c;
+                }
             }
         }
-    }
-    let mut sum = vec![0f32; n];
-    for c in 0..k {
-        for (p, &v) in logits.data[c * n..(c + 1) * n].iter().enumerate() {
-            sum[p] += (v - max[p]).exp();
+        let mut sum = vec![0f32; len];
+        for c in 0..k {
+            for (i, &v) in channel(c).iter().enumerate() {
+                sum[i] += (v - max[i]).exp();
+            }
         }
-    }
-    let classes = best.iter().map(|&c| class_ids[c]).collect();
-    (classes, sum.iter().map(|s| 1.0 / s).collect())
+        for i in 0..len {
+            cls[i] = class_ids[best[i]];
+            conf[i] = 1.0 / sum[i];
+        }
+    });
+    (classes, confidence)
 }
 
 fn ms_since(t: Instant) -> f64 {
@@ -189,5 +197,22 @@ mod tests {
         let p0 = 2f32.exp() / (1.0 + 2f32.exp() + 1.0);
         let p1 = 1f32.exp() / (1f32.exp() + 1f32.exp() + (-1f32).exp());
         assert!((conf[0] - p0).abs() < 1e-6 && (conf[1] - p1).abs() < 1e-6, "{conf:?}");
+    }
+
+    #[test]
+    fn classify_agrees_with_a_per_pixel_loop_across_block_boundaries() {
+        let (k, w, h) = (5, 4099, 3); // three blocks, the last one partial
+        let n = w * h;
+        let mut rng = crate::util::rng::Rng::new(9);
+        let logits = Logits { classes: k, width: w, height: h, data: (0..k * n).map(|_| rng.normal()).collect() };
+        let ids = [3, 1, 40, 7, 2];
+        let (classes, conf) = classify(&logits, &ids);
+        for p in 0..n {
+            let column: Vec<f32> = (0..k).map(|c| logits.data[c * n + p]).collect();
+            let best = (1..k).fold(0, |b, c| if column[c] > column[b] { c } else { b });
+            let sum: f32 = column.iter().map(|v| (v - column[best]).exp()).sum();
+            assert_eq!(classes[p], ids[best], "pixel {p}");
+            assert!((conf[p] - 1.0 / sum).abs() < 1e-6, "pixel {p}");
+        }
     }
 }

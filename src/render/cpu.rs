@@ -82,6 +82,7 @@ pub fn render(scene: &Scene, camera: &Camera, channels: &Channels, opts: &Render
         project_ms,
         sort_ms: clock.elapsed().as_secs_f64() * 1e3,
         raster_ms: 0.0,
+        readback_ms: 0.0,
     };
     let clock = std::time::Instant::now();
 

@@ -35,6 +35,8 @@ pub struct RenderStats {
     pub project_ms: f64,
     pub sort_ms: f64,
     pub raster_ms: f64,
+    /// Copying the images from GPU memory into this frame (0 for the CPU renderer).
+    pub readback_ms: f64,
 }
 
 impl Frame {

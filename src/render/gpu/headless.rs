@@ -111,13 +111,14 @@ impl HeadlessRenderer {
         opts: &GpuRenderOptions,
     ) -> Result<Frame, HeadlessError> {
         let counts = self.render_counts(scene, camera, opts)?;
+        let clock = std::time::Instant::now();
         let t = self.target.as_ref().expect("rendered");
         let ctx = &self.renderer.ctx;
         let px = t.width as u64 * t.height as u64;
         let rgba = read_f32(ctx, &t.out_rgba, 0, px * 4);
         let dim = if opts.features { scene.features.as_ref().map_or(0, |f| f.dim) as usize } else { 0 };
         let labels = opts.labels && scene.labels.is_some();
-        Ok(Frame {
+        let mut frame = Frame {
             width: t.width,
             height: t.height,
             rgb: rgba.chunks_exact(4).flat_map(|p| [p[0], p[1], p[2]]).collect(),
@@ -135,6 +136,8 @@ impl HeadlessRenderer {
                 tile_pairs: counts.pairs as usize,
                 ..Default::default()
             },
-        })
+        };
+        frame.stats.readback_ms = clock.elapsed().as_secs_f64() * 1e3;
+        Ok(frame)
     }
 }

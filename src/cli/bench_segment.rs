@@ -1,0 +1,166 @@
+//! `rtgs2 bench segment`: the whole per-frame path — render, read-back and preprocessing,
+//! fusion inference, overlay — along the scene's cameras. Per stage medians and p95, the
+//! end-to-end FPS with every stage one after another, and the FPS with the fusion network on
+//! its worker thread while rendering continues (as the viewer runs it).
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::bail;
+use clap::Args;
+use serde_json::json;
+
+use super::backend::Backend;
+use super::bench::median_p95;
+use super::fusion_args::FusionArgs;
+use crate::dataset::views::scene_views;
+use crate::fusion::{FrameInputs, FusionWorker};
+use crate::overlay::composite;
+
+#[derive(Args, Debug)]
+pub struct SegmentBench {
+    /// Scene with cameras (trainer folder or a scene file beside a cameras.json).
+    pub path: PathBuf,
+    #[arg(long, default_value_t = 320)]
+    pub width: u32,
+    #[arg(long, default_value_t = 240)]
+    pub height: u32,
+    /// Timed frames, cycling through the cameras (after 2 warm-up frames).
+    #[arg(long, default_value_t = 20)]
+    pub frames: usize,
+    #[arg(long)]
+    pub json: bool,
+    #[arg(long, value_enum, default_value = "auto")]
+    pub backend: Backend,
+    /// Class-colour opacity of the overlay.
+    #[arg(long, default_value_t = 0.6)]
+    pub opacity: f32,
+    #[command(flatten)]
+    pub fusion: FusionArgs,
+}
+
+const STAGES: [&str; 5] = ["render", "readback+preprocess", "inference", "classify", "overlay"];
+
+pub fn run(b: &SegmentBench) -> anyhow::Result<()> {
+    if b.frames == 0 || b.width == 0 || b.height == 0 {
+        bail!("--frames, --width and --height must be positive");
+    }
+    let loaded = super::load_scene(&b.path, false)?;
+    if loaded.cameras.is_empty() {
+        bail!("{} has no cameras to render along", loaded.source.display());
+    }
+    let mut model = b.fusion.open()?;
+    let mut renderer = b.fusion.renderer(&loaded, b.backend, &model)?;
+    let cams: Vec<_> =
+        scene_views(&loaded.cameras, usize::MAX, b.width, b.height).into_iter().map(|(_, c)| c).collect();
+    let camera = |f: usize| &cams[f % cams.len()];
+
+    // Sequential: each frame rendered, read back, segmented and composited before the next.
+    let mut stage_ms: Vec<Vec<f64>> = vec![Vec::new(); STAGES.len()];
+    let mut frame_ms = Vec::new();
+    let started = Instant::now();
+    let mut timed_from = started;
+    for f in 0..b.frames + 2 {
+        if f == 2 {
+            timed_from = Instant::now();
+        }
+        let t0 = Instant::now();
+        let frame = renderer.render(camera(f), false, [0.0; 3])?;
+        let render_wall = t0.elapsed().as_secs_f64() * 1e3;
+        let readback = frame.stats.readback_ms;
+        let t = Instant::now();
+        let inputs = FrameInputs::from_frame(frame);
+        let to_inputs = t.elapsed().as_secs_f64() * 1e3;
+        let prediction = model.predict(&inputs)?;
+        let t = Instant::now();
+        std::hint::black_box(composite(&inputs.rgb8, &prediction.classes, b.opacity));
+        let overlay = t.elapsed().as_secs_f64() * 1e3;
+        let total = t0.elapsed().as_secs_f64() * 1e3;
+        if f < 2 {
+            continue;
+        }
+        let p = prediction.timings;
+        let row =
+            [render_wall - readback, readback + to_inputs + p.preprocess_ms, p.inference_ms, p.postprocess_ms, overlay];
+        row.iter().zip(&mut stage_ms).for_each(|(ms, v)| v.push(*ms));
+        frame_ms.push(total);
+    }
+    let sequential_fps = b.frames as f64 / timed_from.elapsed().as_secs_f64();
+    let provider = model.provider.clone();
+
+    // Pipelined: rendering continues while the worker segments the newest frame; each frame
+    // is composited with the newest prediction available, as the viewer shows it.
+    let worker = FusionWorker::spawn(model);
+    let t0 = Instant::now();
+    let (mut predictions, mut latency) = (0usize, Vec::new());
+    let mut last_classes: Option<Vec<u8>> = None;
+    let mut take = |out: crate::fusion::WorkerOutput, now: u64| -> anyhow::Result<Vec<u8>> {
+        predictions += 1;
+        latency.push((now - out.frame) as f64);
+        Ok(out.result?.classes)
+    };
+    for f in 0..b.frames {
+        let frame = renderer.render(camera(f), false, [0.0; 3])?;
+        let inputs = FrameInputs::from_frame(frame);
+        while let Some(out) = worker.try_recv() {
+            last_classes = Some(take(out, f as u64)?);
+        }
+        if let Some(classes) = &last_classes {
+            std::hint::black_box(composite(&inputs.rgb8, classes, b.opacity));
+        }
+        worker.submit(f as u64, inputs);
+    }
+    let last = b.frames as u64 - 1;
+    loop {
+        let out = worker.recv()?;
+        let done = out.frame == last;
+        take(out, last)?;
+        if done {
+            break;
+        }
+    }
+    let pipelined_s = t0.elapsed().as_secs_f64();
+    let dropped = worker.dropped();
+    drop(worker);
+
+    let stat = |v: &[f64]| median_p95(v.to_vec());
+    let (frame_med, frame_p95) = stat(&frame_ms);
+    let (lat_med, _) = stat(&latency);
+    let frames_per_s = b.frames as f64 / pipelined_s;
+    let predictions_per_s = predictions as f64 / pipelined_s;
+    if b.json {
+        let stages: serde_json::Map<String, serde_json::Value> = STAGES
+            .iter()
+            .zip(&stage_ms)
+            .map(|(n, v)| {
+                let (m, p) = stat(v);
+                (n.to_string(), json!({"median_ms": m, "p95_ms": p}))
+            })
+            .collect();
+        println!(
+            "{}",
+            json!({
+                "path": b.path, "gaussians": loaded.scene.len(), "width": b.width, "height": b.height, "frames": b.frames,
+                "renderer": renderer.describe(), "provider": provider, "model": b.fusion.model_path(),
+                "stages": stages, "frame_median_ms": frame_med, "frame_p95_ms": frame_p95, "sequential_fps": sequential_fps,
+                "pipelined": {"frames_per_s": frames_per_s, "predictions_per_s": predictions_per_s,
+                              "dropped_frames": dropped, "latency_frames_median": lat_med},
+            })
+        );
+        return Ok(());
+    }
+    println!("segment bench: {} Gaussians, {}x{}, {} frames", loaded.scene.len(), b.width, b.height, b.frames);
+    println!("  renderer: {}; fusion network on {provider}", renderer.describe());
+    println!("  {:<20} {:>10} {:>10}", "stage", "median ms", "p95 ms");
+    for (n, v) in STAGES.iter().zip(&stage_ms) {
+        let (m, p) = stat(v);
+        println!("  {n:<20} {m:>10.2} {p:>10.2}");
+    }
+    println!("  {:<20} {frame_med:>10.2} {frame_p95:>10.2}", "whole frame");
+    println!("  sequential (one stage after another): {sequential_fps:.2} FPS");
+    println!(
+        "  pipelined (fusion on a worker thread): {frames_per_s:.2} rendered FPS, {predictions_per_s:.2} segmented/s, \
+         {dropped} frames skipped by the worker, overlay median {lat_med:.0} frames behind"
+    );
+    Ok(())
+}

@@ -1,0 +1,96 @@
+//! Options and set-up shared by the commands that run the fusion network (`eval`, `segment`,
+//! `bench segment`): the fusion model, the encoder whose features it reads, one ONNX Runtime
+//! provider/thread choice for both, and a renderer that splats those features.
+
+use std::path::PathBuf;
+
+use anyhow::bail;
+use clap::Args;
+
+use super::backend::{Backend, Renderer};
+use super::encoder_args::{EncoderArgs, FeatureCacheArgs, RuntimeArgs};
+use crate::fusion::{FusionModel, encoder_mismatch};
+use crate::scene::LoadedScene;
+
+#[derive(Args, Debug, Clone)]
+pub struct FusionArgs {
+    /// Fusion model (.onnx with its .json card beside it) [default: the shipped models/fusion.onnx].
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+    /// Encoder model whose features the fusion network reads [default: models/encoder.onnx].
+    #[arg(long)]
+    pub encoder_model: Option<PathBuf>,
+    #[command(flatten)]
+    pub cache: FeatureCacheArgs,
+    #[command(flatten)]
+    pub runtime: RuntimeArgs,
+}
+
+impl FusionArgs {
+    pub fn model_path(&self) -> PathBuf {
+        self.model.clone().unwrap_or_else(crate::fusion::default_model_path)
+    }
+
+    pub fn encoder(&self) -> EncoderArgs {
+        EncoderArgs { model: self.encoder_model.clone(), cache: self.cache.clone(), runtime: self.runtime.clone() }
+    }
+
+    /// Opens the fusion model, saying which provider it fell back to and warning when its
+    /// card names another encoder than the one in use.
+    pub fn open(&self) -> anyhow::Result<FusionModel> {
+        let model = FusionModel::open(&self.model_path(), self.runtime.ep, self.runtime.threads)?;
+        if !model.fallbacks.is_empty() {
+            eprintln!("note: fusion network on {} ({})", model.provider, group_reasons(&model.fallbacks));
+        }
+        if model.card.takes_features()
+            && let Some(w) = encoder_mismatch(&model.card, &self.encoder().model_path())
+        {
+            eprintln!("warning: {w}");
+        }
+        Ok(model)
+    }
+
+    /// A renderer for `loaded` that also splats the encoder's features when `model` reads them.
+    pub fn renderer<'a>(
+        &self,
+        loaded: &'a LoadedScene,
+        backend: Backend,
+        model: &FusionModel,
+    ) -> anyhow::Result<Renderer<'a>> {
+        let mut renderer = Renderer::new(backend, &loaded.scene)?;
+        if model.card.takes_features() {
+            let f = self.encoder().features(loaded, true)?;
+            if f.dim != model.card.feature_dim {
+                bail!(
+                    "the encoder {} gives {}-d features, but {} reads {}",
+                    self.encoder().model_path().display(),
+                    f.dim,
+                    model.model_path.display(),
+                    model.card.feature_dim
+                );
+            }
+            renderer.set_features(f.dim, f.features)?;
+        }
+        Ok(renderer)
+    }
+}
+
+/// "TensorRT: why; CUDA: why" as "TensorRT, CUDA: why" when the reasons are the same (the
+/// usual case: a CPU-only ONNX Runtime offers neither).
+fn group_reasons(refusals: &[String]) -> String {
+    let mut groups: Vec<(Vec<&str>, &str)> = Vec::new();
+    for r in refusals {
+        let (who, why) = r.split_once(": ").unwrap_or((r.as_str(), ""));
+        match groups.iter_mut().find(|(_, w)| *w == why) {
+            Some((names, _)) => names.push(who),
+            None => groups.push((vec![who], why)),
+        }
+    }
+    groups.iter().map(|(names, why)| format!("{}: {why}", names.join(", "))).collect::<Vec<_>>().join("; ")
+}
+
+/// A scene's folder name (trainer folders) or file stem.
+pub fn scene_name(path: &std::path::Path) -> String {
+    let p = if path.is_dir() { path.file_name() } else { path.file_stem() };
+    p.map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "scene".into())
+}

@@ -1,0 +1,79 @@
+//! `rtgs2 segment`: one view segmented by the fusion network, written as a side-by-side PNG
+//! (render | class colours over the render).
+
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use clap::Args;
+
+use super::backend::Backend;
+use super::fusion_args::FusionArgs;
+use super::view_args::ViewArgs;
+use crate::fusion::FrameInputs;
+use crate::image_io::{grid_rgb, write_png};
+use crate::overlay::composite;
+
+#[derive(Args, Debug)]
+pub struct SegmentArgs {
+    /// Scene file or trainer output folder.
+    pub path: PathBuf,
+    #[command(flatten)]
+    pub view: ViewArgs,
+    /// Output PNG, twice the view's width: the render, then the overlay.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Class-colour opacity over the render (1 = class colours only).
+    #[arg(long, default_value_t = 0.6)]
+    pub opacity: f32,
+    #[arg(long, value_enum, default_value = "auto")]
+    pub backend: Backend,
+    #[command(flatten)]
+    pub fusion: FusionArgs,
+}
+
+pub fn run(args: &SegmentArgs) -> anyhow::Result<()> {
+    if !(0.0..=1.0).contains(&args.opacity) {
+        bail!("--opacity {} is outside 0-1", args.opacity);
+    }
+    let loaded = super::load_scene(&args.path, false)?;
+    // A view of the fusion network's usual size unless asked otherwise.
+    let view =
+        ViewArgs { width: args.view.width.or(Some(640)), height: args.view.height.or(Some(480)), ..args.view.clone() };
+    let cam = view.camera(&loaded.cameras)?;
+    let mut model = args.fusion.open()?;
+    let mut renderer = args.fusion.renderer(&loaded, args.backend, &model)?;
+    let frame = renderer.render(&cam, false, [0.0; 3])?;
+    let inputs = FrameInputs::from_frame(frame);
+    let prediction = model.predict(&inputs).with_context(|| format!("segmenting {}", loaded.source.display()))?;
+    let overlay = composite(&inputs.rgb8, &prediction.classes, args.opacity);
+    let (w, h) = (inputs.width, inputs.height);
+    let sheet = grid_rgb(&[&inputs.rgb8, &overlay], 3, w, h, 2, 1);
+    write_png(&args.out, 2 * w as u32, h as u32, 3, &sheet)
+        .with_context(|| format!("writing {}", args.out.display()))?;
+    let t = prediction.timings;
+    eprintln!(
+        "{}: {w}x{h} segmented on {} (preprocess {:.1} ms, inference {:.1} ms, postprocess {:.1} ms) -> {}",
+        loaded.source.display(),
+        model.provider,
+        t.preprocess_ms,
+        t.inference_ms,
+        t.postprocess_ms,
+        args.out.display()
+    );
+    eprintln!("classes: {}", class_shares(&prediction.classes));
+    Ok(())
+}
+
+/// The predicted classes by share of the image, largest first ("wall 41%, floor 22%, ...").
+fn class_shares(classes: &[u8]) -> String {
+    let mut counts = [0usize; 256];
+    classes.iter().for_each(|&c| counts[c as usize] += 1);
+    let mut shares: Vec<(usize, usize)> = counts.iter().copied().enumerate().filter(|(_, n)| *n > 0).collect();
+    shares.sort_by(|a, b| b.1.cmp(&a.1));
+    shares
+        .iter()
+        .take(8)
+        .map(|&(c, n)| format!("{} {:.0}%", crate::classes::name(c as u16), 100.0 * n as f64 / classes.len() as f64))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
