@@ -15,10 +15,11 @@ struct PresentParams {
     feature_dim: u32,
     // Semantic overlay opacity over the colour image, 0..1.
     opacity: f32,
-    // 1 when out_labels holds this frame's label map.
-    labels_valid: u32,
-    _pad0: u32,
-    _pad1: u32,
+    // Which class map the semantic view colours: one of the SOURCE_* constants.
+    label_source: u32,
+    // Size of pred_labels (the fusion network's inference resolution).
+    pred_width: u32,
+    pred_height: u32,
 }
 
 const MODE_RGB: u32 = 0u;
@@ -28,6 +29,9 @@ const MODE_DEPTH: u32 = 3u;
 const COUNT_OVERFLOW: u32 = 3u;
 const IGNORE_LABEL: u32 = 255u;
 const NUM_CLASSES: u32 = 41u;
+const SOURCE_NONE: u32 = 0u;
+const SOURCE_GROUND_TRUTH: u32 = 1u;
+const SOURCE_PREDICTION: u32 = 2u;
 
 @group(0) @binding(0) var<uniform> params: PresentParams;
 @group(0) @binding(1) var<storage, read> out_rgba: array<vec4<f32>>;
@@ -41,6 +45,9 @@ const NUM_CLASSES: u32 = 41u;
 // like their bits): [0] holds the bitwise complement of the minimum so both use atomicMax.
 @group(0) @binding(7) var<storage, read_write> depth_range: array<atomic<u32>, 2>;
 @group(0) @binding(8) var view: texture_storage_2d<rgba8unorm, write>;
+// The fusion network's latest class map (NYU40 ids), pred_width x pred_height; it may be
+// smaller than the view (inference resolution) and is sampled nearest.
+@group(0) @binding(9) var<storage, read> pred_labels: array<u32>;
 
 fn incomplete() -> bool {
     return counters[COUNT_OVERFLOW] != 0u;
@@ -74,11 +81,20 @@ fn depth_grey(p: u32) -> vec3<f32> {
     return vec3<f32>(1.0 - (out_depth[p] - lo) / span);
 }
 
-fn semantic(p: u32, rgb: vec3<f32>) -> vec3<f32> {
-    if (params.labels_valid == 0u) {
-        return rgb;
+fn label_at(id: vec2<u32>, p: u32) -> u32 {
+    if (params.label_source == SOURCE_GROUND_TRUTH) {
+        return out_labels[p];
     }
-    let label = out_labels[p];
+    if (params.label_source == SOURCE_PREDICTION && params.pred_width > 0u && params.pred_height > 0u) {
+        let px = min(id.x * params.pred_width / params.width, params.pred_width - 1u);
+        let py = min(id.y * params.pred_height / params.height, params.pred_height - 1u);
+        return pred_labels[py * params.pred_width + px];
+    }
+    return IGNORE_LABEL;
+}
+
+fn semantic(id: vec2<u32>, p: u32, rgb: vec3<f32>) -> vec3<f32> {
+    let label = label_at(id, p);
     if (label == IGNORE_LABEL || label >= NUM_CLASSES) {
         return rgb;
     }
@@ -99,7 +115,7 @@ fn present(@builtin(global_invocation_id) id: vec3<u32>) {
     var c = rgb;
     switch params.mode {
         case MODE_SEMANTIC: {
-            c = semantic(p, to_8bit(rgb));
+            c = semantic(id.xy, p, to_8bit(rgb));
         }
         case MODE_FEATURES: {
             if (params.feature_dim >= 3u) {

@@ -109,7 +109,7 @@ fn gpu_matches_cpu_reference_on_random_scenes() {
         let eye = Vec3::new(rng.range(-1.0, 1.0), rng.range(-1.0, 1.0), rng.range(-2.0, 0.0));
         let cam = Camera::look_at(eye, Vec3::new(0.0, 0.0, 5.0), Vec3::NEG_Y, rng.range(45.0, 80.0), w, h);
         let bg = [rng.f32(), rng.f32(), rng.f32()];
-        let opts = GpuRenderOptions { background: bg, features: dim > 0, labels: true };
+        let opts = GpuRenderOptions { background: bg, features: dim > 0, labels: true, ..Default::default() };
         let gpu = hr.render(&gs, &cam, &opts).expect("gpu render");
         let cpu = cpu_reference(&scene, &cam, (dim > 0).then_some((dim, &feats[..])), bg);
         compare(&format!("degree {degree}, D {dim}, {w}x{h}"), &gpu, &cpu);
@@ -206,7 +206,7 @@ fn gpu_matches_cpu_reference_on_a_synth_room() {
     gs.set_features(&ctx, dim, &feats).expect("features");
     let mut hr = renderer(&ctx);
     for (k, cam) in room.cameras.iter().enumerate() {
-        let opts = GpuRenderOptions { background: [0.0; 3], features: true, labels: true };
+        let opts = GpuRenderOptions { background: [0.0; 3], features: true, labels: true, ..Default::default() };
         let gpu = hr.render(&gs, cam, &opts).expect("gpu render");
         let cpu = cpu_reference(&room.scene, cam, Some((dim, &feats[..])), [0.0; 3]);
         compare(&format!("room seed {seed} camera {k}"), &gpu, &cpu);

@@ -48,9 +48,12 @@ pub struct LoadedScene {
     pub seconds: f64,
 }
 
-/// Per-Gaussian display colours of the encoder features (4 channels: PCA r, g, b, 1).
+/// The encoder features: per-Gaussian display colours (4 channels: PCA r, g, b, 1) and the
+/// features themselves (`dim` each), which the fusion network reads.
 pub struct FeatureColours {
     pub colours: Vec<f32>,
+    pub features: Vec<f32>,
+    pub dim: usize,
     pub from_cache: bool,
     pub seconds: f64,
 }
@@ -170,6 +173,8 @@ fn feature_colours(scene: &Scene) -> Result<FeatureColours, String> {
     let pca = FeaturePca::fit(&f.features, f.dim);
     Ok(FeatureColours {
         colours: pca.colours(&f.features),
+        dim: f.dim,
+        features: f.features,
         from_cache: matches!(f.cache, CacheOutcome::Hit(_)),
         seconds: started.elapsed().as_secs_f64(),
     })

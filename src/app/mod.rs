@@ -5,12 +5,16 @@
 //!   per-frame input struct, and `--script`'s synthetic input.
 //! - [`viewport`] and [`present`]: the frame on the GPU, the display pass, async read-back.
 //! - [`jobs`]: loading and encoder features on background threads.
+//! - [`fusion_frame`] and [`fusion_link`]: the fusion network's input frame, its read-back
+//!   and the network on its own thread (the semantic view's predictions).
 //! - [`viewer`]: state and per-frame logic; [`ui`] and [`side_panel`]: the egui interface.
 //! - [`window`] and [`screen`]: the winit loop, the surface and egui's renderer.
 //! - [`scripted`], [`screenshot`], [`frame_stats`], [`recent`], [`layout`]: the rest.
 
 pub mod camera_controller;
 pub mod frame_stats;
+pub mod fusion_frame;
+pub mod fusion_link;
 pub mod input;
 pub mod jobs;
 pub mod layout;
@@ -31,7 +35,7 @@ use std::path::PathBuf;
 pub use frame_stats::FrameSummary;
 pub use jobs::SceneSource;
 pub use layout::{Layout, ViewKind};
-pub use present::OverlayStyle;
+pub use present::{LabelSource, OverlayStyle};
 pub use scripted::ScriptedRun;
 pub use window::run;
 
@@ -64,6 +68,20 @@ pub struct ViewerOptions {
     pub recent_file: Option<PathBuf>,
     /// A scripted run instead of an interactive session.
     pub scripted: Option<ScriptedRun>,
+    /// The fusion network for the semantic view's predictions (`None`: ground truth only).
+    pub fusion: Option<FusionOptions>,
+    pub label_source: LabelSource,
+}
+
+/// Which fusion model to run and how.
+#[derive(Clone, Debug)]
+pub struct FusionOptions {
+    pub model: PathBuf,
+    pub provider: crate::inference::ExecutionChoice,
+    /// ONNX Runtime threads (0: all cores).
+    pub threads: usize,
+    /// Inference resolution = view size / this (0: auto, about 320 px wide).
+    pub inference_divisor: u32,
 }
 
 /// What a run did (filled for scripted runs).
@@ -78,4 +96,6 @@ pub struct RunReport {
     pub screenshot: Option<(PathBuf, (u32, u32))>,
     pub features: Option<String>,
     pub feature_wait_timed_out: bool,
+    /// The fusion network's state and timings, when it was in use.
+    pub fusion: Option<String>,
 }

@@ -23,9 +23,34 @@ pub struct PresentParams {
     pub mode: u32,
     pub feature_dim: u32,
     pub opacity: f32,
-    pub labels_valid: u32,
-    pub _pad0: u32,
-    pub _pad1: u32,
+    /// [`LabelSource`] as its shader constant.
+    pub label_source: u32,
+    pub pred_width: u32,
+    pub pred_height: u32,
+}
+
+/// Which class map the semantic view colours.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum LabelSource {
+    /// None: the colour image alone.
+    #[value(skip)]
+    None,
+    /// The scene's `label` property, splatted (the evaluation's ground truth).
+    GroundTruth,
+    /// The fusion network's latest prediction.
+    #[default]
+    Prediction,
+}
+
+impl LabelSource {
+    /// The `SOURCE_*` constant of shaders/present.wgsl.
+    pub fn shader_value(self) -> u32 {
+        match self {
+            LabelSource::None => 0,
+            LabelSource::GroundTruth => 1,
+            LabelSource::Prediction => 2,
+        }
+    }
 }
 
 /// What the semantic view overlays, per frame.
@@ -76,6 +101,9 @@ pub struct Presenter {
     params: Vec<wgpu::Buffer>,
     classes: wgpu::Buffer,
     depth_range: wgpu::Buffer,
+    /// The latest predicted class map (one u32 NYU40 id per pixel) and its size.
+    prediction: wgpu::Buffer,
+    prediction_size: Option<(u32, u32)>,
 }
 
 fn entry(binding: u32, ty: wgpu::BindingType) -> wgpu::BindGroupLayoutEntry {
@@ -108,6 +136,7 @@ impl Presenter {
                     view_dimension: wgpu::TextureViewDimension::D2,
                 },
             ),
+            entry(9, read),
         ];
         let layout =
             d.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor { label: Some("present"), entries: &entries });
@@ -147,20 +176,45 @@ impl Presenter {
             params: ViewKind::ALL.iter().map(|k| buffer(k.title(), params_size, wgpu::BufferUsages::UNIFORM)).collect(),
             classes: buffer("class colours", NUM_CLASSES as u64 * 16, wgpu::BufferUsages::UNIFORM),
             depth_range: buffer("depth range", 8, wgpu::BufferUsages::STORAGE),
+            prediction: buffer("predicted classes", 16, wgpu::BufferUsages::STORAGE),
+            prediction_size: None,
         }
     }
 
+    /// Uploads a predicted class map for the semantic view's [`LabelSource::Prediction`].
+    pub fn set_prediction(&mut self, classes: &[u8], width: u32, height: u32) {
+        let words: Vec<u32> = classes.iter().map(|&c| c as u32).collect();
+        let bytes = (words.len() as u64 * 4).max(16);
+        if self.prediction.size() < bytes {
+            self.prediction = self.ctx.device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some("predicted classes"),
+                size: bytes,
+                usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST,
+                mapped_at_creation: false,
+            });
+        }
+        self.ctx.queue.write_buffer(&self.prediction, 0, bytemuck::cast_slice(&words));
+        self.prediction_size =
+            (width > 0 && height > 0 && words.len() == (width * height) as usize).then_some((width, height));
+    }
+
     /// Records the display pass of `views` for the frame in `target` (after its splatting
-    /// passes, in the same encoder). `labels_valid`/`feature_dim` say what that frame produced.
+    /// passes, in the same encoder). `source` says which class map the semantic view shows
+    /// (ground truth only when that frame produced it); `feature_dim` what the frame blended.
     pub fn encode(
         &self,
         encoder: &mut wgpu::CommandEncoder,
         target: &FrameTarget,
         views: &[(ViewKind, &ViewTexture)],
         style: &OverlayStyle,
-        labels_valid: bool,
+        source: LabelSource,
         feature_dim: u32,
     ) {
+        let (source, (pred_width, pred_height)) = match (source, self.prediction_size) {
+            (LabelSource::Prediction, Some(size)) => (source, size),
+            (LabelSource::Prediction, None) => (LabelSource::None, (0, 0)),
+            (other, _) => (other, (0, 0)),
+        };
         let (ctx, q) = (&self.ctx, &self.ctx.queue);
         let colours: Vec<[f32; 4]> = (0..NUM_CLASSES)
             .map(|k| {
@@ -181,8 +235,9 @@ impl Presenter {
                 mode: kind.shader_mode(),
                 feature_dim,
                 opacity: style.opacity.clamp(0.0, 1.0),
-                labels_valid: labels_valid as u32,
-                ..Default::default()
+                label_source: source.shader_value(),
+                pred_width,
+                pred_height,
             };
             let buffer = &self.params[kind.index()];
             q.write_buffer(buffer, 0, bytemuck::bytes_of(&params));
@@ -196,6 +251,7 @@ impl Presenter {
                 self.classes.as_entire_binding(),
                 self.depth_range.as_entire_binding(),
                 wgpu::BindingResource::TextureView(&texture.view),
+                self.prediction.as_entire_binding(),
             ];
             let entries: Vec<wgpu::BindGroupEntry> = resources
                 .into_iter()
@@ -249,9 +305,9 @@ mod tests {
             offset_of!(PresentParams, mode),
             offset_of!(PresentParams, feature_dim),
             offset_of!(PresentParams, opacity),
-            offset_of!(PresentParams, labels_valid),
-            offset_of!(PresentParams, _pad0),
-            offset_of!(PresentParams, _pad1),
+            offset_of!(PresentParams, label_source),
+            offset_of!(PresentParams, pred_width),
+            offset_of!(PresentParams, pred_height),
         ];
         assert_eq!(members.len(), rust.len(), "every WGSL member mirrored");
         for (m, off) in members.iter().zip(rust) {
@@ -268,6 +324,13 @@ mod tests {
         let overflow = crate::render::gpu::layout::counter::OVERFLOW;
         assert!(SHADER.contains(&format!("const COUNT_OVERFLOW: u32 = {overflow}u;")));
         assert!(SHADER.contains(&format!("const NUM_CLASSES: u32 = {NUM_CLASSES}u;")));
+        for (source, name) in [
+            (LabelSource::None, "NONE"),
+            (LabelSource::GroundTruth, "GROUND_TRUTH"),
+            (LabelSource::Prediction, "PREDICTION"),
+        ] {
+            assert!(SHADER.contains(&format!("const SOURCE_{name}: u32 = {}u;", source.shader_value())), "{name}");
+        }
         assert!(SHADER.contains(&format!("const IGNORE_LABEL: u32 = {}u;", crate::render::IGNORE_LABEL)));
     }
 }

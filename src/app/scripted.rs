@@ -75,6 +75,15 @@ impl ScriptedRun {
         false
     }
 
+    /// Whether there is still time to wait for something (the overlay after the last frame).
+    pub fn patient(&mut self) -> bool {
+        if self.started.elapsed() < self.feature_timeout {
+            return true;
+        }
+        self.timed_out_waiting = true;
+        false
+    }
+
     /// Input and time step for the next frame; a re-render of the same frame gets none.
     pub fn next_input(&mut self) -> (ScriptFrame, f32) {
         self.counting = true;

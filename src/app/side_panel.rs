@@ -3,7 +3,9 @@
 
 use egui::{Color32, RichText};
 
+use super::fusion_link::{FusionStatus, inference_size};
 use super::input::NavMode;
+use super::present::LabelSource;
 use super::viewer::{FeatureStatus, Viewer};
 use crate::classes::{self, NUM_CLASSES};
 use crate::render::gpu::timing::STAGES;
@@ -82,8 +84,8 @@ fn navigation_section(ui: &mut egui::Ui, viewer: &mut Viewer) {
 
 fn overlay_section(ui: &mut egui::Ui, viewer: &mut Viewer) {
     egui::CollapsingHeader::new("Semantic overlay").default_open(true).show(ui, |ui| {
-        ui.label(RichText::new("ground truth (fusion network not yet available)").italics());
-        let mut changed = ui.add(egui::Slider::new(&mut viewer.style.opacity, 0.0..=1.0).text("opacity")).changed();
+        let mut changed = source_controls(ui, viewer);
+        changed |= ui.add(egui::Slider::new(&mut viewer.style.opacity, 0.0..=1.0).text("opacity")).changed();
         let Some(s) = viewer.shown.as_ref() else { return };
         if s.scene.class_counts.is_empty() {
             ui.label("this scene has no labels");
@@ -114,6 +116,49 @@ fn overlay_section(ui: &mut egui::Ui, viewer: &mut Viewer) {
             viewer.mark_dirty();
         }
     });
+}
+
+/// Prediction or ground truth, the inference resolution and the network's state; true when
+/// the view must be redrawn.
+fn source_controls(ui: &mut egui::Ui, viewer: &mut Viewer) -> bool {
+    let before = (viewer.label_source, viewer.inference_divisor);
+    ui.horizontal(|ui| {
+        ui.radio_value(&mut viewer.label_source, LabelSource::Prediction, "prediction");
+        ui.add_enabled_ui(viewer.has_labels(), |ui| {
+            ui.radio_value(&mut viewer.label_source, LabelSource::GroundTruth, "ground truth")
+                .on_disabled_hover_text("this scene has no `label` property");
+        });
+    });
+    if viewer.label_source == LabelSource::Prediction {
+        let view = viewer.viewport.size().unwrap_or(viewer.view_size);
+        let name = |d: u32| {
+            let (w, h) = inference_size(view, d);
+            if d == 0 { format!("auto ({w}×{h})") } else { format!("1/{d} ({w}×{h})") }
+        };
+        egui::ComboBox::from_label("inference resolution").selected_text(name(viewer.inference_divisor)).show_ui(
+            ui,
+            |ui| {
+                for d in [0, 1, 2, 3, 4] {
+                    ui.selectable_value(&mut viewer.inference_divisor, d, name(d));
+                }
+            },
+        );
+        ui.label(match &viewer.fusion.status {
+            FusionStatus::Off => "fusion network: off".to_string(),
+            FusionStatus::Loading => "fusion network: loading …".to_string(),
+            FusionStatus::Failed(e) => format!("fusion network: {e}"),
+            FusionStatus::Ready { .. } if viewer.fusion.latest.is_none() => match &viewer.features {
+                FeatureStatus::Computing(_) => "fusion network: waiting for the encoder features".to_string(),
+                _ => "fusion network: first prediction on its way".to_string(),
+            },
+            FusionStatus::Ready { .. } => "fusion network: live (hover a pixel for class and confidence)".to_string(),
+        });
+    }
+    let changed = before != (viewer.label_source, viewer.inference_divisor);
+    if changed {
+        viewer.reset_overlay();
+    }
+    changed
 }
 
 fn profiling_section(ui: &mut egui::Ui, viewer: &mut Viewer) {
@@ -153,7 +198,35 @@ fn profiling_section(ui: &mut egui::Ui, viewer: &mut Viewer) {
             FeatureStatus::Ready { seconds, .. } => format!("encoder: ready in {seconds:.1} s"),
             FeatureStatus::Failed(e) => format!("encoder: error: {e}"),
         });
+        fusion_profile(ui, viewer);
     });
+}
+
+/// The fusion network's costs: inference time per prediction, read-back-to-result latency and
+/// how many frames old the overlay on screen is.
+fn fusion_profile(ui: &mut egui::Ui, viewer: &Viewer) {
+    let provider = match &viewer.fusion.status {
+        FusionStatus::Ready { provider } => provider.as_str(),
+        _ => return,
+    };
+    let t = viewer.inference_ms.summary();
+    ui.label(format!(
+        "fusion ({provider}): inference median {:.1} ms, max {:.1} ms ({} predictions)",
+        t.median_ms, t.max_ms, t.frames
+    ));
+    frame_graph(ui, viewer.inference_ms.iter().collect(), Color32::GOLD);
+    if let Some(p) = &viewer.fusion.latest {
+        ui.label(format!(
+            "overlay: {}×{}, read-back to result {:.0} ms, {} frame(s) old",
+            p.prediction.width,
+            p.prediction.height,
+            p.latency_ms,
+            viewer.overlay_age_frames.unwrap_or(0)
+        ));
+    }
+    if viewer.fusion.failures > 0 {
+        ui.label(format!("skipped fusion frames: {}", viewer.fusion.failures));
+    }
 }
 
 /// Every frame time of the window as a bar (no averaging: a stall shows as a spike).

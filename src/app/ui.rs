@@ -6,8 +6,10 @@ use std::path::PathBuf;
 
 use egui::{Color32, PointerButton, Rect, Sense, pos2};
 
+use super::fusion_link::FusionStatus;
 use super::input::{ControlInput, NavMode};
 use super::layout::{Layout, ViewKind};
+use super::present::LabelSource;
 use super::viewer::{FeatureStatus, Viewer};
 
 /// Requests from the UI for the window.
@@ -207,13 +209,20 @@ fn views(ui: &mut egui::Ui, viewer: &mut Viewer, textures: &ViewTextureIds, out:
         {
             let rel = (pos - image_rect.min) / image_rect.size();
             viewer.hover_pixel = Some(((rel.x * w as f32) as u32, (rel.y * h as f32) as u32));
-            if let Some(label) = viewer.hover_label {
-                let name = if label == crate::render::IGNORE_LABEL {
-                    "(no label)"
-                } else {
-                    crate::classes::name(label as u16)
-                };
-                response.clone().on_hover_text_at_pointer(name);
+            let text = match viewer.label_source {
+                LabelSource::Prediction => viewer.hover_prediction().map(|(class, confidence)| {
+                    format!("{} ({:.0} % confident)", crate::classes::name(class as u16), confidence * 100.0)
+                }),
+                _ => viewer.hover_label.map(|label| {
+                    if label == crate::render::IGNORE_LABEL {
+                        "(no label)".to_string()
+                    } else {
+                        format!("{} (ground truth)", crate::classes::name(label as u16))
+                    }
+                }),
+            };
+            if let Some(text) = text {
+                response.clone().on_hover_text_at_pointer(text);
             }
         }
     }
@@ -238,9 +247,7 @@ fn views(ui: &mut egui::Ui, viewer: &mut Viewer, textures: &ViewTextureIds, out:
 fn view_unavailable(viewer: &Viewer, kind: ViewKind) -> Option<String> {
     viewer.shown.as_ref()?;
     match kind {
-        ViewKind::Semantic if !viewer.has_labels() => {
-            Some("this scene has no ground-truth labels, and the fusion network is not yet available".into())
-        }
+        ViewKind::Semantic => semantic_unavailable(viewer),
         ViewKind::Features => match &viewer.features {
             FeatureStatus::Ready { .. } => None,
             FeatureStatus::Computing(since) => {
@@ -248,6 +255,22 @@ fn view_unavailable(viewer: &Viewer, kind: ViewKind) -> Option<String> {
             }
             FeatureStatus::Failed(e) => Some(format!("no encoder features: {e}")),
             FeatureStatus::Off => Some("encoder features are off".into()),
+        },
+        _ => None,
+    }
+}
+
+/// Why the semantic view cannot show classes, if so. While the network loads or waits for the
+/// encoder features the view shows the colour image (the side panel says what it waits for).
+fn semantic_unavailable(viewer: &Viewer) -> Option<String> {
+    match viewer.label_source {
+        LabelSource::GroundTruth if !viewer.has_labels() => Some("this scene has no ground-truth labels".into()),
+        LabelSource::Prediction => match (&viewer.fusion.status, &viewer.features) {
+            (FusionStatus::Off, _) => Some("the fusion network is off".into()),
+            (FusionStatus::Failed(e), _) => Some(format!("no fusion network: {e}")),
+            (_, FeatureStatus::Failed(e)) => Some(format!("no encoder features for the fusion network: {e}")),
+            (_, FeatureStatus::Off) => Some("encoder features are off (the fusion network needs them)".into()),
+            _ => None,
         },
         _ => None,
     }

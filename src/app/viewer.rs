@@ -6,14 +6,16 @@ use std::time::Instant;
 
 use super::camera_controller::CameraController;
 use super::frame_stats::FrameTimes;
+use super::fusion_link::{FusionLink, FusionStatus, inference_size};
 use super::input::ControlInput;
 use super::jobs::{JobEvent, Jobs, LoadedScene, SceneSource};
 use super::layout::{Layout, ViewKind};
-use super::present::OverlayStyle;
+use super::present::{LabelSource, OverlayStyle};
 use super::recent::RecentFiles;
 use super::scripted::ScriptedRun;
 use super::viewport::{FrameRequest, Viewport};
 use crate::render::gpu::timing::StageTimes;
+use crate::scene::Camera;
 use crate::scene::camera::up_from_cameras;
 
 /// How far the encoder features are.
@@ -74,6 +76,22 @@ pub struct Viewer {
     pub scripted: Option<ScriptedRun>,
     /// Scene camera to start from (`--camera`).
     pub start_camera: Option<usize>,
+    /// The fusion network (per-frame semantics) and what the semantic view shows.
+    pub fusion: FusionLink,
+    pub label_source: LabelSource,
+    /// Inference resolution = view size / this (0: auto, about 320 px wide).
+    pub inference_divisor: u32,
+    /// Inference time of each prediction (the network alone), ms.
+    pub inference_ms: FrameTimes,
+    /// Frames rendered since the prediction shown was requested.
+    pub overlay_age_frames: Option<u64>,
+    frame_no: u64,
+    /// Camera and frame number of the last fusion frame requested.
+    fusion_request: Option<(Camera, u64)>,
+    /// A display frame has shown the latest prediction.
+    overlay_presented: bool,
+    /// Frame number of the prediction uploaded for the semantic view.
+    shown_prediction: Option<u64>,
 }
 
 /// Background colour of every view.
@@ -109,6 +127,15 @@ impl Viewer {
             last_ui: None,
             scripted: None,
             start_camera: None,
+            fusion: FusionLink::off(),
+            label_source: LabelSource::GroundTruth,
+            inference_divisor: 0,
+            inference_ms: FrameTimes::new(240),
+            overlay_age_frames: None,
+            frame_no: 0,
+            fusion_request: None,
+            overlay_presented: false,
+            shown_prediction: None,
         }
     }
 
@@ -139,12 +166,15 @@ impl Viewer {
                 }
                 JobEvent::Features { generation, result } if generation == self.generation => {
                     log::debug!("encoder features arrived: {}", if result.is_ok() { "ok" } else { "failed" });
+                    let fusion_wanted = self.fusion.status != FusionStatus::Off;
                     self.features = match result {
-                        Ok(f) => match self
-                            .shown
-                            .as_mut()
-                            .map(|s| s.scene.gpu.set_features(&self.viewport.ctx, 4, &f.colours))
-                        {
+                        Ok(f) => match self.shown.as_mut().map(|s| {
+                            s.scene.gpu.set_features(&self.viewport.ctx, 4, &f.colours)?;
+                            if fusion_wanted {
+                                s.scene.gpu.set_fusion_features(&self.viewport.ctx, f.dim, &f.features)?;
+                            }
+                            Ok::<(), crate::render::gpu::scene_buffers::GpuSceneError>(())
+                        }) {
                             Some(Ok(())) => FeatureStatus::Ready { seconds: f.seconds, from_cache: f.from_cache },
                             Some(Err(e)) => FeatureStatus::Failed(e.to_string()),
                             None => FeatureStatus::Off,
@@ -192,6 +222,11 @@ impl Viewer {
             self.recent.add(&scene.path);
         }
         self.viewport.clear();
+        self.fusion.clear();
+        self.fusion_request = None;
+        self.overlay_presented = false;
+        self.shown_prediction = None;
+        self.overlay_age_frames = None;
         self.features = if self.jobs.features { FeatureStatus::Computing(Instant::now()) } else { FeatureStatus::Off };
         self.shown = Some(Shown { controller, camera_index: start_cam.map(|_| start), scene });
         self.style.shown = [true; crate::classes::NUM_CLASSES];
@@ -230,7 +265,102 @@ impl Viewer {
 
     /// Background work or an unfinished frame that needs the loop to keep polling.
     pub fn busy(&self) -> bool {
-        self.loading.is_some() || matches!(self.features, FeatureStatus::Computing(_)) || self.viewport.busy()
+        self.loading.is_some()
+            || matches!(self.features, FeatureStatus::Computing(_))
+            || self.viewport.busy()
+            || self.fusion.busy
+            || self.fusion.status == FusionStatus::Loading
+    }
+
+    /// The semantic view is meant to show predictions (whether or not one has arrived).
+    pub fn predicting(&self) -> bool {
+        self.layout.shows(ViewKind::Semantic)
+            && self.label_source == LabelSource::Prediction
+            && matches!(self.fusion.status, FusionStatus::Ready { .. } | FusionStatus::Loading)
+            && !matches!(self.features, FeatureStatus::Failed(_) | FeatureStatus::Off)
+    }
+
+    /// The camera the next frame would use.
+    fn current_camera(&self) -> Option<Camera> {
+        let s = self.shown.as_ref()?;
+        let (w, h) = self.fixed_size.unwrap_or(self.view_size);
+        Some(s.controller.camera(w.max(1), h.max(1)))
+    }
+
+    /// A fusion frame can and should be requested with the next frame: predictions are wanted,
+    /// the network is idle and has not seen this camera yet.
+    fn wants_fusion_frame(&self) -> bool {
+        self.predicting()
+            && self.fusion.ready()
+            && !self.fusion.busy
+            && self.viewport.fusion_free()
+            && self.shown.as_ref().is_some_and(|s| s.scene.gpu.fusion_features.is_some())
+            && self.current_camera().is_some_and(|c| self.fusion_request.as_ref().is_none_or(|(r, _)| *r != c))
+    }
+
+    /// The semantic view does not yet show the prediction for the current camera (scripted
+    /// runs wait for it before their screenshot).
+    pub fn overlay_pending(&self) -> bool {
+        if !self.predicting() {
+            return false;
+        }
+        let Some(camera) = self.current_camera() else { return false };
+        let Some((requested, frame)) = &self.fusion_request else { return true };
+        *requested != camera || self.fusion.latest.as_ref().is_none_or(|p| p.frame != *frame) || !self.overlay_presented
+    }
+
+    /// One line on the fusion network for a scripted run's report.
+    pub fn fusion_summary(&self) -> Option<String> {
+        match &self.fusion.status {
+            FusionStatus::Off => None,
+            FusionStatus::Loading => Some("still loading".into()),
+            FusionStatus::Failed(e) => Some(format!("error: {e}")),
+            FusionStatus::Ready { provider } => {
+                let t = self.inference_ms.summary();
+                Some(match &self.fusion.latest {
+                    Some(p) => format!(
+                        "{} predictions at {}x{} on {provider}, inference median {:.1} ms (max {:.1}), last read-back to result {:.0} ms",
+                        t.frames, p.prediction.width, p.prediction.height, t.median_ms, t.max_ms, p.latency_ms
+                    ),
+                    None => format!("ready on {provider}, no prediction made"),
+                })
+            }
+        }
+    }
+
+    /// Forgets which camera the network has seen (the source or inference size changed), so
+    /// the next frame asks for a new prediction.
+    pub fn reset_overlay(&mut self) {
+        self.fusion_request = None;
+        self.dirty = true;
+    }
+
+    /// Class and confidence the fusion network gave the hovered pixel.
+    pub fn hover_prediction(&self) -> Option<(u8, f32)> {
+        let size = self.viewport.size()?;
+        self.fusion.at(self.hover_pixel?, size)
+    }
+
+    /// Hands mapped fusion frames to the network and picks up its predictions; true when the
+    /// semantic view has something new.
+    fn poll_fusion(&mut self) -> bool {
+        if let Some(readback) = self.viewport.poll_fusion() {
+            self.fusion.send(readback);
+        }
+        if !self.fusion.poll() {
+            return false;
+        }
+        if let Some(p) = &self.fusion.latest
+            && self.shown_prediction != Some(p.frame)
+        {
+            self.viewport.set_prediction(&p.prediction.classes, p.prediction.width as u32, p.prediction.height as u32);
+            self.inference_ms.push(p.prediction.timings.inference_ms);
+            self.overlay_presented = false;
+            self.shown_prediction = Some(p.frame);
+        }
+        // Show the new overlay (or request the first fusion frame once the model is ready).
+        self.dirty = true;
+        true
     }
 
     /// A new frame should be rendered as soon as the GPU is free.
@@ -243,8 +373,13 @@ impl Viewer {
                 || self.shown.as_ref().is_some_and(|s| !s.controller.is_settled()))
     }
 
-    /// Collects a finished frame, if any; true when the display changed.
+    /// Collects a finished frame and fusion results, if any; true when the display changed.
     pub fn poll_gpu(&mut self) -> bool {
+        let fusion = self.poll_fusion();
+        self.poll_frame() || fusion
+    }
+
+    fn poll_frame(&mut self) -> bool {
         let done = match self.viewport.poll() {
             Ok(Some(done)) => done,
             Ok(None) => return false,
@@ -311,9 +446,16 @@ impl Viewer {
         let features_pending =
             self.layout.shows(ViewKind::Features) && matches!(self.features, FeatureStatus::Computing(_));
         let settled = self.shown.as_ref().is_some_and(|s| s.controller.is_settled());
+        let overlay_pending = self.overlay_pending();
+        let can_render_overlay = self.dirty || self.wants_fusion_frame();
         let (input, dt) = if let Some(run) = self.scripted.as_mut() {
             if run.finished(settled) {
-                return; // the window takes the screenshot and closes
+                // The window takes the screenshot and closes once the semantic view shows the
+                // prediction for this camera (or patience runs out).
+                if overlay_pending && run.patient() && can_render_overlay {
+                    self.submit();
+                }
+                return;
             }
             if run.failure.is_some() || run.waiting(features_pending) {
                 self.held_for_features = run.failure.is_none();
@@ -360,7 +502,12 @@ impl Viewer {
         let (w, h) = self.fixed_size.unwrap_or(self.view_size);
         let camera = s.controller.camera(w.max(1), h.max(1));
         let features = self.layout.shows(ViewKind::Features) && s.scene.gpu.features.is_some();
-        let labels = self.layout.shows(ViewKind::Semantic) && s.scene.gpu.labels.is_some();
+        let labels = self.layout.shows(ViewKind::Semantic)
+            && self.label_source == LabelSource::GroundTruth
+            && s.scene.gpu.labels.is_some();
+        let fusion = self
+            .wants_fusion_frame()
+            .then(|| (inference_size((camera.width, camera.height), self.inference_divisor), self.frame_no));
         let req = FrameRequest {
             camera: &camera,
             views: self.layout.views(),
@@ -369,10 +516,20 @@ impl Viewer {
             features,
             labels,
             probe: self.hover_pixel.filter(|_| labels),
+            label_source: self.label_source,
+            fusion,
         };
         match self.viewport.submit_frame(&s.scene.gpu, &req) {
             Ok(()) => {
                 log::debug!("frame submitted at {}x{}", camera.width, camera.height);
+                if fusion.is_some() {
+                    self.fusion_request = Some((camera.clone(), self.frame_no));
+                }
+                if let Some(shown) = self.shown_prediction.filter(|_| self.predicting()) {
+                    self.overlay_presented = true;
+                    self.overlay_age_frames = Some(self.frame_no - shown);
+                }
+                self.frame_no += 1;
                 self.dirty = false;
                 self.probed_pixel = self.hover_pixel;
                 self.last_submit = Some(Instant::now());

@@ -10,8 +10,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::Instant;
 
+use super::fusion_frame::FusionFrames;
+use super::fusion_link::FusionReadback;
 use super::layout::ViewKind;
-use super::present::{OverlayStyle, Presenter, ViewTexture};
+use super::present::{LabelSource, OverlayStyle, Presenter, ViewTexture};
 use crate::render::gpu::layout::counter;
 use crate::render::gpu::renderer::{FrameTarget, GpuRenderOptions, GpuRenderer, TargetError};
 use crate::render::gpu::scene_buffers::GpuScene;
@@ -48,6 +50,10 @@ pub struct FrameRequest<'a> {
     pub labels: bool,
     /// A pixel whose label to read back with the counters.
     pub probe: Option<(u32, u32)>,
+    /// Which labels the semantic view shows.
+    pub label_source: LabelSource,
+    /// Also render the fusion network's input at this size (tagged with this frame number).
+    pub fusion: Option<((u32, u32), u64)>,
 }
 
 /// What came back from a finished frame (or a stand-alone probe of the last frame).
@@ -83,6 +89,7 @@ pub struct Viewport {
     in_flight: Option<InFlight>,
     min_pairs: u64,
     last_labels: bool,
+    fusion: FusionFrames,
 }
 
 impl Viewport {
@@ -116,6 +123,7 @@ impl Viewport {
             in_flight: None,
             min_pairs: 0,
             last_labels: false,
+            fusion: FusionFrames::default(),
         }
     }
 
@@ -139,6 +147,23 @@ impl Viewport {
         self.textures.clear();
         self.min_pairs = 0;
         self.generation += 1;
+        self.fusion.clear();
+    }
+
+    /// Hands over predicted classes (NYU40 ids, `width`×`height`) for the semantic view.
+    pub fn set_prediction(&mut self, classes: &[u8], width: u32, height: u32) {
+        self.presenter.set_prediction(classes, width, height);
+    }
+
+    /// Whether a fusion frame may be requested now.
+    pub fn fusion_free(&self) -> bool {
+        self.fusion.free()
+    }
+
+    /// A mapped fusion frame, once the GPU has delivered it.
+    pub fn poll_fusion(&mut self) -> Option<FusionReadback> {
+        let _ = self.ctx.device.poll(wgpu::PollType::Poll);
+        self.fusion.poll()
     }
 
     fn pair_limit(&self) -> u64 {
@@ -178,17 +203,42 @@ impl Viewport {
         let ctx = self.ctx.clone();
         let mut enc =
             ctx.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("viewer frame") });
-        let opts = GpuRenderOptions { background: req.background, features: req.features, labels: req.labels };
+        let opts = GpuRenderOptions {
+            background: req.background,
+            features: req.features,
+            labels: req.labels,
+            ..Default::default()
+        };
         let slot = self.renderer.encode(&mut enc, scene, target, req.camera, &opts);
         let labels_valid = req.labels && scene.labels.is_some();
+        let source = match req.label_source {
+            LabelSource::GroundTruth if !labels_valid => LabelSource::None,
+            other => other,
+        };
         let feature_dim = if req.features { scene.features.as_ref().map_or(0, |f| f.dim) } else { 0 };
         let views: Vec<(ViewKind, &ViewTexture)> = req.views.iter().map(|k| (*k, &self.textures[k.index()])).collect();
-        self.presenter.encode(&mut enc, target, &views, req.style, labels_valid, feature_dim);
+        self.presenter.encode(&mut enc, target, &views, req.style, source, feature_dim);
         self.last_labels = labels_valid;
         let probe = req.probe.filter(|_| labels_valid);
         Self::record_readback(&mut enc, target, &self.staging, probe);
+        let pairs = target.pair_capacity;
+        let fusion_frame = match req.fusion {
+            Some((size, frame)) if self.fusion.free() && scene.fusion_features.is_some() => {
+                match self.fusion.encode(&ctx, &mut self.renderer, &mut enc, scene, req.camera, size, pairs) {
+                    Ok(()) => Some(frame),
+                    Err(e) => {
+                        log::warn!("no fusion frame: {e}");
+                        None
+                    }
+                }
+            }
+            _ => None,
+        };
         ctx.queue.submit([enc.finish()]);
         self.renderer.after_submit(slot);
+        if let Some(frame) = fusion_frame {
+            self.fusion.after_submit(frame);
+        }
         self.in_flight = Some(self.map_readback(true, probe.is_some()));
         Ok(())
     }

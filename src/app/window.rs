@@ -84,9 +84,14 @@ impl App {
         let wake: Arc<dyn Fn() + Send + Sync> = Arc::new(move || {
             let _ = proxy.send_event(Wake);
         });
-        let jobs = Jobs::new(ctx.clone(), wake, opts.compute_features);
+        let jobs = Jobs::new(ctx.clone(), wake.clone(), opts.compute_features);
         let recent = RecentFiles::load(opts.recent_file.clone());
         let mut viewer = Viewer::new(Viewport::new(&ctx), jobs, opts.layout, opts.style.clone(), recent);
+        viewer.label_source = opts.label_source;
+        if let Some(f) = &opts.fusion {
+            viewer.fusion = super::fusion_link::FusionLink::start(f.model.clone(), f.provider, f.threads, wake);
+            viewer.inference_divisor = f.inference_divisor;
+        }
         viewer.fixed_size = opts.size;
         viewer.start_camera = opts.start_camera;
         viewer.scripted = opts.scripted;
@@ -173,6 +178,9 @@ impl Running {
         if !run.finished(settled) || self.viewer.viewport.busy() {
             return None;
         }
+        if self.viewer.overlay_pending() && !run.timed_out_waiting {
+            return None;
+        }
         let mut report = RunReport {
             frames: run.summary().frames,
             summary: run.summary(),
@@ -186,6 +194,7 @@ impl Running {
                 }
                 _ => None,
             },
+            fusion: self.viewer.fusion_summary(),
             ..Default::default()
         };
         if let Some(path) = run.screenshot.clone() {

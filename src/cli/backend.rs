@@ -87,7 +87,11 @@ impl<'a> Renderer<'a> {
             }
             Self::Gpu(g) => {
                 let features = g.scene.features.is_some();
-                g.renderer.render(&g.scene, camera, &GpuRenderOptions { background, features, labels })?
+                g.renderer.render(
+                    &g.scene,
+                    camera,
+                    &GpuRenderOptions { background, features, labels, ..Default::default() },
+                )?
             }
         })
     }

@@ -7,7 +7,8 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use clap::Args;
 
-use crate::app::{Layout, OverlayStyle, SceneSource, ScriptedRun, ViewerOptions};
+use crate::app::{FusionOptions, LabelSource, Layout, OverlayStyle, SceneSource, ScriptedRun, ViewerOptions};
+use crate::inference::ExecutionChoice;
 
 #[derive(Args, Debug)]
 pub struct ViewArgs {
@@ -42,9 +43,29 @@ pub struct ViewArgs {
     #[arg(long)]
     pub no_features: bool,
     /// Scripted runs wait at most this many seconds for the encoder features when the layout
-    /// shows them.
+    /// shows them (and for the semantic view's prediction).
     #[arg(long, default_value_t = 300.0)]
     pub feature_timeout: f64,
+    /// What the semantic view colours: the fusion network's prediction, or the scene's
+    /// ground-truth `label` property.
+    #[arg(long, value_enum, default_value = "prediction")]
+    pub semantic_source: LabelSource,
+    /// Do not run the fusion network (the semantic view then shows ground truth only).
+    #[arg(long)]
+    pub no_fusion: bool,
+    /// Fusion model (.onnx with its .json card beside it) [default: models/fusion.onnx].
+    #[arg(long)]
+    pub fusion_model: Option<PathBuf>,
+    /// Inference resolution = view size / N (1-8); 0 = auto (about 320 px wide, the
+    /// resolution the shipped network was trained at).
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=8))]
+    pub inference_scale: u32,
+    /// ONNX Runtime execution provider of the fusion network.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub ep: ExecutionChoice,
+    /// ONNX Runtime threads of the fusion network (0 = all cores).
+    #[arg(long, default_value_t = 0)]
+    pub fusion_threads: usize,
 }
 
 /// Parses "WxH".
@@ -98,6 +119,13 @@ pub fn run(args: &ViewArgs) -> anyhow::Result<()> {
         compute_features: !args.no_features,
         recent_file: (!scripted_run).then(crate::app::recent::RecentFiles::default_file),
         scripted,
+        fusion: (!args.no_fusion && !args.no_features).then(|| FusionOptions {
+            model: args.fusion_model.clone().unwrap_or_else(crate::fusion::default_model_path),
+            provider: args.ep,
+            threads: args.fusion_threads,
+            inference_divisor: args.inference_scale,
+        }),
+        label_source: if args.no_fusion || args.no_features { LabelSource::GroundTruth } else { args.semantic_source },
     };
     let report = crate::app::run(opts)?;
     if scripted_run {
@@ -118,6 +146,9 @@ pub fn run(args: &ViewArgs) -> anyhow::Result<()> {
         );
         if let Some(f) = &report.features {
             println!("encoder features: {f}");
+        }
+        if let Some(f) = &report.fusion {
+            println!("fusion network: {f}");
         }
         if report.feature_wait_timed_out {
             eprintln!(

@@ -23,6 +23,12 @@ pub struct GpuRenderOptions {
     pub features: bool,
     /// Produce the ground-truth label map (if the scene has labels).
     pub labels: bool,
+    /// Blend the scene's second feature set (the fusion network's input, see
+    /// [`GpuScene::fusion_features`]) instead of the display set.
+    pub fusion_features: bool,
+    /// Record no timestamp queries: a side frame (the fusion network's input) that must not
+    /// show up as the frame the profiler reports.
+    pub untimed: bool,
 }
 
 /// A frame target that cannot be allocated on this device.
@@ -198,11 +204,23 @@ impl GpuRenderer {
         height: u32,
         pair_capacity: u32,
     ) -> Result<FrameTarget, TargetError> {
+        self.target_for(scene, width, height, pair_capacity, false)
+    }
+
+    /// [`Self::target`] for the display (`fusion` false) or the fusion feature set.
+    pub fn target_for(
+        &self,
+        scene: &GpuScene,
+        width: u32,
+        height: u32,
+        pair_capacity: u32,
+        fusion: bool,
+    ) -> Result<FrameTarget, TargetError> {
         let d = &self.ctx.device;
         let n = scene.len as u64;
         let tiles = (width.div_ceil(TILE), height.div_ceil(TILE));
         let pixels = width as u64 * height as u64;
-        let dim = scene.features.as_ref().map_or(0, |f| f.dim) as u64;
+        let dim = scene.feature_set(fusion).map_or(0, |f| f.dim) as u64;
         // Every output and scratch array is one storage binding: refuse sizes the device cannot
         // bind (lavapipe: 128 MiB) with the numbers, instead of a wgpu validation panic.
         let limit = self.ctx.limits.max_storage_buffer_binding_size.min(self.ctx.limits.max_buffer_size);
@@ -290,7 +308,8 @@ impl GpuRenderer {
         on_stage_end: &mut dyn FnMut(&mut wgpu::CommandEncoder, usize),
     ) -> Option<usize> {
         let view = View::from_camera(camera);
-        let feature_dim = if opts.features { scene.features.as_ref().map_or(0, |f| f.dim) } else { 0 };
+        let features = scene.feature_set(opts.fusion_features);
+        let feature_dim = if opts.features { features.map_or(0, |f| f.dim) } else { 0 };
         let labels = opts.labels && scene.labels.is_some();
         let r = view.rot;
         let u = FrameUniforms {
@@ -313,7 +332,7 @@ impl GpuRenderer {
             background: [opts.background[0], opts.background[1], opts.background[2], 0.0],
             pair_capacity: target.pair_capacity,
             feature_dim,
-            feature_stride: scene.features.as_ref().map_or(0, |f| f.data.stride),
+            feature_stride: features.map_or(0, |f| f.data.stride),
             flags: 0,
         };
         let q = &self.ctx.queue;
@@ -369,7 +388,7 @@ impl GpuRenderer {
             &self.setup_layout,
             &[&target.uniforms, &target.counters, &target.dispatch],
         );
-        let feat = |k: usize| match &scene.features {
+        let feat = |k: usize| match features {
             Some(f) if feature_dim > 0 => f.data.parts.get(k).unwrap_or(&scene.dummy),
             _ => &scene.dummy,
         };
@@ -396,7 +415,7 @@ impl GpuRenderer {
                 &target.out_labels,
             ],
         );
-        let slot = self.timer.as_mut().and_then(|t| t.begin_frame());
+        let slot = if opts.untimed { None } else { self.timer.as_mut().and_then(|t| t.begin_frame()) };
         let timer_set = self.timer.as_ref().zip(slot).map(|(t, i)| t.query_set(i));
         let groups = grid(scene.len.div_ceil(256));
 

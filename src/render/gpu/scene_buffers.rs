@@ -59,6 +59,9 @@ pub struct GpuScene {
     pub cov3d: wgpu::Buffer,
     pub sh: SplitBuffer,
     pub features: Option<GpuFeatures>,
+    /// A second feature set for the fusion network's input (the viewer shows PCA colours of
+    /// the features while the network reads all of them).
+    pub fusion_features: Option<GpuFeatures>,
     pub labels: Option<wgpu::Buffer>,
     /// Bound in place of absent optional buffers.
     pub dummy: wgpu::Buffer,
@@ -162,6 +165,7 @@ impl GpuScene {
             cov3d: storage_init(ctx, "cov3d", bytemuck::cast_slice(&cov)),
             sh: upload_split(ctx, "sh", &scene.sh, scene.sh_coeffs() * 3, split_len),
             features: None,
+            fusion_features: None,
             labels,
             dummy: storage_init(ctx, "dummy", &[0u8; 16]),
         })
@@ -183,6 +187,20 @@ impl GpuScene {
     /// Drops the features (renders then blend none).
     pub fn clear_features(&mut self) {
         self.features = None;
+    }
+
+    /// Attaches (or replaces) the fusion feature set, stored like [`Self::set_features`].
+    pub fn set_fusion_features(&mut self, ctx: &GpuContext, dim: usize, values: &[f32]) -> Result<(), GpuSceneError> {
+        let display = self.features.take();
+        let result = self.set_features(ctx, dim, values);
+        self.fusion_features = if result.is_ok() { self.features.take() } else { self.fusion_features.take() };
+        self.features = display;
+        result
+    }
+
+    /// The display (`fusion` false) or fusion feature set.
+    pub fn feature_set(&self, fusion: bool) -> Option<&GpuFeatures> {
+        if fusion { self.fusion_features.as_ref() } else { self.features.as_ref() }
     }
 
     /// The f16 rounding the GPU applies to SH coefficients and features, for CPU comparisons.

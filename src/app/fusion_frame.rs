@@ -1,0 +1,137 @@
+//! The fusion network's input frame: the same camera rendered at the inference resolution
+//! with the 32-channel feature set (not the 4 PCA display channels), recorded into the
+//! display frame's command encoder and copied to a staging buffer that is mapped
+//! asynchronously. The mapped buffer is handed to the fusion thread as a whole (see
+//! [`super::fusion_link`]); it comes back free once that thread has unmapped it.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::time::Instant;
+
+use super::fusion_link::FusionReadback;
+use crate::render::gpu::GpuContext;
+use crate::render::gpu::layout::counter;
+use crate::render::gpu::renderer::{FrameTarget, GpuRenderOptions, GpuRenderer, TargetError};
+use crate::render::gpu::scene_buffers::GpuScene;
+use crate::scene::Camera;
+
+const PENDING: u8 = 0;
+const DONE: u8 = 1;
+const FAILED: u8 = 2;
+/// The counters come first; the RGBA block starts 16-byte aligned after them.
+const RGBA_OFFSET: u64 = (counter::LEN as u64 * 4).next_multiple_of(16);
+
+struct Flight {
+    state: Arc<AtomicU8>,
+    frame: u64,
+    submitted: Instant,
+}
+
+#[derive(Default)]
+pub struct FusionFrames {
+    target: Option<FrameTarget>,
+    staging: Option<Arc<wgpu::Buffer>>,
+    flight: Option<Flight>,
+}
+
+impl FusionFrames {
+    /// Forgets the buffers (another scene).
+    pub fn clear(&mut self) {
+        self.target = None;
+        self.flight = None;
+    }
+
+    /// Whether a new fusion frame can be recorded: none in flight and the staging buffer back
+    /// from the fusion thread.
+    pub fn free(&self) -> bool {
+        self.flight.is_none() && self.staging.as_ref().is_none_or(|s| Arc::strong_count(s) == 1)
+    }
+
+    /// Records the fusion frame for `camera` at `size` into `enc`. `pairs` is the pair
+    /// capacity the display frame needed (a smaller image of the same view needs fewer).
+    #[allow(clippy::too_many_arguments)]
+    pub fn encode(
+        &mut self,
+        ctx: &GpuContext,
+        renderer: &mut GpuRenderer,
+        enc: &mut wgpu::CommandEncoder,
+        scene: &GpuScene,
+        camera: &Camera,
+        (w, h): (u32, u32),
+        pairs: u32,
+    ) -> Result<(), TargetError> {
+        let dim = scene.fusion_features.as_ref().map_or(0, |f| f.dim);
+        let fits = self.target.as_ref().is_some_and(|t| {
+            t.width == w
+                && t.height == h
+                && t.gaussians == scene.len
+                && t.pair_capacity >= pairs
+                && t.feature_dim() == dim
+        });
+        if !fits {
+            self.target = None;
+            self.target = Some(renderer.target_for(scene, w, h, pairs, true)?);
+        }
+        let target = self.target.as_ref().expect("ensured above");
+        let pixels = w as u64 * h as u64;
+        let size = RGBA_OFFSET + pixels * 16 + pixels * dim as u64 * 4;
+        if self.staging.as_ref().is_none_or(|s| s.size() != size) {
+            self.staging = Some(Arc::new(ctx.device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some("fusion read-back"),
+                size,
+                usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+                mapped_at_creation: false,
+            })));
+        }
+        let staging = self.staging.as_ref().expect("ensured above");
+        let opts = GpuRenderOptions { features: true, fusion_features: true, untimed: true, ..Default::default() };
+        renderer.encode(enc, scene, target, &camera.resized(w, h), &opts);
+        enc.copy_buffer_to_buffer(&target.counters, 0, staging, 0, counter::LEN as u64 * 4);
+        enc.copy_buffer_to_buffer(&target.out_rgba, 0, staging, RGBA_OFFSET, pixels * 16);
+        if dim > 0 {
+            enc.copy_buffer_to_buffer(
+                &target.out_features,
+                0,
+                staging,
+                RGBA_OFFSET + pixels * 16,
+                pixels * dim as u64 * 4,
+            );
+        }
+        Ok(())
+    }
+
+    /// After the encoder was submitted: starts mapping the staging buffer.
+    pub fn after_submit(&mut self, frame: u64) {
+        let Some(staging) = &self.staging else { return };
+        let state = Arc::new(AtomicU8::new(PENDING));
+        let flag = state.clone();
+        staging.slice(..).map_async(wgpu::MapMode::Read, move |r| {
+            flag.store(if r.is_ok() { DONE } else { FAILED }, Ordering::Release);
+        });
+        self.flight = Some(Flight { state, frame, submitted: Instant::now() });
+    }
+
+    /// The mapped frame once it has arrived (call after the device was polled).
+    pub fn poll(&mut self) -> Option<FusionReadback> {
+        let state = self.flight.as_ref()?.state.load(Ordering::Acquire);
+        if state == PENDING {
+            return None;
+        }
+        let flight = self.flight.take().expect("checked above");
+        if state == FAILED {
+            log::warn!("the fusion frame could not be mapped; skipping it");
+            return None;
+        }
+        let target = self.target.as_ref()?;
+        Some(FusionReadback {
+            buffer: self.staging.clone()?,
+            frame: flight.frame,
+            width: target.width,
+            height: target.height,
+            feature_dim: target.feature_dim(),
+            rgba_offset: RGBA_OFFSET,
+            counters_overflow_index: counter::OVERFLOW as usize,
+            submitted: flight.submitted,
+        })
+    }
+}

@@ -1,0 +1,231 @@
+//! The viewer's link to the fusion network: a thread that opens the model, then turns each
+//! read-back of a fusion frame (RGB and the 32-channel feature image, rendered at the
+//! inference resolution) into a per-pixel class map.
+//!
+//! One read-back is in flight at a time and the next is only requested once the last
+//! prediction came back, so the network always works on the newest frame the GPU had when it
+//! became free, nothing queues up, and the UI thread never waits: the mapped staging buffer
+//! itself travels to the worker, which reads and unmaps it there.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::time::Instant;
+
+use crate::fusion::{FrameInputs, FusionModel, Prediction};
+use crate::image_io::to_u8;
+use crate::inference::ExecutionChoice;
+
+/// A mapped staging buffer holding one fusion frame: its counters, then RGBA f32 per pixel,
+/// then `feature_dim` f32 per pixel.
+pub struct FusionReadback {
+    pub buffer: Arc<wgpu::Buffer>,
+    pub frame: u64,
+    pub width: u32,
+    pub height: u32,
+    pub feature_dim: u32,
+    /// Byte offset of the RGBA block (after the counters).
+    pub rgba_offset: u64,
+    /// Whether the frame overflowed its pair buffer (then it is incomplete and skipped).
+    pub counters_overflow_index: usize,
+    pub submitted: Instant,
+}
+
+/// How far the fusion network is.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FusionStatus {
+    /// Not used (`--no-fusion`, or no encoder features to feed it).
+    Off,
+    Loading,
+    Ready {
+        provider: String,
+    },
+    Failed(String),
+}
+
+/// A prediction with the frame it belongs to.
+pub struct ShownPrediction {
+    pub frame: u64,
+    pub prediction: Prediction,
+    /// Read-back request to result, ms.
+    pub latency_ms: f64,
+}
+
+enum LinkEvent {
+    Ready { provider: String, fallbacks: Vec<String> },
+    Failed(String),
+    Done { frame: u64, result: Result<Prediction, String>, submitted: Instant },
+}
+
+pub struct FusionLink {
+    jobs: Option<Sender<FusionReadback>>,
+    events: Receiver<LinkEvent>,
+    pub status: FusionStatus,
+    /// A read-back or inference is under way; no new fusion frame until it is back.
+    pub busy: bool,
+    pub latest: Option<ShownPrediction>,
+    /// Fusion frames whose prediction failed (incomplete frames included).
+    pub failures: u64,
+    pub last_error: Option<String>,
+}
+
+impl FusionLink {
+    /// A link that never predicts.
+    pub fn off() -> Self {
+        let (_tx, events) = channel();
+        Self { jobs: None, events, status: FusionStatus::Off, busy: false, latest: None, failures: 0, last_error: None }
+    }
+
+    /// Opens `model` on a worker thread (session creation takes a moment) and serves
+    /// read-backs from then on. `wake` nudges the event loop after each result.
+    pub fn start(model: PathBuf, choice: ExecutionChoice, threads: usize, wake: Arc<dyn Fn() + Send + Sync>) -> Self {
+        let (job_tx, job_rx) = channel::<FusionReadback>();
+        let (tx, events) = channel();
+        let spawned = std::thread::Builder::new().name("fusion network".into()).spawn(move || {
+            let send = |e: LinkEvent| {
+                // The receiver only goes away when the viewer closes.
+                let _ = tx.send(e);
+                wake();
+            };
+            let mut net = match FusionModel::open(&model, choice, threads) {
+                Ok(m) => m,
+                Err(e) => return send(LinkEvent::Failed(e.to_string())),
+            };
+            send(LinkEvent::Ready { provider: net.provider.clone(), fallbacks: net.fallbacks.clone() });
+            while let Ok(job) = job_rx.recv() {
+                let (frame, submitted) = (job.frame, job.submitted);
+                let result =
+                    inputs_from_readback(job).and_then(|inputs| net.predict(&inputs).map_err(|e| e.to_string()));
+                send(LinkEvent::Done { frame, result, submitted });
+            }
+        });
+        let status = match spawned {
+            Ok(_) => FusionStatus::Loading,
+            Err(e) => FusionStatus::Failed(format!("could not start the fusion thread: {e}")),
+        };
+        Self { jobs: Some(job_tx), events, status, busy: false, latest: None, failures: 0, last_error: None }
+    }
+
+    pub fn ready(&self) -> bool {
+        matches!(self.status, FusionStatus::Ready { .. })
+    }
+
+    /// Hands a mapped fusion frame to the worker.
+    pub fn send(&mut self, readback: FusionReadback) {
+        match &self.jobs {
+            Some(tx) if tx.send(readback).is_ok() => self.busy = true,
+            _ => {
+                self.busy = false;
+                self.status = FusionStatus::Failed("the fusion thread has stopped".into());
+            }
+        }
+    }
+
+    /// Collects worker events; true when a new prediction arrived (or the status changed).
+    pub fn poll(&mut self) -> bool {
+        let mut changed = false;
+        while let Ok(event) = self.events.try_recv() {
+            changed = true;
+            match event {
+                LinkEvent::Ready { provider, fallbacks } => {
+                    for why in fallbacks {
+                        log::info!("fusion network: {why}");
+                    }
+                    self.status = FusionStatus::Ready { provider };
+                }
+                LinkEvent::Failed(e) => {
+                    log::warn!("fusion network unavailable: {e}");
+                    self.status = FusionStatus::Failed(e);
+                }
+                LinkEvent::Done { frame, result, submitted } => {
+                    self.busy = false;
+                    match result {
+                        Ok(prediction) => {
+                            let latency_ms = submitted.elapsed().as_secs_f64() * 1e3;
+                            self.latest = Some(ShownPrediction { frame, prediction, latency_ms });
+                        }
+                        Err(e) => {
+                            self.failures += 1;
+                            log::debug!("fusion frame {frame} skipped: {e}");
+                            self.last_error = Some(e);
+                        }
+                    }
+                }
+            }
+        }
+        changed
+    }
+
+    /// Forgets the prediction (a new scene).
+    pub fn clear(&mut self) {
+        self.latest = None;
+    }
+
+    /// Class and confidence of the latest prediction at view pixel (x, y) of a w×h view.
+    pub fn at(&self, (x, y): (u32, u32), (w, h): (u32, u32)) -> Option<(u8, f32)> {
+        let p = &self.latest.as_ref()?.prediction;
+        if p.width == 0 || p.height == 0 || w == 0 || h == 0 {
+            return None;
+        }
+        let px = (x as usize * p.width / w as usize).min(p.width - 1);
+        let py = (y as usize * p.height / h as usize).min(p.height - 1);
+        let i = py * p.width + px;
+        Some((*p.classes.get(i)?, *p.confidence.get(i)?))
+    }
+}
+
+/// The worker's side of a read-back: the network's inputs, then the buffer is unmapped.
+fn inputs_from_readback(job: FusionReadback) -> Result<FrameInputs, String> {
+    let (w, h, dim) = (job.width as usize, job.height as usize, job.feature_dim as usize);
+    let pixels = w * h;
+    let slice = job.buffer.slice(..);
+    let result = {
+        let bytes = slice.get_mapped_range().map_err(|e| format!("reading the fusion frame: {e}"))?;
+        let counters: &[u32] = bytemuck::cast_slice(&bytes[..job.rgba_offset as usize]);
+        if counters.get(job.counters_overflow_index).is_some_and(|&o| o != 0) {
+            Err("the fusion frame overflowed its pair buffer (incomplete)".to_string())
+        } else {
+            let rgba_end = job.rgba_offset as usize + pixels * 16;
+            let rgba: &[f32] = bytemuck::cast_slice(&bytes[job.rgba_offset as usize..rgba_end]);
+            let features: &[f32] = bytemuck::cast_slice(&bytes[rgba_end..rgba_end + pixels * dim * 4]);
+            let rgb8 = rgba.chunks_exact(4).flat_map(|p| [to_u8(p[0]), to_u8(p[1]), to_u8(p[2])]).collect();
+            Ok(FrameInputs { width: w, height: h, rgb8, features: features.to_vec(), feature_dim: dim })
+        }
+    };
+    job.buffer.unmap();
+    result
+}
+
+/// Inference size for a `w`×`h` view: divided by `divisor`, or (0 = auto) by whatever brings
+/// the width nearest to 320 px, the resolution the shipped network was trained at.
+pub fn inference_size((w, h): (u32, u32), divisor: u32) -> (u32, u32) {
+    let k = if divisor == 0 { ((w as f32 / 320.0).round() as u32).max(1) } else { divisor };
+    ((w / k).max(1), (h / k).max(1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn auto_inference_size_is_near_the_training_resolution() {
+        assert_eq!(inference_size((640, 480), 0), (320, 240));
+        assert_eq!(inference_size((1280, 720), 0), (320, 180));
+        assert_eq!(inference_size((320, 240), 0), (320, 240));
+        assert_eq!(inference_size((200, 100), 0), (200, 100));
+        assert_eq!(inference_size((640, 480), 1), (640, 480));
+        assert_eq!(inference_size((641, 481), 3), (213, 160));
+    }
+
+    #[test]
+    fn hover_maps_view_pixels_onto_the_prediction() {
+        let mut link = FusionLink::off();
+        assert_eq!(link.at((0, 0), (4, 2)), None);
+        let prediction =
+            Prediction { width: 2, height: 1, classes: vec![5, 7], confidence: vec![0.5, 0.9], ..Default::default() };
+        link.latest = Some(ShownPrediction { frame: 1, prediction, latency_ms: 0.0 });
+        assert_eq!(link.at((0, 0), (4, 2)), Some((5, 0.5)));
+        assert_eq!(link.at((3, 1), (4, 2)), Some((7, 0.9)));
+        assert_eq!(link.at((9, 9), (4, 2)), Some((7, 0.9)), "clamped to the edge");
+    }
+}
