@@ -69,7 +69,7 @@ fn class_shares(classes: &[u8]) -> String {
     let mut counts = [0usize; 256];
     classes.iter().for_each(|&c| counts[c as usize] += 1);
     let mut shares: Vec<(usize, usize)> = counts.iter().copied().enumerate().filter(|(_, n)| *n > 0).collect();
-    shares.sort_by(|a, b| b.1.cmp(&a.1));
+    shares.sort_by_key(|&(_, n)| std::cmp::Reverse(n));
     shares
         .iter()
         .take(8)

@@ -41,6 +41,9 @@ pub struct Logits {
     pub data: Vec<f32>,
 }
 
+/// The graph's inputs by name, in the card's order.
+type NamedInputs = Vec<(String, InputTensor)>;
+
 pub struct FusionModel {
     session: Session,
     pub card: FusionCard,
@@ -112,7 +115,7 @@ impl FusionModel {
     }
 
     /// The graph's inputs in the card's order, and the padded (height, width).
-    fn tensors(&self, frame: &FrameInputs) -> Result<((usize, usize), Vec<(String, InputTensor)>), FusionError> {
+    fn tensors(&self, frame: &FrameInputs) -> Result<((usize, usize), NamedInputs), FusionError> {
         frame.check()?;
         let card = &self.card;
         if card.takes_features() && frame.feature_dim != card.feature_dim {
