@@ -219,3 +219,68 @@ fn scripted_views_show_colour_semantics_and_navigation() {
     let r = view(Some(&x), &cache, &[&bad, "--frames", "1", "--size", "64x48"]);
     assert!(!r.ok && r.stderr.contains("bad.ply"), "{}", r.stderr);
 }
+
+#[test]
+fn the_semantic_view_shows_the_fusion_networks_prediction_like_rtgs2_segment() {
+    let Some(x) = xvfb() else { return };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let scene = dir.path().join("room");
+    room(&scene);
+    let s = scene.to_str().expect("utf-8 path");
+    let cache = dir.path().join("cache");
+    let shot = dir.path().join("predicted.png");
+    let shot_s = shot.to_str().expect("utf-8");
+    let args = [
+        s,
+        "--layout",
+        "side-by-side",
+        "--overlay-opacity",
+        "1",
+        "--camera",
+        "1",
+        "--size",
+        "320x240",
+        "--frames",
+        "2",
+        "--screenshot",
+        shot_s,
+    ];
+    let r = view(Some(&x), &cache, &args);
+    assert!(r.ok, "view failed: {}\n{}", r.stderr, r.stdout);
+    assert!(r.stdout.contains("predictions at 320x240"), "the overlay came from the network: {}", r.stdout);
+    let (w, h, _, pixels) = read_png(&shot).expect("screenshot png");
+    let (w, h) = (w as usize, h as usize);
+    let viewer_semantic = half(&pixels, w, h, true);
+    let palette = viewer_semantic.chunks_exact(3).filter(|p| SCANNET_PALETTE.iter().any(|c| c == p)).count();
+    assert!(palette as f64 > 0.99 * (w / 2 * h) as f64, "every pixel gets a class at opacity 1: {palette}");
+
+    // `rtgs2 segment` of the same camera at the same resolution: same renderer, same network.
+    let seg = dir.path().join("segment.png");
+    let out = Command::new(env!("CARGO_BIN_EXE_rtgs2"))
+        .args([
+            "segment",
+            s,
+            "--camera",
+            "1",
+            "--width",
+            "320",
+            "--height",
+            "240",
+            "--opacity",
+            "1",
+            "--backend",
+            "gpu",
+        ])
+        .arg("--out")
+        .arg(&seg)
+        .env("XDG_CACHE_HOME", &cache)
+        .output()
+        .expect("segment runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let (sw, sh, _, seg_pixels) = read_png(&seg).expect("segment png");
+    assert_eq!((sw as usize, sh as usize), (w, h));
+    let segment_semantic = half(&seg_pixels, w, h, true);
+    let same = viewer_semantic.chunks_exact(3).zip(segment_semantic.chunks_exact(3)).filter(|(a, b)| a == b).count();
+    let fraction = same as f64 / (w / 2 * h) as f64;
+    assert!(fraction > 0.98, "viewer overlay and `rtgs2 segment` agree on {fraction:.4} of pixels");
+}
