@@ -86,6 +86,20 @@ def input_statistics(views: ViewSet, samples: int = 200) -> dict:
             "feature_scale": round(float(1.0 / rms), 6)}
 
 
+def class_weights(views: ViewSet, power: float = 0.5, samples: int = 300, cap: float = 10.0) -> list[float]:
+    """Per training class (NYU40 id - 1) weights freq^-power over evenly spaced views,
+    normalised to a pixel-weighted mean of 1 and capped; classes never seen get the cap."""
+    idx = np.linspace(0, len(views) - 1, min(samples, len(views))).astype(int)
+    counts = np.zeros(256, np.int64)
+    for i in idx:
+        counts += np.bincount(views.load(int(i), features=False)[2].reshape(-1), minlength=256)
+    freq = counts[1:41].astype(np.float64)
+    with np.errstate(divide="ignore"):
+        w = np.where(freq > 0, (freq / max(freq.sum(), 1)) ** -power, np.inf)
+    w = w / (np.sum(w[freq > 0] * freq[freq > 0]) / freq.sum())
+    return [round(float(v), 4) for v in np.minimum(w, cap)]
+
+
 class Batcher:
     """Random training batches: crop (multiples of 32), horizontal flip, colour jitter on RGB."""
 

@@ -31,7 +31,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from . import fusion_eval
-from .fusion_data import Batcher, ViewSet, input_statistics
+from .fusion_data import Batcher, ViewSet, class_weights, input_statistics
 from .fusion_model import DECODER_EMBED, NUM_CLASSES, FusionNet
 
 
@@ -50,6 +50,8 @@ def parse_args(argv=None):
     ap.add_argument("--warmup", type=int, default=60, help="warm-up steps")
     ap.add_argument("--label-smoothing", type=float, default=0.15)
     ap.add_argument("--jitter", type=float, default=0.25, help="colour jitter strength on RGB")
+    ap.add_argument("--class-balance", type=float, default=0.0,
+                    help="weight classes by pixel frequency^-P (0 = plain CE, as in RT-GS2; 0.5 = inverse square root)")
     ap.add_argument("--finetune", type=Path, help="start from this checkpoint (one-scene fine-tuning)")
     ap.add_argument("--ceco", type=float, default=0.0, help="CeCo weight (0.4 in RT-GS2's fine-tuning)")
     ap.add_argument("--seed", type=int, default=3)
@@ -144,6 +146,11 @@ def main(argv=None):
         norm = ck["norm"]  # the network's inputs must stay as it learnt them
     if norm is None:
         norm = input_statistics(views)
+    weights = None
+    if args.class_balance > 0:
+        weights = torch.tensor(class_weights(views, args.class_balance), dtype=torch.float32)
+        if rank == 0:
+            (args.run_dir / "class_weights.json").write_text(json.dumps(weights.tolist()) + "\n")
     if rank == 0:
         (args.run_dir / "norm.json").write_text(json.dumps(norm, indent=1) + "\n")
         (args.run_dir / "args.json").write_text(json.dumps(vars(args), default=str, indent=1) + "\n")
@@ -178,7 +185,7 @@ def main(argv=None):
                                    mode="bilinear", align_corners=False)
         else:
             logits = net(**inputs)
-        ce = F.cross_entropy(logits, target, ignore_index=255, label_smoothing=args.label_smoothing)
+        ce = F.cross_entropy(logits, target, weight=weights, ignore_index=255, label_smoothing=args.label_smoothing)
         loss = ce + (args.ceco * ceco(emb, target) if ceco else 0.0)
         opt.zero_grad(set_to_none=True)
         loss.backward()
