@@ -88,13 +88,20 @@ def main(argv=None):
     ap.add_argument("--encoder", type=Path, default=Path("../models/encoder.onnx"),
                     help="the encoder whose features the network was trained on (its hash goes in the card)")
     ap.add_argument("--card-extra", type=Path, help="JSON merged into the card (recipe, metrics, ablation)")
+    ap.add_argument("--card-only", action="store_true",
+                    help="rewrite only the card (e.g. when more ablation rows arrive); the .onnx file, and so the "
+                         "parity fixture made from it, stay as they are")
     args = ap.parse_args(argv)
     model, ck = load_model(args.checkpoint)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    export(model, args.out)
+    if not args.card_only:
+        export(model, args.out)
+    elif not args.out.exists():
+        raise SystemExit(f"--card-only: {args.out} does not exist; export it first")
     extra = json.loads(args.card_extra.read_text()) if args.card_extra else {}
     args.out.with_suffix(".json").write_text(json.dumps(card(model, ck, args.encoder, extra), indent=2) + "\n")
-    print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.1f} MB) and its card")
+    size = f"{args.out.stat().st_size / 1e6:.1f} MB"
+    print(f"wrote the card of {args.out} ({size})" if args.card_only else f"wrote {args.out} ({size}) and its card")
 
 
 if __name__ == "__main__":

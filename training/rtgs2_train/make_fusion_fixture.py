@@ -21,6 +21,10 @@ from .export_fusion import load_model
 from .fusion_data import ViewSet
 from .fusion_eval import onnx_predictor
 
+# Absolute, on logits of magnitude ~1-10. ORT's graph optimisations (BatchNorm folded into the
+# convolutions, fused attention) move a trained network's logits by up to ~1e-4 relative, so
+# Python ORT must agree within half of it before the Rust path is held to the whole of it:
+# a padding or normalisation mistake moves logits by 0.1 and more.
 TOLERANCE = 2e-3
 
 
@@ -44,7 +48,7 @@ def main(argv=None):
         logits = model(**{k: torch.from_numpy(v) for k, v in inputs.items()}).numpy()
     ort_logits = onnx_predictor(args.model)(inputs)
     worst = float(np.abs(ort_logits - logits).max())
-    if worst > TOLERANCE / 4:
+    if worst > TOLERANCE / 2:
         raise SystemExit(f"ONNX Runtime differs from PyTorch by {worst}; not writing a fixture")
     cropped = np.ascontiguousarray(fusion_io.crop_logits(logits, h, w)).astype(np.float32)
     args.out.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,86 @@
+"""Assemble the fusion model card's recipe, ablation table and held-out metrics from the run
+folders (so the card is written from what the runs recorded, not by hand), as the JSON that
+`export_fusion --card-extra` merges into models/fusion.json.
+
+    python -m rtgs2_train.fusion_card_extra --runs runs --ship fusion_both_ls \
+        --onnx-eval runs/fusion_onnx_eval.json --bench runs/bench_segment.json --out runs/fusion_card_extra.json
+
+The shipped run is the ablation's best by held-out mIoU unless --ship names one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from .fusion_ablation import collect
+
+DATA_RECIPE = {
+    "train_rooms": "100 rooms from `rtgs2 synth ... --gaussians 80000 --sh-degree 0 --scale 1 --views 30`: "
+                   "the encoder's 60 (seeds 1000-1059) and 40 more (seeds 1060-1099)",
+    "train_views": "rtgs2 export-dataset <the 100 rooms> --out data/fusion_train --views-per-scene 10 "
+                   "--extra-views 10 --seed 11 --backend cpu (2000 views, 320x240)",
+    "heldout_rooms": "10 rooms with seeds 5000-5009, never seen by the encoder or the fusion network",
+    "heldout_views": "rtgs2 export-dataset <the 10 rooms> --out data/fusion_heldout --views-per-scene 30 "
+                     "--backend cpu (300 views, 320x240)",
+}
+
+
+def run_recipe(run: Path) -> dict:
+    args = json.loads((run / "args.json").read_text())
+    keep = ["modality", "steps", "batch", "crop", "lr", "weight_decay", "warmup", "label_smoothing", "jitter",
+            "class_balance", "seed", "threads"]
+    steps = [json.loads(line) for line in (run / "log.jsonl").read_text().splitlines() if line.strip()]
+    last = steps[-1] if steps else {}
+    return {
+        "command": f"python -m rtgs2_train.train_fusion --data data/fusion_train --val data/fusion_heldout "
+                   f"--run-dir runs/{run.name} --modality {args['modality']} --label-smoothing "
+                   f"{args['label_smoothing']} --steps {args['steps']} --threads {args['threads']} --seed {args['seed']}",
+        "arguments": {k: args[k] for k in keep if k in args},
+        "loss": "cross-entropy" + (f" with label smoothing {args['label_smoothing']}" if args["label_smoothing"] else ""),
+        "optimizer": "AdamW, linear warm-up then poly 0.9 decay, gradient clip 1",
+        "final_train_step": {k: last.get(k) for k in ("step", "loss", "acc")},
+        "train_seconds": round(sum(s.get("s", 0.0) for s in steps)),
+    }
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--runs", type=Path, default=Path("runs"))
+    ap.add_argument("--ship", help="run folder name of the shipped model (default: the best held-out mIoU)")
+    ap.add_argument("--onnx-eval", type=Path, help="fusion_eval --json of the exported model on the held-out views")
+    ap.add_argument("--bench", type=Path, help="`rtgs2 bench segment --json` output of the exported model")
+    ap.add_argument("--hardware", default="2-core x86_64 CPU, torch 2.15.0, two runs side by side, one thread each")
+    ap.add_argument("--out", type=Path, required=True)
+    args = ap.parse_args(argv)
+    rows = collect(args.runs)
+    if not rows:
+        raise SystemExit(f"no runs/fusion_*/eval.json under {args.runs}")
+    ship = args.ship or max(rows, key=lambda r: r["miou"])["run"]
+    extra = {
+        "recipe": {"data": DATA_RECIPE, **run_recipe(args.runs / ship), "hardware": args.hardware},
+        "ablation": {"note": "same data, seed and steps; held-out rooms, full 320x240 frames, one confusion "
+                             "matrix over all views, mIoU/mAcc over classes present in the ground truth",
+                     "rows": rows},
+        "shipped_run": ship,
+    }
+    if args.onnx_eval:
+        e = json.loads(args.onnx_eval.read_text())
+        t = e["total"]
+        extra["metrics"] = {
+            "heldout_320x240": {"views": e["views"], "miou": round(t["miou"], 4), "macc": round(t["macc"], 4),
+                                "oacc": round(t["oacc"], 4),
+                                "per_class": [{"id": p["id"], "name": p["name"], "iou": round(p["iou"], 4),
+                                               "acc": round(p["acc"], 4), "pixels": p["pixels"]}
+                                              for p in t["per_class"]]},
+            "evaluated": "the exported ONNX file (fp16 weights) through ONNX Runtime",
+        }
+    if args.bench:
+        extra["speed"] = {"measured_by": "rtgs2 bench segment --json", **json.loads(args.bench.read_text())}
+    args.out.write_text(json.dumps(extra, indent=1) + "\n")
+    print(f"card extra for {ship} -> {args.out}")
+
+
+if __name__ == "__main__":
+    main()
