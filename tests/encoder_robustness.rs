@@ -2,6 +2,8 @@
 //! model files, non-finite values and a missing ONNX Runtime — each a clear error or a
 //! complete, valid result, never a panic.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -15,15 +17,8 @@ fn small_room(seed: u64, gaussians: usize) -> Scene {
     generate(&opts).scene
 }
 
-/// A copy of the shipped model and card in `dir`, with the card edited by `edit`.
 fn model_copy(dir: &Path, edit: impl FnOnce(&mut serde_json::Value)) -> PathBuf {
-    let model = dir.join("encoder.onnx");
-    std::fs::copy(default_model_path(), &model).expect("copy model");
-    let text = std::fs::read_to_string(default_model_path().with_extension("json")).expect("card");
-    let mut card: serde_json::Value = serde_json::from_str(&text).expect("card is JSON");
-    edit(&mut card);
-    std::fs::write(model.with_extension("json"), card.to_string()).expect("write card");
-    model
+    common::model_copy(&default_model_path(), dir, edit)
 }
 
 #[test]

@@ -2,20 +2,15 @@
 //! match the graph, frames that do not fit the model — each a clear error naming the file or
 //! the problem, never a panic — and the worker thread on the real model.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use rtgs2::fusion::{FrameInputs, FusionError, FusionModel, FusionWorker, default_model_path, encoder_mismatch};
 use rtgs2::inference::ExecutionChoice;
 
-/// A copy of the shipped model and card in `dir`, with the card edited by `edit`.
 fn model_copy(dir: &Path, edit: impl FnOnce(&mut serde_json::Value)) -> PathBuf {
-    let model = dir.join("fusion.onnx");
-    std::fs::copy(default_model_path(), &model).expect("copy model");
-    let text = std::fs::read_to_string(default_model_path().with_extension("json")).expect("card");
-    let mut card: serde_json::Value = serde_json::from_str(&text).expect("card is JSON");
-    edit(&mut card);
-    std::fs::write(model.with_extension("json"), card.to_string()).expect("write card");
-    model
+    common::model_copy(&default_model_path(), dir, edit)
 }
 
 fn open(model: &Path) -> Result<FusionModel, FusionError> {

@@ -168,3 +168,20 @@ pub fn real_splats_dir() -> Option<std::path::PathBuf> {
         None
     }
 }
+
+/// A copy of a shipped model (`shipped`, an `.onnx` with its `.json` card beside it) in `dir`
+/// under the same file name, with the card edited by `edit`: the robustness tests' way to
+/// present a model whose card is wrong without touching `models/`.
+pub fn model_copy(
+    shipped: &std::path::Path,
+    dir: &std::path::Path,
+    edit: impl FnOnce(&mut serde_json::Value),
+) -> std::path::PathBuf {
+    let model = dir.join(shipped.file_name().expect("a model file name"));
+    std::fs::copy(shipped, &model).expect("copy model");
+    let text = std::fs::read_to_string(shipped.with_extension("json")).expect("card");
+    let mut card: serde_json::Value = serde_json::from_str(&text).expect("card is JSON");
+    edit(&mut card);
+    std::fs::write(model.with_extension("json"), card.to_string()).expect("write card");
+    model
+}
