@@ -77,7 +77,9 @@ def main(argv=None):
             "evaluated": "the exported ONNX file (fp16 weights) through ONNX Runtime",
         }
     if args.bench:
-        extra["speed"] = {"measured_by": "rtgs2 bench segment --json", **json.loads(args.bench.read_text())}
+        bench = json.loads(args.bench.read_text())
+        bench.pop("model", None)  # the measuring machine's path to the file this card belongs to
+        extra["speed"] = {"measured_by": "rtgs2 bench segment --json", **bench}
     args.out.write_text(json.dumps(extra, indent=1) + "\n")
     print(f"card extra for {ship} -> {args.out}")
 
