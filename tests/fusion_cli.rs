@@ -1,4 +1,5 @@
-//! `rtgs2 eval`, `rtgs2 segment` and `rtgs2 bench segment` end to end on small generated rooms
+//! `rtgs2 eval`, `rtgs2 segment`, `rtgs2 bench segment` and the demo's prediction panel end to
+//! end on small generated rooms
 //! (the real binary, the shipped models, the CPU reference renderer so that the ground truth
 //! can be checked pixel for pixel against `rtgs2 render --what label-ids`).
 
@@ -182,6 +183,39 @@ fn segment_writes_the_render_beside_its_overlay() {
     }
     let (ok, _, err) = rtgs2(&["segment", s(&room), "--out", s(&dir.path().join("x.png")), "--opacity", "2"]);
     assert!(!ok && err.contains("--opacity"), "{err}");
+}
+
+/// Panel `k` of a row of `n` W×H RGB panels.
+fn panel(px: &[u8], n: usize, k: usize) -> Vec<u8> {
+    let w = W as usize;
+    (0..H as usize).flat_map(|y| px[(y * n * w + k * w) * 3..(y * n * w + (k + 1) * w) * 3].to_vec()).collect()
+}
+
+#[test]
+fn demo_shows_the_prediction_between_features_and_ground_truth() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let room = synth_room(&dir.path().join("rooms"), 8);
+    let (w, h) = (W.to_string(), H.to_string());
+    let seg = dir.path().join("seg.png");
+    let view = ["--camera", "1", "--width", &w, "--height", &h, "--backend", "cpu", "--opacity", "1"];
+    let (ok, _, err) = rtgs2(&[&["segment", s(&room), "--out", s(&seg)][..], &view].concat());
+    assert!(ok, "segment: {err}");
+    let (_, _, _, seg) = read_png(&seg).expect("segment png");
+
+    let out = dir.path().join("demo");
+    let size = format!("{W}x{H}");
+    let views = VIEWS.to_string(); // every camera, so camera 1 is view_001
+    let args = ["demo", "--scene", s(&room), "--views", &views, "--size", &size, "--backend", "cpu", "--out", s(&out)];
+    let (ok, stdout, err) = rtgs2(&args);
+    assert!(ok, "demo: {err}");
+    assert!(stdout.contains("colour | encoder features (PCA) | predicted classes | ground-truth labels"), "{stdout}");
+    assert_eq!(stdout.matches("prediction agrees on").count(), VIEWS, "one agreement figure per view: {stdout}");
+    let (pw, ph, _, px) = read_png(&out.join("view_001.png")).expect("demo png");
+    assert_eq!((pw, ph), (5 * W, H), "colour | features | prediction | labels | depth");
+    assert_eq!(panel(&px, 5, 0), panel(&seg, 2, 0), "the same render as segment's");
+    assert_eq!(panel(&px, 5, 2), panel(&seg, 2, 1), "the prediction panel is segment's class image");
+    let features = panel(&px, 5, 1);
+    assert!(features.chunks_exact(3).collect::<std::collections::HashSet<_>>().len() > 8, "a feature image, not flat");
 }
 
 #[test]

@@ -90,9 +90,10 @@ fn frames_that_do_not_fit_the_model_are_refused() {
     let mut m = open(&default_model_path()).expect("shipped model opens");
     let good = frame_for(&m, 33, 17);
     let p = m.predict(&good).expect("an odd-sized frame is padded, segmented and cropped");
-    assert_eq!((p.width, p.height, p.classes.len(), p.confidence.len()), (33, 17, 33 * 17, 33 * 17));
+    assert_eq!((p.width, p.height, p.classes.len()), (33, 17, 33 * 17));
+    assert_eq!(p.logits.data.len(), m.class_ids().len() * 33 * 17, "the logits are kept, cropped");
     assert!(p.classes.iter().all(|c| m.class_ids().contains(c)));
-    assert!(p.confidence.iter().all(|&c| c > 0.0 && c <= 1.0));
+    assert!((0..33 * 17).all(|i| p.confidence_at(i).is_some_and(|c| c > 0.0 && c <= 1.0)));
     if m.card.takes_features() {
         let no_features = FrameInputs { features: Vec::new(), feature_dim: 0, ..good.clone() };
         let err = m.predict(&no_features).expect_err("features missing").to_string();

@@ -170,7 +170,7 @@ impl FusionLink {
         let px = (x as usize * p.width / w as usize).min(p.width - 1);
         let py = (y as usize * p.height / h as usize).min(p.height - 1);
         let i = py * p.width + px;
-        Some((*p.classes.get(i)?, *p.confidence.get(i)?))
+        Some((*p.classes.get(i)?, p.confidence_at(i)?))
     }
 }
 
@@ -206,6 +206,7 @@ pub fn inference_size((w, h): (u32, u32), divisor: u32) -> (u32, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fusion::Logits;
 
     #[test]
     fn auto_inference_size_is_near_the_training_resolution() {
@@ -221,11 +222,16 @@ mod tests {
     fn hover_maps_view_pixels_onto_the_prediction() {
         let mut link = FusionLink::off();
         assert_eq!(link.at((0, 0), (4, 2)), None);
-        let prediction =
-            Prediction { width: 2, height: 1, classes: vec![5, 7], confidence: vec![0.5, 0.9], ..Default::default() };
+        // Two classes; pixel 0 is an even split, pixel 1 favours its class by ln 9 (p = 0.9).
+        let logits = Logits { classes: 2, width: 2, height: 1, data: vec![0.0, 9f32.ln(), 0.0, 0.0] };
+        let prediction = Prediction { width: 2, height: 1, classes: vec![5, 7], logits, ..Default::default() };
         link.latest = Some(ShownPrediction { frame: 1, prediction, latency_ms: 0.0 });
-        assert_eq!(link.at((0, 0), (4, 2)), Some((5, 0.5)));
-        assert_eq!(link.at((3, 1), (4, 2)), Some((7, 0.9)));
-        assert_eq!(link.at((9, 9), (4, 2)), Some((7, 0.9)), "clamped to the edge");
+        let near = |got: Option<(u8, f32)>, want: (u8, f32)| {
+            let (class, p) = got.expect("inside the prediction");
+            class == want.0 && (p - want.1).abs() < 1e-6
+        };
+        assert!(near(link.at((0, 0), (4, 2)), (5, 0.5)));
+        assert!(near(link.at((3, 1), (4, 2)), (7, 0.9)));
+        assert!(near(link.at((9, 9), (4, 2)), (7, 0.9)), "clamped to the edge");
     }
 }

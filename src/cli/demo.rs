@@ -2,9 +2,10 @@
 //! The scene is generated from the recipe in assets/demo_scene.json (cached in the output
 //! folder, regenerated when the recipe changes), loaded back through the normal loader, and a
 //! few of its cameras are rendered to side-by-side PNGs: colour | encoder features (PCA) |
-//! ground-truth labels | depth. The features come from the scene encoder (computed once,
-//! cached in the output folder); when ONNX Runtime is unavailable the demo says why and
-//! renders the other panels.
+//! the fusion network's predicted classes | ground-truth labels | depth. The features come
+//! from the scene encoder (computed once, cached in the output folder) and are splatted with
+//! the colours, as in the method; the prediction is the shipped fusion network on that frame.
+//! When ONNX Runtime is unavailable the demo says why and renders the other panels.
 
 use std::path::{Path, PathBuf};
 
@@ -12,7 +13,10 @@ use anyhow::Context;
 use clap::Args;
 
 use super::backend::{Backend, Renderer};
+use super::demo_fusion::{DemoSegmenter, agreement};
 use crate::image_io::write_png;
+use crate::overlay::composite;
+use crate::render::pca::FeaturePca;
 use crate::scene::trainer_folder::{DEFAULT_ITERATION, write_trainer_folder};
 use crate::synth::{SynthOptions, generate};
 
@@ -67,8 +71,8 @@ pub(crate) fn ensure_scene(dir: &Path, recipe: &SynthOptions) -> anyhow::Result<
     Ok(())
 }
 
-/// Per-Gaussian PCA colours of the encoder's features (cached under `out/feature-cache`).
-fn demo_features(loaded: &crate::scene::LoadedScene, out: &Path) -> anyhow::Result<Vec<f32>> {
+/// The encoder's per-Gaussian features (cached under `out/feature-cache`) and their width.
+fn demo_features(loaded: &crate::scene::LoadedScene, out: &Path) -> anyhow::Result<(usize, Vec<f32>)> {
     let opts = crate::encoder::FeatureOptions {
         cache_dir: Some(out.join("feature-cache")),
         progress: true,
@@ -84,8 +88,14 @@ fn demo_features(loaded: &crate::scene::LoadedScene, out: &Path) -> anyhow::Resu
         None => "read from the cache".into(),
     };
     println!("encoder features: {how} in {:.1} s", t.elapsed().as_secs_f64());
-    let pca = crate::render::pca::FeaturePca::fit(&f.features, f.dim);
-    Ok(pca.colours(&f.features))
+    Ok((f.dim, f.features))
+}
+
+/// The feature image as colours: the per-scene PCA basis applied to each pixel's splatted
+/// feature vector (a linear map, so this is the splat of the per-Gaussian PCA colours up to
+/// the clamp into [0, 1]).
+fn feature_panel(pca: &FeaturePca, frame: &crate::render::Frame) -> Vec<u8> {
+    pca.colours(&frame.features).chunks_exact(4).flat_map(|c| [c[0], c[1], c[2]]).map(crate::image_io::to_u8).collect()
 }
 
 pub fn run(args: &DemoArgs) -> anyhow::Result<()> {
@@ -112,16 +122,18 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<()> {
     );
     let mut renderer = Renderer::new(args.backend, s)?;
     println!("renderer: {}", renderer.describe());
-    let with_features = match demo_features(&loaded, &args.out) {
-        Ok(colours) => {
-            renderer.set_features(4, colours)?;
-            true
+    let pca = match demo_features(&loaded, &args.out) {
+        Ok((dim, features)) => {
+            let pca = FeaturePca::fit(&features, dim);
+            renderer.set_features(dim, features)?;
+            Some(pca)
         }
         Err(e) => {
             eprintln!("warning: no feature panel: {e:#}");
-            false
+            None
         }
     };
+    let mut segmenter = DemoSegmenter::open(pca.as_ref().map(|p| p.dim));
     let n = loaded.cameras.len();
     if n == 0 {
         anyhow::bail!("{} has no cameras (cameras.json) to render from", loaded.source.display());
@@ -142,8 +154,13 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<()> {
         let depth: Vec<u8> = frame.depth8().iter().flat_map(|&g| [g, g, g]).collect();
         let rgb = frame.rgb8();
         let labels = (!frame.labels.is_empty()).then(|| frame.labels_rgb8());
-        let feats = with_features.then(|| super::render_cmd::encode(&frame, super::render_cmd::What::Features).1);
-        let panels: Vec<&[u8]> = [Some(&rgb), feats.as_ref(), labels.as_ref(), Some(&depth)]
+        let feats = pca.as_ref().map(|pca| feature_panel(pca, &frame));
+        let predicted = match segmenter.as_mut() {
+            Some(seg) => Some(seg.classes(&frame, &rgb).with_context(|| format!("segmenting camera {idx}"))?),
+            None => None,
+        };
+        let predicted_rgb = predicted.as_ref().map(|classes| composite(&rgb, classes, 1.0));
+        let panels: Vec<&[u8]> = [Some(&rgb), feats.as_ref(), predicted_rgb.as_ref(), labels.as_ref(), Some(&depth)]
             .into_iter()
             .flatten()
             .map(Vec::as_slice)
@@ -158,8 +175,12 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<()> {
         let present: std::collections::BTreeSet<u8> =
             frame.labels.iter().copied().filter(|&l| l != crate::render::IGNORE_LABEL).collect();
         let names: Vec<&str> = present.iter().map(|&l| crate::classes::name(l as u16)).collect();
+        let agrees = match predicted.as_ref().and_then(|p| agreement(p, &frame.labels)) {
+            Some(share) => format!(", prediction agrees on {:.0}% of labelled pixels", share * 100.0),
+            None => String::new(),
+        };
         println!(
-            "camera {idx:>3}: {ms:>7.1} ms, {} visible -> {}  [{}]",
+            "camera {idx:>3}: {ms:>7.1} ms, {} visible -> {}  [{}]{agrees}",
             frame.stats.visible,
             path.display(),
             names.join(", ")
@@ -175,9 +196,10 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<()> {
         write_png(path, width, height, 3, &pixels).with_context(|| format!("writing {}", path.display()))?;
         println!("contact sheet -> {}", path.display());
     }
-    let features = if with_features { "encoder features (PCA) | " } else { "" };
+    let features = if pca.is_some() { "encoder features (PCA) | " } else { "" };
+    let predicted = if segmenter.is_some() { "predicted classes | " } else { "" };
     let labels = if s.labels.is_some() { "ground-truth labels (ScanNet palette) | " } else { "" };
-    println!("colour | {features}{labels}depth, in {}", args.out.display());
+    println!("colour | {features}{predicted}{labels}depth, in {}", args.out.display());
     Ok(())
 }
 

@@ -8,6 +8,7 @@ mod bench_segment;
 mod bench_sort;
 mod convert;
 mod demo;
+mod demo_fusion;
 mod encoder_args;
 mod eval_cmd;
 mod export_dataset;

@@ -29,7 +29,7 @@ pub struct EncoderCard {
 
 impl EncoderCard {
     pub fn load(path: &Path) -> Result<Self, EncoderError> {
-        let text = std::fs::read_to_string(path).map_err(|source| EncoderError::Io { path: path.into(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|source| EncoderError::io(path, source))?;
         let mut card: EncoderCard = serde_json::from_str(&text)
             .map_err(|e| EncoderError::model(path, format!("not a valid model card: {e}")))?;
         card.path = path.to_path_buf();

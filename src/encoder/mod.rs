@@ -153,7 +153,7 @@ fn write_cache(
     count: usize,
     e: &EncodedScene,
 ) -> Result<CacheOutcome, EncoderError> {
-    let io = |source| EncoderError::Io { path: path.to_path_buf(), source };
+    let io = |source| EncoderError::io(path, source);
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(io)?;
     }

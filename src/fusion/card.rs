@@ -44,7 +44,7 @@ impl FusionCard {
             std::io::ErrorKind::NotFound => {
                 FusionError::model(path, "model card not found (it belongs beside the .onnx file)")
             }
-            _ => FusionError::Io { path: path.into(), source },
+            _ => FusionError::io(path, source),
         })?;
         Self::parse(path, &text)
     }

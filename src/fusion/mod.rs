@@ -3,7 +3,7 @@
 //!
 //! - [`card`]: the model card (`models/fusion.json`), validated on load.
 //! - [`preprocess`]: frame → padded NCHW tensors (pure functions).
-//! - [`predict`]: the ONNX Runtime session, classes and confidences.
+//! - [`predict`]: the ONNX Runtime session, classes (confidences on demand from the kept logits).
 //! - [`worker`]: the network on a background thread, newest frame first.
 
 pub mod card;

@@ -1,5 +1,7 @@
 //! One frame through the fusion network: preprocess, run, crop, and per pixel the class with
-//! the largest logit and its softmax probability.
+//! the largest logit. A pixel's softmax probability is computed only when asked for (the
+//! viewer shows it for the hovered pixel): doing it for every pixel cost as much as the
+//! network itself on a CPU.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -27,18 +29,39 @@ pub struct Prediction {
     pub height: usize,
     /// NYU40 id per pixel.
     pub classes: Vec<u8>,
-    /// Softmax probability of that class.
-    pub confidence: Vec<f32>,
+    /// The network's output the classes came from, kept for [`Prediction::confidence_at`].
+    pub logits: Logits,
     pub timings: PredictTimings,
 }
 
+impl Prediction {
+    /// Softmax probability of the predicted class at pixel index `i` (row-major), or `None`
+    /// outside the frame or when the logits were not kept.
+    pub fn confidence_at(&self, i: usize) -> Option<f32> {
+        self.logits.softmax_max(i)
+    }
+}
+
 /// The network's raw output cropped back to the frame: `[classes, height, width]`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Logits {
     pub classes: usize,
     pub width: usize,
     pub height: usize,
     pub data: Vec<f32>,
+}
+
+impl Logits {
+    /// The largest softmax probability at pixel index `i`: that of the argmax class.
+    pub fn softmax_max(&self, i: usize) -> Option<f32> {
+        let n = self.width * self.height;
+        if i >= n || self.data.len() != self.classes * n || self.classes == 0 {
+            return None;
+        }
+        let column = || (0..self.classes).map(|c| self.data[c * n + i]);
+        let max = column().fold(f32::NEG_INFINITY, f32::max);
+        Some(1.0 / column().map(|v| (v - max).exp()).sum::<f32>())
+    }
 }
 
 /// The graph's inputs by name, in the card's order.
@@ -105,13 +128,13 @@ impl FusionModel {
         Ok((logits, PredictTimings { preprocess_ms, inference_ms, postprocess_ms: ms_since(t) }))
     }
 
-    /// Classes and confidences for one frame.
+    /// Classes for one frame (confidences on demand, from the kept logits).
     pub fn predict(&mut self, frame: &FrameInputs) -> Result<Prediction, FusionError> {
         let (logits, mut timings) = self.logits(frame)?;
         let t = Instant::now();
-        let (classes, confidence) = classify(&logits, &self.class_ids);
+        let classes = classify(&logits, &self.class_ids);
         timings.postprocess_ms += ms_since(t);
-        Ok(Prediction { width: frame.width, height: frame.height, classes, confidence, timings })
+        Ok(Prediction { width: frame.width, height: frame.height, classes, logits, timings })
     }
 
     /// The graph's inputs in the card's order, and the padded (height, width).
@@ -145,42 +168,34 @@ impl FusionModel {
     }
 }
 
-/// Per pixel: the class id of the largest logit (the first on ties, like `argmax`) and its
-/// softmax probability. Pixels are processed in parallel blocks, channel by channel within a
-/// block, so every read is sequential in the `[K, H, W]` layout.
-pub fn classify(logits: &Logits, class_ids: &[u8]) -> (Vec<u8>, Vec<f32>) {
+/// Per pixel: the class id of the largest logit (the first on ties, like `argmax`). Pixels
+/// are processed in parallel blocks, channel by channel within a block, so every read is
+/// sequential in the `[K, H, W]` layout.
+pub fn classify(logits: &Logits, class_ids: &[u8]) -> Vec<u8> {
     const BLOCK: usize = 4096;
     let n = logits.width * logits.height;
     let k = logits.classes;
     debug_assert_eq!(class_ids.len(), k);
     let data = &logits.data;
     let mut classes = vec![0u8; n];
-    let mut confidence = vec![0f32; n];
-    classes.par_chunks_mut(BLOCK).zip(confidence.par_chunks_mut(BLOCK)).enumerate().for_each(|(b, (cls, conf))| {
+    classes.par_chunks_mut(BLOCK).enumerate().for_each(|(b, cls)| {
         let (start, len) = (b * BLOCK, cls.len());
         let channel = |c: usize| &data[c * n + start..c * n + start + len];
         let mut max = channel(0).to_vec();
-        let mut best = vec![0usize; len];
+        let mut best = vec![0u16; len];
         for c in 1..k {
-            for (i, &v) in channel(c).iter().enumerate() {
-                if v > max[i] {
-                    max[i] = v;
-                    best[i] = c;
+            for ((m, b), &v) in max.iter_mut().zip(best.iter_mut()).zip(channel(c)) {
+                if v > *m {
+                    *m = v;
+                    *b = c as u16;
                 }
             }
         }
-        let mut sum = vec![0f32; len];
-        for c in 0..k {
-            for (i, &v) in channel(c).iter().enumerate() {
-                sum[i] += (v - max[i]).exp();
-            }
-        }
-        for i in 0..len {
-            cls[i] = class_ids[best[i]];
-            conf[i] = 1.0 / sum[i];
+        for (out, &b) in cls.iter_mut().zip(&best) {
+            *out = class_ids[b as usize];
         }
     });
-    (classes, confidence)
+    classes
 }
 
 fn ms_since(t: Instant) -> f64 {
@@ -192,14 +207,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn classify_takes_the_argmax_and_its_softmax() {
+    fn classify_takes_the_argmax_and_confidence_its_softmax() {
         // Two pixels, three classes: pixel 0 favours channel 2, pixel 1 ties 0 and 1.
         let logits = Logits { classes: 3, width: 2, height: 1, data: vec![0.0, 1.0, 0.0, 1.0, 2.0, -1.0] };
-        let (classes, conf) = classify(&logits, &[4, 7, 9]);
+        let classes = classify(&logits, &[4, 7, 9]);
         assert_eq!(classes, vec![9, 4]);
         let p0 = 2f32.exp() / (1.0 + 2f32.exp() + 1.0);
         let p1 = 1f32.exp() / (1f32.exp() + 1f32.exp() + (-1f32).exp());
+        let prediction = Prediction { width: 2, height: 1, classes, logits, ..Default::default() };
+        let conf = [prediction.confidence_at(0), prediction.confidence_at(1)].map(|c| c.expect("inside"));
         assert!((conf[0] - p0).abs() < 1e-6 && (conf[1] - p1).abs() < 1e-6, "{conf:?}");
+        assert_eq!(prediction.confidence_at(2), None, "outside the frame");
+        assert_eq!(Prediction::default().confidence_at(0), None, "no logits kept");
     }
 
     #[test]
@@ -209,13 +228,13 @@ mod tests {
         let mut rng = crate::util::rng::Rng::new(9);
         let logits = Logits { classes: k, width: w, height: h, data: (0..k * n).map(|_| rng.normal()).collect() };
         let ids = [3, 1, 40, 7, 2];
-        let (classes, conf) = classify(&logits, &ids);
+        let classes = classify(&logits, &ids);
         for p in 0..n {
             let column: Vec<f32> = (0..k).map(|c| logits.data[c * n + p]).collect();
             let best = (1..k).fold(0, |b, c| if column[c] > column[b] { c } else { b });
             let sum: f32 = column.iter().map(|v| (v - column[best]).exp()).sum();
             assert_eq!(classes[p], ids[best], "pixel {p}");
-            assert!((conf[p] - 1.0 / sum).abs() < 1e-6, "pixel {p}");
+            assert!((logits.softmax_max(p).expect("inside") - 1.0 / sum).abs() < 1e-6, "pixel {p}");
         }
     }
 }

@@ -9,18 +9,25 @@ from pathlib import Path
 ORDER = [("rgb", "RGB only"), ("features", "features only"), ("both", "RGB + features")]
 
 
+def run_row(run: Path) -> dict:
+    """One run's held-out scores and what it was trained with (its eval.json and args.json)."""
+    e = json.loads((run / "eval.json").read_text())
+    args = json.loads((run / "args.json").read_text())
+    t = e["total"]
+    return {"run": run.name, "inputs": dict(ORDER)[args["modality"]], "modality": args["modality"],
+            "label_smoothing": args["label_smoothing"], "class_balance": args.get("class_balance", 0.0),
+            "steps": e.get("step"), "minutes": e.get("minutes"), "views": e["views"],
+            "miou": round(t["miou"], 4), "macc": round(t["macc"], 4), "oacc": round(t["oacc"], 4)}
+
+
 def collect(runs: Path) -> list[dict]:
+    """The ablation cells that have finished: runs/fusion_<modality>_<ls|nols>."""
     rows = []
-    for modality, label in ORDER:
-        for ls, suffix in ((0.15, "ls"), (0.0, "nols")):
-            path = runs / f"fusion_{modality}_{suffix}" / "eval.json"
-            if not path.exists():
-                continue
-            e = json.loads(path.read_text())
-            t = e["total"]
-            rows.append({"run": path.parent.name, "inputs": label, "modality": modality, "label_smoothing": ls,
-                         "steps": e.get("step"), "minutes": e.get("minutes"), "views": e["views"],
-                         "miou": round(t["miou"], 4), "macc": round(t["macc"], 4), "oacc": round(t["oacc"], 4)})
+    for modality, _ in ORDER:
+        for suffix in ("ls", "nols"):
+            run = runs / f"fusion_{modality}_{suffix}"
+            if (run / "eval.json").exists():
+                rows.append(run_row(run))
     return rows
 
 
