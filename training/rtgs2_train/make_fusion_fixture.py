@@ -21,11 +21,13 @@ from .export_fusion import load_model
 from .fusion_data import ViewSet
 from .fusion_eval import onnx_predictor
 
-# Absolute, on logits of magnitude ~1-10. ORT's graph optimisations (BatchNorm folded into the
-# convolutions, fused attention) move a trained network's logits by up to ~1e-4 relative, so
-# Python ORT must agree within half of it before the Rust path is held to the whole of it:
-# a padding or normalisation mistake moves logits by 0.1 and more.
-TOLERANCE = 2e-3
+# Absolute, on logits of magnitude ~1-10. The shipped file carries fp16 weights and ORT's graph
+# optimisations (BatchNorm folded into the convolutions, fused attention) reorder the sums, so a
+# trained network's ONNX logits differ from PyTorch's fp32 ones by up to ~2.5e-4 of their
+# magnitude (measured: 7.3e-4 and 1.2e-3 on logits up to ~5 for two trained networks). Python
+# ORT must agree within half the tolerance before the Rust path is held to the whole of it; a
+# padding or normalisation mistake moves logits by 0.1 and more, 25x beyond it.
+TOLERANCE = 4e-3
 
 
 def main(argv=None):
