@@ -2,9 +2,12 @@
 //! in class colours next to the ground truth, with the share of labelled pixels where the two
 //! agree — the method's output for users without a display.
 
-use crate::fusion::{FrameInputs, FusionModel, default_model_path, encoder_mismatch};
+use super::encoder_args::RuntimeArgs;
+use super::fusion_args::open_model;
+use crate::eval::metrics::Confusion;
+use crate::fusion::{FrameInputs, FusionModel, default_model_path};
 use crate::inference::ExecutionChoice;
-use crate::render::{Frame, IGNORE_LABEL};
+use crate::render::Frame;
 
 pub(crate) struct DemoSegmenter {
     model: FusionModel,
@@ -16,26 +19,22 @@ impl DemoSegmenter {
     /// here; the demo's other panels do not depend on it.
     pub fn open(feature_dim: Option<usize>) -> Option<Self> {
         let path = default_model_path();
-        let model = match FusionModel::open(&path, ExecutionChoice::Auto, 0) {
+        let runtime = RuntimeArgs { ep: ExecutionChoice::Auto, threads: 0 };
+        let model = match open_model(&path, &runtime, &crate::encoder::default_model_path()) {
             Ok(model) => model,
             Err(e) => {
-                eprintln!("warning: no prediction panel: {e}");
+                eprintln!("warning: no prediction panel: {e:#}");
                 return None;
             }
         };
-        if model.card.takes_features() {
-            if feature_dim != Some(model.card.feature_dim) {
-                let have = feature_dim.map_or("no encoder features".to_string(), |d| format!("{d}-d features"));
-                eprintln!(
-                    "warning: no prediction panel: {} reads {}-d encoder features, the demo has {have}",
-                    path.display(),
-                    model.card.feature_dim
-                );
-                return None;
-            }
-            if let Some(w) = encoder_mismatch(&model.card, &crate::encoder::default_model_path()) {
-                eprintln!("warning: {w}");
-            }
+        if model.card.takes_features() && feature_dim != Some(model.card.feature_dim) {
+            let have = feature_dim.map_or("no encoder features".to_string(), |d| format!("{d}-d features"));
+            eprintln!(
+                "warning: no prediction panel: {} reads {}-d encoder features, the demo has {have}",
+                path.display(),
+                model.card.feature_dim
+            );
+            return None;
         }
         println!("fusion network: {} on {}", path.display(), model.provider);
         Some(Self { model })
@@ -55,22 +54,19 @@ impl DemoSegmenter {
     }
 }
 
-/// Share of the labelled ground-truth pixels (neither unlabelled 0 nor ignored) where
-/// `predicted` names the same class; `None` when no pixel is labelled.
+/// Share of the valid ground-truth pixels (`rtgs2 eval`'s rule: neither unlabelled nor
+/// ignored) where `predicted` names the same class — one view's oAcc; `None` when no pixel is
+/// valid.
 pub(crate) fn agreement(predicted: &[u8], truth: &[u8]) -> Option<f64> {
-    let (mut labelled, mut same) = (0usize, 0usize);
-    for (&p, &t) in predicted.iter().zip(truth) {
-        if t != 0 && t != IGNORE_LABEL {
-            labelled += 1;
-            same += usize::from(p == t);
-        }
-    }
-    (labelled > 0).then(|| same as f64 / labelled as f64)
+    let mut confusion = Confusion::default();
+    confusion.add(truth, predicted);
+    (confusion.total() > 0).then(|| confusion.summary().oacc)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::render::IGNORE_LABEL;
 
     #[test]
     fn agreement_counts_only_labelled_pixels() {

@@ -2,7 +2,7 @@
 //! `bench segment`): the fusion model, the encoder whose features it reads, one ONNX Runtime
 //! provider/thread choice for both, and a renderer that splats those features.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::bail;
 use clap::Args;
@@ -35,19 +35,9 @@ impl FusionArgs {
         EncoderArgs { model: self.encoder_model.clone(), cache: self.cache.clone(), runtime: self.runtime.clone() }
     }
 
-    /// Opens the fusion model, saying which provider it fell back to and warning when its
-    /// card names another encoder than the one in use.
+    /// Opens the fusion model (see [`open_model`]).
     pub fn open(&self) -> anyhow::Result<FusionModel> {
-        let model = FusionModel::open(&self.model_path(), self.runtime.ep, self.runtime.threads)?;
-        if !model.fallbacks.is_empty() {
-            eprintln!("note: fusion network on {} ({})", model.provider, group_reasons(&model.fallbacks));
-        }
-        if model.card.takes_features()
-            && let Some(w) = encoder_mismatch(&model.card, &self.encoder().model_path())
-        {
-            eprintln!("warning: {w}");
-        }
-        Ok(model)
+        open_model(&self.model_path(), &self.runtime, &self.encoder().model_path())
     }
 
     /// A renderer for `loaded` that also splats the encoder's features when `model` reads them.
@@ -73,6 +63,21 @@ impl FusionArgs {
         }
         Ok(renderer)
     }
+}
+
+/// Opens the fusion model `model` on `runtime`'s provider, saying which provider it fell back
+/// to and warning when its card names another encoder than `encoder`.
+pub fn open_model(model: &Path, runtime: &RuntimeArgs, encoder: &Path) -> anyhow::Result<FusionModel> {
+    let model = FusionModel::open(model, runtime.ep, runtime.threads)?;
+    if !model.fallbacks.is_empty() {
+        eprintln!("note: fusion network on {} ({})", model.provider, group_reasons(&model.fallbacks));
+    }
+    if model.card.takes_features()
+        && let Some(w) = encoder_mismatch(&model.card, encoder)
+    {
+        eprintln!("warning: {w}");
+    }
+    Ok(model)
 }
 
 /// "TensorRT: why; CUDA: why" as "TensorRT, CUDA: why" when the reasons are the same (the
