@@ -228,7 +228,7 @@ fn bench_segment_reports_every_stage() {
     assert!(ok, "bench segment: {err}");
     let v: serde_json::Value = serde_json::from_str(&out).expect("bench --json is JSON");
     assert_eq!(v["provider"], "CPU");
-    for stage in ["render", "readback+preprocess", "inference", "classify", "overlay"] {
+    for stage in ["render", "readback", "preprocess", "inference", "classify", "overlay"] {
         let m = v["stages"][stage]["median_ms"].as_f64().expect("stage median");
         assert!(m >= 0.0 && m <= v["stages"][stage]["p95_ms"].as_f64().expect("p95"), "{stage}");
     }

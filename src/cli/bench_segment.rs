@@ -1,5 +1,5 @@
-//! `rtgs2 bench segment`: the whole per-frame path — render, read-back and preprocessing,
-//! fusion inference, overlay — along the scene's cameras. Per stage medians and p95, the
+//! `rtgs2 bench segment`: the whole per-frame path — render, read-back, preprocessing,
+//! fusion inference, classification, overlay — along the scene's cameras. Per stage medians and p95, the
 //! end-to-end FPS with every stage one after another, and the FPS with the fusion network on
 //! its worker thread while rendering continues (as the viewer runs it).
 
@@ -39,7 +39,9 @@ pub struct SegmentBench {
     pub fusion: FusionArgs,
 }
 
-const STAGES: [&str; 5] = ["render", "readback+preprocess", "inference", "classify", "overlay"];
+/// "readback" is the CPU's copy out of mapped GPU memory (the GPU's own copies finish inside
+/// the render's wait); "preprocess" turns the frame into the network's padded NCHW tensors.
+const STAGES: [&str; 6] = ["render", "readback", "preprocess", "inference", "classify", "overlay"];
 
 pub fn run(b: &SegmentBench) -> anyhow::Result<()> {
     if b.frames == 0 || b.width == 0 || b.height == 0 {
@@ -81,7 +83,7 @@ pub fn run(b: &SegmentBench) -> anyhow::Result<()> {
         }
         let p = prediction.timings;
         let row =
-            [render_wall - readback, readback + to_inputs + p.preprocess_ms, p.inference_ms, p.postprocess_ms, overlay];
+            [render_wall - readback, readback, to_inputs + p.preprocess_ms, p.inference_ms, p.postprocess_ms, overlay];
         row.iter().zip(&mut stage_ms).for_each(|(ms, v)| v.push(*ms));
         frame_ms.push(total);
     }

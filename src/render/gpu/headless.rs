@@ -4,7 +4,7 @@
 //! needs more (Gaussian, tile) pairs than were allocated.
 
 use super::layout::counter;
-use super::readback::{read_f32, read_u32};
+use super::readback::{ReadBatch, ReadRegions};
 use super::renderer::{FrameTarget, GpuRenderOptions, GpuRenderer};
 use super::scene_buffers::GpuScene;
 use crate::render::frame::{Frame, RenderStats};
@@ -69,6 +69,20 @@ impl HeadlessRenderer {
         camera: &Camera,
         opts: &GpuRenderOptions,
     ) -> Result<FrameCounts, HeadlessError> {
+        self.render_and_read(scene, camera, opts, |_, _, _| {}).map(|(counts, _)| counts)
+    }
+
+    /// Encodes the view plus copies of its counters and whatever `images` records, submits
+    /// once and waits once; re-renders with a larger pair buffer when the view overflowed.
+    /// Returns the counts and the regions `images` recorded, as u32 words in order (the
+    /// counters taken off the front).
+    fn render_and_read(
+        &mut self,
+        scene: &GpuScene,
+        camera: &Camera,
+        opts: &GpuRenderOptions,
+        images: impl Fn(&mut ReadBatch, &mut wgpu::CommandEncoder, &FrameTarget),
+    ) -> Result<(FrameCounts, ReadRegions<u32>), HeadlessError> {
         camera.validate().map_err(HeadlessError::Camera)?;
         let mut min_pairs = 0u64;
         loop {
@@ -78,16 +92,20 @@ impl HeadlessRenderer {
             let mut enc =
                 ctx.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("headless frame") });
             let slot = self.renderer.encode(&mut enc, scene, target, camera, opts);
+            let mut batch = ReadBatch::new();
+            batch.copy(&ctx, &mut enc, &target.counters, 0, 16);
+            images(&mut batch, &mut enc, target);
             ctx.queue.submit([enc.finish()]);
             self.renderer.after_submit(slot);
-            let c = read_u32(&ctx, &target.counters, 0, 4);
+            let mut read = batch.finish::<u32>(&ctx);
+            let c = read.regions.remove(0);
             let counts = FrameCounts {
                 visible: c[counter::VISIBLE as usize],
                 pairs: c[counter::PAIRS as usize],
                 overflow: c[counter::OVERFLOW as usize] != 0,
             };
             if !counts.overflow {
-                return Ok(counts);
+                return Ok((counts, read));
             }
             let needed = counts.pairs as u64;
             if needed > self.pair_limit() {
@@ -103,41 +121,46 @@ impl HeadlessRenderer {
         (&mut self.renderer, self.target.as_ref())
     }
 
-    /// Renders one view and reads every requested channel back into a [`Frame`].
+    /// Renders one view and reads every requested channel back into a [`Frame`], all in one
+    /// submit and one wait.
     pub fn render(
         &mut self,
         scene: &GpuScene,
         camera: &Camera,
         opts: &GpuRenderOptions,
     ) -> Result<Frame, HeadlessError> {
-        let counts = self.render_counts(scene, camera, opts)?;
-        let clock = std::time::Instant::now();
-        let t = self.target.as_ref().expect("rendered");
-        let ctx = &self.renderer.ctx;
-        let px = t.width as u64 * t.height as u64;
-        let rgba = read_f32(ctx, &t.out_rgba, 0, px * 4);
-        let dim = if opts.features { scene.features.as_ref().map_or(0, |f| f.dim) as usize } else { 0 };
+        let dim = if opts.features { scene.features.as_ref().map_or(0, |f| f.dim) as u64 } else { 0 };
         let labels = opts.labels && scene.labels.is_some();
+        let ctx = self.renderer.ctx.clone();
+        let (counts, read) = self.render_and_read(scene, camera, opts, |batch, enc, t| {
+            let px = t.width as u64 * t.height as u64;
+            batch.copy(&ctx, enc, &t.out_rgba, 0, px * 16);
+            batch.copy(&ctx, enc, &t.out_depth, 0, px * 4);
+            batch.copy(&ctx, enc, &t.out_features, 0, px * dim * 4);
+            batch.copy(&ctx, enc, &t.out_labels, 0, if labels { px * 4 } else { 0 });
+        })?;
+        let clock = std::time::Instant::now();
+        let [rgba, depth, features, label_words]: [Vec<u32>; 4] =
+            read.regions.try_into().expect("four image regions recorded");
+        let rgba: Vec<f32> = bytemuck::cast_vec(rgba);
         let mut frame = Frame {
-            width: t.width,
-            height: t.height,
+            width: camera.width,
+            height: camera.height,
             rgb: rgba.chunks_exact(4).flat_map(|p| [p[0], p[1], p[2]]).collect(),
             alpha: rgba.chunks_exact(4).map(|p| p[3]).collect(),
-            depth: read_f32(ctx, &t.out_depth, 0, px),
-            features: if dim > 0 { read_f32(ctx, &t.out_features, 0, px * dim as u64) } else { Vec::new() },
-            feature_dim: dim,
-            labels: if labels {
-                read_u32(ctx, &t.out_labels, 0, px).into_iter().map(|v| v as u8).collect()
-            } else {
-                Vec::new()
-            },
+            depth: bytemuck::cast_vec(depth),
+            features: bytemuck::cast_vec(features),
+            feature_dim: dim as usize,
+            labels: label_words.into_iter().map(|v| v as u8).collect(),
             stats: RenderStats {
                 visible: counts.visible as usize,
                 tile_pairs: counts.pairs as usize,
                 ..Default::default()
             },
         };
-        frame.stats.readback_ms = clock.elapsed().as_secs_f64() * 1e3;
+        // The CPU's share of reading back: out of the mapping, then unpacked. The GPU's copies
+        // finish inside the same wait as the render, so they count as rendering.
+        frame.stats.readback_ms = read.copy_ms + clock.elapsed().as_secs_f64() * 1e3;
         Ok(frame)
     }
 }

@@ -5,36 +5,106 @@ use super::GpuContext;
 
 /// Copies `size` bytes at `offset` of `buffer` (which needs COPY_SRC) to the CPU and waits.
 pub fn read_bytes(ctx: &GpuContext, buffer: &wgpu::Buffer, offset: u64, size: u64) -> Vec<u8> {
-    if size == 0 {
-        return Vec::new();
-    }
-    let staging = ctx.device.create_buffer(&wgpu::BufferDescriptor {
-        label: Some("readback"),
-        size,
-        usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
-        mapped_at_creation: false,
-    });
-    let mut enc = ctx.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("readback") });
-    enc.copy_buffer_to_buffer(buffer, offset, &staging, 0, size);
-    ctx.queue.submit([enc.finish()]);
-    let slice = staging.slice(..);
-    let (tx, rx) = std::sync::mpsc::channel();
-    slice.map_async(wgpu::MapMode::Read, move |r| {
-        let _ = tx.send(r);
-    });
-    ctx.device.poll(wgpu::PollType::wait_indefinitely()).expect("GPU device lost while waiting for a read-back");
-    rx.recv().expect("map callback ran").expect("mapping the read-back buffer failed");
-    let data = slice.get_mapped_range().expect("mapped range of a mapped buffer").to_vec();
-    staging.unmap();
-    data
+    read_one(ctx, buffer, offset, size)
 }
 
 /// Reads `len` u32 values starting at element `first`.
 pub fn read_u32(ctx: &GpuContext, buffer: &wgpu::Buffer, first: u64, len: u64) -> Vec<u32> {
-    bytemuck::pod_collect_to_vec(&read_bytes(ctx, buffer, first * 4, len * 4))
+    read_one(ctx, buffer, first * 4, len * 4)
 }
 
 /// Reads `len` f32 values starting at element `first`.
 pub fn read_f32(ctx: &GpuContext, buffer: &wgpu::Buffer, first: u64, len: u64) -> Vec<f32> {
-    bytemuck::pod_collect_to_vec(&read_bytes(ctx, buffer, first * 4, len * 4))
+    read_one(ctx, buffer, first * 4, len * 4)
+}
+
+fn read_one<T: bytemuck::Pod>(ctx: &GpuContext, buffer: &wgpu::Buffer, offset: u64, size: u64) -> Vec<T> {
+    if size == 0 {
+        return Vec::new();
+    }
+    let mut enc = ctx.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("readback") });
+    let mut batch = ReadBatch::new();
+    batch.copy(ctx, &mut enc, buffer, offset, size);
+    ctx.queue.submit([enc.finish()]);
+    batch.finish(ctx).regions.pop().expect("one region recorded")
+}
+
+/// Several regions copied in the caller's command encoder and read back with one wait: the
+/// headless frame reads its counters and every image of a view after a single submit instead
+/// of one submit-and-wait per buffer.
+#[derive(Default)]
+pub struct ReadBatch {
+    staging: Vec<Option<wgpu::Buffer>>,
+}
+
+impl ReadBatch {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Records a copy of `size` bytes at `offset` of `buffer` (COPY_SRC); returns its index
+    /// among [`ReadBatch::finish`]'s results. Each region gets its own staging buffer, so no
+    /// region can exceed what its source buffer already fits in.
+    pub fn copy(
+        &mut self,
+        ctx: &GpuContext,
+        enc: &mut wgpu::CommandEncoder,
+        buffer: &wgpu::Buffer,
+        offset: u64,
+        size: u64,
+    ) -> usize {
+        let staging = (size > 0).then(|| {
+            let staging = ctx.device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some("readback"),
+                size,
+                usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+                mapped_at_creation: false,
+            });
+            enc.copy_buffer_to_buffer(buffer, offset, &staging, 0, size);
+            staging
+        });
+        self.staging.push(staging);
+        self.staging.len() - 1
+    }
+
+    /// Waits once for the submitted work that recorded the copies, then returns every region
+    /// as values of `T` (4-byte regions for u32/f32), in recording order.
+    pub fn finish<T: bytemuck::Pod>(self, ctx: &GpuContext) -> ReadRegions<T> {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let mut pending = 0;
+        for staging in self.staging.iter().flatten() {
+            let tx = tx.clone();
+            staging.slice(..).map_async(wgpu::MapMode::Read, move |r| {
+                let _ = tx.send(r);
+            });
+            pending += 1;
+        }
+        ctx.device.poll(wgpu::PollType::wait_indefinitely()).expect("GPU device lost while waiting for a read-back");
+        for _ in 0..pending {
+            rx.recv().expect("map callback ran").expect("mapping a read-back buffer failed");
+        }
+        let clock = std::time::Instant::now();
+        let regions = self
+            .staging
+            .into_iter()
+            .map(|staging| {
+                staging.map_or_else(Vec::new, |staging| {
+                    // One copy, straight from the mapping into values of T.
+                    let data = bytemuck::pod_collect_to_vec(
+                        &staging.slice(..).get_mapped_range().expect("mapped range of a mapped buffer"),
+                    );
+                    staging.unmap();
+                    data
+                })
+            })
+            .collect();
+        ReadRegions { regions, copy_ms: clock.elapsed().as_secs_f64() * 1e3 }
+    }
+}
+
+/// What [`ReadBatch::finish`] read.
+pub struct ReadRegions<T> {
+    pub regions: Vec<Vec<T>>,
+    /// CPU time spent copying out of the mapped buffers after the GPU was done, ms.
+    pub copy_ms: f64,
 }
