@@ -29,17 +29,44 @@ DATA_RECIPE = {
 }
 
 
+# train_fusion's defaults: the recipe's command names these only where a run changed them.
+DEFAULT_LR, DEFAULT_WARMUP = 2e-3, 60
+
+
+def parent_run(run: Path, args: dict) -> Path | None:
+    """The run a continued run started from (its --finetune checkpoint's folder), if any."""
+    if not args.get("finetune"):
+        return None
+    parent = run.parent / Path(args["finetune"]).parent.name
+    if not (parent / "args.json").exists():
+        raise SystemExit(f"{run} continued from {args['finetune']}, but {parent}/args.json is missing: "
+                         "the recipe could not say how that run was made")
+    return parent
+
+
 def run_recipe(run: Path) -> dict:
+    """How `run` was trained: its command, arguments, loss and time; a run continued from
+    another's checkpoint also carries that run's recipe under `starts_from`, so the chain of
+    commands reproduces the shipped model."""
     args = json.loads((run / "args.json").read_text())
     keep = ["modality", "steps", "batch", "crop", "lr", "weight_decay", "warmup", "label_smoothing", "jitter",
             "class_balance", "seed", "threads"]
     steps = [json.loads(line) for line in (run / "log.jsonl").read_text().splitlines() if line.strip()]
     last = steps[-1] if steps else {}
-    balance = f" --class-balance {args['class_balance']}" if args.get("class_balance") else ""
-    return {
+    parent = parent_run(run, args)
+    options = ""
+    if parent:
+        options += f" --finetune runs/{parent.name}/checkpoint.pt"
+    if args.get("class_balance"):
+        options += f" --class-balance {args['class_balance']}"
+    if args.get("lr", DEFAULT_LR) != DEFAULT_LR:
+        options += f" --lr {args['lr']}"
+    if args.get("warmup", DEFAULT_WARMUP) != DEFAULT_WARMUP:
+        options += f" --warmup {args['warmup']}"
+    recipe = {
         "command": f"python -m rtgs2_train.train_fusion --data data/fusion_train --val data/fusion_heldout "
                    f"--run-dir runs/{run.name} --modality {args['modality']} --label-smoothing "
-                   f"{args['label_smoothing']}{balance} --steps {args['steps']} --threads {args['threads']} "
+                   f"{args['label_smoothing']}{options} --steps {args['steps']} --threads {args['threads']} "
                    f"--seed {args['seed']}",
         "arguments": {k: args[k] for k in keep if k in args},
         "loss": "cross-entropy" + (f" with label smoothing {args['label_smoothing']}" if args["label_smoothing"] else "")
@@ -48,6 +75,13 @@ def run_recipe(run: Path) -> dict:
         "final_train_step": {k: last.get(k) for k in ("step", "loss", "acc")},
         "train_seconds": round(sum(s.get("s", 0.0) for s in steps)),
     }
+    if parent:
+        recipe["starts_from"] = {"run": parent.name, **run_recipe(parent)}
+        before = recipe["starts_from"]
+        recipe["total_steps"] = args["steps"] + before.get("total_steps", before["arguments"]["steps"])
+        recipe["total_train_seconds"] = recipe["train_seconds"] + before.get("total_train_seconds",
+                                                                             before["train_seconds"])
+    return recipe
 
 
 def build(runs: Path, ship: str | None, hardware: str) -> dict:

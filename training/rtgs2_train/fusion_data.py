@@ -100,8 +100,26 @@ def class_weights(views: ViewSet, power: float = 0.5, samples: int = 300, cap: f
     return [round(float(v), 4) for v in np.minimum(w, cap)]
 
 
+@dataclass(frozen=True)
+class SamplePlan:
+    """Every random choice of one training sample, drawn before any pixel is touched, so the
+    heavy part (loading, cropping, converting) can run anywhere and in any order."""
+    view: int
+    y: int
+    x: int
+    height: int
+    width: int
+    flip: bool
+    jitter: tuple[float, float, float] | None  # brightness, saturation, contrast factors
+
+
 class Batcher:
-    """Random training batches: crop (multiples of 32), horizontal flip, colour jitter on RGB."""
+    """Random training batches: crop (multiples of 32), horizontal flip, colour jitter on RGB.
+
+    `plan` draws a batch's random choices from the one seeded stream (in the order the
+    in-line sampler always drew them), `make` turns plans into arrays; `batch` is both. A
+    [`Prefetcher`] runs `make` in worker processes while the caller trains, and gets the same
+    batches."""
 
     def __init__(self, views: ViewSet, norm: dict, crop_hw=(192, 256), seed: int = 0, features: bool = True,
                  rgb: bool = True, jitter: float = 0.25):
@@ -110,35 +128,106 @@ class Batcher:
         self.jitter = jitter
         self.mean = np.asarray(norm["rgb_mean"], np.float32)
         self.std = np.asarray(norm["rgb_std"], np.float32)
+        self.shapes: dict[int, tuple[int, int]] = {}
 
-    def sample(self):
-        rgb, feats, labels = self.views.load(self.rng.randrange(len(self.views)), features=self.features)
-        h, w = labels.shape
+    def view_shape(self, i: int) -> tuple[int, int]:
+        """(height, width) of view i from its label file's header (memoised)."""
+        if i not in self.shapes:
+            v = self.views.views[i]
+            self.shapes[i] = tuple(np.load(v.root / v.labels, mmap_mode="r").shape[:2])
+        return self.shapes[i]
+
+    def plan_sample(self) -> SamplePlan:
+        i = self.rng.randrange(len(self.views))
+        h, w = self.view_shape(i)
         ch, cw = min(self.crop[0], h // 32 * 32), min(self.crop[1], w // 32 * 32)
         y, x = self.rng.randint(0, h - ch), self.rng.randint(0, w - cw)
         flip = self.rng.random() < 0.5
-        sl = (slice(y, y + ch), slice(x, x + cw))
+        jitter = None
+        if self.rgb and self.jitter > 0:
+            j = self.jitter
+            jitter = tuple(self.rng.uniform(1 - j, 1 + j) for _ in range(3))
+        return SamplePlan(i, y, x, ch, cw, flip, jitter)
+
+    def plan(self, size: int) -> list[SamplePlan]:
+        return [self.plan_sample() for _ in range(size)]
+
+    def make_sample(self, p: SamplePlan) -> dict[str, np.ndarray]:
+        rgb, feats, labels = self.views.load(p.view, features=self.features)
+        sl = (slice(p.y, p.y + p.height), slice(p.x, p.x + p.width))
 
         def take(a):
             a = np.asarray(a[sl])
-            return a[:, ::-1] if flip else a
+            return a[:, ::-1] if p.flip else a
 
         out = {"target": TARGET_OF_ID[take(labels)].astype(np.int64)}
         if self.rgb:
             img = take(rgb).astype(np.float32) / 255.0
-            if self.jitter > 0:
-                j = self.jitter
-                img = img * self.rng.uniform(1 - j, 1 + j)  # brightness
+            if p.jitter is not None:
+                brightness, saturation, contrast = p.jitter
+                img = img * brightness
                 grey = img.mean(axis=2, keepdims=True)
-                img = grey + (img - grey) * self.rng.uniform(1 - j, 1 + j)  # saturation
+                img = grey + (img - grey) * saturation
                 m = img.mean()
-                img = m + (img - m) * self.rng.uniform(1 - j, 1 + j)  # contrast
+                img = m + (img - m) * contrast
                 img = np.clip(img, 0.0, 1.0)
             out["rgb"] = ((img - self.mean) / self.std).transpose(2, 0, 1)
         if self.features:
             out["features"] = (take(feats).astype(np.float32) * np.float32(self.norm["feature_scale"])).transpose(2, 0, 1)
         return out
 
-    def batch(self, size: int) -> dict[str, np.ndarray]:
-        items = [self.sample() for _ in range(size)]
+    def make(self, plans: list[SamplePlan]) -> dict[str, np.ndarray]:
+        items = [self.make_sample(p) for p in plans]
         return {k: np.ascontiguousarray(np.stack([it[k] for it in items])) for k in items[0]}
+
+    def sample(self) -> dict[str, np.ndarray]:
+        return self.make_sample(self.plan_sample())
+
+    def batch(self, size: int) -> dict[str, np.ndarray]:
+        return self.make(self.plan(size))
+
+
+# The batcher a prefetch worker process makes batches with (inherited through fork).
+_WORKER_BATCHER: Batcher | None = None
+
+
+def _init_worker(batcher: Batcher) -> None:
+    global _WORKER_BATCHER
+    _WORKER_BATCHER = batcher
+
+
+def _make_in_worker(plans: list[SamplePlan]) -> dict[str, np.ndarray]:
+    return _WORKER_BATCHER.make(plans)
+
+
+class Prefetcher:
+    """Batches made by `workers` processes while the caller trains, `ahead` batches in
+    advance. Plans are drawn here, in order, from the batcher's one stream, so the batches are
+    exactly those of `batcher.batch(size)` called in a loop, whatever the worker count.
+
+    Start it before the training process does heavy torch work: workers are forked and only
+    touch numpy."""
+
+    def __init__(self, batcher: Batcher, size: int, workers: int, ahead: int | None = None):
+        import multiprocessing
+        from collections import deque
+
+        self.batcher, self.size = batcher, size
+        self.ahead = ahead or 2 * workers
+        self.pool = multiprocessing.get_context("fork").Pool(workers, initializer=_init_worker, initargs=(batcher,))
+        self.pending = deque()
+
+    def next(self) -> dict[str, np.ndarray]:
+        while len(self.pending) < self.ahead:
+            self.pending.append(self.pool.apply_async(_make_in_worker, (self.batcher.plan(self.size),)))
+        return self.pending.popleft().get()
+
+    def close(self) -> None:
+        self.pool.terminate()
+        self.pool.join()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()

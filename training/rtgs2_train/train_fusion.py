@@ -31,7 +31,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from . import fusion_eval
-from .fusion_data import Batcher, ViewSet, class_weights, input_statistics
+from .fusion_data import Batcher, Prefetcher, ViewSet, class_weights, input_statistics
 from .fusion_model import DECODER_EMBED, NUM_CLASSES, FusionNet
 
 
@@ -59,6 +59,8 @@ def parse_args(argv=None):
     ap.add_argument("--checkpoint-every", type=int, default=50)
     ap.add_argument("--val-max-views", type=int, default=None)
     ap.add_argument("--resume", action="store_true")
+    ap.add_argument("--loader-workers", type=int, default=0,
+                    help="processes preparing batches ahead of the step (0 = in line); same batches either way")
     return ap.parse_args(argv)
 
 
@@ -158,6 +160,7 @@ def main(argv=None):
     batcher = Batcher(views, norm, tuple(args.crop), seed=args.seed * 1000 + rank + start,
                       features="features" in model.input_names(), rgb="rgb" in model.input_names(),
                       jitter=args.jitter)
+    prefetch = Prefetcher(batcher, args.batch, args.loader_workers) if args.loader_workers > 0 else None
 
     def checkpoint(step):
         if rank == 0:
@@ -175,7 +178,7 @@ def main(argv=None):
         for g in opt.param_groups:
             g["lr"] = lr_at(step, args)
         t0 = time.time()
-        b = batcher.batch(args.batch)
+        b = prefetch.next() if prefetch else batcher.batch(args.batch)
         target = torch.from_numpy(b["target"])
         inputs = {k: torch.from_numpy(b[k]) for k in model.input_names()}
         if ceco:
@@ -210,6 +213,8 @@ def main(argv=None):
         if out_of_time:
             print(f"stopping at step {step}: --minutes {args.minutes} reached", flush=True)
             break
+    if prefetch:
+        prefetch.close()
     if rank == 0:
         checkpoint(step)
         if args.val:

@@ -8,12 +8,13 @@ from pathlib import Path
 from rtgs2_train import fusion_card_extra
 
 
-def fake_run(runs: Path, name: str, modality: str, ls: float, miou: float, steps: int, balance: float = 0.0):
+def fake_run(runs: Path, name: str, modality: str, ls: float, miou: float, steps: int, balance: float = 0.0,
+             **changed):
     run = runs / name
     run.mkdir(parents=True)
     args = {"modality": modality, "label_smoothing": ls, "class_balance": balance, "steps": steps, "batch": 8,
             "crop": [192, 256], "lr": 2e-3, "weight_decay": 1e-2, "warmup": 60, "jitter": 0.25, "seed": 3,
-            "threads": 1}
+            "threads": 1, "finetune": None} | changed
     (run / "args.json").write_text(json.dumps(args))
     (run / "log.jsonl").write_text("".join(json.dumps({"step": s, "loss": 1.0, "acc": 0.5, "s": 1.5}) + "\n"
                                            for s in range(1, steps + 1)))
@@ -52,6 +53,26 @@ class CardExtraTest(unittest.TestCase):
         self.assertIn("frequency^-0.5", recipe["loss"])
         self.assertEqual(recipe["final_train_step"]["step"], 40)
         self.assertEqual(recipe["train_seconds"], 60)
+
+    def test_a_run_continued_from_a_checkpoint_carries_the_whole_chain(self):
+        fake_run(self.runs, "fusion_features_ls_cb_cont", "features", 0.15, 0.3, 20, balance=0.5, lr=1e-3,
+                 warmup=30, seed=4, finetune="runs/fusion_features_ls_cb/checkpoint.pt")
+        extra = fusion_card_extra.build(self.runs, "fusion_features_ls_cb_cont", "test machine")
+        recipe = extra["recipe"]
+        self.assertIn("--finetune runs/fusion_features_ls_cb/checkpoint.pt --class-balance 0.5 --lr 0.001 "
+                      "--warmup 30 --steps 20", recipe["command"])
+        self.assertEqual(recipe["starts_from"]["run"], "fusion_features_ls_cb")
+        self.assertIn("--steps 40", recipe["starts_from"]["command"])
+        self.assertNotIn("--lr", recipe["starts_from"]["command"], "defaults are left out")
+        self.assertEqual((recipe["total_steps"], recipe["total_train_seconds"]), (60, 90))
+        (row,) = extra["beyond_ablation"]["rows"]
+        self.assertEqual(row["miou"], 0.3)
+
+    def test_a_continued_run_whose_parent_is_gone_is_refused(self):
+        fake_run(self.runs, "fusion_cont", "features", 0.15, 0.3, 20, finetune="runs/fusion_missing/checkpoint.pt")
+        with self.assertRaises(SystemExit) as e:
+            fusion_card_extra.build(self.runs, "fusion_cont", "test machine")
+        self.assertIn("fusion_missing/args.json is missing", str(e.exception))
 
     def test_an_unfinished_shipped_run_is_refused(self):
         (self.runs / "fusion_features_ls_cb" / "eval.json").unlink()
