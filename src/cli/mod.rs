@@ -39,8 +39,9 @@ pub enum Command {
     Render(render_cmd::RenderArgs),
     /// Generate labelled synthetic indoor rooms as trainer output folders.
     Synth(synth_cmd::SynthArgs),
-    /// Headless demo on the embedded default scene: generates it, renders colour, labels and
-    /// depth for a few of its cameras and writes them to a folder.
+    /// Headless demo on the embedded default scene: generates it, renders colour, encoder
+    /// features, the fusion network's classes, ground-truth labels and depth for a few of its
+    /// cameras and writes them to a folder.
     Demo(demo::DemoArgs),
     /// Convert any readable scene (.spz, .splat, compressed PLY, ...) to a reference PLY.
     Convert(convert::ConvertArgs),
