@@ -223,7 +223,12 @@ class Prefetcher:
         return self.pending.popleft().get()
 
     def close(self) -> None:
-        self.pool.terminate()
+        # Let batches in flight finish first: terminating a worker while it writes a (large)
+        # result into the pool's pipe leaves the pool's result reader blocked for ever.
+        for pending in self.pending:
+            pending.wait(timeout=120)
+        self.pending.clear()
+        self.pool.close()
         self.pool.join()
 
     def __enter__(self):
