@@ -5,7 +5,9 @@ input statistics for the model card, and randomly cropped, flipped, colour-jitte
 from __future__ import annotations
 
 import json
+import multiprocessing
 import random
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -180,9 +182,6 @@ class Batcher:
         items = [self.make_sample(p) for p in plans]
         return {k: np.ascontiguousarray(np.stack([it[k] for it in items])) for k in items[0]}
 
-    def sample(self) -> dict[str, np.ndarray]:
-        return self.make_sample(self.plan_sample())
-
     def batch(self, size: int) -> dict[str, np.ndarray]:
         return self.make(self.plan(size))
 
@@ -209,9 +208,6 @@ class Prefetcher:
     touch numpy."""
 
     def __init__(self, batcher: Batcher, size: int, workers: int, ahead: int | None = None):
-        import multiprocessing
-        from collections import deque
-
         self.batcher, self.size = batcher, size
         self.ahead = ahead or 2 * workers
         self.pool = multiprocessing.get_context("fork").Pool(workers, initializer=_init_worker, initargs=(batcher,))

@@ -93,7 +93,8 @@ impl HeadlessRenderer {
                 ctx.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("headless frame") });
             let slot = self.renderer.encode(&mut enc, scene, target, camera, opts);
             let mut batch = ReadBatch::new();
-            batch.copy(&ctx, &mut enc, &target.counters, 0, 16);
+            // The counters up to the overflow flag: all a frame's caller needs of them.
+            batch.copy(&ctx, &mut enc, &target.counters, 0, (counter::OVERFLOW as u64 + 1) * 4);
             images(&mut batch, &mut enc, target);
             ctx.queue.submit([enc.finish()]);
             self.renderer.after_submit(slot);

@@ -42,8 +42,8 @@ impl ReadBatch {
         Self::default()
     }
 
-    /// Records a copy of `size` bytes at `offset` of `buffer` (COPY_SRC); returns its index
-    /// among [`ReadBatch::finish`]'s results. Each region gets its own staging buffer, so no
+    /// Records a copy of `size` bytes at `offset` of `buffer` (COPY_SRC); [`ReadBatch::finish`]
+    /// returns the regions in recording order. Each region gets its own staging buffer, so no
     /// region can exceed what its source buffer already fits in.
     pub fn copy(
         &mut self,
@@ -52,7 +52,7 @@ impl ReadBatch {
         buffer: &wgpu::Buffer,
         offset: u64,
         size: u64,
-    ) -> usize {
+    ) {
         let staging = (size > 0).then(|| {
             let staging = ctx.device.create_buffer(&wgpu::BufferDescriptor {
                 label: Some("readback"),
@@ -64,7 +64,6 @@ impl ReadBatch {
             staging
         });
         self.staging.push(staging);
-        self.staging.len() - 1
     }
 
     /// Waits once for the submitted work that recorded the copies, then returns every region
