@@ -29,8 +29,21 @@ DATA_RECIPE = {
 }
 
 
-# train_fusion's defaults: the recipe's command names these only where a run changed them.
-DEFAULT_LR, DEFAULT_WARMUP = 2e-3, 60
+# train_fusion's defaults (a test reads them out of its parser): the recipe's command names
+# these options only where a run changed them.
+TRAIN_DEFAULTS = {"class_balance": 0.0, "lr": 2e-3, "warmup": 60, "batch": 8, "crop": [192, 256],
+                  "weight_decay": 1e-2, "jitter": 0.25, "ceco": 0.0}
+
+
+def changed_options(args: dict) -> str:
+    """` --option value` for every training option the run set away from its default."""
+    text = ""
+    for key, default in TRAIN_DEFAULTS.items():
+        value = args.get(key, default)
+        if value != default:
+            shown = " ".join(map(str, value)) if isinstance(value, list) else value
+            text += f" --{key.replace('_', '-')} {shown}"
+    return text
 
 
 def parent_run(run: Path, args: dict) -> Path | None:
@@ -54,18 +67,14 @@ def run_recipe(run: Path) -> dict:
     steps = [json.loads(line) for line in (run / "log.jsonl").read_text().splitlines() if line.strip()]
     last = steps[-1] if steps else {}
     parent = parent_run(run, args)
-    options = ""
-    if parent:
-        options += f" --finetune runs/{parent.name}/checkpoint.pt"
-    if args.get("class_balance"):
-        options += f" --class-balance {args['class_balance']}"
-    if args.get("lr", DEFAULT_LR) != DEFAULT_LR:
-        options += f" --lr {args['lr']}"
-    if args.get("warmup", DEFAULT_WARMUP) != DEFAULT_WARMUP:
-        options += f" --warmup {args['warmup']}"
+    options = f" --finetune runs/{parent.name}/checkpoint.pt" if parent else ""
+    options += changed_options(args)
+    # The folders the run read, as it recorded them (older runs: the generalisation data).
+    data = " ".join(args.get("data") or ["data/fusion_train"])
+    val = " ".join(args.get("val", ["data/fusion_heldout"]))
     recipe = {
-        "command": f"python -m rtgs2_train.train_fusion --data data/fusion_train --val data/fusion_heldout "
-                   f"--run-dir runs/{run.name} --modality {args['modality']} --label-smoothing "
+        "command": f"python -m rtgs2_train.train_fusion --data {data}" + (f" --val {val}" if val else "")
+                   + f" --run-dir runs/{run.name} --modality {args['modality']} --label-smoothing "
                    f"{args['label_smoothing']}{options} --steps {args['steps']} --threads {args['threads']} "
                    f"--seed {args['seed']}",
         "arguments": {k: args[k] for k in keep if k in args},

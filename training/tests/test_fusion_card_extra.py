@@ -1,5 +1,6 @@
 """The fusion card's ablation table and recipe are assembled from what the runs recorded."""
 
+import ast
 import json
 import tempfile
 import unittest
@@ -67,6 +68,30 @@ class CardExtraTest(unittest.TestCase):
         self.assertEqual((recipe["total_steps"], recipe["total_train_seconds"]), (60, 90))
         (row,) = extra["beyond_ablation"]["rows"]
         self.assertEqual(row["miou"], 0.3)
+
+    def test_the_command_names_the_runs_own_folders_and_every_changed_option(self):
+        fake_run(self.runs, "fusion_scene", "both", 0.0, 0.4, 20, data=["data/one_scene"], val=[], batch=4,
+                 crop=[240, 320], ceco=0.4)
+        command = fusion_card_extra.build(self.runs, "fusion_scene", "test machine")["recipe"]["command"]
+        self.assertIn("--data data/one_scene --run-dir runs/fusion_scene", command)
+        self.assertNotIn("--val", command, "the run evaluated on nothing")
+        self.assertIn("--batch 4 --crop 240 320 --ceco 0.4 --steps 20", command)
+        self.assertNotIn("--jitter", command, "defaults are left out")
+        older = fusion_card_extra.build(self.runs, "fusion_features_ls", "test machine")["recipe"]["command"]
+        self.assertIn("--data data/fusion_train --val data/fusion_heldout", older, "runs that recorded no folders")
+
+    def test_the_default_table_matches_the_trainers_parser(self):
+        # Read from train_fusion's source: importing it needs PyTorch, which these tests do not.
+        source = (Path(__file__).resolve().parents[1] / "rtgs2_train" / "train_fusion.py").read_text()
+        defaults = {}
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "add_argument":
+                name = node.args[0].value.lstrip("-").replace("-", "_")
+                for kw in node.keywords:
+                    if kw.arg == "default":
+                        defaults[name] = ast.literal_eval(kw.value)
+        for key, value in fusion_card_extra.TRAIN_DEFAULTS.items():
+            self.assertEqual(defaults[key], value, key)
 
     def test_a_continued_run_whose_parent_is_gone_is_refused(self):
         fake_run(self.runs, "fusion_cont", "features", 0.15, 0.3, 20, finetune="runs/fusion_missing/checkpoint.pt")
