@@ -55,8 +55,15 @@ fn rust_path_reproduces_pytorch_logits_and_classes() {
     let k = model.class_ids().len();
     assert_eq!(want.shape, vec![k, h, w], "logits.npy is [K, H, W] for the card's {k} classes");
 
-    let inputs = FrameInputs { width: w, height: h, rgb8: rgb.data, features: feats.data, feature_dim: feats.shape[2] };
-    let (logits, _) = model.logits(&inputs).expect("Rust logits");
+    let inputs = FrameInputs {
+        width: w,
+        height: h,
+        rgb8: rgb.data,
+        features: feats.data,
+        feature_dim: feats.shape[2],
+        packed: None,
+    };
+    let (logits, _) = model.logits(inputs.clone()).expect("Rust logits");
     assert_eq!((logits.classes, logits.width, logits.height), (k, w, h));
     let tolerance = meta()["tolerance"].as_f64().expect("tolerance in meta") as f32;
     let (worst, at) = logits
@@ -68,7 +75,7 @@ fn rust_path_reproduces_pytorch_logits_and_classes() {
         .fold((0f32, 0), |(m, i), (j, d)| if d > m { (d, j) } else { (m, i) });
     assert!(worst <= tolerance, "max |Rust - PyTorch| = {worst} at flat index {at}, tolerance {tolerance}");
 
-    let prediction = model.predict(&inputs).expect("Rust prediction");
+    let prediction = model.predict(inputs).expect("Rust prediction");
     assert_eq!((prediction.width, prediction.height), (w, h));
     let n = w * h;
     let mut compared = 0;

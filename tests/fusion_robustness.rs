@@ -22,7 +22,7 @@ fn frame_for(model: &FusionModel, width: usize, height: usize) -> FrameInputs {
     let d = model.card.feature_dim;
     let rgb8 = (0..width * height * 3).map(|i| ((i * 7) % 256) as u8).collect();
     let features = (0..width * height * d).map(|i| ((i % 97) as f32 / 97.0 - 0.5) * 0.2).collect();
-    FrameInputs { width, height, rgb8, features, feature_dim: d }
+    FrameInputs { width, height, rgb8, features, feature_dim: d, packed: None }
 }
 
 #[test]
@@ -63,7 +63,7 @@ fn a_card_with_the_wrong_class_count_fails_at_the_first_frame_naming_the_model()
     });
     let mut m = open(&model).expect("names and card are fine; only the output width differs");
     let frame = frame_for(&m, 40, 30);
-    let err = m.predict(&frame).expect_err("39 ids for a 40-channel output").to_string();
+    let err = m.predict(frame).expect_err("39 ids for a 40-channel output").to_string();
     assert!(err.contains("output shape") && err.contains("fusion.onnx"), "{err}");
 }
 
@@ -89,18 +89,18 @@ fn missing_and_damaged_files_are_errors_not_crashes() {
 fn frames_that_do_not_fit_the_model_are_refused() {
     let mut m = open(&default_model_path()).expect("shipped model opens");
     let good = frame_for(&m, 33, 17);
-    let p = m.predict(&good).expect("an odd-sized frame is padded, segmented and cropped");
+    let p = m.predict(good.clone()).expect("an odd-sized frame is padded, segmented and cropped");
     assert_eq!((p.width, p.height, p.classes.len()), (33, 17, 33 * 17));
     assert_eq!(p.logits.data.len(), m.class_ids().len() * 33 * 17, "the logits are kept, cropped");
     assert!(p.classes.iter().all(|c| m.class_ids().contains(c)));
     assert!((0..33 * 17).all(|i| p.confidence_at(i).is_some_and(|c| c > 0.0 && c <= 1.0)));
     if m.card.takes_features() {
         let no_features = FrameInputs { features: Vec::new(), feature_dim: 0, ..good.clone() };
-        let err = m.predict(&no_features).expect_err("features missing").to_string();
+        let err = m.predict(no_features).expect_err("features missing").to_string();
         assert!(err.contains("feature channels"), "{err}");
     }
     let short = FrameInputs { rgb8: good.rgb8[..10].to_vec(), ..good };
-    assert!(matches!(m.predict(&short), Err(FusionError::Input(_))));
+    assert!(matches!(m.predict(short), Err(FusionError::Input(_))));
 }
 
 #[test]
@@ -108,7 +108,7 @@ fn the_worker_segments_real_frames_and_reports_their_numbers() {
     let m = open(&default_model_path()).expect("shipped model opens");
     let frame = frame_for(&m, 40, 24);
     let mut direct = open(&default_model_path()).expect("second session");
-    let expected = direct.predict(&frame).expect("direct prediction");
+    let expected = direct.predict(frame.clone()).expect("direct prediction");
     let worker = FusionWorker::spawn(m);
     assert_eq!(worker.provider, "CPU");
     worker.submit(42, frame);

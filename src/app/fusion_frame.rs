@@ -1,7 +1,7 @@
 //! The fusion network's input frame: the same camera rendered at the inference resolution
-//! with the 32-channel feature set (not the 4 PCA display channels), recorded into the
-//! display frame's command encoder and copied to a staging buffer that is mapped
-//! asynchronously. The mapped buffer is handed to the fusion thread as a whole (see
+//! with the 32-channel feature set (not the 4 PCA display channels) and packed into the
+//! network's input tensors on the GPU, recorded into the display frame's command encoder and
+//! copied to a staging buffer that is mapped asynchronously. The mapped buffer is handed to the fusion thread as a whole (see
 //! [`super::fusion_link`]); it comes back free once that thread has unmapped it.
 
 use std::sync::Arc;
@@ -11,6 +11,7 @@ use std::time::Instant;
 use super::fusion_link::FusionReadback;
 use crate::render::gpu::GpuContext;
 use crate::render::gpu::layout::counter;
+use crate::render::gpu::pack::{InputPacker, TensorRecipe};
 use crate::render::gpu::renderer::{FrameTarget, GpuRenderOptions, GpuRenderer, TargetError};
 use crate::render::gpu::scene_buffers::GpuScene;
 use crate::scene::Camera;
@@ -18,20 +19,27 @@ use crate::scene::Camera;
 const PENDING: u8 = 0;
 const DONE: u8 = 1;
 const FAILED: u8 = 2;
-/// The counters come first; the RGBA block starts 16-byte aligned after them.
-const RGBA_OFFSET: u64 = (counter::LEN as u64 * 4).next_multiple_of(16);
+/// The counters come first; the tensors start 16-byte aligned after them.
+const TENSORS_OFFSET: u64 = (counter::LEN as u64 * 4).next_multiple_of(16);
 
 struct Flight {
     state: Arc<AtomicU8>,
     frame: u64,
     submitted: Instant,
+    /// The tensors' shape and recipe, for the fusion thread.
+    padded: (usize, usize),
+    feature_dim: usize,
+    recipe: TensorRecipe,
 }
 
 #[derive(Default)]
 pub struct FusionFrames {
     target: Option<FrameTarget>,
+    packer: Option<InputPacker>,
     staging: Option<Arc<wgpu::Buffer>>,
     flight: Option<Flight>,
+    /// Shape and recipe of the frame last recorded, until `after_submit` starts its flight.
+    recorded: Option<((usize, usize), usize, TensorRecipe)>,
 }
 
 impl FusionFrames {
@@ -47,8 +55,9 @@ impl FusionFrames {
         self.flight.is_none() && self.staging.as_ref().is_none_or(|s| Arc::strong_count(s) == 1)
     }
 
-    /// Records the fusion frame for `camera` at `size` into `enc`. `pairs` is the pair
-    /// capacity the display frame needed (a smaller image of the same view needs fewer).
+    /// Records the fusion frame for `camera` at `size` into `enc`, packed by `recipe`. `pairs`
+    /// is the pair capacity the display frame needed (a smaller image of the same view needs
+    /// fewer).
     #[allow(clippy::too_many_arguments)]
     pub fn encode(
         &mut self,
@@ -59,6 +68,7 @@ impl FusionFrames {
         camera: &Camera,
         (w, h): (u32, u32),
         pairs: u32,
+        recipe: &TensorRecipe,
     ) -> Result<(), TargetError> {
         let dim = scene.fusion_features.as_ref().map_or(0, |f| f.dim);
         let fits = self.target.as_ref().is_some_and(|t| {
@@ -73,8 +83,13 @@ impl FusionFrames {
             self.target = Some(renderer.target_for(scene, w, h, pairs, true)?);
         }
         let target = self.target.as_ref().expect("ensured above");
-        let pixels = w as u64 * h as u64;
-        let size = RGBA_OFFSET + pixels * 16 + pixels * dim as u64 * 4;
+        let opts = GpuRenderOptions { features: true, fusion_features: true, untimed: true, ..Default::default() };
+        renderer.encode(enc, scene, target, &camera.resized(w, h), &opts);
+        let packed = self.packer.get_or_insert_with(|| InputPacker::new(ctx)).encode(ctx, enc, target, recipe)?;
+        let plane = (packed.padded.0 * packed.padded.1 * 4) as u64;
+        let rgb_bytes = if packed.rgb.is_some() { 3 * plane } else { 0 };
+        let feature_bytes = packed.feature_dim as u64 * plane;
+        let size = TENSORS_OFFSET + rgb_bytes + feature_bytes;
         if self.staging.as_ref().is_none_or(|s| s.size() != size) {
             self.staging = Some(Arc::new(ctx.device.create_buffer(&wgpu::BufferDescriptor {
                 label: Some("fusion read-back"),
@@ -84,31 +99,28 @@ impl FusionFrames {
             })));
         }
         let staging = self.staging.as_ref().expect("ensured above");
-        let opts = GpuRenderOptions { features: true, fusion_features: true, untimed: true, ..Default::default() };
-        renderer.encode(enc, scene, target, &camera.resized(w, h), &opts);
         enc.copy_buffer_to_buffer(&target.counters, 0, staging, 0, counter::LEN as u64 * 4);
-        enc.copy_buffer_to_buffer(&target.out_rgba, 0, staging, RGBA_OFFSET, pixels * 16);
-        if dim > 0 {
-            enc.copy_buffer_to_buffer(
-                &target.out_features,
-                0,
-                staging,
-                RGBA_OFFSET + pixels * 16,
-                pixels * dim as u64 * 4,
-            );
+        if let Some(rgb) = packed.rgb {
+            enc.copy_buffer_to_buffer(rgb, 0, staging, TENSORS_OFFSET, rgb_bytes);
         }
+        if let Some(features) = packed.features {
+            enc.copy_buffer_to_buffer(features, 0, staging, TENSORS_OFFSET + rgb_bytes, feature_bytes);
+        }
+        self.recorded = Some((packed.padded, packed.feature_dim, recipe.clone()));
         Ok(())
     }
 
     /// After the encoder was submitted: starts mapping the staging buffer.
     pub fn after_submit(&mut self, frame: u64) {
-        let Some(staging) = &self.staging else { return };
+        let (Some(staging), Some((padded, feature_dim, recipe))) = (&self.staging, self.recorded.take()) else {
+            return;
+        };
         let state = Arc::new(AtomicU8::new(PENDING));
         let flag = state.clone();
         staging.slice(..).map_async(wgpu::MapMode::Read, move |r| {
             flag.store(if r.is_ok() { DONE } else { FAILED }, Ordering::Release);
         });
-        self.flight = Some(Flight { state, frame, submitted: Instant::now() });
+        self.flight = Some(Flight { state, frame, submitted: Instant::now(), padded, feature_dim, recipe });
     }
 
     /// The mapped frame once it has arrived (call after the device was polled).
@@ -128,8 +140,10 @@ impl FusionFrames {
             frame: flight.frame,
             width: target.width,
             height: target.height,
-            feature_dim: target.feature_dim(),
-            rgba_offset: RGBA_OFFSET,
+            padded: flight.padded,
+            feature_dim: flight.feature_dim,
+            recipe: flight.recipe,
+            tensors_offset: TENSORS_OFFSET,
             counters_overflow_index: counter::OVERFLOW as usize,
             submitted: flight.submitted,
         })

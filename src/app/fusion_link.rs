@@ -1,6 +1,6 @@
 //! The viewer's link to the fusion network: a thread that opens the model, then turns each
-//! read-back of a fusion frame (RGB and the 32-channel feature image, rendered at the
-//! inference resolution) into a per-pixel class map.
+//! read-back of a fusion frame (the network's input tensors, packed on the GPU from a render
+//! at the inference resolution) into a per-pixel class map.
 //!
 //! One read-back is in flight at a time and the next is only requested once the last
 //! prediction came back, so the network always works on the newest frame the GPU had when it
@@ -13,19 +13,23 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 use std::time::Instant;
 
 use crate::fusion::{FrameInputs, FusionModel, Prediction};
-use crate::image_io::to_u8;
 use crate::inference::ExecutionChoice;
+use crate::render::gpu::pack::{PackedTensors, TensorRecipe};
 
-/// A mapped staging buffer holding one fusion frame: its counters, then RGBA f32 per pixel,
-/// then `feature_dim` f32 per pixel.
+/// A mapped staging buffer holding one fusion frame: its counters, then the network's RGB
+/// tensor (`[3, hp, wp]` f32, when the recipe has one), then its feature tensor
+/// (`[feature_dim, hp, wp]` f32, likewise).
 pub struct FusionReadback {
     pub buffer: Arc<wgpu::Buffer>,
     pub frame: u64,
     pub width: u32,
     pub height: u32,
-    pub feature_dim: u32,
-    /// Byte offset of the RGBA block (after the counters).
-    pub rgba_offset: u64,
+    /// (hp, wp) of the tensors.
+    pub padded: (usize, usize),
+    pub feature_dim: usize,
+    pub recipe: TensorRecipe,
+    /// Byte offset of the first tensor (after the counters).
+    pub tensors_offset: u64,
     /// Whether the frame overflowed its pair buffer (then it is incomplete and skipped).
     pub counters_overflow_index: usize,
     pub submitted: Instant,
@@ -52,7 +56,7 @@ pub struct ShownPrediction {
 }
 
 enum LinkEvent {
-    Ready { provider: String, fallbacks: Vec<String> },
+    Ready { provider: String, fallbacks: Vec<String>, recipe: TensorRecipe },
     Failed(String),
     Done { frame: u64, result: Result<Prediction, String>, submitted: Instant },
 }
@@ -61,6 +65,8 @@ pub struct FusionLink {
     jobs: Option<Sender<FusionReadback>>,
     events: Receiver<LinkEvent>,
     pub status: FusionStatus,
+    /// How the GPU packs frames for the open network (known once it is ready).
+    pub recipe: Option<TensorRecipe>,
     /// A read-back or inference is under way; no new fusion frame until it is back.
     pub busy: bool,
     pub latest: Option<ShownPrediction>,
@@ -73,7 +79,16 @@ impl FusionLink {
     /// A link that never predicts.
     pub fn off() -> Self {
         let (_tx, events) = channel();
-        Self { jobs: None, events, status: FusionStatus::Off, busy: false, latest: None, failures: 0, last_error: None }
+        Self {
+            jobs: None,
+            events,
+            status: FusionStatus::Off,
+            recipe: None,
+            busy: false,
+            latest: None,
+            failures: 0,
+            last_error: None,
+        }
     }
 
     /// Opens `model` on a worker thread (session creation takes a moment) and serves
@@ -91,11 +106,15 @@ impl FusionLink {
                 Ok(m) => m,
                 Err(e) => return send(LinkEvent::Failed(e.to_string())),
             };
-            send(LinkEvent::Ready { provider: net.provider.clone(), fallbacks: net.fallbacks.clone() });
+            send(LinkEvent::Ready {
+                provider: net.provider.clone(),
+                fallbacks: net.fallbacks.clone(),
+                recipe: net.card.tensor_recipe(),
+            });
             while let Ok(job) = job_rx.recv() {
                 let (frame, submitted) = (job.frame, job.submitted);
                 let result =
-                    inputs_from_readback(job).and_then(|inputs| net.predict(&inputs).map_err(|e| e.to_string()));
+                    inputs_from_readback(job).and_then(|inputs| net.predict(inputs).map_err(|e| e.to_string()));
                 send(LinkEvent::Done { frame, result, submitted });
             }
         });
@@ -103,7 +122,16 @@ impl FusionLink {
             Ok(_) => FusionStatus::Loading,
             Err(e) => FusionStatus::Failed(format!("could not start the fusion thread: {e}")),
         };
-        Self { jobs: Some(job_tx), events, status, busy: false, latest: None, failures: 0, last_error: None }
+        Self {
+            jobs: Some(job_tx),
+            events,
+            status,
+            recipe: None,
+            busy: false,
+            latest: None,
+            failures: 0,
+            last_error: None,
+        }
     }
 
     pub fn ready(&self) -> bool {
@@ -127,7 +155,8 @@ impl FusionLink {
         while let Ok(event) = self.events.try_recv() {
             changed = true;
             match event {
-                LinkEvent::Ready { provider, fallbacks } => {
+                LinkEvent::Ready { provider, fallbacks, recipe } => {
+                    self.recipe = Some(recipe);
                     for why in fallbacks {
                         log::info!("fusion network: {why}");
                     }
@@ -174,22 +203,29 @@ impl FusionLink {
     }
 }
 
-/// The worker's side of a read-back: the network's inputs, then the buffer is unmapped.
+/// The worker's side of a read-back: the network's input tensors copied out of the mapping
+/// (ONNX Runtime takes them as they are), then the buffer is unmapped.
 fn inputs_from_readback(job: FusionReadback) -> Result<FrameInputs, String> {
-    let (w, h, dim) = (job.width as usize, job.height as usize, job.feature_dim as usize);
-    let pixels = w * h;
+    let plane = job.padded.0 * job.padded.1;
+    let rgb_len = if job.recipe.rgb_table.is_some() { 3 * plane } else { 0 };
+    let feature_len = if job.recipe.feature_scale.is_some() { job.feature_dim * plane } else { 0 };
     let slice = job.buffer.slice(..);
     let result = {
         let bytes = slice.get_mapped_range().map_err(|e| format!("reading the fusion frame: {e}"))?;
-        let counters: &[u32] = bytemuck::cast_slice(&bytes[..job.rgba_offset as usize]);
+        let counters: &[u32] = bytemuck::cast_slice(&bytes[..job.tensors_offset as usize]);
         if counters.get(job.counters_overflow_index).is_some_and(|&o| o != 0) {
             Err("the fusion frame overflowed its pair buffer (incomplete)".to_string())
         } else {
-            let rgba_end = job.rgba_offset as usize + pixels * 16;
-            let rgba: &[f32] = bytemuck::cast_slice(&bytes[job.rgba_offset as usize..rgba_end]);
-            let features: &[f32] = bytemuck::cast_slice(&bytes[rgba_end..rgba_end + pixels * dim * 4]);
-            let rgb8 = rgba.chunks_exact(4).flat_map(|p| [to_u8(p[0]), to_u8(p[1]), to_u8(p[2])]).collect();
-            Ok(FrameInputs { width: w, height: h, rgb8, features: features.to_vec(), feature_dim: dim })
+            let values: &[f32] = bytemuck::cast_slice(&bytes[job.tensors_offset as usize..]);
+            let packed = PackedTensors {
+                padded: job.padded,
+                rgb: values[..rgb_len].to_vec(),
+                features: values[rgb_len..rgb_len + feature_len].to_vec(),
+                feature_dim: job.feature_dim,
+                recipe: job.recipe,
+            };
+            let (width, height) = (job.width as usize, job.height as usize);
+            Ok(FrameInputs { width, height, feature_dim: job.feature_dim, packed: Some(packed), ..Default::default() })
         }
     };
     job.buffer.unmap();

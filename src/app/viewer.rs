@@ -505,9 +505,9 @@ impl Viewer {
         let labels = self.layout.shows(ViewKind::Semantic)
             && self.label_source == LabelSource::GroundTruth
             && s.scene.gpu.labels.is_some();
-        let fusion = self
-            .wants_fusion_frame()
-            .then(|| (inference_size((camera.width, camera.height), self.inference_divisor), self.frame_no));
+        let fusion = self.fusion.recipe.as_ref().filter(|_| self.wants_fusion_frame()).map(|recipe| {
+            (inference_size((camera.width, camera.height), self.inference_divisor), self.frame_no, recipe)
+        });
         let req = FrameRequest {
             camera: &camera,
             views: self.layout.views(),

@@ -15,6 +15,7 @@ use super::fusion_link::FusionReadback;
 use super::layout::ViewKind;
 use super::present::{LabelSource, OverlayStyle, Presenter, ViewTexture};
 use crate::render::gpu::layout::counter;
+use crate::render::gpu::pack::TensorRecipe;
 use crate::render::gpu::renderer::{FrameTarget, GpuRenderOptions, GpuRenderer, TargetError};
 use crate::render::gpu::scene_buffers::GpuScene;
 use crate::render::gpu::timing::StageTimes;
@@ -52,8 +53,9 @@ pub struct FrameRequest<'a> {
     pub probe: Option<(u32, u32)>,
     /// Which labels the semantic view shows.
     pub label_source: LabelSource,
-    /// Also render the fusion network's input at this size (tagged with this frame number).
-    pub fusion: Option<((u32, u32), u64)>,
+    /// Also render the fusion network's input at this size (tagged with this frame number),
+    /// packed into its tensors by the recipe.
+    pub fusion: Option<((u32, u32), u64, &'a TensorRecipe)>,
 }
 
 /// What came back from a finished frame (or a stand-alone probe of the last frame).
@@ -223,8 +225,8 @@ impl Viewport {
         Self::record_readback(&mut enc, target, &self.staging, probe);
         let pairs = target.pair_capacity;
         let fusion_frame = match req.fusion {
-            Some((size, frame)) if self.fusion.free() && scene.fusion_features.is_some() => {
-                match self.fusion.encode(&ctx, &mut self.renderer, &mut enc, scene, req.camera, size, pairs) {
+            Some((size, frame, recipe)) if self.fusion.free() && scene.fusion_features.is_some() => {
+                match self.fusion.encode(&ctx, &mut self.renderer, &mut enc, scene, req.camera, size, pairs, recipe) {
                     Ok(()) => Some(frame),
                     Err(e) => {
                         log::warn!("no fusion frame: {e}");

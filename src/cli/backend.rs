@@ -3,8 +3,10 @@
 
 use clap::ValueEnum;
 
+use crate::fusion::FrameInputs;
 use crate::render::gpu::GpuContext;
 use crate::render::gpu::headless::HeadlessRenderer;
+use crate::render::gpu::pack::TensorRecipe;
 use crate::render::gpu::renderer::{GpuRenderOptions, GpuRenderer};
 use crate::render::gpu::scene_buffers::GpuScene;
 use crate::render::{Channels, Features, Frame, RenderOptions, render};
@@ -71,6 +73,34 @@ impl<'a> Renderer<'a> {
             Self::Gpu(g) => g.scene.set_features(&g.ctx, dim, &values)?,
         }
         Ok(())
+    }
+
+    /// Renders a view for the fusion network: its inputs, and the frame without its features
+    /// (RGB, alpha, depth, labels when `labels`). The GPU writes the network's tensors by
+    /// `recipe` in the render's own submit; the CPU reference leaves them to preprocessing.
+    pub fn render_inputs(
+        &mut self,
+        camera: &Camera,
+        labels: bool,
+        background: [f32; 3],
+        recipe: &TensorRecipe,
+    ) -> anyhow::Result<(FrameInputs, Frame)> {
+        if let Self::Gpu(g) = self {
+            let features = g.scene.features.is_some();
+            let opts = GpuRenderOptions { background, features, labels, ..Default::default() };
+            let (frame, packed) = g.renderer.render_packed(&g.scene, camera, &opts, recipe)?;
+            return Ok((FrameInputs::from_packed(&frame, packed), frame));
+        }
+        let mut frame = self.render(camera, labels, background)?;
+        let inputs = FrameInputs {
+            width: frame.width as usize,
+            height: frame.height as usize,
+            rgb8: frame.rgb8(),
+            features: std::mem::take(&mut frame.features),
+            feature_dim: std::mem::replace(&mut frame.feature_dim, 0),
+            packed: None,
+        };
+        Ok((inputs, frame))
     }
 
     /// Renders RGB, alpha and depth; labels when `labels` (the scene must have them); the

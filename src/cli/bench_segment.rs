@@ -14,7 +14,7 @@ use super::backend::Backend;
 use super::bench::median_p95;
 use super::fusion_args::FusionArgs;
 use crate::dataset::views::scene_views;
-use crate::fusion::{FrameInputs, FusionWorker};
+use crate::fusion::FusionWorker;
 use crate::overlay::composite;
 
 #[derive(Args, Debug)]
@@ -39,8 +39,11 @@ pub struct SegmentBench {
     pub fusion: FusionArgs,
 }
 
-/// "readback" is the CPU's copy out of mapped GPU memory (the GPU's own copies finish inside
-/// the render's wait); "preprocess" turns the frame into the network's padded NCHW tensors.
+/// "render" includes, on the GPU renderer, the pass that writes the network's padded NCHW
+/// tensors and the 8-bit colour for the overlay; "readback" is the CPU's copy out of mapped
+/// GPU memory (the GPU's own copies finish inside the render's wait); "preprocess" is what the
+/// CPU still does to make the tensors (all of it on the CPU reference renderer, checks only
+/// when the GPU packed them).
 const STAGES: [&str; 6] = ["render", "readback", "preprocess", "inference", "classify", "overlay"];
 
 pub fn run(b: &SegmentBench) -> anyhow::Result<()> {
@@ -56,6 +59,7 @@ pub fn run(b: &SegmentBench) -> anyhow::Result<()> {
     let cams: Vec<_> =
         scene_views(&loaded.cameras, usize::MAX, b.width, b.height).into_iter().map(|(_, c)| c).collect();
     let camera = |f: usize| &cams[f % cams.len()];
+    let recipe = model.card.tensor_recipe();
 
     // Sequential: each frame rendered, read back, segmented and composited before the next.
     let mut stage_ms: Vec<Vec<f64>> = vec![Vec::new(); STAGES.len()];
@@ -67,23 +71,20 @@ pub fn run(b: &SegmentBench) -> anyhow::Result<()> {
             timed_from = Instant::now();
         }
         let t0 = Instant::now();
-        let frame = renderer.render(camera(f), false, [0.0; 3])?;
+        let (inputs, frame) = renderer.render_inputs(camera(f), false, [0.0; 3], &recipe)?;
         let render_wall = t0.elapsed().as_secs_f64() * 1e3;
         let readback = frame.stats.readback_ms;
+        let rgb8 = inputs.rgb8.clone();
+        let prediction = model.predict(inputs)?;
         let t = Instant::now();
-        let inputs = FrameInputs::from_frame(frame);
-        let to_inputs = t.elapsed().as_secs_f64() * 1e3;
-        let prediction = model.predict(&inputs)?;
-        let t = Instant::now();
-        std::hint::black_box(composite(&inputs.rgb8, &prediction.classes, b.opacity));
+        std::hint::black_box(composite(&rgb8, &prediction.classes, b.opacity));
         let overlay = t.elapsed().as_secs_f64() * 1e3;
         let total = t0.elapsed().as_secs_f64() * 1e3;
         if f < 2 {
             continue;
         }
         let p = prediction.timings;
-        let row =
-            [render_wall - readback, readback, to_inputs + p.preprocess_ms, p.inference_ms, p.postprocess_ms, overlay];
+        let row = [render_wall - readback, readback, p.preprocess_ms, p.inference_ms, p.postprocess_ms, overlay];
         row.iter().zip(&mut stage_ms).for_each(|(ms, v)| v.push(*ms));
         frame_ms.push(total);
     }
@@ -102,8 +103,7 @@ pub fn run(b: &SegmentBench) -> anyhow::Result<()> {
         Ok(out.result?.classes)
     };
     for f in 0..b.frames {
-        let frame = renderer.render(camera(f), false, [0.0; 3])?;
-        let inputs = FrameInputs::from_frame(frame);
+        let (inputs, _) = renderer.render_inputs(camera(f), false, [0.0; 3], &recipe)?;
         while let Some(out) = worker.try_recv() {
             last_classes = Some(take(out, f as u64)?);
         }

@@ -49,8 +49,9 @@ impl DemoSegmenter {
             rgb8: rgb8.to_vec(),
             features: if takes_features { frame.features.clone() } else { Vec::new() },
             feature_dim: if takes_features { frame.feature_dim } else { 0 },
+            packed: None,
         };
-        Ok(self.model.predict(&inputs)?.classes)
+        Ok(self.model.predict(inputs)?.classes)
     }
 }
 

@@ -13,7 +13,6 @@ use super::backend::Backend;
 use super::fusion_args::{FusionArgs, scene_name};
 use crate::dataset::views::scene_views;
 use crate::eval::{Confusion, Summary};
-use crate::fusion::FrameInputs;
 
 #[derive(Args, Debug)]
 pub struct EvalArgs {
@@ -68,12 +67,11 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
         let bar = ProgressBar::new(cams.len() as u64).with_message(name.clone());
         bar.set_style(ProgressStyle::with_template("{msg:20} {bar:30} {pos}/{len} [{eta}]").expect("valid template"));
         let mut confusion = Confusion::default();
+        let recipe = model.card.tensor_recipe();
         for (_, cam) in &cams {
-            let mut frame = renderer.render(cam, true, [0.0; 3])?;
-            let ground_truth = std::mem::take(&mut frame.labels);
-            let prediction =
-                model.predict(&FrameInputs::from_frame(frame)).with_context(|| format!("segmenting {name}"))?;
-            confusion.add(&ground_truth, &prediction.classes);
+            let (inputs, frame) = renderer.render_inputs(cam, true, [0.0; 3], &recipe)?;
+            let prediction = model.predict(inputs).with_context(|| format!("segmenting {name}"))?;
+            confusion.add(&frame.labels, &prediction.classes);
             bar.inc(1);
         }
         bar.finish_and_clear();

@@ -9,7 +9,6 @@ use clap::Args;
 use super::backend::Backend;
 use super::fusion_args::FusionArgs;
 use super::view_args::ViewArgs;
-use crate::fusion::FrameInputs;
 use crate::image_io::{grid_rgb, write_png};
 use crate::overlay::composite;
 
@@ -42,12 +41,11 @@ pub fn run(args: &SegmentArgs) -> anyhow::Result<()> {
     let cam = view.camera(&loaded.cameras)?;
     let mut model = args.fusion.open()?;
     let mut renderer = args.fusion.renderer(&loaded, args.backend, &model)?;
-    let frame = renderer.render(&cam, false, [0.0; 3])?;
-    let inputs = FrameInputs::from_frame(frame);
-    let prediction = model.predict(&inputs).with_context(|| format!("segmenting {}", loaded.source.display()))?;
-    let overlay = composite(&inputs.rgb8, &prediction.classes, args.opacity);
-    let (w, h) = (inputs.width, inputs.height);
-    let sheet = grid_rgb(&[&inputs.rgb8, &overlay], 3, w, h, 2, 1);
+    let (inputs, _) = renderer.render_inputs(&cam, false, [0.0; 3], &model.card.tensor_recipe())?;
+    let (w, h, rgb8) = (inputs.width, inputs.height, inputs.rgb8.clone());
+    let prediction = model.predict(inputs).with_context(|| format!("segmenting {}", loaded.source.display()))?;
+    let overlay = composite(&rgb8, &prediction.classes, args.opacity);
+    let sheet = grid_rgb(&[&rgb8, &overlay], 3, w, h, 2, 1);
     write_png(&args.out, 2 * w as u32, h as u32, 3, &sheet)
         .with_context(|| format!("writing {}", args.out.display()))?;
     let t = prediction.timings;

@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use super::error::FusionError;
+use super::preprocess::rgb_table;
 use crate::classes::NUM_CLASSES;
+use crate::render::gpu::pack::TensorRecipe;
 
 pub const FORMAT: &str = "rtgs2-fusion/1";
 pub const RGB_INPUT: &str = "rgb";
@@ -132,6 +134,16 @@ impl FusionCard {
 
     pub fn std3(&self) -> [f32; 3] {
         [self.rgb_std[0], self.rgb_std[1], self.rgb_std[2]]
+    }
+
+    /// How the GPU packs a frame into this network's inputs (the same normalisation,
+    /// scale and padding as [`super::preprocess`]).
+    pub fn tensor_recipe(&self) -> TensorRecipe {
+        TensorRecipe {
+            rgb_table: self.takes_rgb().then(|| rgb_table(self.mean3(), self.std3())),
+            feature_scale: self.takes_features().then_some(self.feature_scale),
+            size_multiple: self.size_multiple,
+        }
     }
 }
 

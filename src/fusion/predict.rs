@@ -102,8 +102,9 @@ impl FusionModel {
     }
 
     /// Logits for one frame, cropped to its size.
-    pub fn logits(&mut self, frame: &FrameInputs) -> Result<(Logits, PredictTimings), FusionError> {
+    pub fn logits(&mut self, frame: FrameInputs) -> Result<(Logits, PredictTimings), FusionError> {
         let t = Instant::now();
+        let (width, height) = (frame.width, frame.height);
         let (padded, inputs) = self.tensors(frame)?;
         let values = run_inputs(inputs)?;
         let preprocess_ms = ms_since(t);
@@ -123,22 +124,23 @@ impl FusionModel {
             ));
         }
         // Cropped straight from ONNX Runtime's buffer: one copy of the largest tensor, not two.
-        let data = crop_chw(raw, k, padded, frame.width, frame.height);
-        let logits = Logits { classes: k, width: frame.width, height: frame.height, data };
+        let data = crop_chw(raw, k, padded, width, height);
+        let logits = Logits { classes: k, width, height, data };
         Ok((logits, PredictTimings { preprocess_ms, inference_ms, postprocess_ms: ms_since(t) }))
     }
 
     /// Classes for one frame (confidences on demand, from the kept logits).
-    pub fn predict(&mut self, frame: &FrameInputs) -> Result<Prediction, FusionError> {
+    pub fn predict(&mut self, frame: FrameInputs) -> Result<Prediction, FusionError> {
         let (logits, mut timings) = self.logits(frame)?;
         let t = Instant::now();
         let classes = classify(&logits, &self.class_ids);
         timings.postprocess_ms += ms_since(t);
-        Ok(Prediction { width: frame.width, height: frame.height, classes, logits, timings })
+        Ok(Prediction { width: logits.width, height: logits.height, classes, logits, timings })
     }
 
-    /// The graph's inputs in the card's order, and the padded (height, width).
-    fn tensors(&self, frame: &FrameInputs) -> Result<((usize, usize), NamedInputs), FusionError> {
+    /// The graph's inputs in the card's order, and the padded (height, width): the frame's
+    /// GPU-packed tensors when it has them, else made here from its RGB and features.
+    fn tensors(&self, mut frame: FrameInputs) -> Result<((usize, usize), NamedInputs), FusionError> {
         frame.check()?;
         let card = &self.card;
         if card.takes_features() && frame.feature_dim != card.feature_dim {
@@ -150,16 +152,35 @@ impl FusionModel {
             )));
         }
         let padded = (padded_len(frame.height, card.size_multiple), padded_len(frame.width, card.size_multiple));
+        let mut packed = frame.packed.take();
+        if let Some(p) = &packed
+            && (p.recipe != card.tensor_recipe() || p.padded != padded)
+        {
+            return Err(FusionError::Input(format!(
+                "the frame's tensors were packed for another network than {} (normalisation, scale or padding differ)",
+                self.model_path.display()
+            )));
+        }
         let inputs = card
             .inputs
             .iter()
             .map(|name| {
                 let (channels, data) = if name == RGB_INPUT {
-                    (3, rgb_nchw(&frame.rgb8, frame.width, frame.height, card.mean3(), card.std3(), padded))
+                    let data = match packed.as_mut() {
+                        Some(p) => std::mem::take(&mut p.rgb),
+                        None => rgb_nchw(&frame.rgb8, frame.width, frame.height, card.mean3(), card.std3(), padded),
+                    };
+                    (3, data)
                 } else {
                     debug_assert_eq!(name, FEATURES_INPUT, "the card validated its input names");
                     let d = card.feature_dim;
-                    (d, features_nchw(&frame.features, frame.width, frame.height, d, card.feature_scale, padded))
+                    let data = match packed.as_mut() {
+                        Some(p) => std::mem::take(&mut p.features),
+                        None => {
+                            features_nchw(&frame.features, frame.width, frame.height, d, card.feature_scale, padded)
+                        }
+                    };
+                    (d, data)
                 };
                 (name.clone(), InputTensor::F32 { shape: vec![1, channels, padded.0, padded.1], data })
             })

@@ -8,17 +8,23 @@ use rayon::prelude::*;
 
 use super::error::FusionError;
 use crate::render::Frame;
+use crate::render::gpu::pack::PackedTensors;
 
 /// What the network needs from one rendered view.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct FrameInputs {
     pub width: usize,
     pub height: usize,
-    /// 8-bit RGB, row-major `[height, width, 3]`.
+    /// 8-bit RGB, row-major `[height, width, 3]` (may be empty when `packed` holds the
+    /// network's inputs and nobody shows the colour).
     pub rgb8: Vec<u8>,
-    /// Splatted features, row-major `[height, width, feature_dim]` (empty when none).
+    /// Splatted features, row-major `[height, width, feature_dim]` (empty when none, or
+    /// when `packed` holds them).
     pub features: Vec<f32>,
     pub feature_dim: usize,
+    /// The network's input tensors already made on the GPU (`render_packed`): used as they
+    /// are instead of preprocessing `rgb8` and `features`.
+    pub packed: Option<PackedTensors>,
 }
 
 impl FrameInputs {
@@ -30,6 +36,19 @@ impl FrameInputs {
             rgb8: frame.rgb8(),
             feature_dim: frame.feature_dim,
             features: frame.features,
+            packed: None,
+        }
+    }
+
+    /// A GPU-rendered frame whose network inputs were packed on the GPU.
+    pub fn from_packed(frame: &Frame, packed: PackedTensors) -> Self {
+        Self {
+            width: frame.width as usize,
+            height: frame.height as usize,
+            rgb8: frame.rgb8(),
+            features: Vec::new(),
+            feature_dim: packed.feature_dim,
+            packed: Some(packed),
         }
     }
 
@@ -42,7 +61,8 @@ impl FrameInputs {
         if self.width == 0 || self.height == 0 {
             return Err(FusionError::Input(format!("empty image {}x{}", self.width, self.height)));
         }
-        if self.rgb8.len() != self.pixels() * 3 {
+        let rgb_optional = self.packed.is_some() && self.rgb8.is_empty();
+        if self.rgb8.len() != self.pixels() * 3 && !rgb_optional {
             return Err(FusionError::Input(format!(
                 "{} RGB bytes for a {}x{} image (needs {})",
                 self.rgb8.len(),
@@ -50,6 +70,28 @@ impl FrameInputs {
                 self.height,
                 self.pixels() * 3
             )));
+        }
+        if let Some(p) = &self.packed {
+            let plane = p.padded.0 * p.padded.1;
+            let rgb_len = if p.recipe.rgb_table.is_some() { 3 * plane } else { 0 };
+            let feature_len = if p.recipe.feature_scale.is_some() { p.feature_dim * plane } else { 0 };
+            if p.padded.0 < self.height
+                || p.padded.1 < self.width
+                || p.rgb.len() != rgb_len
+                || p.features.len() != feature_len
+            {
+                return Err(FusionError::Input(format!(
+                    "packed tensors of {} RGB and {} feature values at {}x{} for a {}x{} image of {} channels",
+                    p.rgb.len(),
+                    p.features.len(),
+                    p.padded.1,
+                    p.padded.0,
+                    self.width,
+                    self.height,
+                    p.feature_dim
+                )));
+            }
+            return Ok(());
         }
         if self.features.len() != self.pixels() * self.feature_dim {
             return Err(FusionError::Input(format!(
@@ -79,10 +121,16 @@ pub fn rgb_nchw(
     std: [f32; 3],
     padded: (usize, usize),
 ) -> Vec<f32> {
-    let lut: [[f32; 256]; 3] = std::array::from_fn(|c| std::array::from_fn(|v| (v as f32 / 255.0 - mean[c]) / std[c]));
+    let table = rgb_table(mean, std);
     let mut out = vec![0.0; 3 * padded.0 * padded.1];
-    hwc_to_padded_chw(rgb8, width, height, 3, padded, &mut out, |v, c| lut[c][v as usize]);
+    hwc_to_padded_chw(rgb8, width, height, 3, padded, &mut out, |v, c| table[c * 256 + v as usize]);
     out
+}
+
+/// `[3 * 256]`: (v / 255 − mean[c]) / std[c] for every 8-bit value v of channel c — the
+/// normalisation as a table, shared with the GPU's packing pass so both give the same values.
+pub fn rgb_table(mean: [f32; 3], std: [f32; 3]) -> Vec<f32> {
+    (0..3).flat_map(|c| (0..256).map(move |v| (v as f32 / 255.0 - mean[c]) / std[c])).collect()
 }
 
 /// `[dim, hp, wp]`: features × scale, replicate-padded.
@@ -234,7 +282,8 @@ mod tests {
 
     #[test]
     fn inconsistent_inputs_are_reported() {
-        let ok = FrameInputs { width: 2, height: 1, rgb8: vec![0; 6], features: vec![0.0; 8], feature_dim: 4 };
+        let ok =
+            FrameInputs { width: 2, height: 1, rgb8: vec![0; 6], features: vec![0.0; 8], feature_dim: 4, packed: None };
         ok.check().expect("consistent");
         let short = FrameInputs { rgb8: vec![0; 5], ..ok.clone() };
         assert!(short.check().expect_err("short rgb").to_string().contains("5 RGB bytes"));

@@ -99,7 +99,7 @@ impl FusionWorker {
     /// A worker owning `model`.
     pub fn spawn(mut model: FusionModel) -> Self {
         let provider = model.provider.clone();
-        let mut worker = Self::spawn_with(move |inputs| model.predict(&inputs));
+        let mut worker = Self::spawn_with(move |inputs| model.predict(inputs));
         worker.provider = provider;
         worker
     }

@@ -4,6 +4,7 @@
 //! needs more (Gaussian, tile) pairs than were allocated.
 
 use super::layout::counter;
+use super::pack::{InputPacker, PackedTensors, TensorRecipe};
 use super::readback::{ReadBatch, ReadRegions};
 use super::renderer::{FrameTarget, GpuRenderOptions, GpuRenderer};
 use super::scene_buffers::GpuScene;
@@ -24,6 +25,8 @@ pub enum HeadlessError {
 pub struct HeadlessRenderer {
     pub renderer: GpuRenderer,
     target: Option<FrameTarget>,
+    /// Made on the first packed render.
+    packer: Option<InputPacker>,
 }
 
 /// Counters read back after a frame.
@@ -36,7 +39,7 @@ pub struct FrameCounts {
 
 impl HeadlessRenderer {
     pub fn new(renderer: GpuRenderer) -> Self {
-        Self { renderer, target: None }
+        Self { renderer, target: None, packer: None }
     }
 
     /// Largest pair buffer the device allows (u32 keys in one storage binding).
@@ -69,7 +72,7 @@ impl HeadlessRenderer {
         camera: &Camera,
         opts: &GpuRenderOptions,
     ) -> Result<FrameCounts, HeadlessError> {
-        self.render_and_read(scene, camera, opts, |_, _, _| {}).map(|(counts, _)| counts)
+        self.render_and_read(scene, camera, opts, |_, _, _| Ok(())).map(|(counts, _)| counts)
     }
 
     /// Encodes the view plus copies of its counters and whatever `images` records, submits
@@ -81,7 +84,7 @@ impl HeadlessRenderer {
         scene: &GpuScene,
         camera: &Camera,
         opts: &GpuRenderOptions,
-        images: impl Fn(&mut ReadBatch, &mut wgpu::CommandEncoder, &FrameTarget),
+        mut images: impl FnMut(&mut ReadBatch, &mut wgpu::CommandEncoder, &FrameTarget) -> Result<(), HeadlessError>,
     ) -> Result<(FrameCounts, ReadRegions<u32>), HeadlessError> {
         camera.validate().map_err(HeadlessError::Camera)?;
         let mut min_pairs = 0u64;
@@ -95,7 +98,7 @@ impl HeadlessRenderer {
             let mut batch = ReadBatch::new();
             // The counters up to the overflow flag: all a frame's caller needs of them.
             batch.copy(&ctx, &mut enc, &target.counters, 0, (counter::OVERFLOW as u64 + 1) * 4);
-            images(&mut batch, &mut enc, target);
+            images(&mut batch, &mut enc, target)?;
             ctx.queue.submit([enc.finish()]);
             self.renderer.after_submit(slot);
             let mut read = batch.finish::<u32>(&ctx);
@@ -130,38 +133,93 @@ impl HeadlessRenderer {
         camera: &Camera,
         opts: &GpuRenderOptions,
     ) -> Result<Frame, HeadlessError> {
+        self.render_frame(scene, camera, opts, None).map(|(frame, _)| frame)
+    }
+
+    /// Like [`HeadlessRenderer::render`], plus the fusion network's input tensors written by
+    /// `recipe` on the GPU in the same submit. The features go only into the tensors: the
+    /// frame carries none.
+    pub fn render_packed(
+        &mut self,
+        scene: &GpuScene,
+        camera: &Camera,
+        opts: &GpuRenderOptions,
+        recipe: &TensorRecipe,
+    ) -> Result<(Frame, PackedTensors), HeadlessError> {
+        let (frame, packed) = self.render_frame(scene, camera, opts, Some(recipe))?;
+        Ok((frame, packed.expect("a recipe packs tensors")))
+    }
+
+    fn render_frame(
+        &mut self,
+        scene: &GpuScene,
+        camera: &Camera,
+        opts: &GpuRenderOptions,
+        recipe: Option<&TensorRecipe>,
+    ) -> Result<(Frame, Option<PackedTensors>), HeadlessError> {
         let dim = if opts.features { scene.features.as_ref().map_or(0, |f| f.dim) as u64 } else { 0 };
         let labels = opts.labels && scene.labels.is_some();
         let ctx = self.renderer.ctx.clone();
-        let (counts, read) = self.render_and_read(scene, camera, opts, |batch, enc, t| {
+        let mut packer = recipe.map(|_| self.packer.take().unwrap_or_else(|| InputPacker::new(&ctx)));
+        let mut packed_shape = ((0, 0), 0);
+        let result = self.render_and_read(scene, camera, opts, |batch, enc, t| {
             let px = t.width as u64 * t.height as u64;
             batch.copy(&ctx, enc, &t.out_rgba, 0, px * 16);
             batch.copy(&ctx, enc, &t.out_depth, 0, px * 4);
-            batch.copy(&ctx, enc, &t.out_features, 0, px * dim * 4);
             batch.copy(&ctx, enc, &t.out_labels, 0, if labels { px * 4 } else { 0 });
-        })?;
+            match (recipe, packer.as_mut()) {
+                (Some(recipe), Some(packer)) => {
+                    let p = packer.encode(&ctx, enc, t, recipe)?;
+                    let plane = (p.padded.0 * p.padded.1 * 4) as u64;
+                    packed_shape = (p.padded, p.feature_dim);
+                    // An absent tensor reads as an empty region.
+                    let rgb = p.rgb.map_or((&t.out_rgba, 0), |b| (b, 3 * plane));
+                    let features = p.features.map_or((&t.out_rgba, 0), |b| (b, p.feature_dim as u64 * plane));
+                    batch.copy(&ctx, enc, rgb.0, 0, rgb.1);
+                    batch.copy(&ctx, enc, features.0, 0, features.1);
+                }
+                _ => batch.copy(&ctx, enc, &t.out_features, 0, px * dim * 4),
+            }
+            Ok(())
+        });
+        if packer.is_some() {
+            self.packer = packer;
+        }
+        let (counts, mut read) = result?;
         let clock = std::time::Instant::now();
-        let [rgba, depth, features, label_words]: [Vec<u32>; 4] =
-            read.regions.try_into().expect("four image regions recorded");
-        let rgba: Vec<f32> = bytemuck::cast_vec(rgba);
+        let rgba: Vec<f32> = bytemuck::cast_vec(read.regions.remove(0));
+        let depth = read.regions.remove(0);
+        let label_words = read.regions.remove(0);
         let mut frame = Frame {
             width: camera.width,
             height: camera.height,
             rgb: rgba.chunks_exact(4).flat_map(|p| [p[0], p[1], p[2]]).collect(),
             alpha: rgba.chunks_exact(4).map(|p| p[3]).collect(),
             depth: bytemuck::cast_vec(depth),
-            features: bytemuck::cast_vec(features),
-            feature_dim: dim as usize,
             labels: label_words.into_iter().map(|v| v as u8).collect(),
             stats: RenderStats {
                 visible: counts.visible as usize,
                 tile_pairs: counts.pairs as usize,
                 ..Default::default()
             },
+            ..Default::default()
+        };
+        let packed = match recipe {
+            Some(recipe) => {
+                let [rgb, features]: [Vec<u32>; 2] = read.regions.try_into().expect("two tensor regions recorded");
+                let (padded, feature_dim) = packed_shape;
+                let (rgb, features) = (bytemuck::cast_vec(rgb), bytemuck::cast_vec(features));
+                Some(PackedTensors { padded, rgb, features, feature_dim, recipe: recipe.clone() })
+            }
+            None => {
+                frame.features = bytemuck::cast_vec(read.regions.pop().expect("the feature region recorded"));
+                frame.feature_dim = dim as usize;
+                None
+            }
         };
         // The CPU's share of reading back: out of the mapping, then unpacked. The GPU's copies
         // finish inside the same wait as the render, so they count as rendering.
         frame.stats.readback_ms = read.copy_ms + clock.elapsed().as_secs_f64() * 1e3;
-        Ok(frame)
+        Ok((frame, packed))
     }
 }

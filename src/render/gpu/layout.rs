@@ -1,4 +1,4 @@
-//! Rust mirrors of the WGSL uniform structs (shaders/common.wgsl, shaders/scan.wgsl), with
+//! Rust mirrors of the WGSL uniform structs (shaders/common.wgsl, scan.wgsl, pack_inputs.wgsl), with
 //! tests pinning their size and field offsets so the two sides cannot drift apart.
 
 use bytemuck::{Pod, Zeroable};
@@ -38,6 +38,20 @@ pub struct ScanParams {
     pub count_divisor: u32,
     pub write_total: u32,
     pub total_index: u32,
+}
+
+/// Mirrors `PackParams` in shaders/pack_inputs.wgsl.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
+pub struct PackParams {
+    pub width: u32,
+    pub height: u32,
+    pub padded_width: u32,
+    pub padded_height: u32,
+    pub feature_dim: u32,
+    pub feature_scale: f32,
+    pub pack_rgb: u32,
+    pub pack_features: u32,
 }
 
 /// Indices into the GPU counters buffer (`COUNT_*` in shaders/common.wgsl).
@@ -88,6 +102,26 @@ mod tests {
             assert_eq!(wgsl as usize, off, "{name}");
         }
         assert_eq!(members.len(), 21, "every WGSL member mirrored");
+    }
+
+    #[test]
+    fn pack_params_match_wgsl() {
+        let (size, members) = wgsl_layout(crate::render::gpu::shaders::PACK_INPUTS, "PackParams");
+        assert_eq!(size as usize, size_of::<PackParams>());
+        let rust = [
+            ("width", offset_of!(PackParams, width)),
+            ("height", offset_of!(PackParams, height)),
+            ("padded_width", offset_of!(PackParams, padded_width)),
+            ("padded_height", offset_of!(PackParams, padded_height)),
+            ("feature_dim", offset_of!(PackParams, feature_dim)),
+            ("feature_scale", offset_of!(PackParams, feature_scale)),
+            ("pack_rgb", offset_of!(PackParams, pack_rgb)),
+            ("pack_features", offset_of!(PackParams, pack_features)),
+        ];
+        assert_eq!(members.len(), rust.len(), "every WGSL member mirrored");
+        for ((wgsl_name, wgsl_offset), (name, offset)) in members.iter().zip(rust) {
+            assert_eq!((wgsl_name.as_str(), *wgsl_offset as usize), (name, offset));
+        }
     }
 
     #[test]

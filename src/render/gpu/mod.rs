@@ -3,6 +3,7 @@
 pub mod context;
 pub mod headless;
 pub mod layout;
+pub mod pack;
 pub mod pipeline_util;
 pub mod readback;
 pub mod renderer;

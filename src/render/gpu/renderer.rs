@@ -38,6 +38,8 @@ pub enum TargetError {
         "{what} would need {bytes} bytes, more than this GPU binds at once ({limit}); lower the resolution or the feature count"
     )]
     TooLarge { what: &'static str, bytes: u64, limit: u64 },
+    #[error("the network reads splatted features, but this frame blends none (attach the encoder's features)")]
+    NoFeatures,
     #[error(transparent)]
     Sort(#[from] super::sort::SortError),
 }

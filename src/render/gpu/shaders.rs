@@ -3,6 +3,7 @@
 
 pub const COMMON: &str = include_str!("../../../shaders/common.wgsl");
 pub const SCAN: &str = include_str!("../../../shaders/scan.wgsl");
+pub const PACK_INPUTS: &str = include_str!("../../../shaders/pack_inputs.wgsl");
 const PREPROCESS_BODY: &str = include_str!("../../../shaders/preprocess.wgsl");
 const BINNING_BODY: &str = include_str!("../../../shaders/binning.wgsl");
 const DISPATCH_SETUP_BODY: &str = include_str!("../../../shaders/dispatch_setup.wgsl");
@@ -90,6 +91,7 @@ mod tests {
     #[test]
     fn every_shader_variant_validates() {
         validate("scan", SCAN, &[]);
+        validate("pack inputs", PACK_INPUTS, &[]);
         validate("preprocess", &preprocess(), &[]);
         validate("binning", &binning(), &[]);
         validate("dispatch setup", &dispatch_setup(), &[]);

@@ -1,0 +1,117 @@
+//! The GPU's packing of a frame into the fusion network's input tensors
+//! (shaders/pack_inputs.wgsl) against the CPU preprocessing it replaces: the same values bit
+//! for bit on fresh random scenes, sizes that need padding and sizes that do not, RGB-only,
+//! features-only and both; the shipped network predicts the same classes from either.
+
+mod common;
+
+use common::{fresh_seed, random_scene};
+use glam::Vec3;
+use rtgs2::fusion::preprocess::{features_nchw, rgb_nchw, rgb_table};
+use rtgs2::fusion::{FrameInputs, FusionModel, default_model_path};
+use rtgs2::inference::ExecutionChoice;
+use rtgs2::render::gpu::gpu_for_tests;
+use rtgs2::render::gpu::headless::{HeadlessError, HeadlessRenderer};
+use rtgs2::render::gpu::pack::TensorRecipe;
+use rtgs2::render::gpu::renderer::{GpuRenderOptions, GpuRenderer, TargetError};
+use rtgs2::render::gpu::scene_buffers::GpuScene;
+use rtgs2::scene::Camera;
+use rtgs2::util::rng::Rng;
+
+fn camera(rng: &mut Rng, w: u32, h: u32) -> Camera {
+    let eye = Vec3::new(rng.range(-1.0, 1.0), rng.range(-1.0, 1.0), rng.range(-12.0, -9.0));
+    Camera::look_at(eye, Vec3::ZERO, Vec3::NEG_Y, rng.range(45.0, 70.0), w, h)
+}
+
+/// Bit-level equality, so a NaN or a sign of zero cannot slip through.
+fn assert_same_bits(tag: &str, gpu: &[f32], cpu: &[f32]) {
+    assert_eq!(gpu.len(), cpu.len(), "{tag}: lengths");
+    if let Some(i) = (0..gpu.len()).find(|&i| gpu[i].to_bits() != cpu[i].to_bits()) {
+        panic!("{tag}: first difference at {i}: GPU {} vs CPU {}", gpu[i], cpu[i]);
+    }
+}
+
+#[test]
+fn packed_tensors_equal_the_cpu_preprocessing_bit_for_bit() {
+    let Some(ctx) = gpu_for_tests() else { return };
+    let mut rng = Rng::new(fresh_seed("gpu packing"));
+    let mut hr = HeadlessRenderer::new(GpuRenderer::new(&ctx));
+    // (feature dim, size, size multiple, rgb, features): padded and unpadded, each input alone.
+    let cases = [(32, (45u32, 37u32), 32, true, true), (8, (64, 48), 16, false, true), (4, (50, 20), 1, true, false)];
+    for (dim, (w, h), multiple, rgb, features) in cases {
+        let scene = random_scene(&mut rng, 3000, 1, false);
+        let values: Vec<f32> = (0..scene.len() * dim).map(|_| rng.normal()).collect();
+        let mut gs = GpuScene::upload(&ctx, &scene).expect("upload");
+        gs.set_features(&ctx, dim, &values).expect("features");
+        let cam = camera(&mut rng, w, h);
+        let bg = [rng.f32(), rng.f32(), rng.f32()];
+        let opts = GpuRenderOptions { background: bg, features: true, ..Default::default() };
+        let mean = [rng.range(0.3, 0.6), rng.range(0.3, 0.6), rng.range(0.3, 0.6)];
+        let std = [rng.range(0.1, 0.4), rng.range(0.1, 0.4), rng.range(0.1, 0.4)];
+        let scale = rng.range(0.5, 3.0);
+        let recipe = TensorRecipe {
+            rgb_table: rgb.then(|| rgb_table(mean, std)),
+            feature_scale: features.then_some(scale),
+            size_multiple: multiple,
+        };
+        let tag = format!("D {dim}, {w}x{h}, multiple {multiple}, rgb {rgb}, features {features}");
+
+        let frame = hr.render(&gs, &cam, &opts).expect("plain render");
+        let (packed_frame, packed) = hr.render_packed(&gs, &cam, &opts, &recipe).expect("packed render");
+        let covered = frame.alpha.iter().filter(|&&a| a > 0.5).count();
+        assert!(covered > frame.pixels() / 10, "{tag}: the view shows the scene ({covered} covered pixels)");
+        assert_eq!(packed_frame.rgb, frame.rgb, "{tag}: the packed render's colour is the plain render's");
+        assert!(packed_frame.features.is_empty(), "{tag}: features travel only in the tensors");
+
+        let padded = recipe.padded(w, h);
+        assert_eq!(packed.padded, padded, "{tag}");
+        let (wu, hu) = (w as usize, h as usize);
+        let cpu_rgb = if rgb { rgb_nchw(&frame.rgb8(), wu, hu, mean, std, padded) } else { Vec::new() };
+        let cpu_features =
+            if features { features_nchw(&frame.features, wu, hu, dim, scale, padded) } else { Vec::new() };
+        assert_same_bits(&format!("{tag}: RGB"), &packed.rgb, &cpu_rgb);
+        assert_same_bits(&format!("{tag}: features"), &packed.features, &cpu_features);
+        assert_eq!(packed.feature_dim, if features { dim } else { 0 }, "{tag}");
+    }
+}
+
+#[test]
+fn packing_features_from_a_scene_without_them_is_refused() {
+    let Some(ctx) = gpu_for_tests() else { return };
+    let mut rng = Rng::new(fresh_seed("gpu packing without features"));
+    let scene = random_scene(&mut rng, 500, 0, false);
+    let gs = GpuScene::upload(&ctx, &scene).expect("upload");
+    let mut hr = HeadlessRenderer::new(GpuRenderer::new(&ctx));
+    let recipe = TensorRecipe { rgb_table: None, feature_scale: Some(1.0), size_multiple: 32 };
+    let err = hr
+        .render_packed(&gs, &camera(&mut rng, 40, 30), &GpuRenderOptions::default(), &recipe)
+        .expect_err("no features to pack");
+    assert!(matches!(err, HeadlessError::Target(TargetError::NoFeatures)), "{err}");
+}
+
+#[test]
+fn the_shipped_network_predicts_the_same_from_packed_and_cpu_made_tensors() {
+    let Some(ctx) = gpu_for_tests() else { return };
+    let mut model = FusionModel::open(&default_model_path(), ExecutionChoice::Cpu, 2).expect("shipped model");
+    let mut rng = Rng::new(fresh_seed("packed prediction"));
+    let scene = random_scene(&mut rng, 3000, 0, false);
+    let dim = model.card.feature_dim.max(4);
+    let values: Vec<f32> = (0..scene.len() * dim).map(|_| rng.normal() * 0.3).collect();
+    let mut gs = GpuScene::upload(&ctx, &scene).expect("upload");
+    gs.set_features(&ctx, dim, &values).expect("features");
+    let mut hr = HeadlessRenderer::new(GpuRenderer::new(&ctx));
+    let cam = camera(&mut rng, 70, 45);
+    let opts = GpuRenderOptions { features: true, ..Default::default() };
+    let frame = hr.render(&gs, &cam, &opts).expect("plain render");
+    let (packed_frame, packed) = hr.render_packed(&gs, &cam, &opts, &model.card.tensor_recipe()).expect("packed");
+    let from_cpu = model.predict(FrameInputs::from_frame(frame)).expect("CPU-made tensors");
+    let from_gpu = model.predict(FrameInputs::from_packed(&packed_frame, packed.clone())).expect("packed tensors");
+    assert_eq!(from_gpu.logits, from_cpu.logits, "identical tensors, identical logits");
+    assert_eq!(from_gpu.classes, from_cpu.classes);
+
+    // Tensors packed for other normalisation or padding are refused, not silently misread.
+    let mut other = packed;
+    other.recipe.size_multiple = 1;
+    let err = model.predict(FrameInputs::from_packed(&packed_frame, other)).expect_err("another recipe");
+    assert!(err.to_string().contains("packed for another network"), "{err}");
+}
