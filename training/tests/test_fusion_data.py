@@ -63,6 +63,31 @@ class BatcherTest(unittest.TestCase):
             np.testing.assert_array_equal(x[k], y[k])
         self.assertFalse(np.array_equal(x["features"], z["features"]))
 
+    def test_a_batch_written_in_place_equals_the_samples_made_one_by_one(self):
+        for kw in ({}, {"rgb": False}, {"features": False}):
+            batcher = self.batcher(**kw)
+            plans = batcher.plan(5)
+            batch = batcher.make(plans)
+            for k, p in enumerate(plans):
+                alone = batcher.make_sample(p)
+                self.assertEqual(alone.keys(), batch.keys())
+                for name, array in alone.items():
+                    self.assertEqual(array.dtype, batch[name].dtype, name)
+                    np.testing.assert_array_equal(batch[name][k], array, err_msg=f"{name} with {kw}")
+            self.assertTrue(all(a.flags.c_contiguous for a in batch.values()))
+
+    def test_crops_of_different_sizes_are_refused_by_name(self):
+        # A view smaller than the crop gets a smaller crop: such plans cannot share a batch.
+        batcher = self.batcher()
+        plans = batcher.plan(3)
+        small = [type(p)(p.view, 0, 0, 32, 32, p.flip, p.jitter) for p in plans[:2]]
+        with self.assertRaises(ValueError) as e:
+            batcher.make(small + plans[2:])
+        self.assertIn("crops of one size", str(e.exception))
+        batch = batcher.make(small)
+        self.assertEqual(batch["features"].shape, (2, 4, 32, 32))
+        np.testing.assert_array_equal(batch["features"][1], batcher.make_sample(small[1])["features"])
+
     def test_prefetching_workers_give_exactly_the_in_line_batches(self):
         for kw in ({}, {"rgb": False}, {"features": False}):
             inline, ahead = self.batcher(**kw), self.batcher(**kw)
