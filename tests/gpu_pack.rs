@@ -83,10 +83,16 @@ fn packing_features_from_a_scene_without_them_is_refused() {
     let gs = GpuScene::upload(&ctx, &scene).expect("upload");
     let mut hr = HeadlessRenderer::new(GpuRenderer::new(&ctx));
     let recipe = TensorRecipe { rgb_table: None, feature_scale: Some(1.0), size_multiple: 32 };
-    let err = hr
-        .render_packed(&gs, &camera(&mut rng, 40, 30), &GpuRenderOptions::default(), &recipe)
-        .expect_err("no features to pack");
+    let cam = camera(&mut rng, 40, 30);
+    let with = GpuRenderOptions { features: true, ..Default::default() };
+    let err = hr.render_packed(&gs, &cam, &with, &recipe).expect_err("the scene has no features");
     assert!(matches!(err, HeadlessError::Target(TargetError::NoFeatures)), "{err}");
+    // A scene with features, rendered without blending them, has none to pack either.
+    let mut gs = gs;
+    gs.set_features(&ctx, 4, &vec![0.5; scene.len() * 4]).expect("features");
+    let err = hr.render_packed(&gs, &cam, &GpuRenderOptions::default(), &recipe).expect_err("features not blended");
+    assert!(matches!(err, HeadlessError::Target(TargetError::NoFeatures)), "{err}");
+    hr.render_packed(&gs, &cam, &with, &recipe).expect("blended features pack");
 }
 
 #[test]

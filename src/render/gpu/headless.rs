@@ -159,6 +159,10 @@ impl HeadlessRenderer {
     ) -> Result<(Frame, Option<PackedTensors>), HeadlessError> {
         let dim = if opts.features { scene.features.as_ref().map_or(0, |f| f.dim) as u64 } else { 0 };
         let labels = opts.labels && scene.labels.is_some();
+        // Packing features the frame does not blend would read a stale buffer.
+        if recipe.is_some_and(|r| r.feature_scale.is_some()) && dim == 0 {
+            return Err(HeadlessError::Target(super::renderer::TargetError::NoFeatures));
+        }
         let ctx = self.renderer.ctx.clone();
         let mut packer = recipe.map(|_| self.packer.take().unwrap_or_else(|| InputPacker::new(&ctx)));
         let mut packed_shape = ((0, 0), 0);
