@@ -109,7 +109,7 @@ fn the_shipped_network_predicts_the_same_from_packed_and_cpu_made_tensors() {
     let cam = camera(&mut rng, 70, 45);
     let opts = GpuRenderOptions { features: true, ..Default::default() };
     let frame = hr.render(&gs, &cam, &opts).expect("plain render");
-    let (packed_frame, packed) = hr.render_packed(&gs, &cam, &opts, &model.card.tensor_recipe()).expect("packed");
+    let (packed_frame, packed) = hr.render_packed(&gs, &cam, &opts, model.tensor_recipe()).expect("packed");
     let from_cpu = model.predict(FrameInputs::from_frame(frame)).expect("CPU-made tensors");
     let from_gpu = model.predict(FrameInputs::from_packed(&packed_frame, packed.clone())).expect("packed tensors");
     assert_eq!(from_gpu.logits, from_cpu.logits, "identical tensors, identical logits");

@@ -109,7 +109,7 @@ impl FusionLink {
             send(LinkEvent::Ready {
                 provider: net.provider.clone(),
                 fallbacks: net.fallbacks.clone(),
-                recipe: net.card.tensor_recipe(),
+                recipe: net.tensor_recipe().clone(),
             });
             while let Ok(job) = job_rx.recv() {
                 let (frame, submitted) = (job.frame, job.submitted);
@@ -206,9 +206,7 @@ impl FusionLink {
 /// The worker's side of a read-back: the network's input tensors copied out of the mapping
 /// (ONNX Runtime takes them as they are), then the buffer is unmapped.
 fn inputs_from_readback(job: FusionReadback) -> Result<FrameInputs, String> {
-    let plane = job.padded.0 * job.padded.1;
-    let rgb_len = if job.recipe.rgb_table.is_some() { 3 * plane } else { 0 };
-    let feature_len = if job.recipe.feature_scale.is_some() { job.feature_dim * plane } else { 0 };
+    let (rgb_len, feature_len) = job.recipe.tensor_lens(job.padded, job.feature_dim);
     let slice = job.buffer.slice(..);
     let result = {
         let bytes = slice.get_mapped_range().map_err(|e| format!("reading the fusion frame: {e}"))?;

@@ -86,8 +86,7 @@ impl<'a> Renderer<'a> {
         recipe: &TensorRecipe,
     ) -> anyhow::Result<(FrameInputs, Frame)> {
         if let Self::Gpu(g) = self {
-            let features = g.scene.features.is_some();
-            let opts = GpuRenderOptions { background, features, labels, ..Default::default() };
+            let opts = g.options(labels, background);
             let (frame, packed) = g.renderer.render_packed(&g.scene, camera, &opts, recipe)?;
             return Ok((FrameInputs::from_packed(&frame, packed), frame));
         }
@@ -116,13 +115,16 @@ impl<'a> Renderer<'a> {
                 render(scene, camera, &ch, &RenderOptions { background, ..Default::default() })?
             }
             Self::Gpu(g) => {
-                let features = g.scene.features.is_some();
-                g.renderer.render(
-                    &g.scene,
-                    camera,
-                    &GpuRenderOptions { background, features, labels, ..Default::default() },
-                )?
+                let opts = g.options(labels, background);
+                g.renderer.render(&g.scene, camera, &opts)?
             }
         })
+    }
+}
+
+impl GpuBackend {
+    /// A frame's options: labels when asked, the attached features whenever there are any.
+    fn options(&self, labels: bool, background: [f32; 3]) -> GpuRenderOptions {
+        GpuRenderOptions { background, features: self.scene.features.is_some(), labels, ..Default::default() }
     }
 }

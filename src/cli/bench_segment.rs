@@ -59,7 +59,7 @@ pub fn run(b: &SegmentBench) -> anyhow::Result<()> {
     let cams: Vec<_> =
         scene_views(&loaded.cameras, usize::MAX, b.width, b.height).into_iter().map(|(_, c)| c).collect();
     let camera = |f: usize| &cams[f % cams.len()];
-    let recipe = model.card.tensor_recipe();
+    let recipe = model.tensor_recipe().clone();
 
     // Sequential: each frame rendered, read back, segmented and composited before the next.
     let mut stage_ms: Vec<Vec<f64>> = vec![Vec::new(); STAGES.len()];

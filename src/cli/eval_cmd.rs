@@ -67,7 +67,7 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
         let bar = ProgressBar::new(cams.len() as u64).with_message(name.clone());
         bar.set_style(ProgressStyle::with_template("{msg:20} {bar:30} {pos}/{len} [{eta}]").expect("valid template"));
         let mut confusion = Confusion::default();
-        let recipe = model.card.tensor_recipe();
+        let recipe = model.tensor_recipe().clone();
         for (_, cam) in &cams {
             let (inputs, frame) = renderer.render_inputs(cam, true, [0.0; 3], &recipe)?;
             let prediction = model.predict(inputs).with_context(|| format!("segmenting {name}"))?;

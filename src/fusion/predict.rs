@@ -13,6 +13,7 @@ use super::card::{FEATURES_INPUT, FusionCard, RGB_INPUT};
 use super::error::FusionError;
 use super::preprocess::{FrameInputs, crop_chw, features_nchw, padded_len, rgb_nchw};
 use crate::inference::{ExecutionChoice, InputTensor, build_session, check_io_names, read_model, run_inputs};
+use crate::render::gpu::pack::TensorRecipe;
 
 /// Per-frame cost of the three steps, milliseconds.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -76,6 +77,8 @@ pub struct FusionModel {
     /// Why faster providers were passed over (empty when the first choice worked).
     pub fallbacks: Vec<String>,
     class_ids: Vec<u8>,
+    /// The card's packing recipe, built once (its RGB table is 768 divisions).
+    recipe: TensorRecipe,
 }
 
 impl FusionModel {
@@ -89,11 +92,17 @@ impl FusionModel {
         Ok(Self {
             session: built.session,
             class_ids: card.class_ids_u8(),
+            recipe: card.tensor_recipe(),
             card,
             model_path: model.to_path_buf(),
             provider: built.provider,
             fallbacks: built.fallbacks,
         })
+    }
+
+    /// How a GPU renderer packs frames for this network ([`FusionCard::tensor_recipe`]).
+    pub fn tensor_recipe(&self) -> &TensorRecipe {
+        &self.recipe
     }
 
     /// Output channel → NYU40 id.
@@ -154,7 +163,7 @@ impl FusionModel {
         let padded = (padded_len(frame.height, card.size_multiple), padded_len(frame.width, card.size_multiple));
         let mut packed = frame.packed.take();
         if let Some(p) = &packed
-            && (p.recipe != card.tensor_recipe() || p.padded != padded)
+            && (p.recipe != self.recipe || p.padded != padded)
         {
             return Err(FusionError::Input(format!(
                 "the frame's tensors were packed for another network than {} (normalisation, scale or padding differ)",

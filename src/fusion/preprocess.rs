@@ -72,9 +72,7 @@ impl FrameInputs {
             )));
         }
         if let Some(p) = &self.packed {
-            let plane = p.padded.0 * p.padded.1;
-            let rgb_len = if p.recipe.rgb_table.is_some() { 3 * plane } else { 0 };
-            let feature_len = if p.recipe.feature_scale.is_some() { p.feature_dim * plane } else { 0 };
+            let (rgb_len, feature_len) = p.recipe.tensor_lens(p.padded, p.feature_dim);
             if p.padded.0 < self.height
                 || p.padded.1 < self.width
                 || p.rgb.len() != rgb_len

@@ -174,13 +174,11 @@ impl HeadlessRenderer {
             match (recipe, packer.as_mut()) {
                 (Some(recipe), Some(packer)) => {
                     let p = packer.encode(&ctx, enc, t, recipe)?;
-                    let plane = (p.padded.0 * p.padded.1 * 4) as u64;
                     packed_shape = (p.padded, p.feature_dim);
-                    // An absent tensor reads as an empty region.
-                    let rgb = p.rgb.map_or((&t.out_rgba, 0), |b| (b, 3 * plane));
-                    let features = p.features.map_or((&t.out_rgba, 0), |b| (b, p.feature_dim as u64 * plane));
-                    batch.copy(&ctx, enc, rgb.0, 0, rgb.1);
-                    batch.copy(&ctx, enc, features.0, 0, features.1);
+                    // An absent tensor has no buffer and 0 values: it reads as an empty region.
+                    let (rgb_len, feature_len) = p.lens;
+                    batch.copy(&ctx, enc, p.rgb.unwrap_or(&t.out_rgba), 0, rgb_len as u64 * 4);
+                    batch.copy(&ctx, enc, p.features.unwrap_or(&t.out_rgba), 0, feature_len as u64 * 4);
                 }
                 _ => batch.copy(&ctx, enc, &t.out_features, 0, px * dim * 4),
             }

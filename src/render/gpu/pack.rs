@@ -9,6 +9,7 @@ use super::layout::PackParams;
 use super::pipeline_util::{Bind, bind_group, bind_group_layout, compute_pipeline, shader};
 use super::renderer::{FrameTarget, TargetError};
 use super::shaders;
+use crate::fusion::preprocess::padded_len;
 
 /// How a frame becomes the network's input tensors.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -25,8 +26,15 @@ pub struct TensorRecipe {
 impl TensorRecipe {
     /// (height, width) of the tensors for a `width`×`height` frame.
     pub fn padded(&self, width: u32, height: u32) -> (usize, usize) {
-        let m = self.size_multiple.max(1);
-        ((height as usize).div_ceil(m) * m, (width as usize).div_ceil(m) * m)
+        (padded_len(height as usize, self.size_multiple), padded_len(width as usize, self.size_multiple))
+    }
+
+    /// Values in the RGB and the feature tensor of `padded` size (0 for one the recipe has not).
+    pub fn tensor_lens(&self, (hp, wp): (usize, usize), feature_dim: usize) -> (usize, usize) {
+        let plane = hp * wp;
+        let rgb = if self.rgb_table.is_some() { 3 * plane } else { 0 };
+        let features = if self.feature_scale.is_some() { feature_dim * plane } else { 0 };
+        (rgb, features)
     }
 }
 
@@ -46,6 +54,8 @@ pub struct PackedTensors {
 pub struct PackedBuffers<'a> {
     pub padded: (usize, usize),
     pub feature_dim: usize,
+    /// f32 values in (rgb, features), as [`TensorRecipe::tensor_lens`].
+    pub lens: (usize, usize),
     pub rgb: Option<&'a wgpu::Buffer>,
     pub features: Option<&'a wgpu::Buffer>,
 }
@@ -91,10 +101,12 @@ impl InputPacker {
         if features && dim == 0 {
             return Err(TargetError::NoFeatures);
         }
+        let feature_dim = if features { dim } else { 0 };
+        let lens = recipe.tensor_lens((hp, wp), feature_dim);
         let key = (hp, wp, dim, rgb, features);
         if self.sized.as_ref().is_none_or(|s| s.key != key) {
             self.sized = None; // free the old tensors first
-            self.sized = Some(Self::allocate(ctx, key)?);
+            self.sized = Some(Self::allocate(ctx, key, lens)?);
         }
         let sized = self.sized.as_ref().expect("buffers sized above");
         let params = PackParams {
@@ -102,7 +114,7 @@ impl InputPacker {
             height: target.height,
             padded_width: wp as u32,
             padded_height: hp as u32,
-            feature_dim: if features { dim as u32 } else { 0 },
+            feature_dim: feature_dim as u32,
             feature_scale: recipe.feature_scale.unwrap_or(0.0),
             pack_rgb: rgb as u32,
             pack_features: features as u32,
@@ -128,7 +140,8 @@ impl InputPacker {
         }
         Ok(PackedBuffers {
             padded: (hp, wp),
-            feature_dim: if features { dim } else { 0 },
+            feature_dim,
+            lens,
             rgb: rgb.then_some(&sized.rgb),
             features: features.then_some(&sized.features),
         })
@@ -136,13 +149,13 @@ impl InputPacker {
 
     fn allocate(
         ctx: &GpuContext,
-        (hp, wp, dim, rgb, features): (usize, usize, usize, bool, bool),
+        key: (usize, usize, usize, bool, bool),
+        (rgb_len, feature_len): (usize, usize),
     ) -> Result<Sized, TargetError> {
         let limit = ctx.limits.max_storage_buffer_binding_size.min(ctx.limits.max_buffer_size);
-        let plane = hp as u64 * wp as u64 * 4;
         let sizes = [
-            ("the network's RGB tensor", if rgb { 3 * plane } else { 0 }),
-            ("the network's feature tensor", if features { dim as u64 * plane } else { 0 }),
+            ("the network's RGB tensor", rgb_len as u64 * 4),
+            ("the network's feature tensor", feature_len as u64 * 4),
         ];
         for (what, bytes) in sizes {
             if bytes > limit {
@@ -159,7 +172,7 @@ impl InputPacker {
             })
         };
         Ok(Sized {
-            key: (hp, wp, dim, rgb, features),
+            key,
             params: d.create_buffer(&wgpu::BufferDescriptor {
                 label: Some("pack params"),
                 size: std::mem::size_of::<PackParams>() as u64,
