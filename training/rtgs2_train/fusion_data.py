@@ -154,9 +154,13 @@ class Batcher:
     def plan(self, size: int) -> list[SamplePlan]:
         return [self.plan_sample() for _ in range(size)]
 
-    def make_sample(self, p: SamplePlan, out: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
-        """One sample's arrays, written into `out` (a batch's slots, `make`'s fast path) when
-        given: the feature image is converted, scaled and transposed to CHW in one pass."""
+    def make_sample(self, p: SamplePlan) -> dict[str, np.ndarray]:
+        """One sample's arrays: a batch of one, without the batch axis."""
+        return {k: v[0] for k, v in self.make([p]).items()}
+
+    def fill(self, p: SamplePlan, out: dict[str, np.ndarray]) -> None:
+        """Writes sample `p` into `out`, one batch slot per array; the feature image is
+        converted, scaled and transposed to CHW in one pass."""
         rgb, feats, labels = self.views.load(p.view, features=self.features)
         sl = (slice(p.y, p.y + p.height), slice(p.x, p.x + p.width))
 
@@ -164,12 +168,7 @@ class Batcher:
             a = np.asarray(a[sl])
             return a[:, ::-1] if p.flip else a
 
-        out = {} if out is None else out
-        target = TARGET_OF_ID[take(labels)].astype(np.int64)
-        if "target" in out:
-            out["target"][...] = target
-        else:
-            out["target"] = target
+        out["target"][...] = TARGET_OF_ID[take(labels)]
         if self.rgb:
             img = take(rgb).astype(np.float32) / 255.0
             if p.jitter is not None:
@@ -180,19 +179,11 @@ class Batcher:
                 m = img.mean()
                 img = m + (img - m) * contrast
                 img = np.clip(img, 0.0, 1.0)
-            chw = ((img - self.mean) / self.std).transpose(2, 0, 1)
-            if "rgb" in out:
-                out["rgb"][...] = chw
-            else:
-                out["rgb"] = chw
+            out["rgb"][...] = ((img - self.mean) / self.std).transpose(2, 0, 1)
         if self.features:
             # Same values as astype(float32) * scale: the multiply runs in float32.
-            src = take(feats).transpose(2, 0, 1)
-            slot = out.get("features")
-            if slot is None:
-                slot = out["features"] = np.empty(src.shape, np.float32)
-            np.multiply(src, np.float32(self.norm["feature_scale"]), out=slot, dtype=np.float32)
-        return out
+            np.multiply(take(feats).transpose(2, 0, 1), np.float32(self.norm["feature_scale"]), out=out["features"],
+                        dtype=np.float32)
 
     def make(self, plans: list[SamplePlan]) -> dict[str, np.ndarray]:
         sizes = {(p.height, p.width) for p in plans}
@@ -208,7 +199,7 @@ class Batcher:
         if self.features:
             batch["features"] = np.empty((n, self.views.feature_dim, h, w), np.float32)
         for i, p in enumerate(plans):
-            self.make_sample(p, {k: v[i] for k, v in batch.items()})
+            self.fill(p, {k: v[i] for k, v in batch.items()})
         return batch
 
     def batch(self, size: int) -> dict[str, np.ndarray]:
