@@ -260,9 +260,13 @@ class FusionNet(nn.Module):
     def logits_at_stride4(self, rgb=None, features=None):
         return self.decoder(self.stages(rgb, features))
 
-    def forward(self, rgb=None, features=None):
+    def forward(self, rgb=None, features=None, full_size: bool = True):
+        """Logits at the input size, or at stride 4 with `full_size=False` (the trainer upsamples
+        them itself, in the layout its loss is fast in; through the module call so DDP sees it)."""
         like = rgb if rgb is not None else features
         x = self.logits_at_stride4(rgb, features)
+        if not full_size:
+            return x
         return F.interpolate(x, size=like.shape[2:], mode="bilinear", align_corners=False)
 
 

@@ -30,7 +30,7 @@ import torch.distributed as dist
 import torch.nn as nn
 import torch.nn.functional as F
 
-from . import fusion_eval
+from . import fusion_eval, fusion_loss
 from .fusion_data import Batcher, Prefetcher, ViewSet, class_weights, input_statistics
 from .fusion_model import DECODER_EMBED, NUM_CLASSES, FusionNet
 
@@ -182,13 +182,12 @@ def main(argv=None):
         target = torch.from_numpy(b["target"])
         inputs = {k: torch.from_numpy(b[k]) for k in model.input_names()}
         if ceco:
-            like = next(iter(inputs.values()))
             emb = model.decoder.embed(model.stages(**inputs))
-            logits = F.interpolate(model.decoder.classify(model.decoder.dropout(emb)), size=like.shape[2:],
-                                   mode="bilinear", align_corners=False)
+            logits_s4 = model.decoder.classify(model.decoder.dropout(emb))
         else:
-            logits = net(**inputs)
-        ce = F.cross_entropy(logits, target, weight=weights, ignore_index=255, label_smoothing=args.label_smoothing)
+            logits_s4 = net(**inputs, full_size=False)
+        rows, target_rows = fusion_loss.pixel_logits(logits_s4, tuple(target.shape[1:])), target.reshape(-1)
+        ce = fusion_loss.cross_entropy(rows, target_rows, weights, args.label_smoothing)
         loss = ce + (args.ceco * ceco(emb, target) if ceco else 0.0)
         opt.zero_grad(set_to_none=True)
         loss.backward()
@@ -199,8 +198,7 @@ def main(argv=None):
         step += 1
         if rank == 0:
             with torch.no_grad():
-                valid = target != 255
-                acc = ((logits.argmax(1) == target) & valid).sum().item() / max(1, valid.sum().item())
+                acc = fusion_loss.pixel_accuracy(rows, target_rows)
             rec = {"step": step, "loss": round(loss.item(), 4), "ce": round(ce.item(), 4), "acc": round(acc, 4),
                    "lr": round(lr_at(step - 1, args), 6), "s": round(time.time() - t0, 3)}
             log.write(json.dumps(rec) + "\n")
