@@ -57,6 +57,20 @@ def parent_run(run: Path, args: dict) -> Path | None:
     return parent
 
 
+def logged_steps(log: Path) -> tuple[list[dict], list[int]]:
+    """The run's step records, one per step, and the checkpoints it was resumed from. A run
+    stopped and resumed (`--resume`) replays the steps after its last checkpoint, and its log
+    holds both tries of those: the later one is the one the model kept."""
+    records = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+    by_step: dict[int, dict] = {}
+    resumed_at = []
+    for prev, rec in zip([None] + records, records):
+        if prev is not None and rec["step"] <= prev["step"]:
+            resumed_at.append(rec["step"] - 1)
+        by_step[rec["step"]] = rec
+    return [by_step[k] for k in sorted(by_step)], resumed_at
+
+
 def run_recipe(run: Path) -> dict:
     """How `run` was trained: its command, arguments, loss and time; a run continued from
     another's checkpoint also carries that run's recipe under `starts_from`, so the chain of
@@ -64,7 +78,7 @@ def run_recipe(run: Path) -> dict:
     args = json.loads((run / "args.json").read_text())
     keep = ["modality", "steps", "batch", "crop", "lr", "weight_decay", "warmup", "label_smoothing", "jitter",
             "class_balance", "seed", "threads"]
-    steps = [json.loads(line) for line in (run / "log.jsonl").read_text().splitlines() if line.strip()]
+    steps, resumed_at = logged_steps(run / "log.jsonl")
     last = steps[-1] if steps else {}
     parent = parent_run(run, args)
     options = f" --finetune runs/{parent.name}/checkpoint.pt" if parent else ""
@@ -84,6 +98,8 @@ def run_recipe(run: Path) -> dict:
         "final_train_step": {k: last.get(k) for k in ("step", "loss", "acc")},
         "train_seconds": round(sum(s.get("s", 0.0) for s in steps)),
     }
+    if resumed_at:
+        recipe["resumed_at_steps"] = resumed_at  # the same command with --resume, from that checkpoint
     if parent:
         recipe["starts_from"] = {"run": parent.name, **run_recipe(parent)}
         before = recipe["starts_from"]

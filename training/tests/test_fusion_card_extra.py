@@ -55,6 +55,16 @@ class CardExtraTest(unittest.TestCase):
         self.assertEqual(recipe["final_train_step"]["step"], 40)
         self.assertEqual(recipe["train_seconds"], 60)
 
+    def test_a_resumed_run_counts_each_step_once_and_says_where_it_resumed(self):
+        log = self.runs / "fusion_features_ls_cb" / "log.jsonl"
+        lines = log.read_text().splitlines(keepends=True)
+        # stopped after step 25 with the last checkpoint at 20, resumed twice more at 30
+        log.write_text("".join(lines[:25] + lines[20:32] + lines[30:]))
+        recipe = fusion_card_extra.build(self.runs, "fusion_features_ls_cb", "test machine")["recipe"]
+        self.assertEqual(recipe["resumed_at_steps"], [20, 30])
+        self.assertEqual(recipe["train_seconds"], 60)
+        self.assertEqual(recipe["final_train_step"]["step"], 40)
+
     def test_a_run_continued_from_a_checkpoint_carries_the_whole_chain(self):
         fake_run(self.runs, "fusion_features_ls_cb_cont", "features", 0.15, 0.3, 20, balance=0.5, lr=1e-3,
                  warmup=30, seed=4, finetune="runs/fusion_features_ls_cb/checkpoint.pt")
