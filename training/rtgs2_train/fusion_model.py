@@ -296,19 +296,56 @@ def count_macs(net: FusionNet, h: int = 256, w: int = 320) -> float:
     return counter.get_total_flops() / 2
 
 
-if __name__ == "__main__":
+def time_inference(net: FusionNet, h: int, w: int, device: str, half: bool, repeat: int) -> list[float]:
+    """Seconds per inference (batch 1, untrained weights: the time depends only on the shapes),
+    after warm-up; on CUDA each one is synchronised."""
     import time
 
-    torch.set_num_threads(1)
-    for m in MODALITIES:
-        net = FusionNet(m).eval()
-        params = sum(p.numel() for p in net.parameters())
-        x = example_inputs(net)
-        with torch.no_grad():
-            ExportWrapper(net)(*x)
+    net = net.to(device).eval()
+    x = [t.to(device) for t in example_inputs(net, h, w)]
+    if half:
+        net, x = net.half(), [t.half() for t in x]
+    wrapped = ExportWrapper(net)
+    sync = torch.cuda.synchronize if device.startswith("cuda") else (lambda: None)
+    times = []
+    with torch.no_grad():
+        for _ in range(3):
+            wrapped(*x)
+        for _ in range(repeat):
+            sync()
             t0 = time.perf_counter()
-            for _ in range(5):
-                ExportWrapper(net)(*x)
-            dt = (time.perf_counter() - t0) / 5
-        print(f"{m:9s} params {params / 1e6:.2f} M  {count_macs(net) / 1e9:.3f} GMAC @320x256  "
-              f"torch 1 thread {dt * 1e3:.0f} ms")
+            wrapped(*x)
+            sync()
+            times.append(time.perf_counter() - t0)
+    return times
+
+
+def main(argv=None):
+    """Size and speed of the three variants: parameters, GMAC, and PyTorch inference time on
+    this machine (`--device cuda` for a GPU's time, `--half` in fp16)."""
+    import argparse
+    import statistics
+
+    ap = argparse.ArgumentParser(description=main.__doc__)
+    ap.add_argument("--device", default="cpu")
+    ap.add_argument("--height", type=int, default=256)
+    ap.add_argument("--width", type=int, default=320)
+    ap.add_argument("--threads", type=int, default=1, help="CPU threads")
+    ap.add_argument("--half", action="store_true")
+    ap.add_argument("--repeat", type=int, default=5)
+    args = ap.parse_args(argv)
+    if args.height % SIZE_MULTIPLE or args.width % SIZE_MULTIPLE:
+        raise SystemExit(f"--height and --width must be multiples of {SIZE_MULTIPLE}")
+    torch.set_num_threads(args.threads)
+    where = args.device if args.device != "cpu" else f"cpu, {args.threads} thread(s)"
+    for m in MODALITIES:
+        net = FusionNet(m)
+        params = sum(p.numel() for p in net.parameters())
+        times = time_inference(net, args.height, args.width, args.device, args.half, args.repeat)
+        print(f"{m:9s} params {params / 1e6:.2f} M  {count_macs(FusionNet(m), args.height, args.width) / 1e9:.3f} GMAC "
+              f"@{args.width}x{args.height}  torch {where}{' fp16' if args.half else ''}: median "
+              f"{statistics.median(times) * 1e3:.2f} ms, min {min(times) * 1e3:.2f} ms")
+
+
+if __name__ == "__main__":
+    main()
