@@ -17,7 +17,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-IGNORE = 255
+from .metrics import IGNORE  # the ignored label, in ground truth and in training targets alike
 
 
 def pixel_logits(logits_s4: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
