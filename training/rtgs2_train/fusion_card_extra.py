@@ -20,9 +20,12 @@ from .fusion_ablation import collect, run_row
 
 DATA_RECIPE = {
     "train_rooms": "100 rooms from `rtgs2 synth ... --gaussians 80000 --sh-degree 0 --scale 1 --views 30`: "
-                   "the encoder's 60 (seeds 1000-1059) and 40 more (seeds 1060-1099)",
+                   "the encoder's 60 (seeds 1000-1059) and 40 more (seeds 1060-1099); runs that also read "
+                   "data/fusion_train2: 100 more (rtgs2 synth data/fusion_rooms2 --seed 1100 --count 100, same options)",
     "train_views": "rtgs2 export-dataset <the 100 rooms> --out data/fusion_train --views-per-scene 10 "
-                   "--extra-views 10 --seed 11 --backend cpu (2000 views, 320x240)",
+                   "--extra-views 10 --seed 11 --backend cpu (2000 views, 320x240); rtgs2 export-dataset "
+                   "data/fusion_rooms2/* --out data/fusion_train2 --views-per-scene 10 --extra-views 10 --seed 12 "
+                   "--backend cpu (2000 more); each run's command names the folders it read",
     "heldout_rooms": "10 rooms with seeds 5000-5009, never seen by the encoder or the fusion network",
     "heldout_views": "rtgs2 export-dataset <the 10 rooms> --out data/fusion_heldout --views-per-scene 30 "
                      "--backend cpu (300 views, 320x240)",
@@ -57,10 +60,12 @@ def parent_run(run: Path, args: dict) -> Path | None:
     return parent
 
 
-def logged_steps(log: Path) -> tuple[list[dict], list[int]]:
+def logged_steps(log: Path, stop: int | None = None) -> tuple[list[dict], list[int]]:
     """The run's step records, one per step, and the checkpoints it was resumed from. A run
     stopped and resumed (`--resume`) replays the steps after its last checkpoint, and its log
-    holds both tries of those: the later one is the one the model kept."""
+    holds both tries of those: the later one is the one the model kept. With `stop` (the step
+    of the checkpoint that was used), the steps after it, and resumes that came later, are not
+    part of that model."""
     records = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
     by_step: dict[int, dict] = {}
     resumed_at = []
@@ -68,21 +73,29 @@ def logged_steps(log: Path) -> tuple[list[dict], list[int]]:
         if prev is not None and rec["step"] <= prev["step"]:
             resumed_at.append(rec["step"] - 1)
         by_step[rec["step"]] = rec
+    if stop is not None:
+        by_step = {k: v for k, v in by_step.items() if k <= stop}
+        resumed_at = [r for r in resumed_at if r < stop]
     return [by_step[k] for k in sorted(by_step)], resumed_at
 
 
-def run_recipe(run: Path) -> dict:
+def run_recipe(run: Path, stop: int | None = None) -> dict:
     """How `run` was trained: its command, arguments, loss and time; a run continued from
     another's checkpoint also carries that run's recipe under `starts_from`, so the chain of
-    commands reproduces the shipped model."""
+    commands reproduces the shipped model. `stop`: the step of the checkpoint that was used,
+    when that run was cut short before its --steps (its command then says --stop-after)."""
     args = json.loads((run / "args.json").read_text())
     keep = ["modality", "steps", "batch", "crop", "lr", "weight_decay", "warmup", "label_smoothing", "jitter",
             "class_balance", "seed", "threads"]
-    steps, resumed_at = logged_steps(run / "log.jsonl")
+    if stop is not None and stop >= args["steps"]:
+        stop = None
+    steps, resumed_at = logged_steps(run / "log.jsonl", stop)
     last = steps[-1] if steps else {}
     parent = parent_run(run, args)
     options = f" --finetune runs/{parent.name}/checkpoint.pt" if parent else ""
     options += changed_options(args)
+    if stop is not None:
+        options += f" --stop-after {stop}"
     # The folders the run read, as it recorded them (older runs: the generalisation data).
     data = " ".join(args.get("data") or ["data/fusion_train"])
     val = " ".join(args.get("val", ["data/fusion_heldout"]))
@@ -98,12 +111,17 @@ def run_recipe(run: Path) -> dict:
         "final_train_step": {k: last.get(k) for k in ("step", "loss", "acc")},
         "train_seconds": round(sum(s.get("s", 0.0) for s in steps)),
     }
+    own_steps = args["steps"]
+    if stop is not None:
+        recipe["stopped_at_step"] = stop  # cut short: the model is its checkpoint at this step
+        own_steps = stop
     if resumed_at:
         recipe["resumed_at_steps"] = resumed_at  # the same command with --resume, from that checkpoint
     if parent:
-        recipe["starts_from"] = {"run": parent.name, **run_recipe(parent)}
+        recipe["starts_from"] = {"run": parent.name, **run_recipe(parent, args.get("finetune_step"))}
         before = recipe["starts_from"]
-        recipe["total_steps"] = args["steps"] + before.get("total_steps", before["arguments"]["steps"])
+        recipe["total_steps"] = own_steps + before.get("total_steps", before.get("stopped_at_step",
+                                                                                 before["arguments"]["steps"]))
         recipe["total_train_seconds"] = recipe["train_seconds"] + before.get("total_train_seconds",
                                                                              before["train_seconds"])
     return recipe
@@ -117,8 +135,10 @@ def build(runs: Path, ship: str | None, hardware: str) -> dict:
     ship = ship or max(rows, key=lambda r: r["miou"])["run"]
     if not (runs / ship / "eval.json").exists():
         raise SystemExit(f"{runs / ship} has no eval.json: it has not finished")
+    # A shipped run stopped before its --steps (--minutes ran out) is the model at that step.
+    evaluated_at = json.loads((runs / ship / "eval.json").read_text()).get("step")
     extra = {
-        "recipe": {"data": DATA_RECIPE, **run_recipe(runs / ship), "hardware": hardware},
+        "recipe": {"data": DATA_RECIPE, **run_recipe(runs / ship, evaluated_at), "hardware": hardware},
         "ablation": {"note": "same data, seed and steps; held-out rooms, full 320x240 frames, one confusion "
                              "matrix over all views, mIoU/mAcc over classes present in the ground truth",
                      "rows": rows},

@@ -43,6 +43,9 @@ def parse_args(argv=None):
     ap.add_argument("--modality", choices=["both", "rgb", "features"], default="both")
     ap.add_argument("--steps", type=int, default=1200)
     ap.add_argument("--minutes", type=float, default=0.0, help="stop (and checkpoint) after this wall time")
+    ap.add_argument("--stop-after", type=int, default=0,
+                    help="stop (and checkpoint) after this step; the schedule still runs to --steps "
+                         "(reproduces a run that was cut short and continued from)")
     ap.add_argument("--batch", type=int, default=8)
     ap.add_argument("--crop", type=int, nargs=2, default=[192, 256], metavar=("H", "W"))
     ap.add_argument("--lr", type=float, default=2e-3)
@@ -146,6 +149,9 @@ def main(argv=None):
             raise SystemExit(f"{args.finetune} is a {ck['args']['modality']!r} model, not {args.modality!r}")
         model.load_state_dict(ck["model"])
         norm = ck["norm"]  # the network's inputs must stay as it learnt them
+        # Which step of that run this one starts from: a run cut short (and continued from
+        # before its --steps) is reproduced with --stop-after this step.
+        args.finetune_step = ck["step"]
     if norm is None:
         norm = input_statistics(views)
     weights = None
@@ -206,10 +212,12 @@ def main(argv=None):
             if step % 10 == 0 or step == 1:
                 print(json.dumps(rec), flush=True)
         out_of_time = args.minutes > 0 and (time.time() - t_start) > args.minutes * 60
-        if step % args.checkpoint_every == 0 or step == args.steps or out_of_time:
+        stop_here = step == args.stop_after
+        if step % args.checkpoint_every == 0 or step == args.steps or out_of_time or stop_here:
             checkpoint(step)
-        if out_of_time:
-            print(f"stopping at step {step}: --minutes {args.minutes} reached", flush=True)
+        if out_of_time or stop_here:
+            print(f"stopping at step {step}: " + ("--stop-after" if stop_here else f"--minutes {args.minutes}")
+                  + " reached", flush=True)
             break
     if prefetch:
         prefetch.close()

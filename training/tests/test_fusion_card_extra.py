@@ -79,6 +79,41 @@ class CardExtraTest(unittest.TestCase):
         (row,) = extra["beyond_ablation"]["rows"]
         self.assertEqual(row["miou"], 0.3)
 
+    def test_a_continuation_of_a_run_cut_short_says_where_that_run_stopped(self):
+        # The parent (40 steps planned) ran to 25, was resumed at its step-20 checkpoint, ran
+        # to 23 and was killed; the child started from that step-20 checkpoint.
+        log = self.runs / "fusion_features_ls_cb" / "log.jsonl"
+        lines = log.read_text().splitlines(keepends=True)
+        log.write_text("".join(lines[:25] + lines[20:23]))
+        fake_run(self.runs, "fusion_features_ls_cb_cont", "features", 0.15, 0.3, 20, balance=0.5, seed=4,
+                 finetune="runs/fusion_features_ls_cb/checkpoint.pt", finetune_step=20)
+        recipe = fusion_card_extra.build(self.runs, "fusion_features_ls_cb_cont", "test machine")["recipe"]
+        parent = recipe["starts_from"]
+        self.assertIn("--class-balance 0.5 --stop-after 20 --steps 40", parent["command"])
+        self.assertEqual(parent["stopped_at_step"], 20)
+        self.assertNotIn("resumed_at_steps", parent, "the resume at 20 came after the kept checkpoint")
+        self.assertEqual((parent["final_train_step"]["step"], parent["train_seconds"]), (20, 30))
+        self.assertEqual((recipe["total_steps"], recipe["total_train_seconds"]), (40, 60))
+        self.assertNotIn("--stop-after", recipe["command"], "the shipped run itself ran to the end")
+
+    def test_a_continuation_of_a_finished_run_names_no_stop(self):
+        fake_run(self.runs, "fusion_features_ls_cb_cont", "features", 0.15, 0.3, 20, balance=0.5, seed=4,
+                 finetune="runs/fusion_features_ls_cb/checkpoint.pt", finetune_step=40)
+        recipe = fusion_card_extra.build(self.runs, "fusion_features_ls_cb_cont", "test machine")["recipe"]
+        self.assertNotIn("--stop-after", recipe["starts_from"]["command"])
+        self.assertNotIn("stopped_at_step", recipe["starts_from"])
+        self.assertEqual(recipe["total_steps"], 60)
+
+    def test_a_shipped_run_stopped_by_its_time_limit_is_the_model_at_that_step(self):
+        run = self.runs / "fusion_features_ls_cb"
+        (run / "log.jsonl").write_text("".join(json.dumps({"step": s, "loss": 1.0, "acc": 0.5, "s": 1.5}) + "\n"
+                                               for s in range(1, 31)))
+        ev = json.loads((run / "eval.json").read_text())
+        (run / "eval.json").write_text(json.dumps(ev | {"step": 30}))
+        recipe = fusion_card_extra.build(self.runs, "fusion_features_ls_cb", "test machine")["recipe"]
+        self.assertIn("--stop-after 30 --steps 40", recipe["command"])
+        self.assertEqual((recipe["stopped_at_step"], recipe["train_seconds"]), (30, 45))
+
     def test_the_command_names_the_runs_own_folders_and_every_changed_option(self):
         fake_run(self.runs, "fusion_scene", "both", 0.0, 0.4, 20, data=["data/one_scene"], val=[], batch=4,
                  crop=[240, 320], ceco=0.4)

@@ -1,0 +1,69 @@
+"""The trainer's stop and continue bookkeeping (needs torch: skipped where only numpy is
+installed, as in CI; run it in training/.venv). A run cut short with --stop-after must be the
+same run as the uninterrupted one up to that step, and a run continued from its checkpoint
+must record which step it started from, so the card can write a command that reproduces it."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import tempfile
+import unittest
+from pathlib import Path
+
+from test_fusion_data import write_dataset  # tests/ is the discovery root
+
+try:
+    import torch
+except ImportError:  # CI runs the numpy-only tests
+    torch = None
+
+
+@unittest.skipIf(torch is None, "needs PyTorch (training/requirements.txt)")
+class StopAndContinue(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.root = Path(self.tmp.name)
+        (self.root / "data").mkdir()
+        write_dataset(self.root / "data", views=4, h=64, w=96, dim=32)
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def train(self, run: str, *extra: str) -> Path:
+        from rtgs2_train import train_fusion
+
+        run_dir = self.root / run
+        argv = ["--data", str(self.root / "data"), "--run-dir", str(run_dir), "--modality", "features",
+                "--batch", "2", "--crop", "64", "64", "--warmup", "2", "--threads", "1", "--seed", "9",
+                "--checkpoint-every", "100", *extra]
+        with contextlib.redirect_stdout(io.StringIO()):
+            train_fusion.main(argv)
+        return run_dir
+
+    @staticmethod
+    def log(run_dir: Path) -> list[dict]:
+        return [json.loads(line) for line in (run_dir / "log.jsonl").read_text().splitlines()]
+
+    def test_a_run_stopped_early_follows_the_full_runs_schedule_and_checkpoints_there(self):
+        full = self.log(self.train("full", "--steps", "6"))
+        cut_dir = self.train("cut", "--steps", "6", "--stop-after", "3")
+        cut = self.log(cut_dir)
+        self.assertEqual([r["step"] for r in cut], [1, 2, 3])
+        # Same learning rates and losses as the first three steps of the uninterrupted run.
+        self.assertEqual([(r["lr"], r["loss"]) for r in cut], [(r["lr"], r["loss"]) for r in full[:3]])
+        self.assertEqual(torch.load(cut_dir / "checkpoint.pt", weights_only=False)["step"], 3)
+
+    def test_a_continued_run_records_the_step_it_started_from(self):
+        parent = self.train("parent", "--steps", "6", "--stop-after", "2")
+        child = self.train("child", "--steps", "2", "--finetune", str(parent / "checkpoint.pt"))
+        args = json.loads((child / "args.json").read_text())
+        self.assertEqual(args["finetune_step"], 2)
+        self.assertEqual(json.loads((child / "norm.json").read_text()),
+                         torch.load(parent / "checkpoint.pt", weights_only=False)["norm"],
+                         "a continued run keeps the inputs' normalisation it was trained with")
+
+
+if __name__ == "__main__":
+    unittest.main()
