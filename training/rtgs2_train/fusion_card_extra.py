@@ -114,15 +114,14 @@ def run_recipe(run: Path, stop: int | None = None) -> dict:
         "final_train_step": {k: last.get(k) for k in ("step", "loss", "acc")},
         "train_seconds": round(sum(s.get("s", 0.0) for s in steps)),
     }
-    own_steps = args["steps"]
     if stop is not None:
         recipe["stopped_at_step"] = stop  # cut short: the model is its checkpoint at this step
-        own_steps = stop
     if resumed_at:
         recipe["resumed_at_steps"] = resumed_at  # the same command with --resume, from that checkpoint
     if parent:
         recipe["starts_from"] = {"run": parent.name, **run_recipe(parent, args.get("finetune_step"))}
         before = recipe["starts_from"]
+        own_steps = stop if stop is not None else args["steps"]
         recipe["total_steps"] = own_steps + before.get("total_steps", before.get("stopped_at_step",
                                                                                  before["arguments"]["steps"]))
         recipe["total_train_seconds"] = recipe["train_seconds"] + before.get("total_train_seconds",
