@@ -22,12 +22,16 @@ DATA_RECIPE = {
     "train_rooms": "100 rooms from `rtgs2 synth ... --gaussians 80000 --sh-degree 0 --scale 1 --views 30`: "
                    "the encoder's 60 (seeds 1000-1059) and 40 more (seeds 1060-1099); runs that also read "
                    "data/fusion_train2 and data/fusion_train3: 200 more (rtgs2 synth data/fusion_rooms2 --seed 1100 "
-                   "--count 100, rtgs2 synth data/fusion_rooms3 --seed 1200 --count 100, same options)",
+                   "--count 100, rtgs2 synth data/fusion_rooms3 --seed 1200 --count 100, same options); runs that "
+                   "also read data/fusion_train4: 200 more again (rtgs2 synth data/fusion_rooms4 --seed 1300 "
+                   "--count 200, same options)",
     "train_views": "rtgs2 export-dataset <the 100 rooms> --out data/fusion_train --views-per-scene 10 "
                    "--extra-views 10 --seed 11 --backend cpu (2000 views, 320x240); rtgs2 export-dataset "
                    "data/fusion_rooms2/* --out data/fusion_train2 --views-per-scene 10 --extra-views 10 --seed 12 "
                    "--backend cpu (2000 more); rtgs2 export-dataset data/fusion_rooms3/* --out data/fusion_train3 "
-                   "--views-per-scene 5 --extra-views 5 --seed 13 --backend cpu (1000 more); each run's command "
+                   "--views-per-scene 5 --extra-views 5 --seed 13 --backend cpu (1000 more); rtgs2 export-dataset "
+                   "data/fusion_rooms4/* --out data/fusion_train4 --views-per-scene 5 --extra-views 5 --seed 14 "
+                   "--backend cpu (2000 more); each run's command "
                    "names the folders it read",
     "heldout_rooms": "10 rooms with seeds 5000-5009, never seen by the encoder or the fusion network",
     "heldout_views": "rtgs2 export-dataset <the 10 rooms> --out data/fusion_heldout --views-per-scene 30 "

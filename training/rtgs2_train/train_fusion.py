@@ -33,6 +33,7 @@ import torch.nn.functional as F
 from . import fusion_eval, fusion_loss
 from .fusion_data import Batcher, Prefetcher, ViewSet, class_weights, input_statistics
 from .fusion_model import DECODER_EMBED, NUM_CLASSES, FusionNet
+from .metrics import IGNORE
 
 
 def parse_args(argv=None):
@@ -91,7 +92,7 @@ class CeCo(nn.Module):
         t = F.interpolate(target[:, None].float(), size=z.shape[2:], mode="nearest")[:, 0].long()
         z = z.permute(0, 2, 3, 1).reshape(-1, z.shape[1])
         t = t.reshape(-1)
-        keep = t != 255
+        keep = t != IGNORE
         z, t = z[keep], t[keep]
         if len(t) == 0:
             return embedding.sum() * 0.0
