@@ -86,6 +86,11 @@ def logged_steps(log: Path, stop: int | None = None) -> tuple[list[dict], list[i
     return [by_step[k] for k in sorted(by_step)], resumed_at
 
 
+def steps_trained(recipe: dict) -> int:
+    """The steps one run of a recipe trained: up to where it was cut short, else its --steps."""
+    return recipe.get("stopped_at_step", recipe["arguments"]["steps"])
+
+
 def run_recipe(run: Path, stop: int | None = None) -> dict:
     """How `run` was trained: its command, arguments, loss and time; a run continued from
     another's checkpoint also carries that run's recipe under `starts_from`, so the chain of
@@ -125,9 +130,7 @@ def run_recipe(run: Path, stop: int | None = None) -> dict:
     if parent:
         recipe["starts_from"] = {"run": parent.name, **run_recipe(parent, args.get("finetune_step"))}
         before = recipe["starts_from"]
-        own_steps = stop if stop is not None else args["steps"]
-        recipe["total_steps"] = own_steps + before.get("total_steps", before.get("stopped_at_step",
-                                                                                 before["arguments"]["steps"]))
+        recipe["total_steps"] = steps_trained(recipe) + before.get("total_steps", steps_trained(before))
         recipe["total_train_seconds"] = recipe["train_seconds"] + before.get("total_train_seconds",
                                                                              before["train_seconds"])
     return recipe
