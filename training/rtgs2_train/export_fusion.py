@@ -34,12 +34,18 @@ def load_model(checkpoint: Path) -> tuple[fm.FusionNet, dict]:
     return model.eval(), ck
 
 
-def export(model: fm.FusionNet, out: Path) -> None:
+def export_fp32(model: fm.FusionNet, out: Path) -> None:
+    """The graph with fp32 initializers, as torch.onnx writes it (BatchNorms after a convolution
+    are folded into it; Linear weights are stored transposed for MatMul)."""
     names = model.input_names()
     axes = {n: {2: "height", 3: "width"} for n in names} | {"logits": {2: "height", 3: "width"}}
-    tmp = out.with_suffix(".fp32.onnx")
-    torch.onnx.export(fm.ExportWrapper(model), fm.example_inputs(model, 64, 96), str(tmp), input_names=names,
+    torch.onnx.export(fm.ExportWrapper(model), fm.example_inputs(model, 64, 96), str(out), input_names=names,
                       output_names=["logits"], dynamic_axes=axes, opset_version=OPSET, dynamo=False)
+
+
+def export(model: fm.FusionNet, out: Path) -> None:
+    tmp = out.with_suffix(".fp32.onnx")
+    export_fp32(model, tmp)
     m = to_fp16_initializers(onnx.load(str(tmp)))
     onnx.checker.check_model(m)
     onnx.save(m, str(out))

@@ -18,6 +18,8 @@ from pathlib import Path
 
 from .fusion_ablation import collect, run_row
 
+RECOVERED = "recovered.json"  # written by recover_fusion beside the checkpoint it rebuilt
+
 DATA_RECIPE = {
     "train_rooms": "100 rooms from `rtgs2 synth ... --gaussians 80000 --sh-degree 0 --scale 1 --views 30`: "
                    "the encoder's 60 (seeds 1000-1059) and 40 more (seeds 1060-1099); runs that also read "
@@ -57,14 +59,29 @@ def changed_options(args: dict) -> str:
 
 
 def parent_run(run: Path, args: dict) -> Path | None:
-    """The run a continued run started from (its --finetune checkpoint's folder), if any."""
+    """The run a continued run started from (its --finetune checkpoint's folder), if any: a
+    training run (args.json) or a shipped model read back by recover_fusion (recovered.json)."""
     if not args.get("finetune"):
         return None
     parent = run.parent / Path(args["finetune"]).parent.name
-    if not (parent / "args.json").exists():
+    if not (parent / "args.json").exists() and not (parent / RECOVERED).exists():
         raise SystemExit(f"{run} continued from {args['finetune']}, but {parent}/args.json is missing: "
                          "the recipe could not say how that run was made")
     return parent
+
+
+def recovered_recipe(run: Path) -> dict:
+    """The history of a checkpoint recover_fusion rebuilt from a shipped file: that file's card
+    recipe (its chain of commands reproduces the file), and how it was read back."""
+    rec = json.loads((run / RECOVERED).read_text())
+    recipe = {k: v for k, v in rec["card"]["recipe"].items() if k not in ("data", "hardware")}
+    recipe["recovered"] = {
+        "from": rec["onnx"], "onnx_sha256": rec["onnx_sha256"], "command": rec["command"],
+        "note": "weights read back from the shipped fp16 file (the run folder was not kept); the "
+                "BatchNorms the exporter folded into convolutions were recalibrated on training crops; "
+                "the commands of this recipe reproduce that file",
+    }
+    return recipe
 
 
 def logged_steps(log: Path, stop: int | None = None) -> tuple[list[dict], list[int]]:
@@ -96,6 +113,8 @@ def run_recipe(run: Path, stop: int | None = None) -> dict:
     another's checkpoint also carries that run's recipe under `starts_from`, so the chain of
     commands reproduces the shipped model. `stop`: the step of the checkpoint that was used,
     when that run was cut short before its --steps (its command then says --stop-after)."""
+    if not (run / "args.json").exists() and (run / RECOVERED).exists():
+        return recovered_recipe(run)
     args = json.loads((run / "args.json").read_text())
     keep = ["modality", "steps", "batch", "crop", "lr", "weight_decay", "warmup", "label_smoothing", "jitter",
             "class_balance", "seed", "threads"]
@@ -136,9 +155,19 @@ def run_recipe(run: Path, stop: int | None = None) -> dict:
     return recipe
 
 
+def recovered_ablation(runs: Path) -> list[dict]:
+    """The ablation rows a recovered model's card carried, where the ablation runs themselves are
+    not on this machine."""
+    for rec in sorted(runs.glob(f"*/{RECOVERED}")):
+        rows = json.loads(rec.read_text())["card"].get("ablation", {}).get("rows")
+        if rows:
+            return rows
+    return []
+
+
 def build(runs: Path, ship: str | None, hardware: str) -> dict:
     """The card's recipe, ablation table and (for a shipped run outside it) that run's row."""
-    rows = collect(runs)
+    rows = collect(runs) or recovered_ablation(runs)
     if not rows:
         raise SystemExit(f"no runs/fusion_*/eval.json under {runs}")
     ship = ship or max(rows, key=lambda r: r["miou"])["run"]

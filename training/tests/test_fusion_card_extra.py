@@ -138,6 +138,32 @@ class CardExtraTest(unittest.TestCase):
         for key, value in fusion_card_extra.TRAIN_DEFAULTS.items():
             self.assertEqual(defaults[key], value, key)
 
+    def test_a_run_continued_from_a_recovered_model_carries_that_models_card_history(self):
+        # A fresh machine: only the shipped file's card knows the earlier runs and the ablation.
+        runs = self.runs / "fresh"
+        recovered = runs / "fusion_shipped"
+        recovered.mkdir(parents=True)
+        card_recipe = {"data": {"train_rooms": "old"}, "hardware": "old machine", "command": "python -m old",
+                       "arguments": {"steps": 40}, "train_seconds": 60, "total_steps": 300,
+                       "total_train_seconds": 900}
+        ablation = {"rows": [{"run": "fusion_rgb_ls", "miou": 0.05}, {"run": "fusion_features_ls", "miou": 0.17}]}
+        (recovered / "recovered.json").write_text(json.dumps({
+            "onnx": "../models/fusion.onnx", "onnx_sha256": "ab" * 32, "command": "python -m recover",
+            "card": {"recipe": card_recipe, "ablation": ablation}}))
+        fake_run(runs, "fusion_next", "features", 0.15, 0.5, 20, balance=0.5, seed=11,
+                 finetune="runs/fusion_shipped/checkpoint.pt", finetune_step=40)
+        extra = fusion_card_extra.build(runs, "fusion_next", "test machine")
+        recipe = extra["recipe"]
+        self.assertIn("--finetune runs/fusion_shipped/checkpoint.pt", recipe["command"])
+        before = recipe["starts_from"]
+        self.assertEqual((before["run"], before["command"]), ("fusion_shipped", "python -m old"))
+        self.assertEqual(before["recovered"]["onnx_sha256"], "ab" * 32)
+        self.assertNotIn("data", before, "the data recipe is the card's own, not repeated per run")
+        self.assertEqual((recipe["total_steps"], recipe["total_train_seconds"]), (320, 930))
+        self.assertEqual(extra["ablation"]["rows"], ablation["rows"])
+        (row,) = extra["beyond_ablation"]["rows"]
+        self.assertEqual(row["miou"], 0.5)
+
     def test_a_continued_run_whose_parent_is_gone_is_refused(self):
         fake_run(self.runs, "fusion_cont", "features", 0.15, 0.3, 20, finetune="runs/fusion_missing/checkpoint.pt")
         with self.assertRaises(SystemExit) as e:

@@ -1,0 +1,77 @@
+"""Recovering a trainable network from the shipped models/fusion.onnx (needs torch and onnx:
+skipped where only numpy is installed, as in CI; run it in training/.venv). The recovered
+network must reproduce the PyTorch logits the Rust parity fixture holds, and its recalibrated
+BatchNorms must pass their input through in training mode as well as at inference."""
+
+from __future__ import annotations
+
+import copy
+import json
+import unittest
+from pathlib import Path
+
+import numpy as np
+
+try:
+    import onnx
+    import torch
+
+    from rtgs2_train import fusion_io
+    from rtgs2_train import recover_fusion as rf
+except ImportError:  # CI runs the numpy-only tests
+    torch = None
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURE = ROOT / "tests" / "fixtures" / "fusion"
+
+
+@unittest.skipIf(torch is None, "needs PyTorch and onnx (training/requirements.txt)")
+class RecoverShippedModel(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.card = json.loads((ROOT / "models" / "fusion.json").read_text())
+        cls.model = onnx.load(str(ROOT / "models" / "fusion.onnx"))
+        cls.meta = json.loads((FIXTURE / "meta.json").read_text())
+        rgb = np.load(FIXTURE / "rgb_u8.npy")
+        feats = np.load(FIXTURE / "features.npy")
+        cls.inputs = fusion_io.prepare(rgb, feats, cls.card)
+        cls.hw = rgb.shape[:2]
+        cls.net, cls.pairs = rf.recover_state(cls.model, rf.modality_of(cls.card))
+        rf.calibrate(cls.net, cls.pairs, [cls.inputs])
+
+    def logits(self, train_mode: bool) -> np.ndarray:
+        # Only the recalibrated BatchNorms switch to batch statistics: the others keep the
+        # running statistics of the whole training set, which one crop does not reproduce.
+        # A copy, because a training-mode forward also moves the running statistics.
+        net = copy.deepcopy(self.net)
+        modules = dict(net.named_modules())
+        for _, bn, _ in self.pairs:
+            modules[bn].train(train_mode)
+        with torch.no_grad():
+            out = net(**{k: torch.from_numpy(v) for k, v in self.inputs.items()}).numpy()
+        return fusion_io.crop_logits(out, *self.hw)
+
+    def test_matches_the_fixture_pytorch_logits(self):
+        self.assertTrue(self.model.graph.initializer, "the shipped file has weights")
+        self.assertEqual(len(self.pairs), 5, "four patch embeds and the decoder's fuse layer are folded")
+        want = np.load(FIXTURE / "logits.npy")
+        self.assertGreater(np.abs(want).max(), 1.0, "the fixture holds real logits")
+        diff = np.abs(self.logits(train_mode=False) - want).max()
+        self.assertLess(diff, self.meta["tolerance"])
+
+    def test_recalibrated_batchnorms_pass_input_through_in_training_mode(self):
+        # Calibrated on this very input, batch statistics equal the running ones.
+        diff = np.abs(self.logits(train_mode=True) - self.logits(train_mode=False)).max()
+        self.assertLess(diff, 1e-3)
+
+    def test_refuses_a_file_of_another_variant(self):
+        with self.assertRaises(rf.RecoveryError):
+            rf.recover_state(self.model, "both")
+
+    def test_refuses_a_card_without_a_known_variant(self):
+        with self.assertRaises(rf.RecoveryError):
+            rf.modality_of({"inputs": ["depth"]})
+
+
+if __name__ == "__main__":
+    unittest.main()
