@@ -26,14 +26,18 @@ DATA_RECIPE = {
                    "data/fusion_train2 and data/fusion_train3: 200 more (rtgs2 synth data/fusion_rooms2 --seed 1100 "
                    "--count 100, rtgs2 synth data/fusion_rooms3 --seed 1200 --count 100, same options); runs that "
                    "also read data/fusion_train4: 200 more again (rtgs2 synth data/fusion_rooms4 --seed 1300 "
-                   "--count 200, same options)",
+                   "--count 200, same options); runs that also read data/fusion_train5 and "
+                   "data/fusion_train6: 400 more (rtgs2 synth data/fusion_rooms5 --seed 1500 --count 200, "
+                   "rtgs2 synth data/fusion_rooms6 --seed 1700 --count 200, same options)",
     "train_views": "rtgs2 export-dataset <the 100 rooms> --out data/fusion_train --views-per-scene 10 "
                    "--extra-views 10 --seed 11 --backend cpu (2000 views, 320x240); rtgs2 export-dataset "
                    "data/fusion_rooms2/* --out data/fusion_train2 --views-per-scene 10 --extra-views 10 --seed 12 "
                    "--backend cpu (2000 more); rtgs2 export-dataset data/fusion_rooms3/* --out data/fusion_train3 "
                    "--views-per-scene 5 --extra-views 5 --seed 13 --backend cpu (1000 more); rtgs2 export-dataset "
                    "data/fusion_rooms4/* --out data/fusion_train4 --views-per-scene 5 --extra-views 5 --seed 14 "
-                   "--backend cpu (2000 more); each run's command "
+                   "--backend cpu (2000 more); rtgs2 export-dataset data/fusion_rooms5/* --out data/fusion_train5 "
+                   "--views-per-scene 5 --extra-views 5 --seed 15 --backend cpu and the same for fusion_rooms6 "
+                   "into data/fusion_train6 with --seed 16 (2000 more each); each run's command "
                    "names the folders it read",
     "heldout_rooms": "10 rooms with seeds 5000-5009, never seen by the encoder or the fusion network",
     "heldout_views": "rtgs2 export-dataset <the 10 rooms> --out data/fusion_heldout --views-per-scene 30 "
