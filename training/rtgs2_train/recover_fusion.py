@@ -242,11 +242,18 @@ def main(argv=None):
     for p in (args.onnx, card_path):
         if not p.exists():
             raise SystemExit(f"{p} does not exist")
-    card = json.loads(card_path.read_text())
-    norm = {k: card[k] for k in NORM_KEYS}
+    try:
+        card = json.loads(card_path.read_text())
+        norm = {k: card[k] for k in NORM_KEYS}
+    except (json.JSONDecodeError, KeyError) as e:
+        raise SystemExit(f"{card_path}: not a fusion model card ({e})") from None
+    try:
+        model = onnx.load(str(args.onnx))
+    except Exception as e:  # protobuf's DecodeError and friends: a truncated or foreign file
+        raise SystemExit(f"{args.onnx}: not a readable ONNX file ({e})") from None
     try:
         modality = modality_of(card)
-        net, pairs = recover_state(onnx.load(str(args.onnx)), modality)
+        net, pairs = recover_state(model, modality)
         views = ViewSet(args.calibrate)
         batcher = Batcher(views, norm, seed=args.seed, features="features" in net.input_names(),
                           rgb="rgb" in net.input_names())

@@ -68,6 +68,18 @@ class RecoverShippedModel(unittest.TestCase):
         with self.assertRaises(rf.RecoveryError):
             rf.recover_state(self.model, "both")
 
+    def test_a_truncated_file_is_named_in_a_clear_error(self):
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            bad = Path(tmp) / "fusion.onnx"
+            bad.write_bytes((ROOT / "models" / "fusion.onnx").read_bytes()[:5000])
+            (Path(tmp) / "fusion.json").write_text((ROOT / "models" / "fusion.json").read_text())
+            with self.assertRaises(SystemExit) as e:
+                rf.main(["--onnx", str(bad), "--calibrate", tmp, "--run-dir", str(Path(tmp) / "run")])
+            self.assertIn(f"{bad}: not a readable ONNX file", str(e.exception))
+            self.assertFalse((Path(tmp) / "run").exists(), "nothing is written for a bad file")
+
     def test_refuses_a_card_without_a_known_variant(self):
         with self.assertRaises(rf.RecoveryError):
             rf.modality_of({"inputs": ["depth"]})
