@@ -41,6 +41,8 @@ from onnx import numpy_helper
 from . import fusion_model as fm
 from .export_fusion import export_fp32
 from .fusion_data import Batcher, ViewSet
+from .fusion_eval import onnx_predictor, torch_predictor
+from .train_fusion import save_atomically
 
 FP16_SUFFIX = "_fp16"
 NORM_KEYS = ("rgb_mean", "rgb_std", "feature_scale")
@@ -189,10 +191,9 @@ def calibrate(net: fm.FusionNet, pairs, batches: list[dict[str, np.ndarray]]) ->
             sums[bn].append((x.mean((0, 2, 3)), (x * x).mean((0, 2, 3))))
 
         hooks.append(m.register_forward_hook(grab))
-    net.eval()
-    with torch.no_grad():
-        for b in batches:
-            net(**{k: torch.from_numpy(v) for k, v in b.items() if k in net.input_names()})
+    predict = torch_predictor(net)
+    for b in batches:
+        predict({k: b[k] for k in net.input_names()})
     for h in hooks:
         h.remove()
     for _, bn, extra in pairs:
@@ -206,21 +207,12 @@ def calibrate(net: fm.FusionNet, pairs, batches: list[dict[str, np.ndarray]]) ->
             m.bias.copy_(mean.float() + torch.from_numpy(extra))
 
 
-def onnx_logits(path: Path, inputs: dict[str, np.ndarray]) -> np.ndarray:
-    import onnxruntime as ort
-
-    sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-    return sess.run(["logits"], inputs)[0]
-
-
 def check_against_onnx(net: fm.FusionNet, path: Path, batch: dict[str, np.ndarray], tolerance: float) -> float:
     """Largest |PyTorch - ONNX Runtime| logit difference over the batch's first crop, relative
     to the largest logit; refuses the recovery above `tolerance`."""
     inputs = {k: np.ascontiguousarray(batch[k][:1]) for k in net.input_names()}
-    net.eval()
-    with torch.no_grad():
-        mine = net(**{k: torch.from_numpy(v) for k, v in inputs.items()}).numpy()
-    ref = onnx_logits(path, inputs)
+    mine = torch_predictor(net)(inputs)
+    ref = onnx_predictor(path)(inputs)
     err = float(np.abs(mine - ref).max() / max(np.abs(ref).max(), 1e-6))
     if not err <= tolerance:
         raise RecoveryError(f"recovered network differs from {path} by {err:.2e} (relative), above {tolerance:.0e}")
@@ -275,9 +267,7 @@ def main(argv=None):
     }
     ck = {"model": net.state_dict(), "step": card.get("checkpoint_step", 0), "norm": norm,
           "args": {"modality": modality, "recovered_from": str(args.onnx)}}
-    tmp = args.run_dir / "checkpoint.pt.tmp"
-    torch.save(ck, tmp)
-    tmp.replace(args.run_dir / "checkpoint.pt")
+    save_atomically(ck, args.run_dir / "checkpoint.pt")
     (args.run_dir / "recovered.json").write_text(json.dumps(recovered, indent=1) + "\n")
     print(f"recovered {args.onnx} into {args.run_dir}/checkpoint.pt: {len(pairs)} folded BatchNorms "
           f"recalibrated, ONNX Runtime agrees to {err:.1e} (relative)")
