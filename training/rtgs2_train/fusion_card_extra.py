@@ -62,14 +62,21 @@ def changed_options(args: dict) -> str:
     return text
 
 
+def parent_option(args: dict) -> str | None:
+    """How a run started from another's checkpoint: continued it (--finetune) or took parts of
+    it into a new network (--init-from); None for a run from scratch."""
+    return next((opt for opt in ("finetune", "init_from") if args.get(opt)), None)
+
+
 def parent_run(run: Path, args: dict) -> Path | None:
-    """The run a continued run started from (its --finetune checkpoint's folder), if any: a
+    """The run a run started from (its --finetune or --init-from checkpoint's folder), if any: a
     training run (args.json) or a shipped model read back by recover_fusion (recovered.json)."""
-    if not args.get("finetune"):
+    opt = parent_option(args)
+    if opt is None:
         return None
-    parent = run.parent / Path(args["finetune"]).parent.name
+    parent = run.parent / Path(args[opt]).parent.name
     if not (parent / "args.json").exists() and not (parent / RECOVERED).exists():
-        raise SystemExit(f"{run} continued from {args['finetune']}, but {parent}/args.json is missing: "
+        raise SystemExit(f"{run} started from {args[opt]}, but {parent}/args.json is missing: "
                          "the recipe could not say how that run was made")
     return parent
 
@@ -127,7 +134,10 @@ def run_recipe(run: Path, stop: int | None = None) -> dict:
     steps, resumed_at = logged_steps(run / "log.jsonl", stop)
     last = steps[-1] if steps else {}
     parent = parent_run(run, args)
-    options = f" --finetune runs/{parent.name}/checkpoint.pt" if parent else ""
+    opt = parent_option(args)
+    options = f" --{opt.replace('_', '-')} runs/{parent.name}/checkpoint.pt" if parent else ""
+    if args.get("freeze_init_steps"):
+        options += f" --freeze-init-steps {args['freeze_init_steps']}"
     options += changed_options(args)
     if stop is not None:
         options += f" --stop-after {stop}"
@@ -151,7 +161,15 @@ def run_recipe(run: Path, stop: int | None = None) -> dict:
     if resumed_at:
         recipe["resumed_at_steps"] = resumed_at  # the same command with --resume, from that checkpoint
     if parent:
-        recipe["starts_from"] = {"run": parent.name, **run_recipe(parent, args.get("finetune_step"))}
+        # A warm start took its parent's checkpoint as it was; a continuation may have taken
+        # one saved before that run's end (finetune_step).
+        used_step = args.get("finetune_step") if opt == "finetune" else args.get("init_step")
+        recipe["starts_from"] = {"run": parent.name, **run_recipe(parent, used_step)}
+        if opt == "init_from":
+            taken = json.loads((run / "taken.json").read_text())["parts"] if (run / "taken.json").exists() else []
+            recipe["starts_from"]["taken"] = {
+                "note": "this run's network took these parts of that checkpoint (same names and shapes); "
+                        "the rest started fresh", "parts": taken}
         before = recipe["starts_from"]
         recipe["total_steps"] = steps_trained(recipe) + before.get("total_steps", steps_trained(before))
         recipe["total_train_seconds"] = recipe["train_seconds"] + before.get("total_train_seconds",
@@ -187,9 +205,14 @@ def build(runs: Path, ship: str | None, hardware: str) -> dict:
         "shipped_run": ship,
     }
     if ship not in {r["run"] for r in rows}:
-        extra["beyond_ablation"] = {"note": "the shipped run: the ablation's best inputs with a longer schedule "
-                                            "(and the arguments in the recipe), same data and held-out views",
-                                    "rows": [run_row(runs / ship)]}
+        shipped_args = json.loads((runs / ship / "args.json").read_text())
+        if shipped_args.get("init_from"):
+            note = ("the shipped run: a new network warm-started from parts of another run's checkpoint "
+                    "(recipe.starts_from), trained with the arguments in the recipe; same held-out views")
+        else:
+            note = ("the shipped run: the ablation's best inputs with a longer schedule (and the arguments in "
+                    "the recipe), same data and held-out views")
+        extra["beyond_ablation"] = {"note": note, "rows": [run_row(runs / ship)]}
     return extra
 
 

@@ -57,6 +57,13 @@ def parse_args(argv=None):
     ap.add_argument("--class-balance", type=float, default=0.0,
                     help="weight classes by pixel frequency^-P (0 = plain CE, as in RT-GS2; 0.5 = inverse square root)")
     ap.add_argument("--finetune", type=Path, help="start from this checkpoint (one-scene fine-tuning)")
+    ap.add_argument("--init-from", type=Path,
+                    help="warm start: take every tensor of this checkpoint (any variant) that the new network "
+                         "has under the same name and shape, e.g. a features-only model's feature branch for a "
+                         "'both' network, and keep that checkpoint's input normalisation")
+    ap.add_argument("--freeze-init-steps", type=int, default=0,
+                    help="with --init-from: keep the taken tensors fixed for this many steps while the new "
+                         "parts learn (so their first, noisy gradients do not undo what was taken)")
     ap.add_argument("--ceco", type=float, default=0.0, help="CeCo weight (0.4 in RT-GS2's fine-tuning)")
     ap.add_argument("--seed", type=int, default=3)
     ap.add_argument("--threads", type=int, default=0, help="torch threads (0 = torch default)")
@@ -110,6 +117,27 @@ def lr_at(step: int, args) -> float:
     return args.lr * (1.0 - min(progress, 1.0)) ** 0.9
 
 
+def warm_start_names(model: nn.Module, state: dict) -> list[str]:
+    """Names of `state`'s tensors that `model` has with the same shape."""
+    own = model.state_dict()
+    return [k for k, v in state.items() if k in own and own[k].shape == v.shape]
+
+
+def taken_parts(names: list[str]) -> list[str]:
+    """The modules a warm start took, named to their second level (`feat.embed`, `decoder.fuse`)."""
+    return sorted({".".join(n.split(".")[:2]) for n in names})
+
+
+def warm_start(model: nn.Module, state: dict) -> list[str]:
+    """Loads the tensors of `state` that match `model` by name and shape; returns their names.
+    Refuses a checkpoint that shares nothing with the network (a wrong file, not a warm start)."""
+    names = warm_start_names(model, state)
+    if not names:
+        raise SystemExit("--init-from: the checkpoint has no tensor of this network's names and shapes")
+    model.load_state_dict({k: state[k] for k in names}, strict=False)
+    return names
+
+
 def save_atomically(obj, path: Path) -> None:
     tmp = path.with_suffix(".tmp")
     torch.save(obj, tmp)
@@ -132,8 +160,17 @@ def main(argv=None):
     views = ViewSet(args.data)
     model = FusionNet(args.modality, feature_dim=views.feature_dim or 32)
     ceco = CeCo() if args.ceco > 0 else None
+    if args.init_from and (args.finetune or args.ceco):
+        raise SystemExit("--init-from starts a new network from parts of another; --finetune continues one")
+    init = torch.load(args.init_from, weights_only=False) if args.init_from else None
+    taken = set(warm_start_names(model, init["model"])) if init else set()
     params = list(model.parameters()) + (list(ceco.parameters()) if ceco else [])
-    opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=args.weight_decay)
+    # Two parameter groups: the parts taken by --init-from (held at lr 0 during
+    # --freeze-init-steps: exact, and unlike toggling requires_grad it is safe under DDP) and the rest.
+    fresh = [p for n, p in model.named_parameters() if n not in taken] + (list(ceco.parameters()) if ceco else [])
+    groups = [{"params": fresh}] + ([{"params": [p for n, p in model.named_parameters() if n in taken],
+                                       "taken": True}] if taken else [])
+    opt = torch.optim.AdamW(groups, lr=args.lr, weight_decay=args.weight_decay)
     start = 0
     norm = None
     if args.resume and ckpt_path.exists():
@@ -153,6 +190,16 @@ def main(argv=None):
         # Which step of that run this one starts from: a run cut short (and continued from
         # before its --steps) is reproduced with --stop-after this step.
         args.finetune_step = ck["step"]
+    elif init:
+        names = warm_start(model, init["model"])
+        norm = init["norm"]  # the taken parts learnt their inputs normalised this way
+        args.init_step = init["step"]
+        if rank == 0:
+            parts = taken_parts(names)
+            (args.run_dir / "taken.json").write_text(json.dumps({"from": str(args.init_from), "step": init["step"],
+                                                                 "parts": parts}, indent=1) + "\n")
+            print(f"--init-from {args.init_from}: took {len(names)} tensors ({', '.join(parts)}); "
+                  "the rest starts fresh", flush=True)
     if norm is None:
         norm = input_statistics(views)
     weights = None
@@ -174,7 +221,8 @@ def main(argv=None):
             save_atomically({"model": model.state_dict(), "opt": opt.state_dict(), "step": step,
                              "args": vars(args) | {"data": [str(d) for d in args.data], "val": [str(v) for v in args.val],
                                                    "run_dir": str(args.run_dir),
-                                                   "finetune": str(args.finetune) if args.finetune else None},
+                                                   "finetune": str(args.finetune) if args.finetune else None,
+                                                   "init_from": str(args.init_from) if args.init_from else None},
                              "norm": norm, **({"ceco": ceco.state_dict()} if ceco else {})}, ckpt_path)
 
     log = open(args.run_dir / "log.jsonl", "a") if rank == 0 else None
@@ -183,7 +231,8 @@ def main(argv=None):
     step = start
     while step < args.steps:
         for g in opt.param_groups:
-            g["lr"] = lr_at(step, args)
+            held = g.get("taken") and step < args.freeze_init_steps
+            g["lr"] = 0.0 if held else lr_at(step, args)
         t0 = time.time()
         b = prefetch.next() if prefetch else batcher.batch(args.batch)
         target = torch.from_numpy(b["target"])
@@ -222,6 +271,8 @@ def main(argv=None):
             break
     if prefetch:
         prefetch.close()
+    if log:
+        log.close()
     if rank == 0:
         checkpoint(step)
         if args.val:

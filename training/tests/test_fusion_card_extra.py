@@ -79,6 +79,23 @@ class CardExtraTest(unittest.TestCase):
         (row,) = extra["beyond_ablation"]["rows"]
         self.assertEqual(row["miou"], 0.3)
 
+    def test_a_warm_started_network_names_its_parent_and_the_parts_it_took(self):
+        fake_run(self.runs, "fusion_both_warm", "both", 0.15, 0.4, 20, balance=0.5, lr=1e-3, warmup=30, seed=12,
+                 init_from="runs/fusion_features_ls_cb/checkpoint.pt", init_step=40, freeze_init_steps=5)
+        (self.runs / "fusion_both_warm" / "taken.json").write_text(json.dumps(
+            {"from": "runs/fusion_features_ls_cb/checkpoint.pt", "step": 40, "parts": ["feat.blocks", "feat.embed"]}))
+        extra = fusion_card_extra.build(self.runs, "fusion_both_warm", "test machine")
+        recipe = extra["recipe"]
+        self.assertIn("--modality both --label-smoothing 0.15 --init-from runs/fusion_features_ls_cb/checkpoint.pt "
+                      "--freeze-init-steps 5 --class-balance 0.5", recipe["command"])
+        self.assertNotIn("--finetune", recipe["command"])
+        self.assertEqual(recipe["starts_from"]["run"], "fusion_features_ls_cb")
+        self.assertEqual(recipe["starts_from"]["taken"]["parts"], ["feat.blocks", "feat.embed"])
+        self.assertEqual(recipe["total_steps"], 60)
+        (row,) = extra["beyond_ablation"]["rows"]
+        self.assertEqual((row["inputs"], row["miou"]), ("RGB + features", 0.4))
+        self.assertIn("warm-started", extra["beyond_ablation"]["note"])
+
     def test_a_continuation_of_a_run_cut_short_says_where_that_run_stopped(self):
         # The parent (40 steps planned) ran to 25, was resumed at its step-20 checkpoint, ran
         # to 23 and was killed; the child started from that step-20 checkpoint.

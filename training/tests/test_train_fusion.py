@@ -31,11 +31,11 @@ class StopAndContinue(unittest.TestCase):
     def tearDown(self):
         self.tmp.cleanup()
 
-    def train(self, run: str, *extra: str) -> Path:
+    def train(self, run: str, *extra: str, modality: str = "features") -> Path:
         from rtgs2_train import train_fusion
 
         run_dir = self.root / run
-        argv = ["--data", str(self.root / "data"), "--run-dir", str(run_dir), "--modality", "features",
+        argv = ["--data", str(self.root / "data"), "--run-dir", str(run_dir), "--modality", modality,
                 "--batch", "2", "--crop", "64", "64", "--warmup", "2", "--threads", "1", "--seed", "9",
                 "--checkpoint-every", "100", *extra]
         with contextlib.redirect_stdout(io.StringIO()):
@@ -63,6 +63,36 @@ class StopAndContinue(unittest.TestCase):
         self.assertEqual(json.loads((child / "norm.json").read_text()),
                          torch.load(parent / "checkpoint.pt", weights_only=False)["norm"],
                          "a continued run keeps the inputs' normalisation it was trained with")
+
+    def test_a_warm_start_takes_the_shared_branch_and_holds_it_while_frozen(self):
+        parent = self.train("parent", "--steps", "2")
+        child = self.train("child", "--steps", "3", "--init-from", str(parent / "checkpoint.pt"),
+                           "--freeze-init-steps", "2", "--checkpoint-every", "2", modality="both")
+        before = torch.load(parent / "checkpoint.pt", weights_only=False)
+        taken = json.loads((child / "taken.json").read_text())
+        self.assertIn("feat.embed", taken["parts"])
+        self.assertFalse(any(p.startswith("rgb.") for p in taken["parts"]), "the RGB branch starts fresh")
+        self.assertEqual(json.loads((child / "norm.json").read_text()), before["norm"])
+        logged = self.log(child)
+        self.assertEqual([r["step"] for r in logged], [1, 2, 3])
+        after = torch.load(child / "checkpoint.pt", weights_only=False)["model"]
+        name = "feat.embed.0.weight"
+        self.assertFalse(torch.equal(after[name], before["model"][name]), "unfrozen after step 2")
+
+    def test_frozen_parts_stay_exactly_as_taken(self):
+        parent = self.train("parent", "--steps", "2")
+        child = self.train("child", "--steps", "2", "--init-from", str(parent / "checkpoint.pt"),
+                           "--freeze-init-steps", "5", modality="both")
+        before = torch.load(parent / "checkpoint.pt", weights_only=False)["model"]
+        after = torch.load(child / "checkpoint.pt", weights_only=False)["model"]
+        for name in ("feat.embed.0.weight", "feat.blocks.3.attn.q.weight", "decoder.classify.weight"):
+            self.assertTrue(torch.equal(after[name], before[name]), name)
+        from rtgs2_train.fusion_model import FusionNet
+
+        torch.manual_seed(9)  # the trainer builds its network right after seeding
+        initial = FusionNet("both").state_dict()
+        self.assertFalse(torch.equal(after["rgb.down.0.0.weight"], initial["rgb.down.0.0.weight"]),
+                         "the fresh parts are trained")
 
 
 if __name__ == "__main__":
