@@ -164,6 +164,8 @@ def main(argv=None):
         raise SystemExit("--init-from starts a new network from parts of another; --finetune continues one")
     init = torch.load(args.init_from, weights_only=False) if args.init_from else None
     taken = set(warm_start_names(model, init["model"])) if init else set()
+    if init:
+        args.init_step = init["step"]  # recorded on a resumed start too (args.json is rewritten)
     params = list(model.parameters()) + (list(ceco.parameters()) if ceco else [])
     # Two parameter groups: the parts taken by --init-from (held at lr 0 during
     # --freeze-init-steps: exact, and unlike toggling requires_grad it is safe under DDP) and the rest.
@@ -193,7 +195,6 @@ def main(argv=None):
     elif init:
         names = warm_start(model, init["model"])
         norm = init["norm"]  # the taken parts learnt their inputs normalised this way
-        args.init_step = init["step"]
         if rank == 0:
             parts = taken_parts(names)
             (args.run_dir / "taken.json").write_text(json.dumps({"from": str(args.init_from), "step": init["step"],
