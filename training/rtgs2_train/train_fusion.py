@@ -128,14 +128,12 @@ def taken_parts(names: list[str]) -> list[str]:
     return sorted({".".join(n.split(".")[:2]) for n in names})
 
 
-def warm_start(model: nn.Module, state: dict) -> list[str]:
-    """Loads the tensors of `state` that match `model` by name and shape; returns their names.
-    Refuses a checkpoint that shares nothing with the network (a wrong file, not a warm start)."""
-    names = warm_start_names(model, state)
+def warm_start(model: nn.Module, state: dict, names: list[str]) -> None:
+    """Loads the tensors `names` (warm_start_names) of `state` into `model`. Refuses a checkpoint
+    that shares nothing with the network (a wrong file, not a warm start)."""
     if not names:
         raise SystemExit("--init-from: the checkpoint has no tensor of this network's names and shapes")
     model.load_state_dict({k: state[k] for k in names}, strict=False)
-    return names
 
 
 def save_atomically(obj, path: Path) -> None:
@@ -163,7 +161,8 @@ def main(argv=None):
     if args.init_from and (args.finetune or args.ceco):
         raise SystemExit("--init-from starts a new network from parts of another; --finetune continues one")
     init = torch.load(args.init_from, weights_only=False) if args.init_from else None
-    taken = set(warm_start_names(model, init["model"])) if init else set()
+    names = warm_start_names(model, init["model"]) if init else []
+    taken = set(names)
     if init:
         args.init_step = init["step"]  # recorded on a resumed start too (args.json is rewritten)
     params = list(model.parameters()) + (list(ceco.parameters()) if ceco else [])
@@ -193,7 +192,7 @@ def main(argv=None):
         # before its --steps) is reproduced with --stop-after this step.
         args.finetune_step = ck["step"]
     elif init:
-        names = warm_start(model, init["model"])
+        warm_start(model, init["model"], names)
         norm = init["norm"]  # the taken parts learnt their inputs normalised this way
         if rank == 0:
             parts = taken_parts(names)
