@@ -28,7 +28,7 @@ FORMAT = "rtgs2-fusion/1"
 def load_model(checkpoint: Path) -> tuple[fm.FusionNet, dict]:
     """The network as exported (fp16-rounded weights, eval mode) and its checkpoint."""
     ck = torch.load(checkpoint, weights_only=False)
-    model = fm.FusionNet(ck["args"]["modality"])
+    model = fm.from_args(ck["args"])
     model.load_state_dict(ck["model"])
     round_weights_to_fp16(model)
     return model.eval(), ck
@@ -39,7 +39,10 @@ def export_fp32(model: fm.FusionNet, out: Path) -> None:
     are folded into it; Linear weights are stored transposed for MatMul)."""
     names = model.input_names()
     axes = {n: {2: "height", 3: "width"} for n in names} | {"logits": {2: "height", 3: "width"}}
-    torch.onnx.export(fm.ExportWrapper(model), fm.example_inputs(model, 64, 96), str(out), input_names=names,
+    # The wrapper goes in eval mode: torch.onnx.export restores the mode of the module it is given,
+    # recursively, and a fresh wrapper's (training) would leave `model` with training-mode
+    # BatchNorms after the export.
+    torch.onnx.export(fm.ExportWrapper(model).eval(), fm.example_inputs(model, 64, 96), str(out), input_names=names,
                       output_names=["logits"], dynamic_axes=axes, opset_version=OPSET, dynamo=False)
 
 
@@ -76,7 +79,8 @@ def card(model: fm.FusionNet, ck: dict, encoder: Path, extra: dict) -> dict:
         "architecture": {
             "modality": model.modality,
             "rgb_channels": list(fm.RGB_CHANNELS), "rgb_depths": list(fm.RGB_DEPTHS),
-            "feature_channels": list(fm.FEAT_CHANNELS), "feature_heads": list(fm.FEAT_HEADS),
+            "feature_channels": list(fm.FEAT_CHANNELS), "feature_depths": list(model.feature_depths),
+            "feature_heads": list(fm.FEAT_HEADS),
             "feature_reduction": list(fm.FEAT_REDUCTION), "decoder_embed": fm.DECODER_EMBED,
             "parameters": sum(p.numel() for p in model.parameters()),
             "gmac_320x256": round(fm.count_macs(model) / 1e9, 3),

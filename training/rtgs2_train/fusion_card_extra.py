@@ -48,7 +48,7 @@ DATA_RECIPE = {
 # train_fusion's defaults (a test reads them out of its parser): the recipe's command names
 # these options only where a run changed them.
 TRAIN_DEFAULTS = {"class_balance": 0.0, "lr": 2e-3, "warmup": 60, "batch": 8, "crop": [192, 256],
-                  "weight_decay": 1e-2, "jitter": 0.25, "ceco": 0.0}
+                  "weight_decay": 1e-2, "jitter": 0.25, "ceco": 0.0, "feature_depths": [1, 1, 1, 1]}
 
 
 def changed_options(args: dict) -> str:
@@ -128,7 +128,7 @@ def run_recipe(run: Path, stop: int | None = None) -> dict:
         return recovered_recipe(run)
     args = json.loads((run / "args.json").read_text())
     keep = ["modality", "steps", "batch", "crop", "lr", "weight_decay", "warmup", "label_smoothing", "jitter",
-            "class_balance", "seed", "threads"]
+            "class_balance", "feature_depths", "seed", "threads"]
     if stop is not None and stop >= args["steps"]:
         stop = None
     steps, resumed_at = logged_steps(run / "log.jsonl", stop)

@@ -67,7 +67,7 @@ def evaluate(predict, views: ViewSet, card: dict, max_views: int | None = None, 
 
 
 def main(argv=None):
-    from .fusion_model import FusionNet
+    from .fusion_model import from_args
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, nargs="+", required=True)
@@ -85,7 +85,7 @@ def main(argv=None):
         predict = onnx_predictor(args.onnx, args.threads)
     else:
         ck = torch.load(args.checkpoint, weights_only=False)
-        model = FusionNet(ck["args"]["modality"])
+        model = from_args(ck["args"])
         model.load_state_dict(ck["model"])
         card = card_of(model.input_names(), ck["norm"])
         predict = torch_predictor(model)

@@ -31,6 +31,7 @@ SIZE_MULTIPLE = 32
 RGB_CHANNELS = (24, 48, 96, 192)
 RGB_DEPTHS = (1, 1, 3, 1)
 FEAT_CHANNELS = (16, 32, 64, 128)
+FEAT_DEPTHS = (1, 1, 1, 1)  # MiT blocks per stage (MiT-B0 has 2 each; `--feature-depths`)
 FEAT_HEADS = (1, 1, 2, 4)
 FEAT_REDUCTION = (8, 4, 2, 1)
 DECODER_EMBED = 64
@@ -133,9 +134,21 @@ class MiTBlock(nn.Module):
         return image(t, x)
 
 
+def zero_residual(block: MiTBlock) -> MiTBlock:
+    """A block whose attention and Mix-FFN add nothing yet: a deeper network made of such
+    extra blocks computes exactly what the shallower one does, so `--init-from` a shallower
+    checkpoint starts where it ended (the zeroed projections still get gradients)."""
+    for layer in (block.attn.proj, block.ffn.fc2):
+        nn.init.zeros_(layer.weight)
+        nn.init.zeros_(layer.bias)
+    return block
+
+
 class FeatureBranch(nn.Module):
-    def __init__(self, in_ch: int = FEATURE_DIM):
+    def __init__(self, in_ch: int = FEATURE_DIM, depths: tuple[int, ...] = FEAT_DEPTHS):
         super().__init__()
+        if len(depths) != 4 or min(depths) < 1:
+            raise ValueError(f"feature depths {tuple(depths)}: four stages of at least one block")
         c = FEAT_CHANNELS
         # Stage 1's embed is a non-overlapping 4x4 patchify (a 7x7 overlap over 32 input
         # channels would cost a quarter of the whole budget); the Mix-FFN's depth-wise 3x3
@@ -144,10 +157,18 @@ class FeatureBranch(nn.Module):
         self.embed += [nn.Conv2d(c[i - 1], c[i], 3, stride=2, padding=1) for i in range(1, 4)]
         self.embed_norm = nn.ModuleList(nn.BatchNorm2d(ci) for ci in c)
         self.blocks = nn.ModuleList(MiTBlock(c[i], FEAT_HEADS[i], FEAT_REDUCTION[i]) for i in range(4))
+        # Blocks beyond the first live apart, so a depth-1 network keeps the parameter names
+        # (and the ONNX files, and recover_fusion's mapping) it always had.
+        self.more_blocks = nn.ModuleList(
+            nn.ModuleList(zero_residual(MiTBlock(c[i], FEAT_HEADS[i], FEAT_REDUCTION[i])) for _ in range(d - 1))
+            for i, d in enumerate(depths))
         self.out_norm = nn.ModuleList(nn.BatchNorm2d(ci) for ci in c)
 
     def stage(self, i: int, x):
-        return self.out_norm[i](self.blocks[i](self.embed_norm[i](self.embed[i](x))))
+        x = self.blocks[i](self.embed_norm[i](self.embed[i](x)))
+        for block in self.more_blocks[i]:
+            x = block(x)
+        return self.out_norm[i](x)
 
 
 # ------------------------------------------------------------------------------- fusion
@@ -233,13 +254,15 @@ class MLPDecoder(nn.Module):
 
 
 class FusionNet(nn.Module):
-    def __init__(self, modality: str = "both", feature_dim: int = FEATURE_DIM):
+    def __init__(self, modality: str = "both", feature_dim: int = FEATURE_DIM,
+                 feature_depths: tuple[int, ...] = FEAT_DEPTHS):
         super().__init__()
         if modality not in MODALITIES:
             raise ValueError(f"modality {modality!r} is not one of {MODALITIES}")
         self.modality = modality
+        self.feature_depths = tuple(feature_depths)
         self.rgb = RgbBranch() if modality != "features" else None
-        self.feat = FeatureBranch(feature_dim) if modality != "rgb" else None
+        self.feat = FeatureBranch(feature_dim, self.feature_depths) if modality != "rgb" else None
         self.fusion = nn.ModuleList(FusionStage(i) for i in range(4)) if modality == "both" else None
         self.decoder = MLPDecoder(FEAT_CHANNELS if modality == "features" else RGB_CHANNELS)
 
@@ -268,6 +291,12 @@ class FusionNet(nn.Module):
         if not full_size:
             return x
         return F.interpolate(x, size=like.shape[2:], mode="bilinear", align_corners=False)
+
+
+def from_args(args: dict, feature_dim: int = FEATURE_DIM) -> FusionNet:
+    """The network a checkpoint's (or card's architecture's) settings describe; files from before
+    `feature_depths` existed have one block per stage."""
+    return FusionNet(args["modality"], feature_dim, tuple(args.get("feature_depths") or FEAT_DEPTHS))
 
 
 class ExportWrapper(nn.Module):
@@ -333,13 +362,14 @@ def main(argv=None):
     ap.add_argument("--threads", type=int, default=1, help="CPU threads")
     ap.add_argument("--half", action="store_true")
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--feature-depths", type=int, nargs=4, default=list(FEAT_DEPTHS), metavar="D")
     args = ap.parse_args(argv)
     if args.height % SIZE_MULTIPLE or args.width % SIZE_MULTIPLE:
         raise SystemExit(f"--height and --width must be multiples of {SIZE_MULTIPLE}")
     torch.set_num_threads(args.threads)
     where = args.device if args.device != "cpu" else f"cpu, {args.threads} thread(s)"
     for m in MODALITIES:
-        net = FusionNet(m)
+        net = FusionNet(m, feature_depths=tuple(args.feature_depths))
         params = sum(p.numel() for p in net.parameters())
         macs = count_macs(net, args.height, args.width)  # on the CPU in fp32, before timing moves the net
         times = time_inference(net, args.height, args.width, args.device, args.half, args.repeat)

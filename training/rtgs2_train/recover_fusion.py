@@ -60,6 +60,14 @@ def modality_of(card: dict) -> str:
     return by_inputs[tuple(inputs)]
 
 
+def feature_depths_of(card: dict) -> tuple[int, ...]:
+    """The feature branch's blocks per stage; cards from before the option had one each."""
+    depths = card.get("architecture", {}).get("feature_depths", list(fm.FEAT_DEPTHS))
+    if not (isinstance(depths, list) and len(depths) == 4 and all(isinstance(d, int) and d >= 1 for d in depths)):
+        raise RecoveryError(f"the card's architecture.feature_depths {depths!r} is not four block counts >= 1")
+    return tuple(depths)
+
+
 def initializers(model: onnx.ModelProto) -> dict[str, np.ndarray]:
     """Initializers as fp32 arrays, under the names the graph's Cast nodes give them."""
     out = {}
@@ -91,12 +99,12 @@ def folded(conv: nn.Conv2d, bn: nn.BatchNorm2d) -> tuple[np.ndarray, np.ndarray]
     return w.numpy(), b.numpy()
 
 
-def probe_map(modality: str) -> tuple[dict[str, tuple], list[str]]:
+def probe_map(modality: str, depths: tuple[int, ...] = fm.FEAT_DEPTHS) -> tuple[dict[str, tuple], list[str]]:
     """Export a network with random, distinct values everywhere and say, for each anonymous
     initializer, where its values come from: ("linear", param) for a transposed Linear weight,
     ("fold_w" | "fold_b", conv, bn) for a folded convolution. Also the graph's op sequence."""
     torch.manual_seed(0)
-    net = fm.FusionNet(modality).eval()
+    net = fm.FusionNet(modality, feature_depths=depths).eval()
     with torch.no_grad():
         for name, t in net.state_dict().items():
             if t.is_floating_point():
@@ -124,15 +132,16 @@ def probe_map(modality: str) -> tuple[dict[str, tuple], list[str]]:
     return found, op_sequence(probe)
 
 
-def recover_state(onnx_model: onnx.ModelProto, modality: str) -> tuple[fm.FusionNet, list[tuple[str, str, np.ndarray]]]:
+def recover_state(onnx_model: onnx.ModelProto, modality: str,
+                  depths: tuple[int, ...] = fm.FEAT_DEPTHS) -> tuple[fm.FusionNet, list[tuple[str, str, np.ndarray]]]:
     """The network with every weight the file holds; returns also the folded pairs
     (conv, bn, extra bias the BatchNorm must add when the convolution has none)."""
-    mapping, probe_ops = probe_map(modality)
+    mapping, probe_ops = probe_map(modality, depths)
     if op_sequence(onnx_model) != probe_ops:
         raise RecoveryError("the file's graph differs from what this code exports for a "
                             f"{modality!r} network: it was made by another version of fusion_model.py")
     values = initializers(onnx_model)
-    net = fm.FusionNet(modality)
+    net = fm.FusionNet(modality, feature_depths=depths)
     state = net.state_dict()
     modules = dict(net.named_modules())
     covered = set()
@@ -245,7 +254,8 @@ def main(argv=None):
         raise SystemExit(f"{args.onnx}: not a readable ONNX file ({e})") from None
     try:
         modality = modality_of(card)
-        net, pairs = recover_state(model, modality)
+        depths = feature_depths_of(card)
+        net, pairs = recover_state(model, modality, depths)
         views = ViewSet(args.calibrate)
         batcher = Batcher(views, norm, seed=args.seed, features="features" in net.input_names(),
                           rgb="rgb" in net.input_names())
@@ -266,7 +276,7 @@ def main(argv=None):
                                       "checkpoint_step") if k in card},
     }
     ck = {"model": net.state_dict(), "step": card.get("checkpoint_step", 0), "norm": norm,
-          "args": {"modality": modality, "recovered_from": str(args.onnx)}}
+          "args": {"modality": modality, "feature_depths": list(depths), "recovered_from": str(args.onnx)}}
     save_atomically(ck, args.run_dir / "checkpoint.pt")
     (args.run_dir / "recovered.json").write_text(json.dumps(recovered, indent=1) + "\n")
     print(f"recovered {args.onnx} into {args.run_dir}/checkpoint.pt: {len(pairs)} folded BatchNorms "

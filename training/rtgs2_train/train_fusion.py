@@ -32,7 +32,7 @@ import torch.nn.functional as F
 
 from . import fusion_eval, fusion_loss
 from .fusion_data import Batcher, Prefetcher, ViewSet, class_weights, input_statistics
-from .fusion_model import DECODER_EMBED, NUM_CLASSES, FusionNet
+from .fusion_model import DECODER_EMBED, NUM_CLASSES, FusionNet, from_args
 from .metrics import IGNORE
 
 
@@ -42,6 +42,9 @@ def parse_args(argv=None):
     ap.add_argument("--val", type=Path, nargs="*", default=[], help="exported views to evaluate on at the end")
     ap.add_argument("--run-dir", type=Path, required=True)
     ap.add_argument("--modality", choices=["both", "rgb", "features"], default="both")
+    ap.add_argument("--feature-depths", type=int, nargs=4, default=[1, 1, 1, 1], metavar="D",
+                    help="MiT blocks in each feature-branch stage (blocks past the first start as identities, "
+                         "so --init-from a shallower checkpoint starts from its function)")
     ap.add_argument("--steps", type=int, default=1200)
     ap.add_argument("--minutes", type=float, default=0.0, help="stop (and checkpoint) after this wall time")
     ap.add_argument("--stop-after", type=int, default=0,
@@ -156,7 +159,7 @@ def main(argv=None):
     ckpt_path = args.run_dir / "checkpoint.pt"
 
     views = ViewSet(args.data)
-    model = FusionNet(args.modality, feature_dim=views.feature_dim or 32)
+    model = FusionNet(args.modality, feature_dim=views.feature_dim or 32, feature_depths=tuple(args.feature_depths))
     ceco = CeCo() if args.ceco > 0 else None
     if args.init_from and (args.finetune or args.ceco):
         raise SystemExit("--init-from starts a new network from parts of another; --finetune continues one")
@@ -186,6 +189,9 @@ def main(argv=None):
         ck = torch.load(args.finetune, weights_only=False)
         if ck["args"]["modality"] != args.modality:
             raise SystemExit(f"{args.finetune} is a {ck['args']['modality']!r} model, not {args.modality!r}")
+        if from_args(ck["args"]).feature_depths != model.feature_depths:
+            raise SystemExit(f"{args.finetune} has feature depths {list(from_args(ck['args']).feature_depths)}, not "
+                             f"{args.feature_depths}: continue it with its own, or start a deeper one with --init-from")
         model.load_state_dict(ck["model"])
         norm = ck["norm"]  # the network's inputs must stay as it learnt them
         # Which step of that run this one starts from: a run cut short (and continued from

@@ -133,11 +133,14 @@ class CardExtraTest(unittest.TestCase):
 
     def test_the_command_names_the_runs_own_folders_and_every_changed_option(self):
         fake_run(self.runs, "fusion_scene", "both", 0.0, 0.4, 20, data=["data/one_scene"], val=[], batch=4,
-                 crop=[240, 320], ceco=0.4)
-        command = fusion_card_extra.build(self.runs, "fusion_scene", "test machine")["recipe"]["command"]
+                 crop=[240, 320], ceco=0.4, feature_depths=[2, 2, 4, 2])
+        recipe = fusion_card_extra.build(self.runs, "fusion_scene", "test machine")["recipe"]
+        command = recipe["command"]
+        self.assertIn("--feature-depths 2 2 4 2", command)
+        self.assertEqual(recipe["arguments"]["feature_depths"], [2, 2, 4, 2])
         self.assertIn("--data data/one_scene --run-dir runs/fusion_scene", command)
         self.assertNotIn("--val", command, "the run evaluated on nothing")
-        self.assertIn("--batch 4 --crop 240 320 --ceco 0.4 --steps 20", command)
+        self.assertIn("--batch 4 --crop 240 320 --ceco 0.4 --feature-depths 2 2 4 2 --steps 20", command)
         self.assertNotIn("--jitter", command, "defaults are left out")
         older = fusion_card_extra.build(self.runs, "fusion_features_ls", "test machine")["recipe"]["command"]
         self.assertIn("--data data/fusion_train --val data/fusion_heldout", older, "runs that recorded no folders")

@@ -80,6 +80,39 @@ class RecoverShippedModel(unittest.TestCase):
             self.assertIn(f"{bad}: not a readable ONNX file", str(e.exception))
             self.assertFalse((Path(tmp) / "run").exists(), "nothing is written for a bad file")
 
+    def test_refuses_a_file_of_other_feature_depths(self):
+        with self.assertRaises(rf.RecoveryError):
+            rf.recover_state(self.model, "features", (1, 2, 1, 1))
+
+    def test_a_deeper_network_is_recovered_from_its_export(self):
+        import tempfile
+
+        from rtgs2_train import fusion_model as fm
+
+        torch.manual_seed(4)
+        net = fm.FusionNet("features", feature_depths=(1, 2, 1, 1)).eval()
+        with torch.no_grad():  # trained-looking values everywhere, the extra block's zeroed projections too
+            for name, t in net.state_dict().items():
+                if t.is_floating_point():
+                    t.copy_(torch.rand_like(t) + 0.5 if name.endswith("running_var") else 0.2 * torch.randn_like(t))
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "deep.onnx"
+            rf.export_fp32(net, path)
+            card = {"inputs": ["features"], "architecture": {"feature_depths": [1, 2, 1, 1]}}
+            got, pairs = rf.recover_state(onnx.load(str(path)), rf.modality_of(card), rf.feature_depths_of(card))
+        self.assertEqual(len(got.feat.more_blocks[1]), 1)
+        x = torch.randn(1, 32, 64, 96)
+        rf.calibrate(got, pairs, [{"features": x.numpy()}])  # the folded BatchNorms become identities
+        with torch.no_grad():
+            want, out = net(features=x), got.eval()(features=x)
+        self.assertLess(((out - want).abs().max() / want.abs().max()).item(), 1e-4)
+
+    def test_refuses_a_card_with_malformed_feature_depths(self):
+        for depths in ([2, 2], [1, 0, 1, 1], "2 2 2 2"):
+            with self.assertRaises(rf.RecoveryError):
+                rf.feature_depths_of({"architecture": {"feature_depths": depths}})
+        self.assertEqual(rf.feature_depths_of({}), (1, 1, 1, 1), "older cards: one block a stage")
+
     def test_refuses_a_card_without_a_known_variant(self):
         with self.assertRaises(rf.RecoveryError):
             rf.modality_of({"inputs": ["depth"]})

@@ -94,6 +94,44 @@ class StopAndContinue(unittest.TestCase):
         self.assertFalse(torch.equal(after["rgb.down.0.0.weight"], initial["rgb.down.0.0.weight"]),
                          "the fresh parts are trained")
 
+    def test_a_deeper_network_warm_started_from_a_shallower_one_starts_as_its_function(self):
+        from rtgs2_train.fusion_model import FusionNet, from_args
+        from rtgs2_train.train_fusion import warm_start, warm_start_names
+
+        parent = self.train("parent", "--steps", "2")
+        before = torch.load(parent / "checkpoint.pt", weights_only=False)
+        shallow = from_args(before["args"])
+        shallow.load_state_dict(before["model"])
+        deep = FusionNet("features", feature_depths=(2, 1, 3, 1))
+        names = warm_start_names(deep, before["model"])
+        self.assertEqual(set(names), set(before["model"]), "every tensor of the shallower network is taken")
+        warm_start(deep, before["model"], names)
+        self.assertEqual(len(deep.feat.more_blocks[2]), 2)
+        self.assertGreater(sum(p.numel() for p in deep.parameters()), sum(p.numel() for p in shallow.parameters()))
+        torch.manual_seed(1)
+        x = torch.randn(1, 32, 64, 96)
+        with torch.no_grad():
+            want = shallow.eval()(features=x)
+            got = deep.eval()(features=x)
+        self.assertGreater(want.abs().max().item(), 0.1, "real logits")
+        self.assertLess((got - want).abs().max().item(), 1e-5)
+
+        # The trainer builds that network and records its depths for export and evaluation.
+        child = self.train("child", "--steps", "1", "--init-from", str(parent / "checkpoint.pt"),
+                           "--feature-depths", "2", "1", "3", "1")
+        after = torch.load(child / "checkpoint.pt", weights_only=False)
+        self.assertEqual(after["args"]["feature_depths"], [2, 1, 3, 1])
+        self.assertEqual(from_args(after["args"]).feature_depths, (2, 1, 3, 1))
+        self.assertIn("feat.more_blocks.2.1.ffn.fc2.weight", after["model"])
+        self.assertFalse(any("more_blocks" in p for p in json.loads((child / "taken.json").read_text())["parts"]))
+
+    def test_continuing_a_run_with_other_feature_depths_is_refused(self):
+        parent = self.train("parent", "--steps", "1")
+        with self.assertRaises(SystemExit) as e:
+            self.train("child", "--steps", "1", "--finetune", str(parent / "checkpoint.pt"),
+                       "--feature-depths", "2", "2", "2", "2")
+        self.assertIn("--init-from", str(e.exception))
+
 
 if __name__ == "__main__":
     unittest.main()
