@@ -161,8 +161,11 @@ def main(argv=None):
     views = ViewSet(args.data)
     model = FusionNet(args.modality, feature_dim=views.feature_dim or 32, feature_depths=tuple(args.feature_depths))
     ceco = CeCo() if args.ceco > 0 else None
-    if args.init_from and (args.finetune or args.ceco):
+    if args.init_from and args.finetune:
         raise SystemExit("--init-from starts a new network from parts of another; --finetune continues one")
+    if args.init_from and args.ceco:
+        raise SystemExit("--ceco is for fine-tuning a trained network on one scene (with --finetune), "
+                         "not for a network warm-started with --init-from")
     init = torch.load(args.init_from, weights_only=False) if args.init_from else None
     names = warm_start_names(model, init["model"]) if init else []
     taken = set(names)

@@ -125,6 +125,13 @@ class StopAndContinue(unittest.TestCase):
         self.assertIn("feat.more_blocks.2.1.ffn.fc2.weight", after["model"])
         self.assertFalse(any("more_blocks" in p for p in json.loads((child / "taken.json").read_text())["parts"]))
 
+    def test_a_warm_start_refuses_finetuning_options_naming_each(self):
+        parent = self.train("parent", "--steps", "1")
+        for extra, named in ((["--finetune", str(parent / "checkpoint.pt")], "--finetune"), (["--ceco", "0.4"], "--ceco")):
+            with self.assertRaises(SystemExit) as e:
+                self.train("child", "--steps", "1", "--init-from", str(parent / "checkpoint.pt"), *extra)
+            self.assertIn(named, str(e.exception))
+
     def test_continuing_a_run_with_other_feature_depths_is_refused(self):
         parent = self.train("parent", "--steps", "1")
         with self.assertRaises(SystemExit) as e:
