@@ -87,6 +87,9 @@ def card(model: fm.FusionNet, ck: dict, encoder: Path, extra: dict) -> dict:
             "weights": "fp16 (cast to fp32 in the graph)", "opset": OPSET,
         },
         "checkpoint_step": ck["step"],
+        # Per-class logit offsets fitted after training (calibrate_bias.py), already in the
+        # classifier's bias: the record says on which views and what they did there.
+        **({"bias_calibration": ck["bias_calibration"]} if "bias_calibration" in ck else {}),
         **extra,
     }
 
