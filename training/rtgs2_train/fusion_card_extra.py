@@ -39,11 +39,18 @@ DATA_RECIPE = {
                    "--views-per-scene 5 --extra-views 5 --seed 15 --backend cpu and the same for fusion_rooms6 "
                    "into data/fusion_train6 with --seed 16 (2000 more each); each run's command "
                    "names the folders it read",
+    "calibration_views": "for calibrate_bias only, never trained or evaluated on: rtgs2 synth data/fusion_rooms8 "
+                         "--seed 2000 --count 100 --gaussians 80000 --sh-degree 0 --scale 1 --views 30; rtgs2 "
+                         "export-dataset data/fusion_rooms8/* --out data/fusion_calib8 --views-per-scene 3 "
+                         "--extra-views 2 --seed 18 --backend cpu (500 views)",
     "heldout_rooms": "10 rooms with seeds 5000-5009, never seen by the encoder or the fusion network",
     "heldout_views": "rtgs2 export-dataset <the 10 rooms> --out data/fusion_heldout --views-per-scene 30 "
                      "--backend cpu (300 views, 320x240)",
 }
 
+
+ABLATION_NOTE = ("same data, seed and steps; held-out rooms, full 320x240 frames, one confusion matrix over "
+                 "all views, mIoU/mAcc over classes present in the ground truth")
 
 # train_fusion's defaults (a test reads them out of its parser): the recipe's command names
 # these options only where a run changed them.
@@ -187,21 +194,39 @@ def recovered_ablation(runs: Path) -> list[dict]:
     return []
 
 
+def is_recovered(run: Path) -> bool:
+    """A run folder recover_fusion rebuilt from a shipped file, not one a training run wrote."""
+    return (run / RECOVERED).exists() and not (run / "args.json").exists()
+
+
+def recovered_extra(run: Path, rows: list[dict], hardware: str) -> dict:
+    """The card of a shipped file read back and changed without training (its classifier's bias
+    calibrated, say): the file's recipe and its held-out row, as its own card recorded them; what
+    changed it is recorded beside them (the checkpoint's `bias_calibration`)."""
+    card = json.loads((run / RECOVERED).read_text())["card"]
+    extra = {"recipe": {"data": DATA_RECIPE, **recovered_recipe(run), "hardware": hardware},
+             "ablation": {"note": ABLATION_NOTE, "rows": rows},
+             "shipped_run": run.name}
+    if card.get("beyond_ablation"):
+        extra["beyond_ablation"] = card["beyond_ablation"]
+    return extra
+
+
 def build(runs: Path, ship: str | None, hardware: str) -> dict:
     """The card's recipe, ablation table and (for a shipped run outside it) that run's row."""
     rows = collect(runs) or recovered_ablation(runs)
     if not rows:
         raise SystemExit(f"no runs/fusion_*/eval.json under {runs}")
     ship = ship or max(rows, key=lambda r: r["miou"])["run"]
+    if is_recovered(runs / ship):
+        return recovered_extra(runs / ship, rows, hardware)
     if not (runs / ship / "eval.json").exists():
         raise SystemExit(f"{runs / ship} has no eval.json: it has not finished")
     # A shipped run stopped before its --steps (--minutes ran out) is the model at that step.
     evaluated_at = json.loads((runs / ship / "eval.json").read_text()).get("step")
     extra = {
         "recipe": {"data": DATA_RECIPE, **run_recipe(runs / ship, evaluated_at), "hardware": hardware},
-        "ablation": {"note": "same data, seed and steps; held-out rooms, full 320x240 frames, one confusion "
-                             "matrix over all views, mIoU/mAcc over classes present in the ground truth",
-                     "rows": rows},
+        "ablation": {"note": ABLATION_NOTE, "rows": rows},
         "shipped_run": ship,
     }
     if ship not in {r["run"] for r in rows}:
@@ -216,11 +241,22 @@ def build(runs: Path, ship: str | None, hardware: str) -> dict:
     return extra
 
 
+def eval_metrics(path: Path) -> dict:
+    """The card's form of a `fusion_eval --json` result: totals and per-class numbers, rounded."""
+    e = json.loads(path.read_text())
+    t = e["total"]
+    return {"views": e["views"], "miou": round(t["miou"], 4), "macc": round(t["macc"], 4), "oacc": round(t["oacc"], 4),
+            "per_class": [{"id": p["id"], "name": p["name"], "iou": round(p["iou"], 4), "acc": round(p["acc"], 4),
+                           "pixels": p["pixels"]} for p in t["per_class"]]}
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", type=Path, default=Path("runs"))
     ap.add_argument("--ship", help="run folder name of the shipped model (default: the best held-out mIoU)")
     ap.add_argument("--onnx-eval", type=Path, help="fusion_eval --json of the exported model on the held-out views")
+    ap.add_argument("--check-eval", type=Path,
+                    help="fusion_eval --json of the exported model on data/fusion_check7 (100 more unseen rooms)")
     ap.add_argument("--bench", type=Path, help="`rtgs2 bench segment --json` output of the exported model")
     ap.add_argument("--hardware", default="2-core x86_64 CPU, torch 2.15.0, two runs side by side, one thread each")
     ap.add_argument("--out", type=Path, required=True)
@@ -228,16 +264,14 @@ def main(argv=None):
     extra = build(args.runs, args.ship, args.hardware)
     ship = extra["shipped_run"]
     if args.onnx_eval:
-        e = json.loads(args.onnx_eval.read_text())
-        t = e["total"]
-        extra["metrics"] = {
-            "heldout_320x240": {"views": e["views"], "miou": round(t["miou"], 4), "macc": round(t["macc"], 4),
-                                "oacc": round(t["oacc"], 4),
-                                "per_class": [{"id": p["id"], "name": p["name"], "iou": round(p["iou"], 4),
-                                               "acc": round(p["acc"], 4), "pixels": p["pixels"]}
-                                              for p in t["per_class"]]},
-            "evaluated": "the exported ONNX file (fp16 weights) through ONNX Runtime",
-        }
+        extra["metrics"] = {"heldout_320x240": eval_metrics(args.onnx_eval),
+                            "evaluated": "the exported ONNX file (fp16 weights) through ONNX Runtime"}
+        if args.check_eval:
+            extra["metrics"]["unseen_check_320x240"] = {
+                "rooms": "100 rooms of seeds 1900-1999 no network trained on (data/fusion_check7: rtgs2 synth "
+                         "data/fusion_rooms7 --seed 1900 --count 100, options as the training rooms; export-dataset "
+                         "--views-per-scene 5 --extra-views 5 --seed 17 --backend cpu)",
+                **eval_metrics(args.check_eval)}
     if args.bench:
         bench = json.loads(args.bench.read_text())
         bench.pop("model", None)  # the measuring machine's path to the file this card belongs to

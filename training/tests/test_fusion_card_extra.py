@@ -184,6 +184,44 @@ class CardExtraTest(unittest.TestCase):
         (row,) = extra["beyond_ablation"]["rows"]
         self.assertEqual(row["miou"], 0.5)
 
+    def test_a_recovered_model_shipped_without_training_keeps_its_cards_history_and_row(self):
+        # A shipped file read back and changed without training (bias calibration): no run wrote
+        # args.json or eval.json; the file's own card holds its recipe and held-out row.
+        runs = self.runs / "fresh"
+        recovered = runs / "fusion_shipped"
+        recovered.mkdir(parents=True)
+        card_recipe = {"data": {"train_rooms": "old"}, "hardware": "old machine", "command": "python -m old",
+                       "arguments": {"steps": 40}, "train_seconds": 60, "total_steps": 300}
+        beyond = {"note": "the shipped run", "rows": [{"run": "fusion_shipped", "miou": 0.48}]}
+        ablation = {"rows": [{"run": "fusion_features_ls", "miou": 0.17}]}
+        (recovered / "recovered.json").write_text(json.dumps({
+            "onnx": "../models/fusion.onnx", "onnx_sha256": "cd" * 32, "command": "python -m recover",
+            "card": {"recipe": card_recipe, "ablation": ablation, "beyond_ablation": beyond}}))
+        extra = fusion_card_extra.build(runs, "fusion_shipped", "test machine")
+        self.assertEqual(extra["shipped_run"], "fusion_shipped")
+        self.assertEqual(extra["recipe"]["command"], "python -m old")
+        self.assertEqual(extra["recipe"]["hardware"], "test machine")
+        self.assertEqual(extra["recipe"]["recovered"]["onnx_sha256"], "cd" * 32)
+        self.assertIn("calibration_views", extra["recipe"]["data"])
+        self.assertEqual(extra["ablation"]["rows"], ablation["rows"])
+        self.assertEqual(extra["beyond_ablation"], beyond)
+
+    def test_the_wider_check_goes_into_the_cards_metrics(self):
+        def write_eval(name, miou):
+            path = self.runs / name
+            per_class = [{"id": 1, "name": "wall", "iou": 0.91234, "acc": 0.95, "pixels": 10}]
+            path.write_text(json.dumps({"views": 7, "total": {"miou": miou, "macc": 0.6, "oacc": 0.8,
+                                                              "per_class": per_class}}))
+            return str(path)
+        out = self.runs / "extra.json"
+        fusion_card_extra.main(["--runs", str(self.runs), "--onnx-eval", write_eval("heldout.json", 0.51234),
+                                "--check-eval", write_eval("check.json", 0.47), "--out", str(out)])
+        metrics = json.loads(out.read_text())["metrics"]
+        self.assertEqual(metrics["heldout_320x240"]["miou"], 0.5123)
+        self.assertEqual(metrics["heldout_320x240"]["per_class"][0]["iou"], 0.9123)
+        self.assertEqual(metrics["unseen_check_320x240"]["miou"], 0.47)
+        self.assertIn("1900-1999", metrics["unseen_check_320x240"]["rooms"])
+
     def test_a_continued_run_whose_parent_is_gone_is_refused(self):
         fake_run(self.runs, "fusion_cont", "features", 0.15, 0.3, 20, finetune="runs/fusion_missing/checkpoint.pt")
         with self.assertRaises(SystemExit) as e:
