@@ -65,6 +65,22 @@ def fit_offsets(logits: np.ndarray, labels: np.ndarray, rounds: int = 3) -> tupl
     return offsets, history
 
 
+def offsets_of(record: dict) -> np.ndarray:
+    """The offsets [40] (channel k = NYU40 id k + 1) a `bias_calibration` record holds, as a
+    checkpoint or a model card carries it; a malformed record is refused (ValueError)."""
+    offsets = np.zeros(NUM_IDS - 1, np.float32)
+    by_id = record.get("offsets_by_id") if isinstance(record, dict) else None
+    if not isinstance(by_id, dict):
+        raise ValueError("the bias_calibration record has no offsets_by_id object")
+    for key, value in by_id.items():
+        if not (isinstance(key, str) and key.isdigit() and 1 <= int(key) <= NUM_IDS - 1):
+            raise ValueError(f"bias_calibration offset for {key!r}: not an NYU40 id 1..{NUM_IDS - 1}")
+        if not isinstance(value, (int, float)) or not np.isfinite(value):
+            raise ValueError(f"bias_calibration offset for id {key}: {value!r} is not a finite number")
+        offsets[int(key) - 1] = value
+    return offsets
+
+
 def sample_logits(predict, views, card: dict, per_view: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Logits [N, 40] (fp16, to bound memory) and labels at `per_view` valid pixels drawn
     uniformly from each view, so every pixel weighs alike as in the full-frame metric."""

@@ -6,7 +6,8 @@ import argparse
 import json
 from pathlib import Path
 
-ORDER = [("rgb", "RGB only"), ("features", "features only"), ("both", "RGB + features")]
+ORDER = [("rgb", "RGB only"), ("features", "features only"), ("both", "RGB + features"),
+         ("features_rgb", "features + early RGB")]
 
 
 def run_row(run: Path) -> dict:

@@ -13,7 +13,11 @@ projected feature branch. An all-MLP decoder (embed 64) predicts 40 NYU40 classe
 4, upsampled bilinearly to the input size inside the graph.
 
 `modality` selects the ablation variant: "both", "rgb" (CNN branch only) or "features"
-(transformer branch only). Input H and W must be multiples of 32; callers pad by replication.
+(transformer branch only); "features_rgb" is the transformer branch alone with the frame's
+colour added at its first patch embedding (early fusion: a 4x4 patchify of RGB, started at
+zero so that `--init-from` a "features" checkpoint starts from exactly that network's
+function), for colour cues that geometry lacks (a floor mat on a floor, a picture on a wall)
+at almost no cost. Input H and W must be multiples of 32; callers pad by replication.
 About 0.5 GMAC at 320x256 for "both" (`python -m rtgs2_train.fusion_model` prints it).
 """
 
@@ -35,7 +39,7 @@ FEAT_DEPTHS = (1, 1, 1, 1)  # MiT blocks per stage (MiT-B0 has 2 each; `--featur
 FEAT_HEADS = (1, 1, 2, 4)
 FEAT_REDUCTION = (8, 4, 2, 1)
 DECODER_EMBED = 64
-MODALITIES = ("both", "rgb", "features")
+MODALITIES = ("both", "rgb", "features", "features_rgb")
 
 
 def attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, heads: int) -> torch.Tensor:
@@ -145,7 +149,7 @@ def zero_residual(block: MiTBlock) -> MiTBlock:
 
 
 class FeatureBranch(nn.Module):
-    def __init__(self, in_ch: int = FEATURE_DIM, depths: tuple[int, ...] = FEAT_DEPTHS):
+    def __init__(self, in_ch: int = FEATURE_DIM, depths: tuple[int, ...] = FEAT_DEPTHS, rgb_in: bool = False):
         super().__init__()
         if len(depths) != 4 or min(depths) < 1:
             raise ValueError(f"feature depths {tuple(depths)}: four stages of at least one block")
@@ -163,9 +167,19 @@ class FeatureBranch(nn.Module):
             nn.ModuleList(zero_residual(MiTBlock(c[i], FEAT_HEADS[i], FEAT_REDUCTION[i])) for _ in range(d - 1))
             for i, d in enumerate(depths))
         self.out_norm = nn.ModuleList(nn.BatchNorm2d(ci) for ci in c)
+        # Early colour ("features_rgb"): its own patchify, added to the features' one; zero at
+        # first so the branch computes what it did without it. A separate tensor (rather than 3
+        # more input channels) keeps every other name and shape, so --init-from takes them all.
+        self.rgb_embed = nn.Conv2d(3, c[0], 4, stride=4) if rgb_in else None
+        if self.rgb_embed is not None:
+            nn.init.zeros_(self.rgb_embed.weight)
+            nn.init.zeros_(self.rgb_embed.bias)
 
-    def stage(self, i: int, x):
-        x = self.blocks[i](self.embed_norm[i](self.embed[i](x)))
+    def stage(self, i: int, x, rgb=None):
+        x = self.embed[i](x)
+        if i == 0 and self.rgb_embed is not None:
+            x = x + self.rgb_embed(rgb)
+        x = self.blocks[i](self.embed_norm[i](x))
         for block in self.more_blocks[i]:
             x = block(x)
         return self.out_norm[i](x)
@@ -261,13 +275,15 @@ class FusionNet(nn.Module):
             raise ValueError(f"modality {modality!r} is not one of {MODALITIES}")
         self.modality = modality
         self.feature_depths = tuple(feature_depths)
-        self.rgb = RgbBranch() if modality != "features" else None
-        self.feat = FeatureBranch(feature_dim, self.feature_depths) if modality != "rgb" else None
+        self.rgb = RgbBranch() if modality in ("both", "rgb") else None
+        self.feat = (FeatureBranch(feature_dim, self.feature_depths, rgb_in=modality == "features_rgb")
+                     if modality != "rgb" else None)
         self.fusion = nn.ModuleList(FusionStage(i) for i in range(4)) if modality == "both" else None
-        self.decoder = MLPDecoder(FEAT_CHANNELS if modality == "features" else RGB_CHANNELS)
+        self.decoder = MLPDecoder(RGB_CHANNELS if self.rgb is not None else FEAT_CHANNELS)
 
     def input_names(self) -> list[str]:
-        return {"both": ["rgb", "features"], "rgb": ["rgb"], "features": ["features"]}[self.modality]
+        return {"both": ["rgb", "features"], "rgb": ["rgb"], "features": ["features"],
+                "features_rgb": ["rgb", "features"]}[self.modality]
 
     def stages(self, rgb=None, features=None):
         out = []
@@ -276,7 +292,7 @@ class FusionNet(nn.Module):
             if self.rgb is not None:
                 r = self.rgb.stage(i, r)
             if self.feat is not None:
-                f = self.feat.stage(i, f)
+                f = self.feat.stage(i, f, rgb if i == 0 else None)
             out.append(self.fusion[i](r, f) if self.fusion is not None else (r if self.rgb is not None else f))
         return out
 
@@ -373,7 +389,7 @@ def main(argv=None):
         params = sum(p.numel() for p in net.parameters())
         macs = count_macs(net, args.height, args.width)  # on the CPU in fp32, before timing moves the net
         times = time_inference(net, args.height, args.width, args.device, args.half, args.repeat)
-        print(f"{m:9s} params {params / 1e6:.2f} M  {macs / 1e9:.3f} GMAC "
+        print(f"{m:12s} params {params / 1e6:.2f} M  {macs / 1e9:.3f} GMAC "
               f"@{args.width}x{args.height}  torch {where}{' fp16' if args.half else ''}: median "
               f"{statistics.median(times) * 1e3:.2f} ms, min {min(times) * 1e3:.2f} ms")
 

@@ -19,6 +19,11 @@ The recovered network is checked against ONNX Runtime on the shipped file before
     python -m rtgs2_train.recover_fusion --onnx ../models/fusion.onnx --calibrate data/fusion_train5 \
         --run-dir runs/fusion_features_ls_cb_cont7
 
+A file whose card records a `bias_calibration` (calibrate_bias.py: per-class offsets folded into
+the classifier's bias after training) is recovered *without* those offsets, i.e. as the network
+training left it, so that continuing it trains the plain network and calibrating it again
+reproduces the shipped file; the ONNX Runtime check runs before they are taken out.
+
 writes `checkpoint.pt` (weights, input normalisation and step from the card) and
 `recovered.json` (the file's hash and the card's recipe, ablation and metrics, which
 `fusion_card_extra` uses as the history of a run continued from it).
@@ -40,6 +45,7 @@ from onnx import numpy_helper
 
 from . import fusion_model as fm
 from .export_fusion import export_fp32
+from .calibrate_bias import CLASSIFIER_BIAS, offsets_of
 from .fusion_data import Batcher, ViewSet
 from .fusion_eval import onnx_predictor, torch_predictor
 from .train_fusion import save_atomically
@@ -53,8 +59,17 @@ class RecoveryError(RuntimeError):
 
 
 def modality_of(card: dict) -> str:
+    """The variant a card describes: its architecture's `modality` where it names one (two
+    variants take RGB and features), else the one its inputs imply (older cards)."""
     inputs = card.get("inputs")
     by_inputs = {("rgb",): "rgb", ("features",): "features", ("rgb", "features"): "both"}
+    named = (card.get("architecture") or {}).get("modality")
+    if named is not None:
+        if named not in fm.MODALITIES:
+            raise RecoveryError(f"the card's architecture names modality {named!r}, not one of {fm.MODALITIES}")
+        if fm.FusionNet(named).input_names() != list(inputs or ()):
+            raise RecoveryError(f"the card's inputs {inputs!r} are not those of a {named!r} network")
+        return named
     if tuple(inputs or ()) not in by_inputs:
         raise RecoveryError(f"the card's inputs {inputs!r} name no fusion variant")
     return by_inputs[tuple(inputs)]
@@ -228,6 +243,17 @@ def check_against_onnx(net: fm.FusionNet, path: Path, batch: dict[str, np.ndarra
     return err
 
 
+def remove_bias_calibration(net: fm.FusionNet, record: dict) -> None:
+    """Subtract a card's calibration offsets from the classifier's bias (see the module notes)."""
+    try:
+        offsets = offsets_of(record)
+    except ValueError as e:
+        raise RecoveryError(f"the card's {e}") from None
+    bias = dict(net.named_parameters())[CLASSIFIER_BIAS]
+    with torch.no_grad():
+        bias -= torch.from_numpy(offsets)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--onnx", type=Path, default=Path("../models/fusion.onnx"))
@@ -262,6 +288,9 @@ def main(argv=None):
         batches = [batcher.batch(8) for _ in range(args.batches)]
         calibrate(net, pairs, batches)
         err = check_against_onnx(net, args.onnx, batches[0], args.tolerance)
+        calibration = card.get("bias_calibration")
+        if calibration is not None:
+            remove_bias_calibration(net, calibration)
     except RecoveryError as e:
         raise SystemExit(f"{args.onnx}: {e}") from None
     args.run_dir.mkdir(parents=True, exist_ok=True)
@@ -272,6 +301,8 @@ def main(argv=None):
                    + f" --run-dir {args.run_dir}",
         "folded_batchnorms": [bn for _, bn, _ in pairs],
         "max_relative_logit_difference": err,
+        # The checkpoint is the network before these offsets (module notes).
+        **({"bias_calibration_removed": calibration} if calibration is not None else {}),
         "card": {k: card[k] for k in ("recipe", "ablation", "beyond_ablation", "metrics", "shipped_run",
                                       "checkpoint_step") if k in card},
     }
@@ -280,7 +311,8 @@ def main(argv=None):
     save_atomically(ck, args.run_dir / "checkpoint.pt")
     (args.run_dir / "recovered.json").write_text(json.dumps(recovered, indent=1) + "\n")
     print(f"recovered {args.onnx} into {args.run_dir}/checkpoint.pt: {len(pairs)} folded BatchNorms "
-          f"recalibrated, ONNX Runtime agrees to {err:.1e} (relative)")
+          f"recalibrated, ONNX Runtime agrees to {err:.1e} (relative)"
+          + ("; the card's bias calibration taken out of the classifier" if calibration is not None else ""))
 
 
 if __name__ == "__main__":

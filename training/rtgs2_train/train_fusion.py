@@ -32,7 +32,7 @@ import torch.nn.functional as F
 
 from . import fusion_eval, fusion_loss
 from .fusion_data import Batcher, Prefetcher, ViewSet, class_weights, input_statistics
-from .fusion_model import DECODER_EMBED, NUM_CLASSES, FusionNet, from_args
+from .fusion_model import DECODER_EMBED, MODALITIES, NUM_CLASSES, FusionNet, from_args
 from .metrics import IGNORE
 
 
@@ -41,7 +41,7 @@ def parse_args(argv=None):
     ap.add_argument("--data", type=Path, nargs="+", required=True, help="exported dataset folder(s)")
     ap.add_argument("--val", type=Path, nargs="*", default=[], help="exported views to evaluate on at the end")
     ap.add_argument("--run-dir", type=Path, required=True)
-    ap.add_argument("--modality", choices=["both", "rgb", "features"], default="both")
+    ap.add_argument("--modality", choices=list(MODALITIES), default="both")
     ap.add_argument("--feature-depths", type=int, nargs=4, default=[1, 1, 1, 1], metavar="D",
                     help="MiT blocks in each feature-branch stage (blocks past the first start as identities, "
                          "so --init-from a shallower checkpoint starts from its function)")

@@ -4,7 +4,7 @@ import unittest
 
 import numpy as np
 
-from rtgs2_train.calibrate_bias import fit_offsets, miou_of
+from rtgs2_train.calibrate_bias import fit_offsets, miou_of, offsets_of
 
 
 def under_predicted(n: int = 20000, seed: int = 0):
@@ -54,6 +54,24 @@ class FitOffsets(unittest.TestCase):
             fit_offsets(logits[:, :39], labels)
         with self.assertRaises(ValueError):
             fit_offsets(logits, np.where(labels == 1, 0, labels))
+
+
+class OffsetsOfARecord(unittest.TestCase):
+    def test_ids_map_to_their_channels_and_the_rest_stay_zero(self):
+        got = offsets_of({"offsets_by_id": {"1": 1.125, "20": -0.5, "40": 0.25}})
+        self.assertEqual(got.shape, (40,))
+        self.assertEqual((got[0], got[19], got[39]), (1.125, -0.5, 0.25))
+        self.assertEqual(np.count_nonzero(got), 3)
+
+    def test_malformed_records_are_refused_with_the_reason(self):
+        for record, reason in (({}, "no offsets_by_id"), ({"offsets_by_id": {"0": 1.0}}, "not an NYU40 id"),
+                               ({"offsets_by_id": {"41": 1.0}}, "not an NYU40 id"),
+                               ({"offsets_by_id": {"wall": 1.0}}, "not an NYU40 id"),
+                               ({"offsets_by_id": {"3": float("nan")}}, "not a finite number"),
+                               ({"offsets_by_id": {"3": "1.0"}}, "not a finite number")):
+            with self.assertRaises(ValueError) as e:
+                offsets_of(record)
+            self.assertIn(reason, str(e.exception))
 
 
 if __name__ == "__main__":

@@ -80,6 +80,18 @@ class RecoverShippedModel(unittest.TestCase):
             self.assertIn(f"{bad}: not a readable ONNX file", str(e.exception))
             self.assertFalse((Path(tmp) / "run").exists(), "nothing is written for a bad file")
 
+    def test_the_cards_bias_calibration_is_taken_out_of_the_classifier(self):
+        record = {"offsets_by_id": {"1": 1.125, "2": -0.5, "38": 1.625}}
+        net = copy.deepcopy(self.net)
+        rf.remove_bias_calibration(net, record)
+        before = dict(self.net.named_parameters())[rf.CLASSIFIER_BIAS].detach().numpy()
+        after = dict(net.named_parameters())[rf.CLASSIFIER_BIAS].detach().numpy()
+        want = np.zeros(40, np.float32)
+        want[[0, 1, 37]] = [1.125, -0.5, 1.625]
+        np.testing.assert_allclose(before - after, want, atol=1e-6)
+        with self.assertRaises(rf.RecoveryError):
+            rf.remove_bias_calibration(net, {"offsets_by_id": {"99": 1.0}})
+
     def test_refuses_a_file_of_other_feature_depths(self):
         with self.assertRaises(rf.RecoveryError):
             rf.recover_state(self.model, "features", (1, 2, 1, 1))
@@ -106,6 +118,37 @@ class RecoverShippedModel(unittest.TestCase):
         with torch.no_grad():
             want, out = net(features=x), got.eval()(features=x)
         self.assertLess(((out - want).abs().max() / want.abs().max()).item(), 1e-4)
+
+    def test_an_early_colour_network_is_recovered_from_its_export(self):
+        import tempfile
+
+        from rtgs2_train import fusion_model as fm
+
+        torch.manual_seed(5)
+        net = fm.FusionNet("features_rgb").eval()
+        with torch.no_grad():  # trained-looking values everywhere, the zero-started colour patchify too
+            for name, t in net.state_dict().items():
+                if t.is_floating_point():
+                    t.copy_(torch.rand_like(t) + 0.5 if name.endswith("running_var") else 0.2 * torch.randn_like(t))
+        card = {"inputs": ["rgb", "features"], "architecture": {"modality": "features_rgb"}}
+        self.assertEqual(rf.modality_of(card), "features_rgb")
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "early.onnx"
+            rf.export_fp32(net, path)
+            got, pairs = rf.recover_state(onnx.load(str(path)), rf.modality_of(card))
+        x, rgb = torch.randn(1, 32, 64, 96), torch.randn(1, 3, 64, 96)
+        rf.calibrate(got, pairs, [{"rgb": rgb.numpy(), "features": x.numpy()}])
+        with torch.no_grad():
+            want, out = net(rgb=rgb, features=x), got.eval()(rgb=rgb, features=x)
+        self.assertLess(((out - want).abs().max() / want.abs().max()).item(), 1e-4)
+
+    def test_a_cards_named_modality_must_agree_with_its_inputs(self):
+        with self.assertRaises(rf.RecoveryError):
+            rf.modality_of({"inputs": ["features"], "architecture": {"modality": "features_rgb"}})
+        with self.assertRaises(rf.RecoveryError):
+            rf.modality_of({"inputs": ["rgb", "features"], "architecture": {"modality": "late"}})
+        self.assertEqual(rf.modality_of({"inputs": ["rgb", "features"], "architecture": {"modality": "both"}}), "both")
+        self.assertEqual(rf.modality_of({"inputs": ["rgb", "features"]}), "both", "older cards: by inputs")
 
     def test_refuses_a_card_with_malformed_feature_depths(self):
         for depths in ([2, 2], [1, 0, 1, 1], "2 2 2 2"):

@@ -125,6 +125,35 @@ class StopAndContinue(unittest.TestCase):
         self.assertIn("feat.more_blocks.2.1.ffn.fc2.weight", after["model"])
         self.assertFalse(any("more_blocks" in p for p in json.loads((child / "taken.json").read_text())["parts"]))
 
+    def test_early_colour_warm_started_from_features_only_starts_as_its_function_and_learns_colour(self):
+        from rtgs2_train.fusion_model import FusionNet, from_args
+        from rtgs2_train.train_fusion import warm_start, warm_start_names
+
+        parent = self.train("parent", "--steps", "2")
+        before = torch.load(parent / "checkpoint.pt", weights_only=False)
+        plain = from_args(before["args"])
+        plain.load_state_dict(before["model"])
+        early = FusionNet("features_rgb")
+        self.assertEqual(early.input_names(), ["rgb", "features"])
+        names = warm_start_names(early, before["model"])
+        self.assertEqual(set(names), set(before["model"]), "every tensor of the features-only network is taken")
+        warm_start(early, before["model"], names)
+        torch.manual_seed(2)
+        x, rgb = torch.randn(1, 32, 64, 96), torch.randn(1, 3, 64, 96)
+        with torch.no_grad():
+            want = plain.eval()(features=x)
+            got = early.eval()(rgb=rgb, features=x)
+        self.assertGreater(want.abs().max().item(), 0.1, "real logits")
+        self.assertLess((got - want).abs().max().item(), 1e-6, "colour adds nothing before it is trained")
+
+        # Trained with the taken parts frozen, only the colour patchify (and nothing taken) moves.
+        child = self.train("child", "--steps", "2", "--init-from", str(parent / "checkpoint.pt"),
+                           "--freeze-init-steps", "5", modality="features_rgb")
+        after = torch.load(child / "checkpoint.pt", weights_only=False)["model"]
+        self.assertGreater(after["feat.rgb_embed.weight"].abs().max().item(), 0.0, "colour is learnt")
+        for name in ("feat.embed.0.weight", "decoder.classify.bias"):
+            self.assertTrue(torch.equal(after[name], before["model"][name]), name)
+
     def test_a_warm_start_refuses_finetuning_options_naming_each(self):
         parent = self.train("parent", "--steps", "1")
         for extra, named in ((["--finetune", str(parent / "checkpoint.pt")], "--finetune"), (["--ceco", "0.4"], "--ceco")):
