@@ -53,7 +53,10 @@ class RecoverShippedModel(unittest.TestCase):
 
     def test_matches_the_fixture_pytorch_logits(self):
         self.assertTrue(self.model.graph.initializer, "the shipped file has weights")
-        self.assertEqual(len(self.pairs), 5, "four patch embeds and the decoder's fuse layer are folded")
+        # Four patch embeds and the decoder's fuse layer are folded; with early colour the first
+        # embed's BatchNorm follows a sum of two patchifies, so it stays a BatchNorm in the file.
+        folded = 4 if rf.modality_of(self.card) == "features_rgb" else 5
+        self.assertEqual(len(self.pairs), folded)
         want = np.load(FIXTURE / "logits.npy")
         self.assertGreater(np.abs(want).max(), 1.0, "the fixture holds real logits")
         diff = np.abs(self.logits(train_mode=False) - want).max()
