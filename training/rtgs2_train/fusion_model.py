@@ -39,7 +39,10 @@ FEAT_DEPTHS = (1, 1, 1, 1)  # MiT blocks per stage (MiT-B0 has 2 each; `--featur
 FEAT_HEADS = (1, 1, 2, 4)
 FEAT_REDUCTION = (8, 4, 2, 1)
 DECODER_EMBED = 64
-MODALITIES = ("both", "rgb", "features", "features_rgb")
+# Each variant's graph inputs, in the card's order.
+INPUTS = {"both": ["rgb", "features"], "rgb": ["rgb"], "features": ["features"],
+          "features_rgb": ["rgb", "features"]}
+MODALITIES = tuple(INPUTS)
 
 
 def attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, heads: int) -> torch.Tensor:
@@ -176,6 +179,7 @@ class FeatureBranch(nn.Module):
             nn.init.zeros_(self.rgb_embed.bias)
 
     def stage(self, i: int, x, rgb=None):
+        """Stage i of the branch; `rgb` (the frame) is read at stage 0 by the early-colour variant only."""
         x = self.embed[i](x)
         if i == 0 and self.rgb_embed is not None:
             x = x + self.rgb_embed(rgb)
@@ -282,8 +286,7 @@ class FusionNet(nn.Module):
         self.decoder = MLPDecoder(RGB_CHANNELS if self.rgb is not None else FEAT_CHANNELS)
 
     def input_names(self) -> list[str]:
-        return {"both": ["rgb", "features"], "rgb": ["rgb"], "features": ["features"],
-                "features_rgb": ["rgb", "features"]}[self.modality]
+        return list(INPUTS[self.modality])
 
     def stages(self, rgb=None, features=None):
         out = []
@@ -292,7 +295,7 @@ class FusionNet(nn.Module):
             if self.rgb is not None:
                 r = self.rgb.stage(i, r)
             if self.feat is not None:
-                f = self.feat.stage(i, f, rgb if i == 0 else None)
+                f = self.feat.stage(i, f, rgb)
             out.append(self.fusion[i](r, f) if self.fusion is not None else (r if self.rgb is not None else f))
         return out
 

@@ -44,8 +44,8 @@ import torch.nn as nn
 from onnx import numpy_helper
 
 from . import fusion_model as fm
-from .export_fusion import export_fp32
 from .calibrate_bias import CLASSIFIER_BIAS, offsets_of
+from .export_fusion import export_fp32
 from .fusion_data import Batcher, ViewSet
 from .fusion_eval import onnx_predictor, torch_predictor
 from .train_fusion import save_atomically
@@ -67,7 +67,7 @@ def modality_of(card: dict) -> str:
     if named is not None:
         if named not in fm.MODALITIES:
             raise RecoveryError(f"the card's architecture names modality {named!r}, not one of {fm.MODALITIES}")
-        if fm.FusionNet(named).input_names() != list(inputs or ()):
+        if fm.INPUTS[named] != list(inputs or ()):
             raise RecoveryError(f"the card's inputs {inputs!r} are not those of a {named!r} network")
         return named
     if tuple(inputs or ()) not in by_inputs:
