@@ -147,9 +147,13 @@ fn features_command_caches_and_recovers_from_a_corrupt_cache() {
     assert_eq!(exported.shape, vec![30_000, 32]);
     assert!(exported.data.iter().all(|v| v.is_finite()) && exported.data.iter().any(|&v| v != 0.0));
 
-    let (second, _) = run(&[]);
+    let export_hit = dir.path().join("features-from-cache.npy");
+    let (second, _) = run(&["--export", export_hit.to_str().expect("utf-8")]);
     assert_eq!(second["cache"], "hit");
     assert_eq!(second["cache_path"], first["cache_path"]);
+    // The same numbers warm or cold: a network reading them must not answer differently.
+    let from_cache: rtgs2::util::npy::NpyArray<f32> = rtgs2::util::npy::read(&export_hit).expect("exported npy");
+    assert!(from_cache.data == exported.data, "features read from the cache equal the freshly computed ones");
 
     let path = std::path::PathBuf::from(first["cache_path"].as_str().expect("cache path"));
     let mut bytes = std::fs::read(&path).expect("cache file");

@@ -53,6 +53,15 @@ pub fn encode(key: &CacheKey, count: usize, dim: usize, features: &[f32]) -> Vec
     out
 }
 
+/// Rounds `features` to the precision the cache stores them in (f16), in place, so that a
+/// scene's features are the same numbers whether they were just computed or read back: a
+/// network near a decision boundary would otherwise give a different answer on a warm cache.
+pub fn round_to_stored(features: &mut [f32]) {
+    for v in features {
+        *v = f16::from_f32(*v).to_f32();
+    }
+}
+
 /// Features from a cache file, or why it cannot be used.
 pub fn decode(bytes: &[u8], key: &CacheKey, count: usize, dim: usize) -> Result<Vec<f32>, String> {
     if bytes.len() < HEADER + 32 || &bytes[..9] != MAGIC {
@@ -96,6 +105,10 @@ mod tests {
         let bytes = encode(&key, 2, 32, &feats);
         let back = decode(&bytes, &key, 2, 32).expect("valid cache");
         assert!(back.iter().zip(&feats).all(|(a, b)| (a - b).abs() < 1e-3));
+        let mut rounded = feats.clone();
+        round_to_stored(&mut rounded);
+        assert_eq!(back, rounded, "a cache hit gives exactly the rounded fresh features");
+        assert_ne!(rounded, feats, "f16 rounding changes these values");
         assert!(decode(&bytes, &[8u8; 32], 2, 32).unwrap_err().contains("another scene"));
         assert!(decode(&bytes, &key, 3, 32).unwrap_err().contains("expected"));
         assert!(decode(&bytes[..bytes.len() - 1], &key, 2, 32).unwrap_err().contains("truncated"));

@@ -124,7 +124,9 @@ pub fn scene_features(scene: &Scene, opts: &FeatureOptions) -> Result<SceneFeatu
     let t = Instant::now();
     let mut session = EncoderSession::from_parts(&opts.model, &model_bytes, card, opts.provider, opts.threads)?;
     let session_ms = t.elapsed().as_secs_f64() * 1e3;
-    let encoded = encode_scene(&mut session, scene, opts.max_voxels, opts.progress)?;
+    let mut encoded = encode_scene(&mut session, scene, opts.max_voxels, opts.progress)?;
+    // Cached or not, callers get the stored precision (see `round_to_stored`).
+    cache::round_to_stored(&mut encoded.features);
     let t = Instant::now();
     // An unwritable cache costs the next run a recomputation, not this run its result.
     let cache = match target {
