@@ -24,7 +24,9 @@ the classifier's bias after training) is recovered *without* those offsets, i.e.
 training left it, so that continuing it trains the plain network and calibrating it again
 reproduces the shipped file; the ONNX Runtime check runs before they are taken out.
 
-writes `checkpoint.pt` (weights, input normalisation and step from the card) and
+writes `checkpoint.pt` (weights, input normalisation and step from the card; for a calibrated
+file also `checkpoint_calibrated.pt`, the network with its offsets, as the file ships it: the
+fixture is made from that one) and
 `recovered.json` (the file's hash and the card's recipe, ablation and metrics, which
 `fusion_card_extra` uses as the history of a run continued from it).
 """
@@ -32,6 +34,7 @@ writes `checkpoint.pt` (weights, input normalisation and step from the card) and
 from __future__ import annotations
 
 import argparse
+import copy
 import hashlib
 import json
 import tempfile
@@ -289,6 +292,9 @@ def main(argv=None):
         calibrate(net, pairs, batches)
         err = check_against_onnx(net, args.onnx, batches[0], args.tolerance)
         calibration = card.get("bias_calibration")
+        # The network exactly as the file ships it (offsets included): what the parity fixture
+        # and a re-export of the same file are made from.
+        as_shipped = copy.deepcopy(net.state_dict()) if calibration is not None else None
         if calibration is not None:
             remove_bias_calibration(net, calibration)
     except RecoveryError as e:
@@ -309,6 +315,9 @@ def main(argv=None):
     ck = {"model": net.state_dict(), "step": card.get("checkpoint_step", 0), "norm": norm,
           "args": {"modality": modality, "feature_depths": list(depths), "recovered_from": str(args.onnx)}}
     save_atomically(ck, args.run_dir / "checkpoint.pt")
+    if as_shipped is not None:
+        save_atomically({**ck, "model": as_shipped, "bias_calibration": calibration},
+                        args.run_dir / "checkpoint_calibrated.pt")
     (args.run_dir / "recovered.json").write_text(json.dumps(recovered, indent=1) + "\n")
     print(f"recovered {args.onnx} into {args.run_dir}/checkpoint.pt: {len(pairs)} folded BatchNorms "
           f"recalibrated, ONNX Runtime agrees to {err:.1e} (relative)"

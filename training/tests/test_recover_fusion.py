@@ -36,7 +36,7 @@ class RecoverShippedModel(unittest.TestCase):
         feats = np.load(FIXTURE / "features.npy")
         cls.inputs = fusion_io.prepare(rgb, feats, cls.card)
         cls.hw = rgb.shape[:2]
-        cls.net, cls.pairs = rf.recover_state(cls.model, rf.modality_of(cls.card))
+        cls.net, cls.pairs = rf.recover_state(cls.model, rf.modality_of(cls.card), rf.feature_depths_of(cls.card))
         rf.calibrate(cls.net, cls.pairs, [cls.inputs])
 
     def logits(self, train_mode: bool) -> np.ndarray:
