@@ -292,10 +292,11 @@ def main(argv=None):
         calibrate(net, pairs, batches)
         err = check_against_onnx(net, args.onnx, batches[0], args.tolerance)
         calibration = card.get("bias_calibration")
-        # The network exactly as the file ships it (offsets included): what the parity fixture
-        # and a re-export of the same file are made from.
-        as_shipped = copy.deepcopy(net.state_dict()) if calibration is not None else None
+        as_shipped = None
         if calibration is not None:
+            # The network exactly as the file ships it (offsets included): what the parity
+            # fixture and a re-export of the same file are made from.
+            as_shipped = copy.deepcopy(net.state_dict())
             remove_bias_calibration(net, calibration)
     except RecoveryError as e:
         raise SystemExit(f"{args.onnx}: {e}") from None
