@@ -28,7 +28,12 @@ DATA_RECIPE = {
                    "also read data/fusion_train4: 200 more again (rtgs2 synth data/fusion_rooms4 --seed 1300 "
                    "--count 200, same options); runs that also read data/fusion_train5 and "
                    "data/fusion_train6: 400 more (rtgs2 synth data/fusion_rooms5 --seed 1500 --count 200, "
-                   "rtgs2 synth data/fusion_rooms6 --seed 1700 --count 200, same options)",
+                   "rtgs2 synth data/fusion_rooms6 --seed 1700 --count 200, same options); runs that also read "
+                   "data/fusion_train9 and data/fusion_train10: 600 more (rtgs2 synth data/fusion_rooms9 --seed 2100 "
+                   "--count 400, rtgs2 synth data/fusion_rooms10 --seed 2500 --count 200, same options); runs that "
+                   "also read data/fusion_train11 and data/fusion_train12: 600 more again (rtgs2 synth "
+                   "data/fusion_rooms11 --seed 2700 --count 300, rtgs2 synth data/fusion_rooms12 --seed 3000 "
+                   "--count 300, same options)",
     "train_views": "rtgs2 export-dataset <the 100 rooms> --out data/fusion_train --views-per-scene 10 "
                    "--extra-views 10 --seed 11 --backend cpu (2000 views, 320x240); rtgs2 export-dataset "
                    "data/fusion_rooms2/* --out data/fusion_train2 --views-per-scene 10 --extra-views 10 --seed 12 "
@@ -37,7 +42,11 @@ DATA_RECIPE = {
                    "data/fusion_rooms4/* --out data/fusion_train4 --views-per-scene 5 --extra-views 5 --seed 14 "
                    "--backend cpu (2000 more); rtgs2 export-dataset data/fusion_rooms5/* --out data/fusion_train5 "
                    "--views-per-scene 5 --extra-views 5 --seed 15 --backend cpu and the same for fusion_rooms6 "
-                   "into data/fusion_train6 with --seed 16 (2000 more each); each run's command "
+                   "into data/fusion_train6 with --seed 16 (2000 more each); rtgs2 export-dataset "
+                   "data/fusion_rooms9/* --out data/fusion_train9 --views-per-scene 3 --extra-views 2 --seed 19 "
+                   "--backend cpu and the same for fusion_rooms10 into data/fusion_train10 with --seed 20 (3000 more "
+                   "in all); the same for fusion_rooms11 into data/fusion_train11 with --seed 23 and for "
+                   "fusion_rooms12 into data/fusion_train12 with --seed 24 (3000 more again); each run's command "
                    "names the folders it read",
     "calibration_views": "for calibrate_bias only, never trained or evaluated on: rtgs2 synth data/fusion_rooms8 "
                          "--seed 2000 --count 100 --gaussians 80000 --sh-degree 0 --scale 1 --views 30; rtgs2 "
