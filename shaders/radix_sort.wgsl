@@ -1,36 +1,47 @@
-// Reduce-then-scan LSD radix sort of (u32 key, u32 value) pairs, 4 bits per pass.
+// Reduce-then-scan LSD radix sort of (u32 key, u32 value) pairs, 8 bits per pass.
 //
 // Per pass:  upsweep   one workgroup per block: the block's digit histogram -> hist[digit][block]
 //            scan      one workgroup per digit: exclusive scan over the blocks, in place,
 //                      and the digit's total -> hist[RADIX * stride + digit]
-//            downsweep one workgroup per block: ranks its keys stably and scatters them.
+//            downsweep one workgroup per block: orders its keys stably by digit in workgroup
+//                      memory, then scatters them.
 // No workgroup ever waits on another one (no decoupled look-back, no spinning): each pass
 // only reads what earlier dispatches wrote, so it is correct on any scheduler (lavapipe,
 // Apple) — see DESIGN.md, "Rendering rules". No subgroup operations either: the stable
 // ranking uses workgroup memory and barriers only, so any subgroup size works.
 //
-// Stable ranking: each invocation owns KPT *consecutive* keys of the block, counts them in its
-// own column of a [digit][invocation] counter matrix (two 16-bit counters per u32), and a
-// scan along each row gives, for every key, the number of equal digits held by earlier
-// invocations; plus its rank among its own earlier keys, that is its rank among the block's
-// equal digits in input order. Keys are then staged in workgroup memory in digit order so
-// that the global writes come out as long contiguous runs.
+// Why 8 bits: at a million keys a pass costs mostly its three dispatches' latency, not
+// bandwidth (H200: 34 µs per 4-bit pass at 100k keys, 47 µs at 1M), so halving the passes
+// nearly halves the sort.
+//
+// Stable ranking inside a block, one 4-bit split at a time (the digit's low nibble, then its
+// high nibble; two stable splits = a stable order by the whole digit). A split: each
+// invocation owns KPT *consecutive* keys, counts them in its own column of a [nibble]
+// [invocation] counter matrix (two 16-bit counters per u32), and a scan along each row gives,
+// for every key, the number of equal nibbles held by earlier invocations; plus its rank
+// among its own earlier keys, that is its rank among the block's equal nibbles in input order.
+// Between and after the splits keys (then values) are staged in the same workgroup memory, so
+// that the global writes come out as long contiguous runs per digit. About 10 KiB of
+// workgroup memory, under WebGPU's 16 KiB default.
 
 // BLOCK (= WG * KPT), COPY_BLOCK and SortParams come from radix_sort_shared.wgsl.
 const WG: u32 = 256u;
 // Keys per invocation; a multiple of 4 because keys and values are loaded as vec4.
 const KPT: u32 = 8u;
-const RADIX_BITS: u32 = 4u;
-const RADIX: u32 = 16u;
-// Two 16-bit counters per u32 (a block has at most 2048 keys of one digit, < 65536).
-const ROWS: u32 = 8u; // RADIX / 2
+const RADIX_BITS: u32 = 8u;
+const RADIX: u32 = 256u; // = WG: one invocation per digit where the digits are walked
+const NIBBLES: u32 = 16u; // values of the 4-bit part one split orders by
+// Two 16-bit counters per u32 (a block has at most 2048 keys of one nibble, < 65536).
+const ROWS: u32 = 8u; // NIBBLES / 2
 // The raking scan over the counter matrix: each invocation scans SEG counters of one row.
 const SEG: u32 = 8u; // ROWS * WG / WG
 const SEGS_PER_ROW: u32 = 32u; // WG / SEG
 // Workgroup memory shared by the counter matrix (ROWS * WG) and the staged block (BLOCK).
 const SMEM: u32 = 2048u;
+// The digit totals' prefix is raked in DIGIT_GROUPS groups of RADIX / DIGIT_GROUPS.
+const DIGIT_GROUPS: u32 = 16u;
 
-// Mirrored by `PassInfo`; one per pass, fixed at creation (shift = 4 * pass index).
+// Mirrored by `PassInfo`; one per pass, fixed at creation (shift = 8 * pass index).
 struct PassInfo {
     shift: u32,
     _pad0: u32,
@@ -50,14 +61,22 @@ struct PassInfo {
 var<workgroup> smem: array<u32, SMEM>;
 var<workgroup> partials: array<u32, WG>;
 var<workgroup> row_totals: array<u32, ROWS>;
-var<workgroup> digit_start: array<u32, RADIX>;
+var<workgroup> nibble_start: array<u32, NIBBLES>;
+// Per digit: where its keys start in the block, then (in place) their first output address
+// minus that start.
 var<workgroup> digit_dst: array<u32, RADIX>;
+var<workgroup> group_totals: array<u32, DIGIT_GROUPS>;
+// The upsweep's block histogram.
+var<workgroup> digit_hist: array<atomic<u32>, RADIX>;
+
+// How many key bits this pass sorts: RADIX_BITS, or fewer in the last pass of a narrow key.
+fn pass_width() -> u32 {
+    let shift = pass_info.shift;
+    return min(RADIX_BITS, params.key_bits - min(params.key_bits, shift));
+}
 
 fn digit_of(key: u32) -> u32 {
-    // Only the low key_bits bits take part; the last pass may be narrower than 4 bits.
-    let shift = pass_info.shift;
-    let width = min(RADIX_BITS, params.key_bits - min(params.key_bits, shift));
-    return extractBits(key, shift, width);
+    return extractBits(key, pass_info.shift, pass_width());
 }
 
 // Workgroups form a grid of rows of `blocks_x` (the per-dimension dispatch limit).
@@ -97,70 +116,36 @@ fn load_values(start: u32) -> array<u32, KPT> {
     return out;
 }
 
-fn counter_index(digit: u32, lid: u32) -> u32 {
-    return (digit >> 1u) * WG + lid;
-}
-
-fn counter_shift(digit: u32) -> u32 {
-    return (digit & 1u) * 16u;
-}
-
-// Counts this invocation's valid keys into its own column of the counter matrix (no other
-// invocation touches that column, so no atomics) and returns each key's rank among its own
-// earlier keys of the same digit.
-fn count_column(lid: u32, digits: ptr<function, array<u32, KPT>>, valid: u32) -> array<u32, KPT> {
-    for (var r = 0u; r < ROWS; r++) {
-        smem[r * WG + lid] = 0u;
-    }
-    var rank: array<u32, KPT>;
-    for (var j = 0u; j < KPT; j++) {
-        if (j < valid) {
-            let d = (*digits)[j];
-            let at = counter_index(d, lid);
-            let sh = counter_shift(d);
-            let c = smem[at];
-            rank[j] = (c >> sh) & 0xffffu;
-            smem[at] = c + (1u << sh);
-        }
-    }
-    return rank;
-}
-
 @compute @workgroup_size(WG)
 fn upsweep(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
     let block = block_index(wid);
     if (block >= params.num_blocks) {
         return; // the unused tail of the last grid row
     }
+    atomicStore(&digit_hist[lid], 0u);
+    workgroupBarrier();
     let start = block * BLOCK + lid * KPT;
     let valid = valid_keys(start);
     let keys = load_keys(start);
-    var digits: array<u32, KPT>;
+    // A run of equal digits (sorted stretches, the high bits of depths) costs one atomic.
+    var run_digit = 0u;
+    var run = 0u;
     for (var j = 0u; j < KPT; j++) {
-        digits[j] = digit_of(keys[j]);
-    }
-    _ = count_column(lid, &digits, valid);
-    workgroupBarrier();
-
-    // Reduce each row: SEG counters per invocation, then one invocation per row.
-    let row = lid / SEGS_PER_ROW;
-    let col0 = (lid % SEGS_PER_ROW) * SEG;
-    var sum = 0u;
-    for (var i = 0u; i < SEG; i++) {
-        sum += smem[row * WG + col0 + i];
-    }
-    partials[lid] = sum;
-    workgroupBarrier();
-
-    if (lid < ROWS) {
-        var total = 0u;
-        for (var s = 0u; s < SEGS_PER_ROW; s++) {
-            total += partials[lid * SEGS_PER_ROW + s];
+        if (j < valid) {
+            let d = digit_of(keys[j]);
+            if (run > 0u && d != run_digit) {
+                atomicAdd(&digit_hist[run_digit], run);
+                run = 0u;
+            }
+            run_digit = d;
+            run += 1u;
         }
-        let stride = params.hist_stride;
-        hist[(2u * lid) * stride + block] = total & 0xffffu;
-        hist[(2u * lid + 1u) * stride + block] = total >> 16u;
     }
+    if (run > 0u) {
+        atomicAdd(&digit_hist[run_digit], run);
+    }
+    workgroupBarrier();
+    hist[lid * params.hist_stride + block] = atomicLoad(&digit_hist[lid]); // WG == RADIX
 }
 
 // Entries per scan chunk: four per invocation.
@@ -210,21 +195,40 @@ fn scan(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     }
 }
 
-@compute @workgroup_size(WG)
-fn downsweep(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-    let block = block_index(wid);
-    if (block >= params.num_blocks) {
-        return;
+fn counter_index(nibble: u32, lid: u32) -> u32 {
+    return (nibble >> 1u) * WG + lid;
+}
+
+fn counter_shift(nibble: u32) -> u32 {
+    return (nibble & 1u) * 16u;
+}
+
+// Counts this invocation's valid keys into its own column of the counter matrix (no other
+// invocation touches that column, so no atomics) and returns each key's rank among its own
+// earlier keys of the same nibble.
+fn count_column(lid: u32, nibbles: ptr<function, array<u32, KPT>>, valid: u32) -> array<u32, KPT> {
+    for (var r = 0u; r < ROWS; r++) {
+        smem[r * WG + lid] = 0u;
     }
-    let base = block * BLOCK;
-    let start = base + lid * KPT;
-    let valid = valid_keys(start);
-    let keys = load_keys(start);
-    var digits: array<u32, KPT>;
+    var rank: array<u32, KPT>;
     for (var j = 0u; j < KPT; j++) {
-        digits[j] = digit_of(keys[j]);
+        if (j < valid) {
+            let d = (*nibbles)[j];
+            let at = counter_index(d, lid);
+            let sh = counter_shift(d);
+            let c = smem[at];
+            rank[j] = (c >> sh) & 0xffffu;
+            smem[at] = c + (1u << sh);
+        }
     }
-    let rank = count_column(lid, &digits, valid);
+    return rank;
+}
+
+// One stable split: the block position of each of this invocation's valid keys once the
+// block is ordered by `nibbles` (ties in input order). Uses smem as the counter matrix; ends
+// with a barrier, so the caller may overwrite smem straight away.
+fn split_positions(lid: u32, nibbles: ptr<function, array<u32, KPT>>, valid: u32) -> array<u32, KPT> {
+    let rank = count_column(lid, nibbles, valid);
     workgroupBarrier();
 
     // Exclusive scan along each row, in two levels: SEG counters per invocation (written
@@ -253,43 +257,122 @@ fn downsweep(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_in
     }
     workgroupBarrier();
 
-    if (lid < RADIX) {
-        // Where this digit's keys start in the block, and in the output.
-        var local_start = 0u;
-        var global_start = 0u;
-        let totals = RADIX * params.hist_stride;
+    if (lid < NIBBLES) {
+        var start = 0u;
         for (var e = 0u; e < lid; e++) {
-            local_start += (row_totals[e >> 1u] >> counter_shift(e)) & 0xffffu;
-            global_start += hist[totals + e];
+            start += (row_totals[e >> 1u] >> counter_shift(e)) & 0xffffu;
         }
-        global_start += hist[lid * params.hist_stride + block];
-        digit_start[lid] = local_start;
-        // Wrapping arithmetic: only digit_dst + (position in block) has to be right.
-        digit_dst[lid] = global_start - local_start;
+        nibble_start[lid] = start;
     }
     workgroupBarrier();
 
-    // Position of each key in the block once ordered by digit (stable).
     var pos: array<u32, KPT>;
     for (var j = 0u; j < KPT; j++) {
         if (j < valid) {
-            let d = digits[j];
+            let d = (*nibbles)[j];
             let seg = (d >> 1u) * SEGS_PER_ROW + lid / SEG;
             let before = ((smem[counter_index(d, lid)] + partials[seg]) >> counter_shift(d)) & 0xffffu;
-            pos[j] = digit_start[d] + before + rank[j];
+            pos[j] = nibble_start[d] + before + rank[j];
         }
     }
-    workgroupBarrier(); // the counters are about to be overwritten by the staged keys
+    workgroupBarrier();
+    return pos;
+}
 
+// Moves `data` to block positions `pos` through smem and returns the KPT consecutive
+// elements this invocation owns in the new order (the next split ranks those).
+fn restage(lid: u32, pos: array<u32, KPT>, data: array<u32, KPT>, valid: u32) -> array<u32, KPT> {
+    for (var j = 0u; j < KPT; j++) {
+        if (j < valid) {
+            smem[pos[j]] = data[j];
+        }
+    }
+    workgroupBarrier();
+    var out: array<u32, KPT>;
+    for (var j = 0u; j < KPT; j++) {
+        if (j < valid) {
+            out[j] = smem[lid * KPT + j];
+        }
+    }
+    workgroupBarrier();
+    return out;
+}
+
+@compute @workgroup_size(WG)
+fn downsweep(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+    let block = block_index(wid);
+    if (block >= params.num_blocks) {
+        return;
+    }
+    let stride = params.hist_stride;
+    let base = block * BLOCK;
+    let start = base + lid * KPT;
+    let valid = valid_keys(start);
+    let in_block = min(BLOCK, params.count - base);
+    // Issued first, needed last (WG == RADIX: invocation `lid` looks after digit `lid`): where
+    // this block's keys of the digit go among the digit's keys, and the digit's total.
+    let block_offset = hist[lid * stride + block];
+    let digit_total = hist[RADIX * stride + lid];
+    var keys = load_keys(start);
+    var values = load_values(start);
+
+    // Split by the digit's low nibble, then (if the pass is wider than 4 bits) by its high one.
+    var nibbles: array<u32, KPT>;
+    for (var j = 0u; j < KPT; j++) {
+        nibbles[j] = digit_of(keys[j]) & 0xfu;
+    }
+    var pos = split_positions(lid, &nibbles, valid);
+    if (pass_width() > 4u) {
+        keys = restage(lid, pos, keys, valid);
+        values = restage(lid, pos, values, valid);
+        for (var j = 0u; j < KPT; j++) {
+            nibbles[j] = digit_of(keys[j]) >> 4u;
+        }
+        pos = split_positions(lid, &nibbles, valid);
+    }
+
+    // The block in digit order; each digit present starts where its run does.
     for (var j = 0u; j < KPT; j++) {
         if (j < valid) {
             smem[pos[j]] = keys[j];
         }
     }
+    partials[lid] = digit_total;
+    workgroupBarrier();
+    for (var j = 0u; j < KPT; j++) {
+        let i = j * WG + lid;
+        if (i < in_block) {
+            let d = digit_of(smem[i]);
+            if (i == 0u || digit_of(smem[i - 1u]) != d) {
+                digit_dst[d] = i;
+            }
+        }
+    }
+    // Where each digit starts in the output: the digit totals' exclusive prefix, raked in
+    // DIGIT_GROUPS groups.
+    let per_group = RADIX / DIGIT_GROUPS;
+    if (lid < DIGIT_GROUPS) {
+        var s = 0u;
+        for (var k = 0u; k < per_group; k++) {
+            s += partials[lid * per_group + k];
+        }
+        group_totals[lid] = s;
+    }
+    workgroupBarrier();
+    let group = lid / per_group;
+    var digit_start = block_offset;
+    for (var g = 0u; g < group; g++) {
+        digit_start += group_totals[g];
+    }
+    for (var e = group * per_group; e < lid; e++) {
+        digit_start += partials[e];
+    }
+    // Wrapping arithmetic: only digit_dst + (position in block) has to be right. (Digits
+    // absent from the block get a value nobody reads.)
+    digit_dst[lid] = digit_start - digit_dst[lid];
     workgroupBarrier();
 
     // Keys leave in digit order: each digit's keys go to consecutive addresses.
-    let in_block = min(BLOCK, params.count - base);
     var out_at: array<u32, KPT>;
     for (var j = 0u; j < KPT; j++) {
         let i = j * WG + lid;
@@ -303,7 +386,6 @@ fn downsweep(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_in
     workgroupBarrier();
 
     // Values follow the same permutation through the same staging memory.
-    let values = load_values(start);
     for (var j = 0u; j < KPT; j++) {
         if (j < valid) {
             smem[pos[j]] = values[j];

@@ -1,4 +1,4 @@
-//! GPU radix sort of (u32 key, u32 value) pairs: a reduce-then-scan LSD sort, 4 bits per pass,
+//! GPU radix sort of (u32 key, u32 value) pairs: a reduce-then-scan LSD sort, 8 bits per pass,
 //! stable, with the element count either known on the CPU or read on the GPU from a buffer an
 //! earlier pass wrote (indirect dispatch; nothing is read back to the CPU).
 //!
@@ -19,11 +19,13 @@
 //! [`SortBuffers`] may be sorted several times, with different key bits and counts, in one
 //! command buffer (the renderer does); calls on the same buffers simply run in order.
 //!
-//! Sizes: 256 invocations × 8 keys = 2048 keys per block, about 9 KiB of workgroup memory
-//! (under WebGPU's 16 KiB default). Measured (`rtgs2 bench sort`): on an H100 this is 2.7×
-//! faster than 128 × 16 (16 M pairs, 32 bits: 3.3 ms); on lavapipe 128 × 16 would be somewhat
-//! faster, but lavapipe only runs tests. `max_len` is bounded by the storage binding limit:
-//! 33 554 432 on lavapipe (128 MiB), 536 868 864 on an H100.
+//! Sizes: 256 invocations × 8 keys = 2048 keys per block, about 10 KiB of workgroup memory
+//! (under WebGPU's 16 KiB default). Measured (`rtgs2 bench sort`): on an H100 this block shape
+//! was 2.7× faster than 128 × 16 (16 M pairs, 32 bits, 4-bit passes). At a million keys a pass
+//! costs mostly the latency of its three dispatches (H200, 4-bit passes: 34 µs each at 100k
+//! keys, 47 µs at 1M), which is why a pass takes 8 bits: half the passes of 4-bit digits, for
+//! a second stable 4-bit split inside the block. `max_len` is bounded by the storage binding
+//! limit: 33 554 432 on lavapipe (128 MiB), 536 868 864 on an H100.
 
 use bytemuck::{Pod, Zeroable};
 use wgpu::util::DeviceExt;
@@ -37,7 +39,7 @@ pub const KEYS_PER_THREAD: u32 = 8;
 /// Keys per block, i.e. per workgroup of the upsweep and downsweep (`BLOCK`).
 pub const BLOCK_SIZE: u32 = WORKGROUP_SIZE * KEYS_PER_THREAD;
 /// Key bits sorted per pass (`RADIX_BITS`).
-pub const RADIX_BITS: u32 = 4;
+pub const RADIX_BITS: u32 = 8;
 /// Digit values per pass (`RADIX`).
 pub const RADIX: u32 = 1 << RADIX_BITS;
 /// Passes for 32-bit keys.
@@ -47,8 +49,9 @@ pub const COPY_BLOCK: u32 = WORKGROUP_SIZE * 4;
 /// The largest `max_len` on any device: keeps every index the shaders compute inside u32.
 pub const MAX_LEN_CAP: u32 = 1 << 30;
 
-// Keys and values are loaded as vec4; a block's count of one digit must fit a 16-bit counter.
-const _: () = assert!(KEYS_PER_THREAD.is_multiple_of(4) && BLOCK_SIZE < 1 << 16);
+// Keys and values are loaded as vec4; a block's count of one nibble must fit a 16-bit counter;
+// the upsweep and downsweep give each digit one invocation.
+const _: () = assert!(KEYS_PER_THREAD.is_multiple_of(4) && BLOCK_SIZE < 1 << 16 && RADIX == WORKGROUP_SIZE);
 
 /// Byte offsets of the two dispatch argument triples in the indirect buffer.
 const INDIRECT_SORT: u64 = 0;
