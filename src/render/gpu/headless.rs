@@ -5,7 +5,7 @@
 
 use super::layout::counter;
 use super::pack::{InputPacker, PackedTensors, TensorRecipe};
-use super::readback::{ReadBatch, ReadRegions};
+use super::readback::{ReadBatch, ReadRegions, StagingPool};
 use super::renderer::{FrameTarget, GpuRenderOptions, GpuRenderer};
 use super::scene_buffers::GpuScene;
 use crate::render::frame::{Frame, RenderStats};
@@ -27,6 +27,8 @@ pub struct HeadlessRenderer {
     target: Option<FrameTarget>,
     /// Made on the first packed render.
     packer: Option<InputPacker>,
+    /// Read-back buffers, reused frame after frame.
+    staging: StagingPool,
 }
 
 /// Counters read back after a frame.
@@ -39,7 +41,7 @@ pub struct FrameCounts {
 
 impl HeadlessRenderer {
     pub fn new(renderer: GpuRenderer) -> Self {
-        Self { renderer, target: None, packer: None }
+        Self { renderer, target: None, packer: None, staging: StagingPool::default() }
     }
 
     /// Largest pair buffer the device allows (u32 keys in one storage binding).
@@ -84,7 +86,7 @@ impl HeadlessRenderer {
         scene: &GpuScene,
         camera: &Camera,
         opts: &GpuRenderOptions,
-        mut images: impl FnMut(&mut ReadBatch, &mut wgpu::CommandEncoder, &FrameTarget) -> Result<(), HeadlessError>,
+        mut images: impl FnMut(&mut ReadBatch<'_>, &mut wgpu::CommandEncoder, &FrameTarget) -> Result<(), HeadlessError>,
     ) -> Result<(FrameCounts, ReadRegions<u32>), HeadlessError> {
         camera.validate().map_err(HeadlessError::Camera)?;
         let mut min_pairs = 0u64;
@@ -95,7 +97,7 @@ impl HeadlessRenderer {
             let mut enc =
                 ctx.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("headless frame") });
             let slot = self.renderer.encode(&mut enc, scene, target, camera, opts);
-            let mut batch = ReadBatch::new();
+            let mut batch = ReadBatch::new(&mut self.staging);
             // The counters up to the overflow flag: all a frame's caller needs of them.
             batch.copy(&ctx, &mut enc, &target.counters, 0, (counter::OVERFLOW as u64 + 1) * 4);
             images(&mut batch, &mut enc, target)?;

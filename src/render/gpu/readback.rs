@@ -23,23 +23,68 @@ fn read_one<T: bytemuck::Pod>(ctx: &GpuContext, buffer: &wgpu::Buffer, offset: u
         return Vec::new();
     }
     let mut enc = ctx.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("readback") });
-    let mut batch = ReadBatch::new();
+    let mut pool = StagingPool::default();
+    let mut batch = ReadBatch::new(&mut pool);
     batch.copy(ctx, &mut enc, buffer, offset, size);
     ctx.queue.submit([enc.finish()]);
     batch.finish(ctx).regions.pop().expect("one region recorded")
 }
 
-/// Several regions copied in the caller's command encoder and read back with one wait: the
-/// headless frame reads its counters and every image of a view after a single submit instead
-/// of one submit-and-wait per buffer.
+/// Mappable staging buffers kept between read-backs. A fresh staging buffer per frame made the
+/// driver allocate, pin and fault in host memory every frame: at 640×480 the segmentation
+/// path reads ~50 MB a frame, and that cost more than copying it. Buffers are reused by exact
+/// size; a few are kept, the oldest dropped first.
 #[derive(Default)]
-pub struct ReadBatch {
-    staging: Vec<Option<wgpu::Buffer>>,
+pub struct StagingPool {
+    free: Vec<wgpu::Buffer>,
 }
 
-impl ReadBatch {
-    pub fn new() -> Self {
-        Self::default()
+impl StagingPool {
+    /// Free buffers kept: a frame reads at most six regions (counters, colour, depth, labels,
+    /// two tensors).
+    const KEEP: usize = 8;
+
+    fn take(&mut self, ctx: &GpuContext, size: u64) -> wgpu::Buffer {
+        match self.free.iter().position(|b| b.size() == size) {
+            Some(i) => self.free.remove(i),
+            None => ctx.device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some("readback"),
+                size,
+                usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+                mapped_at_creation: false,
+            }),
+        }
+    }
+
+    fn give_back(&mut self, buffer: wgpu::Buffer) {
+        if self.free.len() == Self::KEEP {
+            self.free.remove(0);
+        }
+        self.free.push(buffer);
+    }
+
+    /// Free buffers held now (for tests).
+    pub fn len(&self) -> usize {
+        self.free.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.free.is_empty()
+    }
+}
+
+/// Several regions copied in the caller's command encoder and read back with one wait: the
+/// headless frame reads its counters and every image of a view after a single submit instead
+/// of one submit-and-wait per buffer. Staging buffers come from, and go back to, a
+/// [`StagingPool`].
+pub struct ReadBatch<'p> {
+    staging: Vec<Option<wgpu::Buffer>>,
+    pool: &'p mut StagingPool,
+}
+
+impl<'p> ReadBatch<'p> {
+    pub fn new(pool: &'p mut StagingPool) -> Self {
+        Self { staging: Vec::new(), pool }
     }
 
     /// Records a copy of `size` bytes at `offset` of `buffer` (COPY_SRC); [`ReadBatch::finish`]
@@ -54,12 +99,7 @@ impl ReadBatch {
         size: u64,
     ) {
         let staging = (size > 0).then(|| {
-            let staging = ctx.device.create_buffer(&wgpu::BufferDescriptor {
-                label: Some("readback"),
-                size,
-                usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
-                mapped_at_creation: false,
-            });
+            let staging = self.pool.take(ctx, size);
             enc.copy_buffer_to_buffer(buffer, offset, &staging, 0, size);
             staging
         });
@@ -68,6 +108,7 @@ impl ReadBatch {
 
     /// Waits once for the submitted work that recorded the copies, then returns every region
     /// as values of `T` (4-byte regions for u32/f32), in recording order.
+    /// The staging buffers go back to the pool.
     pub fn finish<T: bytemuck::Pod>(self, ctx: &GpuContext) -> ReadRegions<T> {
         let (tx, rx) = std::sync::mpsc::channel();
         let mut pending = 0;
@@ -83,6 +124,7 @@ impl ReadBatch {
             rx.recv().expect("map callback ran").expect("mapping a read-back buffer failed");
         }
         let clock = std::time::Instant::now();
+        let pool = self.pool;
         let regions = self
             .staging
             .into_iter()
@@ -93,6 +135,7 @@ impl ReadBatch {
                         &staging.slice(..).get_mapped_range().expect("mapped range of a mapped buffer"),
                     );
                     staging.unmap();
+                    pool.give_back(staging);
                     data
                 })
             })
