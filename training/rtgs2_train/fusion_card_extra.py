@@ -20,34 +20,42 @@ from .fusion_ablation import collect, run_row
 
 RECOVERED = "recovered.json"  # written by recover_fusion beside the checkpoint it rebuilt
 
+# The training sets after the first: data/fusion_roomsK (rtgs2 synth --seed SEED --count ROOMS, the
+# first set's options) exported into data/fusion_trainK. One row per set; the card's text is made
+# from these rows. (K, first seed, rooms, --views-per-scene, --extra-views, export --seed)
+LATER_TRAIN_SETS = [
+    (2, 1100, 100, 10, 10, 12),
+    (3, 1200, 100, 5, 5, 13),
+    (4, 1300, 200, 5, 5, 14),
+    (5, 1500, 200, 5, 5, 15),
+    (6, 1700, 200, 5, 5, 16),
+    (9, 2100, 400, 3, 2, 19),
+    (10, 2500, 200, 3, 2, 20),
+    (11, 2700, 300, 3, 2, 23),
+    (12, 3000, 300, 3, 2, 24),
+    (13, 3300, 300, 3, 2, 25),
+    (14, 3600, 300, 3, 2, 26),
+]
+
+
+def later_rooms_text() -> str:
+    return "; ".join(f"data/fusion_rooms{k}: --seed {seed} --count {n} (seeds {seed}-{seed + n - 1})"
+                     for k, seed, n, _, _, _ in LATER_TRAIN_SETS)
+
+
+def later_views_text() -> str:
+    return "; ".join(f"K={k}: --views-per-scene {v} --extra-views {e} --seed {s} ({n * (v + e)} views)"
+                     for k, _, n, v, e, s in LATER_TRAIN_SETS)
+
+
 DATA_RECIPE = {
     "train_rooms": "100 rooms from `rtgs2 synth ... --gaussians 80000 --sh-degree 0 --scale 1 --views 30`: "
-                   "the encoder's 60 (seeds 1000-1059) and 40 more (seeds 1060-1099); runs that also read "
-                   "data/fusion_train2 and data/fusion_train3: 200 more (rtgs2 synth data/fusion_rooms2 --seed 1100 "
-                   "--count 100, rtgs2 synth data/fusion_rooms3 --seed 1200 --count 100, same options); runs that "
-                   "also read data/fusion_train4: 200 more again (rtgs2 synth data/fusion_rooms4 --seed 1300 "
-                   "--count 200, same options); runs that also read data/fusion_train5 and "
-                   "data/fusion_train6: 400 more (rtgs2 synth data/fusion_rooms5 --seed 1500 --count 200, "
-                   "rtgs2 synth data/fusion_rooms6 --seed 1700 --count 200, same options); runs that also read "
-                   "data/fusion_train9 and data/fusion_train10: 600 more (rtgs2 synth data/fusion_rooms9 --seed 2100 "
-                   "--count 400, rtgs2 synth data/fusion_rooms10 --seed 2500 --count 200, same options); runs that "
-                   "also read data/fusion_train11 and data/fusion_train12: 600 more again (rtgs2 synth "
-                   "data/fusion_rooms11 --seed 2700 --count 300, rtgs2 synth data/fusion_rooms12 --seed 3000 "
-                   "--count 300, same options)",
+                   "the encoder's 60 (seeds 1000-1059) and 40 more (seeds 1060-1099); later sets, same options, "
+                   "each read only by the runs whose command names it: " + later_rooms_text(),
     "train_views": "rtgs2 export-dataset <the 100 rooms> --out data/fusion_train --views-per-scene 10 "
-                   "--extra-views 10 --seed 11 --backend cpu (2000 views, 320x240); rtgs2 export-dataset "
-                   "data/fusion_rooms2/* --out data/fusion_train2 --views-per-scene 10 --extra-views 10 --seed 12 "
-                   "--backend cpu (2000 more); rtgs2 export-dataset data/fusion_rooms3/* --out data/fusion_train3 "
-                   "--views-per-scene 5 --extra-views 5 --seed 13 --backend cpu (1000 more); rtgs2 export-dataset "
-                   "data/fusion_rooms4/* --out data/fusion_train4 --views-per-scene 5 --extra-views 5 --seed 14 "
-                   "--backend cpu (2000 more); rtgs2 export-dataset data/fusion_rooms5/* --out data/fusion_train5 "
-                   "--views-per-scene 5 --extra-views 5 --seed 15 --backend cpu and the same for fusion_rooms6 "
-                   "into data/fusion_train6 with --seed 16 (2000 more each); rtgs2 export-dataset "
-                   "data/fusion_rooms9/* --out data/fusion_train9 --views-per-scene 3 --extra-views 2 --seed 19 "
-                   "--backend cpu and the same for fusion_rooms10 into data/fusion_train10 with --seed 20 (3000 more "
-                   "in all); the same for fusion_rooms11 into data/fusion_train11 with --seed 23 and for "
-                   "fusion_rooms12 into data/fusion_train12 with --seed 24 (3000 more again); each run's command "
-                   "names the folders it read",
+                   "--extra-views 10 --seed 11 --backend cpu (2000 views, 320x240); later sets: rtgs2 "
+                   "export-dataset data/fusion_roomsK/* --out data/fusion_trainK --backend cpu with "
+                   + later_views_text(),
     "calibration_views": "for calibrate_bias only, never trained or evaluated on: rtgs2 synth data/fusion_rooms8 "
                          "--seed 2000 --count 100 --gaussians 80000 --sh-degree 0 --scale 1 --views 30; rtgs2 "
                          "export-dataset data/fusion_rooms8/* --out data/fusion_calib8 --views-per-scene 3 "
