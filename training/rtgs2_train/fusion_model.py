@@ -344,6 +344,22 @@ def count_macs(net: FusionNet, h: int = 256, w: int = 320) -> float:
     return counter.get_total_flops() / 2
 
 
+def capture_cuda_graph(step):
+    """`step` captured once as a CUDA graph; returns its replay. Capture wants the warm-up on a
+    side stream."""
+    side = torch.cuda.Stream()
+    side.wait_stream(torch.cuda.current_stream())
+    with torch.cuda.stream(side):
+        for _ in range(3):
+            step()
+    torch.cuda.current_stream().wait_stream(side)
+    torch.cuda.synchronize()
+    graph = torch.cuda.CUDAGraph()
+    with torch.cuda.graph(graph):
+        step()
+    return graph.replay
+
+
 def time_inference(
     net: FusionNet, h: int, w: int, device: str, half: bool, repeat: int, cuda_graph: bool = False
 ) -> list[float]:
@@ -365,26 +381,10 @@ def time_inference(
     sync = torch.cuda.synchronize if cuda else (lambda: None)
     times = []
     with torch.no_grad():
-        if cuda:
-            # Warm up on a side stream, as graph capture requires.
-            side = torch.cuda.Stream()
-            side.wait_stream(torch.cuda.current_stream())
-            with torch.cuda.stream(side):
-                for _ in range(3):
-                    wrapped(*x)
-            torch.cuda.current_stream().wait_stream(side)
-        else:
-            for _ in range(3):
-                wrapped(*x)
-        run = lambda: wrapped(*x)  # noqa: E731
-        if cuda_graph:
-            sync()
-            graph = torch.cuda.CUDAGraph()
-            with torch.cuda.graph(graph):
-                wrapped(*x)
-            run = graph.replay
-            for _ in range(3):
-                run()
+        step = lambda: wrapped(*x)  # noqa: E731
+        run = capture_cuda_graph(step) if cuda_graph else step
+        for _ in range(3):  # warm-up
+            run()
         for _ in range(repeat):
             sync()
             t0 = time.perf_counter()
