@@ -431,8 +431,9 @@ fn shaders_validate_and_match_the_rust_side() {
     assert_eq!(wgsl_const(&setup, "COPY_BLOCK"), COPY_BLOCK);
     // Derived constants the shader spells out.
     // Each in-block split orders by one nibble (4 bits) of the digit.
-    assert_eq!(wgsl_const(&sort, "NIBBLES"), 16);
-    let (wg, rows, seg) = (WORKGROUP_SIZE, 16 / 2, wgsl_const(&sort, "SEG"));
+    let nibbles = wgsl_const(&sort, "NIBBLES");
+    assert_eq!(nibbles, 16);
+    let (wg, rows, seg) = (WORKGROUP_SIZE, nibbles / 2, wgsl_const(&sort, "SEG"));
     assert_eq!(wgsl_const(&sort, "ROWS"), rows);
     // The ROWS x WG counter matrix is raked by WG invocations: one SEG-long segment each.
     assert_eq!(seg, rows, "one segment per invocation");
