@@ -43,7 +43,8 @@ pub struct SegmentBench {
 /// tensors and the 8-bit colour for the overlay; "readback" is the CPU's copy out of mapped
 /// GPU memory (the GPU's own copies finish inside the render's wait); "preprocess" is what the
 /// CPU still does to make the tensors (all of it on the CPU reference renderer, checks only
-/// when the GPU packed them).
+/// when the GPU packed them); "classify" is the argmax over the returned logits, or with the
+/// per-pixel head in the graph (`--pixel-head`) only cropping its output and mapping class ids.
 const STAGES: [&str; 6] = ["render", "readback", "preprocess", "inference", "classify", "overlay"];
 
 pub fn run(b: &SegmentBench) -> anyhow::Result<()> {
@@ -90,6 +91,7 @@ pub fn run(b: &SegmentBench) -> anyhow::Result<()> {
     }
     let sequential_fps = b.frames as f64 / timed_from.elapsed().as_secs_f64();
     let provider = model.provider.clone();
+    let pixel_head = if model.head_in_graph() { "graph" } else { "host" };
 
     // Pipelined: rendering continues while the worker segments the newest frame; each frame
     // is composited with the newest prediction available, as the viewer shows it.
@@ -143,7 +145,7 @@ pub fn run(b: &SegmentBench) -> anyhow::Result<()> {
             "{}",
             json!({
                 "path": b.path, "gaussians": loaded.scene.len(), "width": b.width, "height": b.height, "frames": b.frames,
-                "renderer": renderer.describe(), "provider": provider, "model": b.fusion.model_path(),
+                "renderer": renderer.describe(), "provider": provider, "pixel_head": pixel_head, "model": b.fusion.model_path(),
                 "stages": stages, "frame_median_ms": frame_med, "frame_p95_ms": frame_p95, "sequential_fps": sequential_fps,
                 "pipelined": {"frames_per_s": frames_per_s, "predictions_per_s": predictions_per_s,
                               "dropped_frames": dropped, "latency_frames_median": lat_med},
@@ -152,7 +154,7 @@ pub fn run(b: &SegmentBench) -> anyhow::Result<()> {
         return Ok(());
     }
     println!("segment bench: {} Gaussians, {}x{}, {} frames", loaded.scene.len(), b.width, b.height, b.frames);
-    println!("  renderer: {}; fusion network on {provider}", renderer.describe());
+    println!("  renderer: {}; fusion network on {provider}, per-pixel head: {pixel_head}", renderer.describe());
     println!("  {:<20} {:>10} {:>10}", "stage", "median ms", "p95 ms");
     for (n, v) in STAGES.iter().zip(&stage_ms) {
         let (m, p) = stat(v);

@@ -9,7 +9,7 @@ use clap::Args;
 
 use super::backend::{Backend, Renderer};
 use super::encoder_args::{EncoderArgs, FeatureCacheArgs, RuntimeArgs};
-use crate::fusion::{FusionModel, encoder_mismatch};
+use crate::fusion::{FusionModel, PixelHead, encoder_mismatch};
 use crate::scene::LoadedScene;
 
 #[derive(Args, Debug, Clone)]
@@ -24,6 +24,11 @@ pub struct FusionArgs {
     pub cache: FeatureCacheArgs,
     #[command(flatten)]
     pub runtime: RuntimeArgs,
+    /// Where each pixel's class and confidence are computed: `auto` appends them to the
+    /// network's graph on a GPU provider (the logits stay on the device) and computes them in
+    /// Rust on the CPU provider.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub pixel_head: PixelHead,
 }
 
 impl FusionArgs {
@@ -37,7 +42,7 @@ impl FusionArgs {
 
     /// Opens the fusion model (see [`open_model`]).
     pub fn open(&self) -> anyhow::Result<FusionModel> {
-        open_model(&self.model_path(), &self.runtime, &self.encoder().model_path())
+        open_model(&self.model_path(), &self.runtime, self.pixel_head, &self.encoder().model_path())
     }
 
     /// A renderer for `loaded` that also splats the encoder's features when `model` reads them.
@@ -67,8 +72,8 @@ impl FusionArgs {
 
 /// Opens the fusion model `model` on `runtime`'s provider, saying which provider it fell back
 /// to and warning when its card names another encoder than `encoder`.
-pub fn open_model(model: &Path, runtime: &RuntimeArgs, encoder: &Path) -> anyhow::Result<FusionModel> {
-    let model = FusionModel::open(model, runtime.ep, runtime.threads)?;
+pub fn open_model(model: &Path, runtime: &RuntimeArgs, head: PixelHead, encoder: &Path) -> anyhow::Result<FusionModel> {
+    let model = FusionModel::open_with_head(model, runtime.ep, runtime.threads, head)?;
     if !model.fallbacks.is_empty() {
         eprintln!("note: fusion network on {} ({})", model.provider, group_reasons(&model.fallbacks));
     }

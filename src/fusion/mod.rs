@@ -4,10 +4,12 @@
 //! - [`card`]: the model card (`models/fusion.json`), validated on load.
 //! - [`preprocess`]: frame → padded NCHW tensors (pure functions).
 //! - [`predict`]: the ONNX Runtime session, classes (confidences on demand from the kept logits).
+//! - [`head`]: the per-pixel class and confidence appended to the graph on GPU providers.
 //! - [`worker`]: the network on a background thread, newest frame first.
 
 pub mod card;
 pub mod error;
+pub mod head;
 pub mod predict;
 pub mod preprocess;
 pub mod worker;
@@ -18,6 +20,7 @@ use sha2::{Digest, Sha256};
 
 pub use card::FusionCard;
 pub use error::FusionError;
+pub use head::PixelHead;
 pub use predict::{FusionModel, Logits, PredictTimings, Prediction, classify};
 pub use preprocess::FrameInputs;
 pub use worker::{FusionWorker, WorkerOutput};

@@ -1,7 +1,8 @@
 //! One frame through the fusion network: preprocess, run, crop, and per pixel the class with
-//! the largest logit. A pixel's softmax probability is computed only when asked for (the
-//! viewer shows it for the hovered pixel): doing it for every pixel cost as much as the
-//! network itself on a CPU.
+//! the largest logit. On the CPU provider that is done here, and a pixel's softmax probability
+//! is computed only when asked for (the viewer shows it for the hovered pixel): doing it for
+//! every pixel cost as much as the network itself on a CPU. On a GPU provider both come from
+//! the per-pixel head appended to the graph ([`super::head`]) and the logits stay on the device.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -11,6 +12,7 @@ use rayon::prelude::*;
 
 use super::card::{FEATURES_INPUT, FusionCard, RGB_INPUT};
 use super::error::FusionError;
+use super::head::{GraphHead, PixelHead};
 use super::preprocess::{FrameInputs, crop_chw, features_nchw, padded_len, rgb_nchw};
 use crate::inference::{ExecutionChoice, InputTensor, build_session, check_io_names, read_model, run_inputs};
 use crate::render::gpu::pack::TensorRecipe;
@@ -30,16 +32,23 @@ pub struct Prediction {
     pub height: usize,
     /// NYU40 id per pixel.
     pub classes: Vec<u8>,
-    /// The network's output the classes came from, kept for [`Prediction::confidence_at`].
+    /// The network's output the classes came from, kept for [`Prediction::confidence_at`]
+    /// (empty when the head ran in the graph).
     pub logits: Logits,
+    /// Per pixel, the softmax probability of its class, when the head ran in the graph (else
+    /// empty: computed from the logits on demand).
+    pub confidence: Vec<f32>,
     pub timings: PredictTimings,
 }
 
 impl Prediction {
     /// Softmax probability of the predicted class at pixel index `i` (row-major), or `None`
-    /// outside the frame or when the logits were not kept.
+    /// outside the frame or when neither confidences nor logits were kept.
     pub fn confidence_at(&self, i: usize) -> Option<f32> {
-        self.logits.softmax_max(i)
+        match self.confidence.is_empty() {
+            true => self.logits.softmax_max(i),
+            false => self.confidence.get(i).copied(),
+        }
     }
 }
 
@@ -76,6 +85,9 @@ pub struct FusionModel {
     pub provider: String,
     /// Why faster providers were passed over (empty when the first choice worked).
     pub fallbacks: Vec<String>,
+    /// The per-pixel head's graph when classes and confidences come from it ([`super::head`]),
+    /// not from logits returned to Rust.
+    head: Option<GraphHead>,
     class_ids: Vec<u8>,
     /// The card's packing recipe, built once (its RGB table is 768 divisions).
     recipe: TensorRecipe,
@@ -85,11 +97,26 @@ impl FusionModel {
     /// Open `model` (an `.onnx` file with its card beside it as `.json`). `threads` 0 lets
     /// ONNX Runtime use every core.
     pub fn open(model: &Path, choice: ExecutionChoice, threads: usize) -> Result<Self, FusionError> {
+        Self::open_with_head(model, choice, threads, PixelHead::Auto)
+    }
+
+    /// [`FusionModel::open`], with the per-pixel head placed by `head`.
+    pub fn open_with_head(
+        model: &Path,
+        choice: ExecutionChoice,
+        threads: usize,
+        head: PixelHead,
+    ) -> Result<Self, FusionError> {
         let bytes = read_model(model)?;
         let card = FusionCard::load(&model.with_extension("json"))?;
         let built = build_session(&bytes, choice, threads, "fusion network")?;
         check_io_names(&built.session, model, &card.inputs, &card.output)?;
+        let head = match head.in_graph(built.choice) {
+            true => Some(GraphHead::new(card.class_ids_u8().len(), built.choice, threads)?),
+            false => None,
+        };
         Ok(Self {
+            head,
             session: built.session,
             class_ids: card.class_ids_u8(),
             recipe: card.tensor_recipe(),
@@ -110,8 +137,15 @@ impl FusionModel {
         &self.class_ids
     }
 
-    /// Logits for one frame, cropped to its size.
+    /// Logits for one frame, cropped to its size (not on a session whose head is in the graph:
+    /// open it with [`PixelHead::Host`] for logits).
     pub fn logits(&mut self, frame: FrameInputs) -> Result<(Logits, PredictTimings), FusionError> {
+        if self.head.is_some() {
+            return Err(FusionError::Input(format!(
+                "{} runs with its per-pixel head in the graph, which returns no logits (use --pixel-head host)",
+                self.model_path.display()
+            )));
+        }
         let t = Instant::now();
         let (width, height) = (frame.width, frame.height);
         let (padded, inputs) = self.tensors(frame)?;
@@ -138,13 +172,53 @@ impl FusionModel {
         Ok((logits, PredictTimings { preprocess_ms, inference_ms, postprocess_ms: ms_since(t) }))
     }
 
-    /// Classes for one frame (confidences on demand, from the kept logits).
+    /// Classes for one frame: confidences on demand from the kept logits, or, with the head in
+    /// the graph, for every pixel.
     pub fn predict(&mut self, frame: FrameInputs) -> Result<Prediction, FusionError> {
+        if self.head.is_some() {
+            return self.predict_in_graph(frame);
+        }
         let (logits, mut timings) = self.logits(frame)?;
         let t = Instant::now();
         let classes = classify(&logits, &self.class_ids);
         timings.postprocess_ms += ms_since(t);
-        Ok(Prediction { width: logits.width, height: logits.height, classes, logits, timings })
+        Ok(Prediction { width: logits.width, height: logits.height, classes, logits, confidence: Vec::new(), timings })
+    }
+
+    /// Whether classes and confidences come from the per-pixel head's graph.
+    pub fn head_in_graph(&self) -> bool {
+        self.head.is_some()
+    }
+
+    /// [`FusionModel::predict`] with the per-pixel head's graph.
+    fn predict_in_graph(&mut self, frame: FrameInputs) -> Result<Prediction, FusionError> {
+        let t = Instant::now();
+        let (width, height) = (frame.width, frame.height);
+        let (padded, inputs) = self.tensors(frame)?;
+        let preprocess_ms = ms_since(t);
+        let t = Instant::now();
+        let head = self.head.as_mut().expect("predict_in_graph is only called with a head");
+        let out = head.run(&mut self.session, inputs, &self.card.output)?;
+        let inference_ms = ms_since(t);
+        let t = Instant::now();
+        let want = [1, padded.0 as i64, padded.1 as i64];
+        if out.shape != want || out.confidence.len() != out.index.len() {
+            return Err(FusionError::model(
+                &self.model_path,
+                format!("the per-pixel head gave shape {:?}, expected {want:?}", out.shape),
+            ));
+        }
+        let k = self.class_ids.len();
+        let mut classes = crop_chw(&out.index, 1, padded, width, height);
+        for c in &mut classes {
+            // ArgMax over k channels stays in 0..k; anything else is a broken graph, not a class.
+            *c = *self.class_ids.get(usize::from(*c)).ok_or_else(|| {
+                FusionError::model(&self.model_path, format!("the per-pixel head gave class index {c} of {k}"))
+            })?;
+        }
+        let confidence = crop_chw(&out.confidence, 1, padded, width, height);
+        let timings = PredictTimings { preprocess_ms, inference_ms, postprocess_ms: ms_since(t) };
+        Ok(Prediction { width, height, classes, logits: Logits::default(), confidence, timings })
     }
 
     /// The graph's inputs in the card's order, and the padded (height, width): the frame's

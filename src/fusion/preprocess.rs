@@ -200,7 +200,7 @@ fn hwc_to_padded_chw<T: Copy + Sync>(
 }
 
 /// `[k, height, width]` cut from the top-left of `[k, hp, wp]` logits.
-pub fn crop_chw(logits: &[f32], k: usize, (hp, wp): (usize, usize), width: usize, height: usize) -> Vec<f32> {
+pub fn crop_chw<T: Copy>(logits: &[T], k: usize, (hp, wp): (usize, usize), width: usize, height: usize) -> Vec<T> {
     let mut out = Vec::with_capacity(k * width * height);
     for c in 0..k {
         for y in 0..height {

@@ -8,4 +8,7 @@ pub mod runtime;
 pub mod session;
 
 pub use error::InferenceError;
-pub use session::{BuiltSession, ExecutionChoice, InputTensor, build_session, check_io_names, read_model, run_inputs};
+pub use session::{
+    BuiltSession, ExecutionChoice, InputTensor, build_model_session, build_session, check_io_names, input_values,
+    read_model, run_inputs,
+};

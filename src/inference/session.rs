@@ -5,8 +5,9 @@ use std::borrow::Cow;
 use std::path::Path;
 
 use ort::ep::{self, ExecutionProvider};
-use ort::session::{Session, SessionInputValue, builder::GraphOptimizationLevel};
-use ort::value::Tensor;
+use ort::session::builder::{GraphOptimizationLevel, SessionBuilder};
+use ort::session::{Session, SessionInputValue};
+use ort::value::{DynValue, Tensor};
 
 use super::error::InferenceError;
 use super::runtime;
@@ -31,6 +32,8 @@ pub enum InputTensor {
 /// A committed session and the provider it runs on.
 pub struct BuiltSession {
     pub session: Session,
+    /// The provider in use, as a choice (never `Auto`): what a companion session must run on.
+    pub choice: ExecutionChoice,
     /// The execution provider actually in use, for messages and benchmarks.
     pub provider: String,
     /// Why each provider tried before the one in use was refused (empty when the first
@@ -69,6 +72,7 @@ pub fn build_session(
                 }
                 return Ok(BuiltSession {
                     session,
+                    choice: candidate,
                     provider: provider_name(candidate).to_string(),
                     fallbacks: refusals,
                 });
@@ -88,6 +92,20 @@ pub fn build_session(
     unreachable!("the candidate list always ends with the CPU provider")
 }
 
+/// A session on a graph built in memory with ONNX Runtime's model editor, on exactly the
+/// provider `choice` (a companion of a [`build_session`] session, on the provider that one got).
+pub fn build_model_session(
+    model: ort::editor::Model,
+    choice: ExecutionChoice,
+    threads: usize,
+    what: &str,
+) -> Result<Session, InferenceError> {
+    let env = runtime::environment()?;
+    let fail = |why: String| InferenceError::Runtime(format!("{what} on {}: {why}", provider_name(choice)));
+    let builder = session_builder(&env, choice, threads).map_err(fail)?;
+    model.into_session(&builder).map_err(|e| fail(e.to_string()))
+}
+
 /// The session's real input and output names must be the ones its card promises: a model
 /// exported from another recipe is refused here rather than failing mid-run.
 pub fn check_io_names(session: &Session, model: &Path, inputs: &[String], output: &str) -> Result<(), InferenceError> {
@@ -105,19 +123,22 @@ pub fn check_io_names(session: &Session, model: &Path, inputs: &[String], output
 pub fn run_inputs(
     inputs: Vec<(String, InputTensor)>,
 ) -> Result<Vec<(Cow<'static, str>, SessionInputValue<'static>)>, InferenceError> {
-    let mut values = Vec::with_capacity(inputs.len());
-    for (name, t) in inputs {
-        let value: SessionInputValue<'static> = match t {
-            InputTensor::F32 { shape, data } => {
-                Tensor::from_array((shape, data)).map_err(|e| InferenceError::inference("creating an input", e))?.into()
-            }
-            InputTensor::I64 { shape, data } => {
-                Tensor::from_array((shape, data)).map_err(|e| InferenceError::inference("creating an input", e))?.into()
-            }
-        };
-        values.push((Cow::Owned(name), value));
-    }
-    Ok(values)
+    Ok(input_values(inputs)?.into_iter().map(|(name, value)| (Cow::Owned(name), value.into())).collect())
+}
+
+/// Named tensors as ONNX Runtime values (for an [`ort::session::IoBinding`]).
+pub fn input_values(inputs: Vec<(String, InputTensor)>) -> Result<Vec<(String, DynValue)>, InferenceError> {
+    let fail = |e: ort::Error| InferenceError::inference("creating an input", e);
+    inputs
+        .into_iter()
+        .map(|(name, t)| {
+            let value = match t {
+                InputTensor::F32 { shape, data } => Tensor::from_array((shape, data)).map_err(fail)?.into_dyn(),
+                InputTensor::I64 { shape, data } => Tensor::from_array((shape, data)).map_err(fail)?.into_dyn(),
+            };
+            Ok((name, value))
+        })
+        .collect()
 }
 
 fn provider_name(choice: ExecutionChoice) -> &'static str {
@@ -142,6 +163,15 @@ fn try_provider(
     if !available.unwrap_or(false) {
         return Err(format!("not offered by the loaded ONNX Runtime ({})", runtime_label()));
     }
+    session_builder(env, choice, threads)?.commit_from_memory(model).map_err(|e| e.to_string())
+}
+
+/// Session options for `choice`: full graph optimisation, the thread count, the provider.
+fn session_builder(
+    env: &ort::environment::Environment,
+    choice: ExecutionChoice,
+    threads: usize,
+) -> Result<SessionBuilder, String> {
     let mut builder = Session::builder(env).map_err(|e| e.to_string())?;
     builder = builder.with_optimization_level(GraphOptimizationLevel::All).map_err(|e| e.to_string())?;
     if threads > 0 {
@@ -156,15 +186,14 @@ fn try_provider(
         // on its worker +30 % (29 -> 37.5); on 2 cores at 320x240, +15 % with the worker.
         builder = builder.with_intra_op_spinning(false).map_err(|e| e.to_string())?;
     }
-    builder = match choice {
+    match choice {
         ExecutionChoice::Cuda => builder.with_execution_providers([ep::CUDA::default().build().error_on_failure()]),
         ExecutionChoice::Tensorrt => {
             builder.with_execution_providers([ep::TensorRT::default().build().error_on_failure()])
         }
         _ => Ok(builder),
     }
-    .map_err(|e| e.to_string())?;
-    builder.commit_from_memory(model).map_err(|e| e.to_string())
+    .map_err(|e| e.to_string())
 }
 
 fn runtime_label() -> String {
