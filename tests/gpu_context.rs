@@ -45,3 +45,43 @@ fn pooled_read_backs_return_fresh_contents() {
         assert_eq!(pool.len(), 2, "round {round}: both staging buffers are back in the pool, none added");
     }
 }
+
+#[test]
+fn regions_left_mapped_read_the_same_and_their_buffers_come_back_when_dropped() {
+    use rtgs2::render::gpu::readback::{ReadBatch, StagingPool};
+    use wgpu::util::DeviceExt;
+    let Some(ctx) = gpu_for_tests() else { return };
+    let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_nanos() as u64;
+    let mut rng = rtgs2::util::rng::Rng::new(seed);
+    eprintln!("seed {seed}");
+    let mut pool = StagingPool::default();
+    for round in 0..3 {
+        let data: Vec<u32> = (0..6000).map(|_| rng.next_u64() as u32).collect();
+        let buffer = ctx.device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+            label: Some("source"),
+            contents: bytemuck::cast_slice(&data),
+            usage: wgpu::BufferUsages::COPY_SRC,
+        });
+        let mut enc = ctx.device.create_command_encoder(&Default::default());
+        let mut batch = ReadBatch::new(&mut pool);
+        batch.copy(&ctx, &mut enc, &buffer, 0, 400);
+        batch.copy(&ctx, &mut enc, &buffer, 800, 8000);
+        batch.copy(&ctx, &mut enc, &buffer, 0, 0);
+        ctx.queue.submit([enc.finish()]);
+        let (read, mapped) = batch.finish_keeping_mapped::<u32>(&ctx, 2);
+        assert_eq!(read.regions, vec![data[..100].to_vec()], "round {round}: only the first region copied");
+        assert_eq!(pool.len(), 1, "round {round}: the copied region's buffer is back at once");
+        let [region, empty]: [_; 2] = mapped.try_into().expect("two regions kept mapped");
+        assert_eq!((region.len_bytes(), empty.len_bytes()), (8000, 0), "round {round}");
+        let away = std::thread::spawn(move || (region.to_vec::<u32>(), empty.to_vec::<u32>())).join().expect("thread");
+        assert_eq!(away.0, data[200..2200], "round {round}: the mapped region, copied on another thread");
+        assert!(away.1.is_empty(), "round {round}");
+        // The dropped region was unmapped over there; the next batch reuses its buffer.
+        let mut enc = ctx.device.create_command_encoder(&Default::default());
+        let mut batch = ReadBatch::new(&mut pool);
+        batch.copy(&ctx, &mut enc, &buffer, 0, 8000);
+        ctx.queue.submit([enc.finish()]);
+        assert_eq!(batch.finish::<u32>(&ctx).regions[0], data[..2000], "round {round}: a reused buffer reads afresh");
+        assert_eq!(pool.len(), 2, "round {round}: two buffers in the pool, none added");
+    }
+}

@@ -1,7 +1,8 @@
 //! The GPU's packing of a frame into the fusion network's input tensors
 //! (shaders/pack_inputs.wgsl) against the CPU preprocessing it replaces: the same values bit
 //! for bit on fresh random scenes, sizes that need padding and sizes that do not, RGB-only,
-//! features-only and both; the shipped network predicts the same classes from either.
+//! features-only and both, copied at once or left mapped and copied on another thread; the
+//! shipped network predicts the same classes from either.
 
 mod common;
 
@@ -12,7 +13,7 @@ use rtgs2::fusion::{FrameInputs, FusionModel, default_model_path};
 use rtgs2::inference::ExecutionChoice;
 use rtgs2::render::gpu::gpu_for_tests;
 use rtgs2::render::gpu::headless::{HeadlessError, HeadlessRenderer};
-use rtgs2::render::gpu::pack::TensorRecipe;
+use rtgs2::render::gpu::pack::{TensorRecipe, TensorValues};
 use rtgs2::render::gpu::renderer::{GpuRenderOptions, GpuRenderer, TargetError};
 use rtgs2::render::gpu::scene_buffers::GpuScene;
 use rtgs2::scene::Camera;
@@ -69,9 +70,20 @@ fn packed_tensors_equal_the_cpu_preprocessing_bit_for_bit() {
         let cpu_rgb = if rgb { rgb_nchw(&frame.rgb8(), wu, hu, mean, std, padded) } else { Vec::new() };
         let cpu_features =
             if features { features_nchw(&frame.features, wu, hu, dim, scale, padded) } else { Vec::new() };
-        assert_same_bits(&format!("{tag}: RGB"), &packed.rgb, &cpu_rgb);
-        assert_same_bits(&format!("{tag}: features"), &packed.features, &cpu_features);
+        assert_same_bits(&format!("{tag}: RGB"), &packed.rgb.to_vec(), &cpu_rgb);
+        assert_same_bits(&format!("{tag}: features"), &packed.features.to_vec(), &cpu_features);
         assert_eq!(packed.feature_dim, if features { dim } else { 0 }, "{tag}");
+
+        // Left mapped for another thread to copy out (as `bench segment` hands frames to the
+        // fusion worker): the same bits, copied out over there.
+        let (mapped_frame, mapped) = hr.render_packed_mapped(&gs, &cam, &opts, &recipe).expect("mapped render");
+        assert_eq!(mapped_frame.rgb, frame.rgb, "{tag}: the mapped render's colour");
+        assert!(matches!(mapped.rgb, TensorValues::Mapped(_)) && matches!(mapped.features, TensorValues::Mapped(_)));
+        let (rgb_away, features_away) = std::thread::spawn(move || (mapped.rgb.into_vec(), mapped.features.into_vec()))
+            .join()
+            .expect("copy thread");
+        assert_same_bits(&format!("{tag}: mapped RGB"), &rgb_away, &cpu_rgb);
+        assert_same_bits(&format!("{tag}: mapped features"), &features_away, &cpu_features);
     }
 }
 

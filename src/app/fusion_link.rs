@@ -217,8 +217,8 @@ fn inputs_from_readback(job: FusionReadback) -> Result<FrameInputs, String> {
             let values: &[f32] = bytemuck::cast_slice(&bytes[job.tensors_offset as usize..]);
             let packed = PackedTensors {
                 padded: job.padded,
-                rgb: values[..rgb_len].to_vec(),
-                features: values[rgb_len..rgb_len + feature_len].to_vec(),
+                rgb: values[..rgb_len].to_vec().into(),
+                features: values[rgb_len..rgb_len + feature_len].to_vec().into(),
                 feature_dim: job.feature_dim,
                 recipe: job.recipe,
             };

@@ -85,9 +85,36 @@ impl<'a> Renderer<'a> {
         background: [f32; 3],
         recipe: &TensorRecipe,
     ) -> anyhow::Result<(FrameInputs, Frame)> {
+        self.render_inputs_with(camera, labels, background, recipe, false)
+    }
+
+    /// [`Renderer::render_inputs`], with the GPU's tensors left in their mapped read-back
+    /// buffers for the thread that runs the network to copy out (as the viewer hands them
+    /// over); the same as `render_inputs` on the CPU reference.
+    pub fn render_inputs_mapped(
+        &mut self,
+        camera: &Camera,
+        labels: bool,
+        background: [f32; 3],
+        recipe: &TensorRecipe,
+    ) -> anyhow::Result<(FrameInputs, Frame)> {
+        self.render_inputs_with(camera, labels, background, recipe, true)
+    }
+
+    fn render_inputs_with(
+        &mut self,
+        camera: &Camera,
+        labels: bool,
+        background: [f32; 3],
+        recipe: &TensorRecipe,
+        mapped: bool,
+    ) -> anyhow::Result<(FrameInputs, Frame)> {
         if let Self::Gpu(g) = self {
             let opts = g.options(labels, background);
-            let (frame, packed) = g.renderer.render_packed(&g.scene, camera, &opts, recipe)?;
+            let (frame, packed) = match mapped {
+                true => g.renderer.render_packed_mapped(&g.scene, camera, &opts, recipe)?,
+                false => g.renderer.render_packed(&g.scene, camera, &opts, recipe)?,
+            };
             return Ok((FrameInputs::from_packed(&frame, packed), frame));
         }
         let mut frame = self.render(camera, labels, background)?;

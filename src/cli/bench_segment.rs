@@ -94,7 +94,9 @@ pub fn run(b: &SegmentBench) -> anyhow::Result<()> {
     let pixel_head = if model.head_in_graph() { "graph" } else { "host" };
 
     // Pipelined: rendering continues while the worker segments the newest frame; each frame
-    // is composited with the newest prediction available, as the viewer shows it.
+    // is composited with the newest prediction available, as the viewer shows it. As in the
+    // viewer, the network's tensors are handed over still mapped, so copying them out (the
+    // read-back stage's bulk) is the worker's time, not the rendering thread's.
     let worker = FusionWorker::spawn(model);
     let t0 = Instant::now();
     let (mut predictions, mut latency) = (0usize, Vec::new());
@@ -105,7 +107,8 @@ pub fn run(b: &SegmentBench) -> anyhow::Result<()> {
         Ok(out.result?.classes)
     };
     for f in 0..b.frames {
-        let (inputs, _) = renderer.render_inputs(camera(f), false, [0.0; 3], &recipe)?;
+        // The tensors stay mapped: the worker copies them out, as in the viewer.
+        let (inputs, _) = renderer.render_inputs_mapped(camera(f), false, [0.0; 3], &recipe)?;
         while let Some(out) = worker.try_recv() {
             last_classes = Some(take(out, f as u64)?);
         }

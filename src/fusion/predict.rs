@@ -250,7 +250,7 @@ impl FusionModel {
             .map(|name| {
                 let (channels, data) = if name == RGB_INPUT {
                     let data = match packed.as_mut() {
-                        Some(p) => std::mem::take(&mut p.rgb),
+                        Some(p) => std::mem::take(&mut p.rgb).into_vec(),
                         None => rgb_nchw(&frame.rgb8, frame.width, frame.height, card.mean3(), card.std3(), padded),
                     };
                     (3, data)
@@ -258,7 +258,7 @@ impl FusionModel {
                     debug_assert_eq!(name, FEATURES_INPUT, "the card validated its input names");
                     let d = card.feature_dim;
                     let data = match packed.as_mut() {
-                        Some(p) => std::mem::take(&mut p.features),
+                        Some(p) => std::mem::take(&mut p.features).into_vec(),
                         None => {
                             features_nchw(&frame.features, frame.width, frame.height, d, card.feature_scale, padded)
                         }

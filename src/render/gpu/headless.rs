@@ -4,8 +4,8 @@
 //! needs more (Gaussian, tile) pairs than were allocated.
 
 use super::layout::counter;
-use super::pack::{InputPacker, PackedTensors, TensorRecipe};
-use super::readback::{ReadBatch, ReadRegions, StagingPool};
+use super::pack::{InputPacker, PackedTensors, TensorRecipe, TensorValues};
+use super::readback::{MappedRegion, ReadBatch, ReadRegions, StagingPool};
 use super::renderer::{FrameTarget, GpuRenderOptions, GpuRenderer};
 use super::scene_buffers::GpuScene;
 use crate::render::frame::{Frame, RenderStats};
@@ -74,20 +74,21 @@ impl HeadlessRenderer {
         camera: &Camera,
         opts: &GpuRenderOptions,
     ) -> Result<FrameCounts, HeadlessError> {
-        self.render_and_read(scene, camera, opts, |_, _, _| Ok(())).map(|(counts, _)| counts)
+        self.render_and_read(scene, camera, opts, 0, |_, _, _| Ok(())).map(|(counts, ..)| counts)
     }
 
     /// Encodes the view plus copies of its counters and whatever `images` records, submits
     /// once and waits once; re-renders with a larger pair buffer when the view overflowed.
     /// Returns the counts and the regions `images` recorded, as u32 words in order (the
-    /// counters taken off the front).
+    /// counters taken off the front), the last `keep_mapped` of them left mapped.
     fn render_and_read(
         &mut self,
         scene: &GpuScene,
         camera: &Camera,
         opts: &GpuRenderOptions,
+        keep_mapped: usize,
         mut images: impl FnMut(&mut ReadBatch<'_>, &mut wgpu::CommandEncoder, &FrameTarget) -> Result<(), HeadlessError>,
-    ) -> Result<(FrameCounts, ReadRegions<u32>), HeadlessError> {
+    ) -> Result<(FrameCounts, ReadRegions<u32>, Vec<MappedRegion>), HeadlessError> {
         camera.validate().map_err(HeadlessError::Camera)?;
         let mut min_pairs = 0u64;
         loop {
@@ -103,7 +104,7 @@ impl HeadlessRenderer {
             images(&mut batch, &mut enc, target)?;
             ctx.queue.submit([enc.finish()]);
             self.renderer.after_submit(slot);
-            let mut read = batch.finish::<u32>(&ctx);
+            let (mut read, mapped) = batch.finish_keeping_mapped::<u32>(&ctx, keep_mapped);
             let c = read.regions.remove(0);
             let counts = FrameCounts {
                 visible: c[counter::VISIBLE as usize],
@@ -111,7 +112,7 @@ impl HeadlessRenderer {
                 overflow: c[counter::OVERFLOW as usize] != 0,
             };
             if !counts.overflow {
-                return Ok((counts, read));
+                return Ok((counts, read, mapped));
             }
             let needed = counts.pairs as u64;
             if needed > self.pair_limit() {
@@ -135,7 +136,7 @@ impl HeadlessRenderer {
         camera: &Camera,
         opts: &GpuRenderOptions,
     ) -> Result<Frame, HeadlessError> {
-        self.render_frame(scene, camera, opts, None).map(|(frame, _)| frame)
+        self.render_frame(scene, camera, opts, None, false).map(|(frame, _)| frame)
     }
 
     /// Like [`HeadlessRenderer::render`], plus the fusion network's input tensors written by
@@ -148,7 +149,21 @@ impl HeadlessRenderer {
         opts: &GpuRenderOptions,
         recipe: &TensorRecipe,
     ) -> Result<(Frame, PackedTensors), HeadlessError> {
-        let (frame, packed) = self.render_frame(scene, camera, opts, Some(recipe))?;
+        let (frame, packed) = self.render_frame(scene, camera, opts, Some(recipe), false)?;
+        Ok((frame, packed.expect("a recipe packs tensors")))
+    }
+
+    /// [`HeadlessRenderer::render_packed`] with the tensors left in their mapped read-back
+    /// buffers ([`super::pack::TensorValues::Mapped`]): the caller's thread copies only the
+    /// frame's images, and whoever takes the tensors (the fusion worker) copies them out.
+    pub fn render_packed_mapped(
+        &mut self,
+        scene: &GpuScene,
+        camera: &Camera,
+        opts: &GpuRenderOptions,
+        recipe: &TensorRecipe,
+    ) -> Result<(Frame, PackedTensors), HeadlessError> {
+        let (frame, packed) = self.render_frame(scene, camera, opts, Some(recipe), true)?;
         Ok((frame, packed.expect("a recipe packs tensors")))
     }
 
@@ -158,6 +173,7 @@ impl HeadlessRenderer {
         camera: &Camera,
         opts: &GpuRenderOptions,
         recipe: Option<&TensorRecipe>,
+        tensors_mapped: bool,
     ) -> Result<(Frame, Option<PackedTensors>), HeadlessError> {
         let dim = if opts.features { scene.features.as_ref().map_or(0, |f| f.dim) as u64 } else { 0 };
         let labels = opts.labels && scene.labels.is_some();
@@ -168,7 +184,9 @@ impl HeadlessRenderer {
         let ctx = self.renderer.ctx.clone();
         let mut packer = recipe.map(|_| self.packer.take().unwrap_or_else(|| InputPacker::new(&ctx)));
         let mut packed_shape = ((0, 0), 0);
-        let result = self.render_and_read(scene, camera, opts, |batch, enc, t| {
+        // The two tensor regions are recorded last.
+        let keep_mapped = if tensors_mapped && recipe.is_some() { 2 } else { 0 };
+        let result = self.render_and_read(scene, camera, opts, keep_mapped, |batch, enc, t| {
             let px = t.width as u64 * t.height as u64;
             batch.copy(&ctx, enc, &t.out_rgba, 0, px * 16);
             batch.copy(&ctx, enc, &t.out_depth, 0, px * 4);
@@ -189,7 +207,7 @@ impl HeadlessRenderer {
         if packer.is_some() {
             self.packer = packer;
         }
-        let (counts, mut read) = result?;
+        let (counts, mut read, mapped) = result?;
         let clock = std::time::Instant::now();
         let rgba: Vec<f32> = bytemuck::cast_vec(read.regions.remove(0));
         let depth = read.regions.remove(0);
@@ -210,9 +228,15 @@ impl HeadlessRenderer {
         };
         let packed = match recipe {
             Some(recipe) => {
-                let [rgb, features]: [Vec<u32>; 2] = read.regions.try_into().expect("two tensor regions recorded");
                 let (padded, feature_dim) = packed_shape;
-                let (rgb, features) = (bytemuck::cast_vec(rgb), bytemuck::cast_vec(features));
+                let (rgb, features) = match <[MappedRegion; 2]>::try_from(mapped) {
+                    Ok([rgb, features]) => (TensorValues::Mapped(rgb), TensorValues::Mapped(features)),
+                    Err(_) => {
+                        let [rgb, features]: [Vec<u32>; 2] =
+                            read.regions.try_into().expect("two tensor regions recorded");
+                        (bytemuck::cast_vec(rgb).into(), bytemuck::cast_vec(features).into())
+                    }
+                };
                 Some(PackedTensors { padded, rgb, features, feature_dim, recipe: recipe.clone() })
             }
             None => {

@@ -7,6 +7,7 @@
 use super::GpuContext;
 use super::layout::PackParams;
 use super::pipeline_util::{Bind, bind_group, bind_group_layout, compute_pipeline, shader};
+use super::readback::MappedRegion;
 use super::renderer::{FrameTarget, TargetError};
 use super::shaders;
 use crate::fusion::preprocess::padded_len;
@@ -43,10 +44,76 @@ impl TensorRecipe {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PackedTensors {
     pub padded: (usize, usize),
-    pub rgb: Vec<f32>,
-    pub features: Vec<f32>,
+    pub rgb: TensorValues,
+    pub features: TensorValues,
     pub feature_dim: usize,
     pub recipe: TensorRecipe,
+}
+
+/// One tensor's f32 values: copied out already, or still in a mapped read-back buffer (copied
+/// out by whoever takes them, e.g. the fusion worker thread, not the renderer).
+#[derive(Debug)]
+pub enum TensorValues {
+    Copied(Vec<f32>),
+    Mapped(MappedRegion),
+}
+
+impl TensorValues {
+    pub fn len(&self) -> usize {
+        match self {
+            TensorValues::Copied(v) => v.len(),
+            TensorValues::Mapped(m) => (m.len_bytes() / 4) as usize,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The values, copying them out of the mapping if they are still there.
+    pub fn into_vec(self) -> Vec<f32> {
+        match self {
+            TensorValues::Copied(v) => v,
+            TensorValues::Mapped(m) => m.to_vec(),
+        }
+    }
+
+    /// A copy of the values.
+    pub fn to_vec(&self) -> Vec<f32> {
+        match self {
+            TensorValues::Copied(v) => v.clone(),
+            TensorValues::Mapped(m) => m.to_vec(),
+        }
+    }
+}
+
+impl Default for TensorValues {
+    fn default() -> Self {
+        TensorValues::Copied(Vec::new())
+    }
+}
+
+impl From<Vec<f32>> for TensorValues {
+    fn from(values: Vec<f32>) -> Self {
+        TensorValues::Copied(values)
+    }
+}
+
+/// A clone is always a copy: a mapping has one owner.
+impl Clone for TensorValues {
+    fn clone(&self) -> Self {
+        TensorValues::Copied(self.to_vec())
+    }
+}
+
+/// Equal values, wherever they are (bit patterns compared as f32 `==`).
+impl PartialEq for TensorValues {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (TensorValues::Copied(a), TensorValues::Copied(b)) => a == b,
+            _ => self.to_vec() == other.to_vec(),
+        }
+    }
 }
 
 /// What the pass wrote, for the read-back: `[3, hp, wp]` RGB and `[dim, hp, wp]` features

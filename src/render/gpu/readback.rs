@@ -1,5 +1,8 @@
 //! Blocking copies from GPU buffers to the CPU: for the headless renderer's final images,
-//! tests and benchmarks — never inside the viewer's steady-state frame.
+//! tests and benchmarks — never inside the viewer's steady-state frame. A region can also be
+//! handed on still mapped ([`MappedRegion`]), so another thread pays for copying it out.
+
+use std::sync::{Arc, Mutex, PoisonError};
 
 use super::GpuContext;
 
@@ -37,6 +40,8 @@ fn read_one<T: bytemuck::Pod>(ctx: &GpuContext, buffer: &wgpu::Buffer, offset: u
 #[derive(Default)]
 pub struct StagingPool {
     free: Vec<wgpu::Buffer>,
+    /// Buffers of [`MappedRegion`]s, unmapped by whichever thread dropped them.
+    returned: Arc<Mutex<Vec<wgpu::Buffer>>>,
 }
 
 impl StagingPool {
@@ -45,6 +50,10 @@ impl StagingPool {
     const KEEP: usize = 8;
 
     fn take(&mut self, ctx: &GpuContext, size: u64) -> wgpu::Buffer {
+        let returned = std::mem::take(&mut *self.returned.lock().unwrap_or_else(PoisonError::into_inner));
+        for buffer in returned {
+            self.give_back(buffer);
+        }
         match self.free.iter().position(|b| b.size() == size) {
             Some(i) => self.free.remove(i),
             None => ctx.device.create_buffer(&wgpu::BufferDescriptor {
@@ -110,6 +119,16 @@ impl<'p> ReadBatch<'p> {
     /// as values of `T` (4-byte regions for u32/f32), in recording order.
     /// The staging buffers go back to the pool.
     pub fn finish<T: bytemuck::Pod>(self, ctx: &GpuContext) -> ReadRegions<T> {
+        self.finish_keeping_mapped(ctx, 0).0
+    }
+
+    /// [`ReadBatch::finish`], except that the last `keep_mapped` regions are not copied: they
+    /// come back still mapped, in recording order, for another thread to copy out.
+    pub fn finish_keeping_mapped<T: bytemuck::Pod>(
+        mut self,
+        ctx: &GpuContext,
+        keep_mapped: usize,
+    ) -> (ReadRegions<T>, Vec<MappedRegion>) {
         let (tx, rx) = std::sync::mpsc::channel();
         let mut pending = 0;
         for staging in self.staging.iter().flatten() {
@@ -124,6 +143,13 @@ impl<'p> ReadBatch<'p> {
             rx.recv().expect("map callback ran").expect("mapping a read-back buffer failed");
         }
         let clock = std::time::Instant::now();
+        let mapped_from = self.staging.len().saturating_sub(keep_mapped);
+        let returns = Arc::clone(&self.pool.returned);
+        let mapped = self
+            .staging
+            .drain(mapped_from..)
+            .map(|buffer| MappedRegion { buffer, returns: Arc::clone(&returns) })
+            .collect();
         let pool = self.pool;
         let regions = self
             .staging
@@ -140,7 +166,46 @@ impl<'p> ReadBatch<'p> {
                 })
             })
             .collect();
-        ReadRegions { regions, copy_ms: clock.elapsed().as_secs_f64() * 1e3 }
+        (ReadRegions { regions, copy_ms: clock.elapsed().as_secs_f64() * 1e3 }, mapped)
+    }
+}
+
+/// A read-back region left in its mapped staging buffer. Copying it out costs CPU time (at
+/// 640×480 the network's tensors are 43 MB), so a renderer hands it to the thread that needs
+/// the values instead of copying on its own time, as the viewer does. Dropping it unmaps the
+/// buffer and returns it to its [`StagingPool`].
+pub struct MappedRegion {
+    /// `None` for an empty region.
+    buffer: Option<wgpu::Buffer>,
+    returns: Arc<Mutex<Vec<wgpu::Buffer>>>,
+}
+
+impl MappedRegion {
+    /// Size in bytes.
+    pub fn len_bytes(&self) -> u64 {
+        self.buffer.as_ref().map_or(0, |b| b.size())
+    }
+
+    /// The region's values (a copy out of the mapping).
+    pub fn to_vec<T: bytemuck::Pod>(&self) -> Vec<T> {
+        self.buffer.as_ref().map_or_else(Vec::new, |b| {
+            bytemuck::pod_collect_to_vec(&b.slice(..).get_mapped_range().expect("a MappedRegion stays mapped"))
+        })
+    }
+}
+
+impl Drop for MappedRegion {
+    fn drop(&mut self) {
+        if let Some(buffer) = self.buffer.take() {
+            buffer.unmap();
+            self.returns.lock().unwrap_or_else(PoisonError::into_inner).push(buffer);
+        }
+    }
+}
+
+impl std::fmt::Debug for MappedRegion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "MappedRegion({} bytes)", self.len_bytes())
     }
 }
 
