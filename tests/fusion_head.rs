@@ -42,7 +42,7 @@ fn the_graph_head_matches_rust_classes_and_softmax_confidences() {
     let from_host = host.predict(frame.clone()).expect("host prediction");
     let from_graph = graph.predict(frame).expect("graph prediction");
     assert_eq!((from_graph.width, from_graph.height), (from_host.width, from_host.height));
-    assert!(from_graph.logits.data.is_empty(), "the logits stay in the graph");
+    assert!(from_graph.logits.data.is_empty(), "the logits stay where the network left them");
     let n = from_host.width * from_host.height;
     assert_eq!(from_graph.classes.len(), n);
     assert_eq!(from_graph.confidence.len(), n);

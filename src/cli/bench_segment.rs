@@ -44,7 +44,7 @@ pub struct SegmentBench {
 /// GPU memory (the GPU's own copies finish inside the render's wait); "preprocess" is what the
 /// CPU still does to make the tensors (all of it on the CPU reference renderer, checks only
 /// when the GPU packed them); "classify" is the argmax over the returned logits, or with the
-/// per-pixel head in the graph (`--pixel-head`) only cropping its output and mapping class ids.
+/// per-pixel head's graph (`--pixel-head`) only cropping its output and mapping class ids.
 const STAGES: [&str; 6] = ["render", "readback", "preprocess", "inference", "classify", "overlay"];
 
 pub fn run(b: &SegmentBench) -> anyhow::Result<()> {

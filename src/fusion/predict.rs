@@ -2,7 +2,8 @@
 //! the largest logit. On the CPU provider that is done here, and a pixel's softmax probability
 //! is computed only when asked for (the viewer shows it for the hovered pixel): doing it for
 //! every pixel cost as much as the network itself on a CPU. On a GPU provider both come from
-//! the per-pixel head appended to the graph ([`super::head`]) and the logits stay on the device.
+//! the per-pixel head's small graph, run on the logits where the network left them
+//! ([`super::head`]), so the logits never leave the device.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -33,10 +34,10 @@ pub struct Prediction {
     /// NYU40 id per pixel.
     pub classes: Vec<u8>,
     /// The network's output the classes came from, kept for [`Prediction::confidence_at`]
-    /// (empty when the head ran in the graph).
+    /// (empty when the head's graph ran).
     pub logits: Logits,
-    /// Per pixel, the softmax probability of its class, when the head ran in the graph (else
-    /// empty: computed from the logits on demand).
+    /// Per pixel, the softmax probability of its class, when the head's graph ran (else empty:
+    /// computed from the logits on demand).
     pub confidence: Vec<f32>,
     pub timings: PredictTimings,
 }
@@ -137,12 +138,12 @@ impl FusionModel {
         &self.class_ids
     }
 
-    /// Logits for one frame, cropped to its size (not on a session whose head is in the graph:
-    /// open it with [`PixelHead::Host`] for logits).
+    /// Logits for one frame, cropped to its size (not when the head's graph runs: open the
+    /// model with [`PixelHead::Host`] for logits).
     pub fn logits(&mut self, frame: FrameInputs) -> Result<(Logits, PredictTimings), FusionError> {
         if self.head.is_some() {
             return Err(FusionError::Input(format!(
-                "{} runs with its per-pixel head in the graph, which returns no logits (use --pixel-head host)",
+                "{} runs with the per-pixel head's graph, which returns no logits (use --pixel-head host)",
                 self.model_path.display()
             )));
         }
@@ -172,8 +173,8 @@ impl FusionModel {
         Ok((logits, PredictTimings { preprocess_ms, inference_ms, postprocess_ms: ms_since(t) }))
     }
 
-    /// Classes for one frame: confidences on demand from the kept logits, or, with the head in
-    /// the graph, for every pixel.
+    /// Classes for one frame: confidences on demand from the kept logits, or, with the head's
+    /// graph, for every pixel.
     pub fn predict(&mut self, frame: FrameInputs) -> Result<Prediction, FusionError> {
         if self.head.is_some() {
             return self.predict_in_graph(frame);
