@@ -27,9 +27,17 @@ OPSET = 18
 
 
 def round_weights_to_fp16(model: torch.nn.Module) -> None:
+    """Every float parameter and buffer rounded to fp16, as the exported file stores them. The
+    buffers matter: BatchNorm statistics end up in fp16 initializers too (folded into the
+    convolution before it or not). With only the parameters rounded, the 1 2 8 4 fusion
+    network's PyTorch logits differed from ONNX Runtime's by 1.45e-3 of the largest logit; with
+    the statistics rounded as well, by 1.9e-4 (graph optimisations account for 1e-6 of it)."""
     with torch.no_grad():
         for p in model.parameters():
             p.copy_(p.half().float())
+        for b in model.buffers():
+            if b.is_floating_point():
+                b.copy_(b.half().float())
 
 
 def load_model(checkpoint: Path | None) -> em.EncoderLite:
