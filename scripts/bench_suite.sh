@@ -3,7 +3,8 @@
 # GPU splatting at 640x480 on a 300k and a 1M-Gaussian generated room with 0 and 32 feature
 # channels (`bench render`), the GPU radix sort on 1M key/value pairs (`bench sort`), and the
 # whole segmentation path (render + read-back + fusion network + overlay) at 640x480 and
-# 320x240 on the 300k room (`bench segment`).
+# 320x240 on the 300k room (`bench segment`), at 640x480 also with the per-pixel head in Rust.
+# BENCH_EP (default auto) picks the ONNX Runtime provider, e.g. BENCH_EP=cuda.
 #
 #   scripts/bench_suite.sh OUT_DIR            # the full suite (minutes on a GPU, hours on lavapipe)
 #   scripts/bench_suite.sh OUT_DIR --quick    # small rooms and sizes: checks that every step runs
@@ -16,6 +17,7 @@ cd "$(dirname "$0")/.."
 out=${1:?usage: scripts/bench_suite.sh OUT_DIR [--quick]}
 mode=${2:-full}
 rtgs2=${RTGS2:-target/release/rtgs2}
+ep=${BENCH_EP:-auto}
 if [ ! -x "$rtgs2" ]; then
   cargo build --release --locked
 fi
@@ -51,9 +53,15 @@ first=${rooms%% *}
 for size in $big $small; do
   echo "bench segment: $first Gaussians, $size"
   # shellcheck disable=SC2046
-  "$rtgs2" bench segment "$(room_of "$first")" $(wh "$size") --frames "$frames" --json \
+  "$rtgs2" bench segment "$(room_of "$first")" $(wh "$size") --frames "$frames" --json --ep "$ep" \
     >"$out/segment_${size}.json"
 done
+# The per-pixel head taken in Rust from the returned logits, for comparison: the default above
+# runs it on the device on a GPU provider (on the CPU provider both runs are the same).
+echo "bench segment: $first Gaussians, $big, per-pixel head in Rust"
+# shellcheck disable=SC2046
+"$rtgs2" bench segment "$(room_of "$first")" $(wh "$big") --frames "$frames" --json --ep "$ep" --pixel-head host \
+  >"$out/segment_${big}_host.json"
 
 python3 - "$out" <<'EOF'
 import json, pathlib, sys
@@ -71,5 +79,6 @@ for f in sorted(out.glob("segment_*.json")):
     r = json.loads(f.read_text())
     stages = ", ".join(f"{k} {v['median_ms']:.1f}" for k, v in r["stages"].items())
     print(f"segment {r['width']}x{r['height']}: {fps(r['sequential_fps'])} FPS sequential, "
-          f"{fps(r['pipelined']['frames_per_s'])} pipelined; medians ms: {stages}  [fusion on {r['provider']}]")
+          f"{fps(r['pipelined']['frames_per_s'])} pipelined ({fps(r['pipelined']['predictions_per_s'])} predictions/s); "
+          f"medians ms: {stages}  [fusion on {r['provider']}, per-pixel head: {r['pixel_head']}]")
 EOF
