@@ -84,7 +84,8 @@ pub struct FusionModel {
     pub model_path: PathBuf,
     /// The execution provider in use.
     pub provider: String,
-    /// Why faster providers were passed over (empty when the first choice worked).
+    /// Why faster providers were passed over, or the per-pixel head's graph (empty when the first
+    /// choice worked).
     pub fallbacks: Vec<String>,
     /// The per-pixel head's graph when classes and confidences come from it ([`super::head`]),
     /// not from logits returned to Rust.
@@ -112,9 +113,19 @@ impl FusionModel {
         let card = FusionCard::load(&model.with_extension("json"))?;
         let built = build_session(&bytes, choice, threads, "fusion network")?;
         check_io_names(&built.session, model, &card.inputs, &card.output)?;
+        let mut fallbacks = built.fallbacks;
         let head = match head.in_graph(built.choice) {
-            true => Some(GraphHead::new(card.class_ids_u8().len(), built.choice, threads)?),
             false => None,
+            true => match GraphHead::new(card.class_ids_u8().len(), built.choice, threads) {
+                Ok(graph) => Some(graph),
+                // Asked for explicitly, a head that cannot run is an error; by `auto`, Rust
+                // takes over and the caller hears why.
+                Err(e) if head == PixelHead::Auto => {
+                    fallbacks.push(format!("per-pixel head in Rust: {e}"));
+                    None
+                }
+                Err(e) => return Err(e.into()),
+            },
         };
         Ok(Self {
             head,
@@ -124,7 +135,7 @@ impl FusionModel {
             card,
             model_path: model.to_path_buf(),
             provider: built.provider,
-            fallbacks: built.fallbacks,
+            fallbacks,
         })
     }
 
