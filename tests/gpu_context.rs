@@ -1,7 +1,11 @@
 //! The GPU device opens (lavapipe in CI) with the adapter's own limits, and read-backs through
-//! reused staging buffers return fresh contents.
+//! reused staging buffers return fresh contents, also when regions are left mapped for another
+//! thread.
 
-use rtgs2::render::gpu::gpu_for_tests;
+use rtgs2::render::gpu::readback::{ReadBatch, StagingPool};
+use rtgs2::render::gpu::{GpuContext, gpu_for_tests};
+use rtgs2::util::rng::Rng;
+use wgpu::util::DeviceExt;
 
 #[test]
 fn headless_device_opens_with_adapter_limits() {
@@ -16,24 +20,33 @@ fn headless_device_opens_with_adapter_limits() {
     assert_eq!(ctx.device.limits().max_storage_buffer_binding_size, ctx.limits.max_storage_buffer_binding_size);
 }
 
+/// A generator seeded from the clock (the seed is printed, so a failure can be replayed).
+fn fresh_rng() -> Rng {
+    let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_nanos() as u64;
+    eprintln!("seed {seed}");
+    Rng::new(seed)
+}
+
+/// `n` random words, and a GPU buffer holding them to read back from.
+fn random_source(ctx: &GpuContext, rng: &mut Rng, n: usize) -> (Vec<u32>, wgpu::Buffer) {
+    let data: Vec<u32> = (0..n).map(|_| rng.next_u64() as u32).collect();
+    let buffer = ctx.device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+        label: Some("source"),
+        contents: bytemuck::cast_slice(&data),
+        usage: wgpu::BufferUsages::COPY_SRC,
+    });
+    (data, buffer)
+}
+
 /// Staging buffers are reused between read-backs (that is their point), so a second read of
 /// the same size must return the new contents, never the first read's.
 #[test]
 fn pooled_read_backs_return_fresh_contents() {
-    use rtgs2::render::gpu::readback::{ReadBatch, StagingPool};
-    use wgpu::util::DeviceExt;
     let Some(ctx) = gpu_for_tests() else { return };
-    let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_nanos() as u64;
-    let mut rng = rtgs2::util::rng::Rng::new(seed);
-    eprintln!("seed {seed}");
+    let mut rng = fresh_rng();
     let mut pool = StagingPool::default();
     for round in 0..3 {
-        let data: Vec<u32> = (0..5000).map(|_| rng.next_u64() as u32).collect();
-        let buffer = ctx.device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-            label: Some("source"),
-            contents: bytemuck::cast_slice(&data),
-            usage: wgpu::BufferUsages::COPY_SRC,
-        });
+        let (data, buffer) = random_source(&ctx, &mut rng, 5000);
         let mut enc = ctx.device.create_command_encoder(&Default::default());
         let mut batch = ReadBatch::new(&mut pool);
         batch.copy(&ctx, &mut enc, &buffer, 0, 20_000);
@@ -48,20 +61,11 @@ fn pooled_read_backs_return_fresh_contents() {
 
 #[test]
 fn regions_left_mapped_read_the_same_and_their_buffers_come_back_when_dropped() {
-    use rtgs2::render::gpu::readback::{ReadBatch, StagingPool};
-    use wgpu::util::DeviceExt;
     let Some(ctx) = gpu_for_tests() else { return };
-    let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_nanos() as u64;
-    let mut rng = rtgs2::util::rng::Rng::new(seed);
-    eprintln!("seed {seed}");
+    let mut rng = fresh_rng();
     let mut pool = StagingPool::default();
     for round in 0..3 {
-        let data: Vec<u32> = (0..6000).map(|_| rng.next_u64() as u32).collect();
-        let buffer = ctx.device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-            label: Some("source"),
-            contents: bytemuck::cast_slice(&data),
-            usage: wgpu::BufferUsages::COPY_SRC,
-        });
+        let (data, buffer) = random_source(&ctx, &mut rng, 6000);
         let mut enc = ctx.device.create_command_encoder(&Default::default());
         let mut batch = ReadBatch::new(&mut pool);
         batch.copy(&ctx, &mut enc, &buffer, 0, 400);
