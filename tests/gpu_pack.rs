@@ -1,19 +1,21 @@
 //! The GPU's packing of a frame into the fusion network's input tensors
 //! (shaders/pack_inputs.wgsl) against the CPU preprocessing it replaces: the same values bit
 //! for bit on fresh random scenes, sizes that need padding and sizes that do not, RGB-only,
-//! features-only and both, copied at once or left mapped and copied on another thread; the
-//! shipped network predicts the same classes from either.
+//! features-only and both, copied at once or left mapped and copied on another thread; as f16,
+//! each value one of the two f16 neighbours of the CPU's f32; the shipped network predicts the
+//! same classes from either.
 
 mod common;
 
 use common::{fresh_seed, random_scene};
 use glam::Vec3;
+use half::f16;
 use rtgs2::fusion::preprocess::{features_nchw, rgb_nchw, rgb_table};
-use rtgs2::fusion::{FrameInputs, FusionModel, default_model_path};
+use rtgs2::fusion::{DeviceOptions, FrameInputs, FusionModel, InputPrecision, default_model_path};
 use rtgs2::inference::ExecutionChoice;
 use rtgs2::render::gpu::gpu_for_tests;
 use rtgs2::render::gpu::headless::{HeadlessError, HeadlessRenderer};
-use rtgs2::render::gpu::pack::{TensorRecipe, TensorValues};
+use rtgs2::render::gpu::pack::{TensorElement, TensorRecipe, TensorValues};
 use rtgs2::render::gpu::renderer::{GpuRenderOptions, GpuRenderer, TargetError};
 use rtgs2::render::gpu::scene_buffers::GpuScene;
 use rtgs2::scene::Camera;
@@ -32,14 +34,44 @@ fn assert_same_bits(tag: &str, gpu: &[f32], cpu: &[f32]) {
     }
 }
 
+/// The f16 next to `h` towards +∞ (`up`) or −∞.
+fn f16_step(h: f16, up: bool) -> f16 {
+    let bits = h.to_bits();
+    if bits & 0x7fff == 0 {
+        return f16::from_bits(if up { 0x0001 } else { 0x8001 });
+    }
+    let negative = bits & 0x8000 != 0;
+    f16::from_bits(if negative ^ up { bits + 1 } else { bits - 1 })
+}
+
+/// Each GPU f16 is the CPU's f32 rounded to one of its two f16 neighbours (WGSL leaves the
+/// rounding direction to the implementation), or equal to it when it is exact.
+fn assert_f16_rounding(tag: &str, gpu: &TensorValues, cpu: &[f32]) {
+    let TensorValues::F16(gpu) = gpu.clone() else { panic!("{tag}: f16 values expected, got {:?}", gpu.element()) };
+    assert_eq!(gpu.len(), cpu.len(), "{tag}: lengths");
+    for (i, (&g, &c)) in gpu.iter().zip(cpu).enumerate() {
+        let nearest = f16::from_f32(c);
+        let other = if nearest.to_f32() == c { nearest } else { f16_step(nearest, nearest.to_f32() < c) };
+        assert!(g == nearest || g == other, "{tag}: value {i}: GPU {g} for CPU {c} (neighbours {nearest}, {other})");
+    }
+}
+
 #[test]
 fn packed_tensors_equal_the_cpu_preprocessing_bit_for_bit() {
     let Some(ctx) = gpu_for_tests() else { return };
     let mut rng = Rng::new(fresh_seed("gpu packing"));
     let mut hr = HeadlessRenderer::new(GpuRenderer::new(&ctx));
-    // (feature dim, size, size multiple, rgb, features): padded and unpadded, each input alone.
-    let cases = [(32, (45u32, 37u32), 32, true, true), (8, (64, 48), 16, false, true), (4, (50, 20), 1, true, false)];
-    for (dim, (w, h), multiple, rgb, features) in cases {
+    // (feature dim, size, size multiple, rgb, features, element): padded and unpadded, each
+    // input alone, f32 and f16 (an odd frame width padded to an even one).
+    use TensorElement::{F16, F32};
+    let cases = [
+        (32, (45u32, 37u32), 32, true, true, F32),
+        (8, (64, 48), 16, false, true, F32),
+        (4, (50, 20), 1, true, false, F32),
+        (32, (45, 37), 32, true, true, F16),
+        (8, (33, 17), 2, true, true, F16),
+    ];
+    for (dim, (w, h), multiple, rgb, features, element) in cases {
         let scene = random_scene(&mut rng, 3000, 1, false);
         let values: Vec<f32> = (0..scene.len() * dim).map(|_| rng.normal()).collect();
         let mut gs = GpuScene::upload(&ctx, &scene).expect("upload");
@@ -54,8 +86,9 @@ fn packed_tensors_equal_the_cpu_preprocessing_bit_for_bit() {
             rgb_table: rgb.then(|| rgb_table(mean, std)),
             feature_scale: features.then_some(scale),
             size_multiple: multiple,
+            element,
         };
-        let tag = format!("D {dim}, {w}x{h}, multiple {multiple}, rgb {rgb}, features {features}");
+        let tag = format!("D {dim}, {w}x{h}, multiple {multiple}, rgb {rgb}, features {features}, {element:?}");
 
         let frame = hr.render(&gs, &cam, &opts).expect("plain render");
         let (packed_frame, packed) = hr.render_packed(&gs, &cam, &opts, &recipe).expect("packed render");
@@ -70,21 +103,51 @@ fn packed_tensors_equal_the_cpu_preprocessing_bit_for_bit() {
         let cpu_rgb = if rgb { rgb_nchw(&frame.rgb8(), wu, hu, mean, std, padded) } else { Vec::new() };
         let cpu_features =
             if features { features_nchw(&frame.features, wu, hu, dim, scale, padded) } else { Vec::new() };
-        assert_same_bits(&format!("{tag}: RGB"), &packed.rgb.to_vec(), &cpu_rgb);
-        assert_same_bits(&format!("{tag}: features"), &packed.features.to_vec(), &cpu_features);
+        match element {
+            F32 => {
+                assert_same_bits(&format!("{tag}: RGB"), &packed.rgb.to_f32_vec(), &cpu_rgb);
+                assert_same_bits(&format!("{tag}: features"), &packed.features.to_f32_vec(), &cpu_features);
+            }
+            F16 => {
+                assert_f16_rounding(&format!("{tag}: RGB"), &packed.rgb, &cpu_rgb);
+                assert_f16_rounding(&format!("{tag}: features"), &packed.features, &cpu_features);
+            }
+        }
         assert_eq!(packed.feature_dim, if features { dim } else { 0 }, "{tag}");
 
         // Left mapped for another thread to copy out (as `bench segment` hands frames to the
-        // fusion worker): the same bits, copied out over there.
+        // fusion worker): the same values, copied out over there.
         let (mapped_frame, mapped) = hr.render_packed_mapped(&gs, &cam, &opts, &recipe).expect("mapped render");
         assert_eq!(mapped_frame.rgb, frame.rgb, "{tag}: the mapped render's colour");
-        assert!(matches!(mapped.rgb, TensorValues::Mapped(_)) && matches!(mapped.features, TensorValues::Mapped(_)));
-        let (rgb_away, features_away) = std::thread::spawn(move || (mapped.rgb.into_vec(), mapped.features.into_vec()))
+        let is_mapped = |v: &TensorValues| matches!(v, TensorValues::Mapped(_, e) if *e == element);
+        assert!(is_mapped(&mapped.rgb) && is_mapped(&mapped.features), "{tag}");
+        let (rgb_away, features_away) = std::thread::spawn(move || (mapped.rgb.copied(), mapped.features.copied()))
             .join()
             .expect("copy thread");
-        assert_same_bits(&format!("{tag}: mapped RGB"), &rgb_away, &cpu_rgb);
-        assert_same_bits(&format!("{tag}: mapped features"), &features_away, &cpu_features);
+        assert!(rgb_away == packed.rgb && features_away == packed.features, "{tag}: the mapped values");
+        let bits = |v: &TensorValues| v.to_f32_vec().iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&rgb_away), bits(&packed.rgb), "{tag}: mapped RGB bits");
+        assert_eq!(bits(&features_away), bits(&packed.features), "{tag}: mapped feature bits");
     }
+}
+
+#[test]
+fn f16_packing_refuses_an_odd_padded_width() {
+    let Some(ctx) = gpu_for_tests() else { return };
+    let mut rng = Rng::new(fresh_seed("gpu f16 packing, odd width"));
+    let scene = random_scene(&mut rng, 500, 0, false);
+    let gs = GpuScene::upload(&ctx, &scene).expect("upload");
+    let mut hr = HeadlessRenderer::new(GpuRenderer::new(&ctx));
+    let recipe = TensorRecipe {
+        rgb_table: Some(rgb_table([0.5; 3], [0.25; 3])),
+        feature_scale: None,
+        size_multiple: 1,
+        element: TensorElement::F16,
+    };
+    let err = hr.render_packed(&gs, &camera(&mut rng, 41, 30), &GpuRenderOptions::default(), &recipe);
+    let err = err.expect_err("41 columns cannot pair up");
+    assert!(matches!(err, HeadlessError::Target(TargetError::OddHalfWidth(41))), "{err}");
+    hr.render_packed(&gs, &camera(&mut rng, 42, 30), &GpuRenderOptions::default(), &recipe).expect("42 columns");
 }
 
 #[test]
@@ -94,7 +157,7 @@ fn packing_features_from_a_scene_without_them_is_refused() {
     let scene = random_scene(&mut rng, 500, 0, false);
     let gs = GpuScene::upload(&ctx, &scene).expect("upload");
     let mut hr = HeadlessRenderer::new(GpuRenderer::new(&ctx));
-    let recipe = TensorRecipe { rgb_table: None, feature_scale: Some(1.0), size_multiple: 32 };
+    let recipe = TensorRecipe { rgb_table: None, feature_scale: Some(1.0), size_multiple: 32, ..Default::default() };
     let cam = camera(&mut rng, 40, 30);
     let with = GpuRenderOptions { features: true, ..Default::default() };
     let err = hr.render_packed(&gs, &cam, &with, &recipe).expect_err("the scene has no features");
@@ -126,6 +189,18 @@ fn the_shipped_network_predicts_the_same_from_packed_and_cpu_made_tensors() {
     let from_gpu = model.predict(FrameInputs::from_packed(&packed_frame, packed.clone())).expect("packed tensors");
     assert_eq!(from_gpu.logits, from_cpu.logits, "identical tensors, identical logits");
     assert_eq!(from_gpu.classes, from_cpu.classes);
+
+    // Packed as f16 for a model that widens them (GPU providers' default), nearly every pixel
+    // keeps its class.
+    let options = DeviceOptions { input_precision: InputPrecision::F16, ..Default::default() };
+    let mut half_model =
+        FusionModel::open_with(&default_model_path(), ExecutionChoice::Cpu, 2, options).expect("shipped model");
+    let (half_frame, half) = hr.render_packed(&gs, &cam, &opts, half_model.tensor_recipe()).expect("f16 packed");
+    assert_eq!(half.rgb.element(), TensorElement::F16);
+    let from_half = half_model.predict(FrameInputs::from_packed(&half_frame, half)).expect("f16 tensors");
+    let n = from_cpu.classes.len();
+    let same = (0..n).filter(|&i| from_half.classes[i] == from_cpu.classes[i]).count();
+    assert!(same * 100 >= n * 98, "{same} of {n} pixels keep their class with f16 inputs");
 
     // Tensors packed for other normalisation or padding are refused, not silently misread.
     let mut other = packed;

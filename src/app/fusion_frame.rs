@@ -86,7 +86,7 @@ impl FusionFrames {
         let opts = GpuRenderOptions { features: true, fusion_features: true, untimed: true, ..Default::default() };
         renderer.encode(enc, scene, target, &camera.resized(w, h), &opts);
         let packed = self.packer.get_or_insert_with(|| InputPacker::new(ctx)).encode(ctx, enc, target, recipe)?;
-        let (rgb_bytes, feature_bytes) = (packed.lens.0 as u64 * 4, packed.lens.1 as u64 * 4);
+        let (rgb_bytes, feature_bytes) = packed.bytes;
         let size = TENSORS_OFFSET + rgb_bytes + feature_bytes;
         if self.staging.as_ref().is_none_or(|s| s.size() != size) {
             self.staging = Some(Arc::new(ctx.device.create_buffer(&wgpu::BufferDescriptor {

@@ -14,7 +14,7 @@ use std::time::Instant;
 
 use crate::fusion::{FrameInputs, FusionModel, Prediction};
 use crate::inference::ExecutionChoice;
-use crate::render::gpu::pack::{PackedTensors, TensorRecipe};
+use crate::render::gpu::pack::{PackedTensors, TensorRecipe, TensorValues};
 
 /// A mapped staging buffer holding one fusion frame: its counters, then the network's RGB
 /// tensor (`[3, hp, wp]` f32, when the recipe has one), then its feature tensor
@@ -206,7 +206,8 @@ impl FusionLink {
 /// The worker's side of a read-back: the network's input tensors copied out of the mapping
 /// (ONNX Runtime takes them as they are), then the buffer is unmapped.
 fn inputs_from_readback(job: FusionReadback) -> Result<FrameInputs, String> {
-    let (rgb_len, feature_len) = job.recipe.tensor_lens(job.padded, job.feature_dim);
+    let (rgb_bytes, feature_bytes) = job.recipe.tensor_bytes(job.padded, job.feature_dim);
+    let (rgb_bytes, feature_bytes) = (rgb_bytes as usize, feature_bytes as usize);
     let slice = job.buffer.slice(..);
     let result = {
         let bytes = slice.get_mapped_range().map_err(|e| format!("reading the fusion frame: {e}"))?;
@@ -214,11 +215,12 @@ fn inputs_from_readback(job: FusionReadback) -> Result<FrameInputs, String> {
         if counters.get(job.counters_overflow_index).is_some_and(|&o| o != 0) {
             Err("the fusion frame overflowed its pair buffer (incomplete)".to_string())
         } else {
-            let values: &[f32] = bytemuck::cast_slice(&bytes[job.tensors_offset as usize..]);
+            let tensors = &bytes[job.tensors_offset as usize..];
+            let element = job.recipe.element;
             let packed = PackedTensors {
                 padded: job.padded,
-                rgb: values[..rgb_len].to_vec().into(),
-                features: values[rgb_len..rgb_len + feature_len].to_vec().into(),
+                rgb: TensorValues::from_bytes(&tensors[..rgb_bytes], element),
+                features: TensorValues::from_bytes(&tensors[rgb_bytes..rgb_bytes + feature_bytes], element),
                 feature_dim: job.feature_dim,
                 recipe: job.recipe,
             };

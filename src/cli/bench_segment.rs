@@ -16,6 +16,7 @@ use super::fusion_args::FusionArgs;
 use crate::dataset::views::scene_views;
 use crate::fusion::FusionWorker;
 use crate::overlay::composite;
+use crate::render::gpu::pack::TensorElement;
 
 #[derive(Args, Debug)]
 pub struct SegmentBench {
@@ -92,6 +93,12 @@ pub fn run(b: &SegmentBench) -> anyhow::Result<()> {
     let sequential_fps = b.frames as f64 / timed_from.elapsed().as_secs_f64();
     let provider = model.provider.clone();
     let pixel_head = if model.head_in_graph() { "graph" } else { "host" };
+    // How the tensors travel: f16 widened on the network's device, or f32.
+    let inputs = match (model.tensor_recipe().element, model.inputs_widened_on_device()) {
+        (TensorElement::F16, true) => "f16",
+        (TensorElement::F16, false) => "f16, widened on the host",
+        (TensorElement::F32, _) => "f32",
+    };
 
     // Pipelined: rendering continues while the worker segments the newest frame; each frame
     // is composited with the newest prediction available, as the viewer shows it. As in the
@@ -148,7 +155,7 @@ pub fn run(b: &SegmentBench) -> anyhow::Result<()> {
             "{}",
             json!({
                 "path": b.path, "gaussians": loaded.scene.len(), "width": b.width, "height": b.height, "frames": b.frames,
-                "renderer": renderer.describe(), "provider": provider, "pixel_head": pixel_head, "model": b.fusion.model_path(),
+                "renderer": renderer.describe(), "provider": provider, "pixel_head": pixel_head, "inputs": inputs, "model": b.fusion.model_path(),
                 "stages": stages, "frame_median_ms": frame_med, "frame_p95_ms": frame_p95, "sequential_fps": sequential_fps,
                 "pipelined": {"frames_per_s": frames_per_s, "predictions_per_s": predictions_per_s,
                               "dropped_frames": dropped, "latency_frames_median": lat_med},
@@ -157,7 +164,10 @@ pub fn run(b: &SegmentBench) -> anyhow::Result<()> {
         return Ok(());
     }
     println!("segment bench: {} Gaussians, {}x{}, {} frames", loaded.scene.len(), b.width, b.height, b.frames);
-    println!("  renderer: {}; fusion network on {provider}, per-pixel head: {pixel_head}", renderer.describe());
+    println!(
+        "  renderer: {}; fusion network on {provider}, per-pixel head: {pixel_head}, inputs: {inputs}",
+        renderer.describe()
+    );
     println!("  {:<20} {:>10} {:>10}", "stage", "median ms", "p95 ms");
     for (n, v) in STAGES.iter().zip(&stage_ms) {
         let (m, p) = stat(v);

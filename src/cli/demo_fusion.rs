@@ -5,7 +5,7 @@
 use super::encoder_args::RuntimeArgs;
 use super::fusion_args::open_model;
 use crate::eval::metrics::Confusion;
-use crate::fusion::{FrameInputs, FusionModel, PixelHead, default_model_path};
+use crate::fusion::{DeviceOptions, FrameInputs, FusionModel, default_model_path};
 use crate::inference::ExecutionChoice;
 use crate::render::Frame;
 
@@ -20,7 +20,7 @@ impl DemoSegmenter {
     pub fn open(feature_dim: Option<usize>) -> Option<Self> {
         let path = default_model_path();
         let runtime = RuntimeArgs { ep: ExecutionChoice::Auto, threads: 0 };
-        let model = match open_model(&path, &runtime, PixelHead::Auto, &crate::encoder::default_model_path()) {
+        let model = match open_model(&path, &runtime, DeviceOptions::default(), &crate::encoder::default_model_path()) {
             Ok(model) => model,
             Err(e) => {
                 eprintln!("warning: no prediction panel: {e:#}");

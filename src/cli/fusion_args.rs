@@ -9,7 +9,7 @@ use clap::Args;
 
 use super::backend::{Backend, Renderer};
 use super::encoder_args::{EncoderArgs, FeatureCacheArgs, RuntimeArgs};
-use crate::fusion::{FusionModel, PixelHead, encoder_mismatch};
+use crate::fusion::{DeviceOptions, FusionModel, InputPrecision, PixelHead, encoder_mismatch};
 use crate::scene::LoadedScene;
 
 #[derive(Args, Debug, Clone)]
@@ -29,6 +29,11 @@ pub struct FusionArgs {
     /// Rust on the CPU provider.
     #[arg(long, value_enum, default_value = "auto")]
     pub pixel_head: PixelHead,
+    /// How the network's input tensors travel from the renderer to the network: `auto` packs
+    /// them as f16 for a GPU provider (half the bytes to read back and upload; widened to
+    /// f32 on the device) and as f32 for the CPU provider.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub input_precision: InputPrecision,
 }
 
 impl FusionArgs {
@@ -42,7 +47,11 @@ impl FusionArgs {
 
     /// Opens the fusion model (see [`open_model`]).
     pub fn open(&self) -> anyhow::Result<FusionModel> {
-        open_model(&self.model_path(), &self.runtime, self.pixel_head, &self.encoder().model_path())
+        open_model(&self.model_path(), &self.runtime, self.device_options(), &self.encoder().model_path())
+    }
+
+    pub fn device_options(&self) -> DeviceOptions {
+        DeviceOptions { pixel_head: self.pixel_head, input_precision: self.input_precision }
     }
 
     /// A renderer for `loaded` that also splats the encoder's features when `model` reads them.
@@ -72,8 +81,13 @@ impl FusionArgs {
 
 /// Opens the fusion model `model` on `runtime`'s provider, saying which provider it fell back
 /// to and warning when its card names another encoder than `encoder`.
-pub fn open_model(model: &Path, runtime: &RuntimeArgs, head: PixelHead, encoder: &Path) -> anyhow::Result<FusionModel> {
-    let model = FusionModel::open_with_head(model, runtime.ep, runtime.threads, head)?;
+pub fn open_model(
+    model: &Path,
+    runtime: &RuntimeArgs,
+    options: DeviceOptions,
+    encoder: &Path,
+) -> anyhow::Result<FusionModel> {
+    let model = FusionModel::open_with(model, runtime.ep, runtime.threads, options)?;
     if !model.fallbacks.is_empty() {
         eprintln!("note: fusion network on {} ({})", model.provider, group_reasons(&model.fallbacks));
     }

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use super::error::FusionError;
 use super::preprocess::rgb_table;
 use crate::classes::NUM_CLASSES;
-use crate::render::gpu::pack::TensorRecipe;
+use crate::render::gpu::pack::{TensorElement, TensorRecipe};
 
 pub const FORMAT: &str = "rtgs2-fusion/1";
 pub const RGB_INPUT: &str = "rgb";
@@ -137,12 +137,13 @@ impl FusionCard {
     }
 
     /// How the GPU packs a frame into this network's inputs (the same normalisation,
-    /// scale and padding as [`super::preprocess`]).
-    pub fn tensor_recipe(&self) -> TensorRecipe {
+    /// scale and padding as [`super::preprocess`]), its values stored as `element`.
+    pub fn tensor_recipe(&self, element: TensorElement) -> TensorRecipe {
         TensorRecipe {
             rgb_table: self.takes_rgb().then(|| rgb_table(self.mean3(), self.std3())),
             feature_scale: self.takes_features().then_some(self.feature_scale),
             size_multiple: self.size_multiple,
+            element,
         }
     }
 }

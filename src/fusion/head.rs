@@ -16,12 +16,13 @@
 //! axis 1)`, the arithmetic of [`super::Logits::softmax_max`].
 
 use ort::editor::{Graph, Model, Node, ONNX_DOMAIN, Opset};
-use ort::memory::{AllocationDevice, Allocator, AllocatorType, MemoryInfo, MemoryType};
+use ort::memory::{Allocator, MemoryInfo};
 use ort::operator::Attribute;
 use ort::session::Session;
-use ort::value::{Outlet, Shape, SymbolicDimensions, Tensor, TensorElementType, ValueType};
+use ort::value::{DynValue, Outlet, Tensor, TensorElementType};
 
-use crate::inference::{ExecutionChoice, InferenceError, InputTensor, build_model_session, input_values};
+use super::device_graph::{any_size, companion_of, device_memory};
+use crate::inference::{ExecutionChoice, InferenceError, build_model_session};
 
 /// The head's input: the network's logits, `f32` `[1, K, H, W]`.
 const LOGITS_INPUT: &str = "logits";
@@ -80,29 +81,23 @@ impl GraphHead {
             )));
         }
         let model = build().map_err(|e| InferenceError::Runtime(format!("building the per-pixel head: {e}")))?;
-        // TensorRT leaves the logits in CUDA memory; the head's small reductions and its u8
-        // cast run on the CUDA provider (TensorRT would hand the cast back to the CPU).
-        let (head_provider, device) = match provider {
-            ExecutionChoice::Cuda | ExecutionChoice::Tensorrt => (ExecutionChoice::Cuda, AllocationDevice::CUDA),
-            ExecutionChoice::Cpu | ExecutionChoice::Auto => (ExecutionChoice::Cpu, AllocationDevice::CPU),
-        };
+        let (head_provider, device) = companion_of(provider);
         let session = build_model_session(model, head_provider, threads, "the per-pixel head")?;
-        let logits_at = MemoryInfo::new(device, 0, AllocatorType::Device, MemoryType::Default)
-            .map_err(|e| InferenceError::Runtime(format!("the per-pixel head's memory: {e}")))?;
-        Ok(Self { session, logits_at })
+        Ok(Self { session, logits_at: device_memory(device, "the per-pixel head")? })
     }
 
-    /// Runs `network` on `inputs` with its output `logits` kept where it was computed, then
-    /// the head on it: only the class indices and confidences are returned.
+    /// Runs `network` on `inputs` (host or device values) with its output `logits` kept where
+    /// it was computed, then the head on it: only the class indices and confidences are
+    /// returned.
     pub fn run(
         &mut self,
         network: &mut Session,
-        inputs: Vec<(String, InputTensor)>,
+        inputs: Vec<(String, DynValue)>,
         logits: &str,
     ) -> Result<HeadOutput, InferenceError> {
         let fail = |doing: &'static str| move |e: ort::Error| InferenceError::inference(doing, e);
         let mut binding = network.create_binding().map_err(fail("binding the fusion network"))?;
-        for (name, value) in input_values(inputs)? {
+        for (name, value) in inputs {
             binding.bind_input(name, &value).map_err(fail("binding the fusion inputs"))?;
         }
         binding.bind_output_to_device(logits, &self.logits_at).map_err(fail("binding the fusion output"))?;
@@ -125,16 +120,9 @@ fn build() -> ort::Result<Model> {
     let name = |n: &str| format!("head_{n}");
     let axes = name("axes");
     let mut graph = Graph::new()?;
-    let any = |rank: usize, names: &[&str]| {
-        (Shape::new(vec![-1; rank]), SymbolicDimensions::new(names.iter().map(|s| s.to_string())))
-    };
-    let (shape, dimension_symbols) = any(4, &["batch", "classes", "height", "width"]);
-    let logits = ValueType::Tensor { ty: TensorElementType::Float32, shape, dimension_symbols };
+    let logits = any_size(TensorElementType::Float32, &["batch", "classes", "height", "width"]);
     graph.set_inputs([Outlet::new(LOGITS_INPUT, logits)])?;
-    let map = |ty| {
-        let (shape, dimension_symbols) = any(3, &["batch", "height", "width"]);
-        ValueType::Tensor { ty, shape, dimension_symbols }
-    };
+    let map = |ty| any_size(ty, &["batch", "height", "width"]);
     graph.set_outputs([
         Outlet::new(INDEX_OUTPUT, map(TensorElementType::Uint8)),
         Outlet::new(CONFIDENCE_OUTPUT, map(TensorElementType::Float32)),

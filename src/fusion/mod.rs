@@ -5,11 +5,15 @@
 //! - [`preprocess`]: frame → padded NCHW tensors (pure functions).
 //! - [`predict`]: the ONNX Runtime session, classes (confidences on demand from the kept logits).
 //! - [`head`]: the per-pixel class and confidence appended to the graph on GPU providers.
+//! - [`input_cast`]: f16 input tensors widened on the network's device (GPU providers).
+//! - [`device_graph`]: what those two companion graphs share.
 //! - [`worker`]: the network on a background thread, newest frame first.
 
 pub mod card;
+pub mod device_graph;
 pub mod error;
 pub mod head;
+pub mod input_cast;
 pub mod predict;
 pub mod preprocess;
 pub mod worker;
@@ -21,7 +25,8 @@ use sha2::{Digest, Sha256};
 pub use card::FusionCard;
 pub use error::FusionError;
 pub use head::PixelHead;
-pub use predict::{FusionModel, Logits, PredictTimings, Prediction, classify};
+pub use input_cast::InputPrecision;
+pub use predict::{DeviceOptions, FusionModel, Logits, PredictTimings, Prediction, classify};
 pub use preprocess::FrameInputs;
 pub use worker::{FusionWorker, WorkerOutput};
 

@@ -11,12 +11,15 @@ use std::time::Instant;
 use ort::session::Session;
 use rayon::prelude::*;
 
+use ort::value::DynValue;
+
 use super::card::{FEATURES_INPUT, FusionCard, RGB_INPUT};
 use super::error::FusionError;
 use super::head::{GraphHead, PixelHead};
+use super::input_cast::{InputCast, InputPrecision};
 use super::preprocess::{FrameInputs, crop_chw, features_nchw, padded_len, rgb_nchw};
-use crate::inference::{ExecutionChoice, InputTensor, build_session, check_io_names, read_model, run_inputs};
-use crate::render::gpu::pack::TensorRecipe;
+use crate::inference::{ExecutionChoice, InputTensor, build_session, check_io_names, input_value, read_model, run_values};
+use crate::render::gpu::pack::{TensorElement, TensorRecipe, TensorValues};
 
 /// Per-frame cost of the three steps, milliseconds.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -78,50 +81,97 @@ impl Logits {
 /// The graph's inputs by name, in the card's order.
 type NamedInputs = Vec<(String, InputTensor)>;
 
+/// Where the work around the network runs. `auto` for both puts it on the device for a GPU
+/// provider and on the host for the CPU provider.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DeviceOptions {
+    pub pixel_head: PixelHead,
+    pub input_precision: InputPrecision,
+}
+
 pub struct FusionModel {
     session: Session,
     pub card: FusionCard,
     pub model_path: PathBuf,
     /// The execution provider in use.
     pub provider: String,
-    /// Why faster providers were passed over, or the per-pixel head's graph (empty when the first
+    /// Why faster providers were passed over, or the companion graphs (empty when the first
     /// choice worked).
     pub fallbacks: Vec<String>,
     /// The per-pixel head's graph when classes and confidences come from it ([`super::head`]),
     /// not from logits returned to Rust.
     head: Option<GraphHead>,
+    /// The f16 → f32 cast on the network's device when the tensors are packed as f16
+    /// ([`super::input_cast`]); without it f16 tensors are widened on the host.
+    input_cast: Option<InputCast>,
+    /// The companion graphs `auto` chose, until a frame has run through them: if the first
+    /// frame fails with them, they are dropped and the frame runs again on the host.
+    unproven_auto: Option<AutoChoices>,
     class_ids: Vec<u8>,
     /// The card's packing recipe, built once (its RGB table is 768 divisions).
     recipe: TensorRecipe,
+}
+
+/// Which companion graphs `auto` put on the device.
+#[derive(Clone, Copy, Debug)]
+struct AutoChoices {
+    head: bool,
+    input_cast: bool,
 }
 
 impl FusionModel {
     /// Open `model` (an `.onnx` file with its card beside it as `.json`). `threads` 0 lets
     /// ONNX Runtime use every core.
     pub fn open(model: &Path, choice: ExecutionChoice, threads: usize) -> Result<Self, FusionError> {
-        Self::open_with_head(model, choice, threads, PixelHead::Auto)
+        Self::open_with(model, choice, threads, DeviceOptions::default())
     }
 
-    /// [`FusionModel::open`], with the per-pixel head placed by `head`.
-    pub fn open_with_head(
+    /// [`FusionModel::open`], with the per-pixel head and the input precision placed by
+    /// `options`. Asked for explicitly, a companion graph that cannot be built is an error;
+    /// chosen by `auto`, the host takes over and [`FusionModel::fallbacks`] says why.
+    pub fn open_with(
         model: &Path,
         choice: ExecutionChoice,
         threads: usize,
-        head: PixelHead,
+        options: DeviceOptions,
     ) -> Result<Self, FusionError> {
         let bytes = read_model(model)?;
         let card = FusionCard::load(&model.with_extension("json"))?;
         let built = build_session(&bytes, choice, threads, "fusion network")?;
         check_io_names(&built.session, model, &card.inputs, &card.output)?;
         let mut fallbacks = built.fallbacks;
-        let head = match head.in_graph(built.choice) {
+        let element = options.input_precision.element(built.choice, card.size_multiple);
+        if element == TensorElement::F16 && card.size_multiple % 2 == 1 {
+            return Err(FusionError::model(
+                model,
+                format!("f16 inputs pack pixel pairs, but the card pads to multiples of {}", card.size_multiple),
+            ));
+        }
+        let mut auto = AutoChoices { head: false, input_cast: false };
+        let head = match options.pixel_head.in_graph(built.choice) {
             false => None,
             true => match GraphHead::new(card.class_ids_u8().len(), built.choice, threads) {
-                Ok(graph) => Some(graph),
-                // Asked for explicitly, a head that cannot run is an error; by `auto`, Rust
-                // takes over and the caller hears why.
-                Err(e) if head == PixelHead::Auto => {
+                Ok(graph) => {
+                    auto.head = options.pixel_head == PixelHead::Auto;
+                    Some(graph)
+                }
+                Err(e) if options.pixel_head == PixelHead::Auto => {
                     fallbacks.push(format!("per-pixel head in Rust: {e}"));
+                    None
+                }
+                Err(e) => return Err(e.into()),
+            },
+        };
+        let input_cast = match element {
+            TensorElement::F32 => None,
+            TensorElement::F16 => match InputCast::new(built.choice, threads) {
+                Ok(cast) => {
+                    auto.input_cast = options.input_precision == InputPrecision::Auto;
+                    Some(cast)
+                }
+                // f16 tensors still work, widened on the host; only their upload is lost.
+                Err(e) if options.input_precision == InputPrecision::Auto => {
+                    fallbacks.push(format!("f16 inputs widened on the host: {e}"));
                     None
                 }
                 Err(e) => return Err(e.into()),
@@ -129,9 +179,11 @@ impl FusionModel {
         };
         Ok(Self {
             head,
+            input_cast,
+            unproven_auto: (auto.head || auto.input_cast).then_some(auto),
             session: built.session,
             class_ids: card.class_ids_u8(),
-            recipe: card.tensor_recipe(),
+            recipe: card.tensor_recipe(element),
             card,
             model_path: model.to_path_buf(),
             provider: built.provider,
@@ -158,12 +210,10 @@ impl FusionModel {
                 self.model_path.display()
             )));
         }
+        let (prepared, preprocess_ms) = self.prepare(frame)?;
+        let Prepared { width, height, padded, inputs } = prepared;
         let t = Instant::now();
-        let (width, height) = (frame.width, frame.height);
-        let (padded, inputs) = self.tensors(frame)?;
-        let values = run_inputs(inputs)?;
-        let preprocess_ms = ms_since(t);
-        let t = Instant::now();
+        let values = run_values(self.network_values(inputs)?);
         let outputs = self.session.run(values).map_err(|e| FusionError::inference("running the fusion network", e))?;
         let inference_ms = ms_since(t);
         let t = Instant::now();
@@ -187,6 +237,40 @@ impl FusionModel {
     /// Classes for one frame: confidences on demand from the kept logits, or, with the head's
     /// graph, for every pixel.
     pub fn predict(&mut self, frame: FrameInputs) -> Result<Prediction, FusionError> {
+        let Some(auto) = self.unproven_auto else {
+            return self.predict_once(frame);
+        };
+        // The companion graphs `auto` chose have not run yet (on a GPU provider their device
+        // memory bindings may still fail): keep a copy of the first frame to run again on the
+        // host if they do.
+        let retry = frame.clone();
+        match self.predict_once(frame) {
+            Err(FusionError::Onnx(e)) => {
+                let mut moved = Vec::new();
+                if auto.head {
+                    self.head = None;
+                    moved.push("per-pixel head");
+                }
+                if auto.input_cast {
+                    self.input_cast = None;
+                    moved.push("f16 input widening");
+                }
+                self.unproven_auto = None;
+                let why = format!("{} on the host: the first frame failed on the device ({e})", moved.join(" and "));
+                log::warn!("{}: {why}", self.model_path.display());
+                self.fallbacks.push(why);
+                self.predict_once(retry)
+            }
+            result => {
+                if result.is_ok() {
+                    self.unproven_auto = None;
+                }
+                result
+            }
+        }
+    }
+
+    fn predict_once(&mut self, frame: FrameInputs) -> Result<Prediction, FusionError> {
         if self.head.is_some() {
             return self.predict_in_graph(frame);
         }
@@ -202,15 +286,20 @@ impl FusionModel {
         self.head.is_some()
     }
 
+    /// Whether the inputs go to the network as f16 ([`super::input_cast`]), widened on its
+    /// device.
+    pub fn inputs_widened_on_device(&self) -> bool {
+        self.input_cast.is_some()
+    }
+
     /// [`FusionModel::predict`] with the per-pixel head's graph.
     fn predict_in_graph(&mut self, frame: FrameInputs) -> Result<Prediction, FusionError> {
+        let (prepared, preprocess_ms) = self.prepare(frame)?;
+        let Prepared { width, height, padded, inputs } = prepared;
         let t = Instant::now();
-        let (width, height) = (frame.width, frame.height);
-        let (padded, inputs) = self.tensors(frame)?;
-        let preprocess_ms = ms_since(t);
-        let t = Instant::now();
+        let values = self.network_values(inputs)?;
         let head = self.head.as_mut().expect("predict_in_graph is only called with a head");
-        let out = head.run(&mut self.session, inputs, &self.card.output)?;
+        let out = head.run(&mut self.session, values, &self.card.output)?;
         let inference_ms = ms_since(t);
         let t = Instant::now();
         let want = [1, padded.0 as i64, padded.1 as i64];
@@ -231,6 +320,30 @@ impl FusionModel {
         let confidence = crop_chw(&out.confidence, 1, padded, width, height);
         let timings = PredictTimings { preprocess_ms, inference_ms, postprocess_ms: ms_since(t) };
         Ok(Prediction { width, height, classes, logits: Logits::default(), confidence, timings })
+    }
+
+    /// The frame's tensors and what preparing them took, ms.
+    fn prepare(&self, frame: FrameInputs) -> Result<(Prepared, f64), FusionError> {
+        let t = Instant::now();
+        let (width, height) = (frame.width, frame.height);
+        let (padded, inputs) = self.tensors(frame)?;
+        Ok((Prepared { width, height, padded, inputs }, ms_since(t)))
+    }
+
+    /// The network's inputs as ONNX Runtime values: f16 tensors widened on the device by the
+    /// input cast, the others in host memory.
+    fn network_values(&mut self, inputs: NamedInputs) -> Result<Vec<(String, DynValue)>, FusionError> {
+        let mut values = Vec::with_capacity(inputs.len());
+        for (name, tensor) in inputs {
+            let half = matches!(tensor, InputTensor::F16 { .. });
+            let value = input_value(tensor)?;
+            let value = match (&mut self.input_cast, half) {
+                (Some(cast), true) => cast.widen(&value)?,
+                _ => value,
+            };
+            values.push((name, value));
+        }
+        Ok(values)
     }
 
     /// The graph's inputs in the card's order, and the padded (height, width): the frame's
@@ -256,31 +369,53 @@ impl FusionModel {
                 self.model_path.display()
             )));
         }
+        let widen_on_device = self.input_cast.is_some();
         let inputs = card
             .inputs
             .iter()
             .map(|name| {
-                let (channels, data) = if name == RGB_INPUT {
-                    let data = match packed.as_mut() {
-                        Some(p) => std::mem::take(&mut p.rgb).into_vec(),
-                        None => rgb_nchw(&frame.rgb8, frame.width, frame.height, card.mean3(), card.std3(), padded),
+                let (channels, values) = if name == RGB_INPUT {
+                    let values = match packed.as_mut() {
+                        Some(p) => std::mem::take(&mut p.rgb),
+                        None => rgb_nchw(&frame.rgb8, frame.width, frame.height, card.mean3(), card.std3(), padded)
+                            .into(),
                     };
-                    (3, data)
+                    (3, values)
                 } else {
                     debug_assert_eq!(name, FEATURES_INPUT, "the card validated its input names");
                     let d = card.feature_dim;
-                    let data = match packed.as_mut() {
-                        Some(p) => std::mem::take(&mut p.features).into_vec(),
+                    let values = match packed.as_mut() {
+                        Some(p) => std::mem::take(&mut p.features),
                         None => {
                             features_nchw(&frame.features, frame.width, frame.height, d, card.feature_scale, padded)
+                                .into()
                         }
                     };
-                    (d, data)
+                    (d, values)
                 };
-                (name.clone(), InputTensor::F32 { shape: vec![1, channels, padded.0, padded.1], data })
+                let shape = vec![1, channels, padded.0, padded.1];
+                (name.clone(), input_tensor(values, shape, widen_on_device))
             })
             .collect();
         Ok((padded, inputs))
+    }
+}
+
+/// A frame's tensors, ready for the network.
+struct Prepared {
+    width: usize,
+    height: usize,
+    padded: (usize, usize),
+    inputs: NamedInputs,
+}
+
+/// One tensor's values (copied out of a mapping here, on the caller's thread) as the network's
+/// input: f16 ones stay f16 when the device widens them, else they are widened here.
+fn input_tensor(values: TensorValues, shape: Vec<usize>, widen_on_device: bool) -> InputTensor {
+    match values.copied() {
+        TensorValues::F16(data) if widen_on_device => InputTensor::F16 { shape, data },
+        TensorValues::F32(data) => InputTensor::F32 { shape, data },
+        half => InputTensor::F32 { shape, data: half.to_f32_vec() },
     }
 }
 

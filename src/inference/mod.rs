@@ -9,6 +9,6 @@ pub mod session;
 
 pub use error::InferenceError;
 pub use session::{
-    BuiltSession, ExecutionChoice, InputTensor, build_model_session, build_session, check_io_names, input_values,
-    read_model, run_inputs,
+    BuiltSession, ExecutionChoice, InputTensor, RunInput, build_model_session, build_session, check_io_names,
+    input_value, input_values, read_model, run_inputs, run_values,
 };

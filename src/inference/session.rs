@@ -26,6 +26,7 @@ pub enum ExecutionChoice {
 /// A named input tensor, owned, ready for a run.
 pub enum InputTensor {
     F32 { shape: Vec<usize>, data: Vec<f32> },
+    F16 { shape: Vec<usize>, data: Vec<half::f16> },
     I64 { shape: Vec<usize>, data: Vec<i64> },
 }
 
@@ -120,25 +121,31 @@ pub fn check_io_names(session: &Session, model: &Path, inputs: &[String], output
 }
 
 /// Named tensors as the session's run arguments.
-pub fn run_inputs(
-    inputs: Vec<(String, InputTensor)>,
-) -> Result<Vec<(Cow<'static, str>, SessionInputValue<'static>)>, InferenceError> {
-    Ok(input_values(inputs)?.into_iter().map(|(name, value)| (Cow::Owned(name), value.into())).collect())
+pub fn run_inputs(inputs: Vec<(String, InputTensor)>) -> Result<Vec<RunInput>, InferenceError> {
+    Ok(run_values(input_values(inputs)?))
+}
+
+/// A named run argument.
+pub type RunInput = (Cow<'static, str>, SessionInputValue<'static>);
+
+/// Named values (host or device) as the session's run arguments.
+pub fn run_values(values: Vec<(String, DynValue)>) -> Vec<RunInput> {
+    values.into_iter().map(|(name, value)| (Cow::Owned(name), value.into())).collect()
 }
 
 /// Named tensors as ONNX Runtime values (for an [`ort::session::IoBinding`]).
 pub fn input_values(inputs: Vec<(String, InputTensor)>) -> Result<Vec<(String, DynValue)>, InferenceError> {
+    inputs.into_iter().map(|(name, t)| Ok((name, input_value(t)?))).collect()
+}
+
+/// One tensor as an ONNX Runtime value in host memory (its data moved, not copied).
+pub fn input_value(tensor: InputTensor) -> Result<DynValue, InferenceError> {
     let fail = |e: ort::Error| InferenceError::inference("creating an input", e);
-    inputs
-        .into_iter()
-        .map(|(name, t)| {
-            let value = match t {
-                InputTensor::F32 { shape, data } => Tensor::from_array((shape, data)).map_err(fail)?.into_dyn(),
-                InputTensor::I64 { shape, data } => Tensor::from_array((shape, data)).map_err(fail)?.into_dyn(),
-            };
-            Ok((name, value))
-        })
-        .collect()
+    Ok(match tensor {
+        InputTensor::F32 { shape, data } => Tensor::from_array((shape, data)).map_err(fail)?.into_dyn(),
+        InputTensor::F16 { shape, data } => Tensor::from_array((shape, data)).map_err(fail)?.into_dyn(),
+        InputTensor::I64 { shape, data } => Tensor::from_array((shape, data)).map_err(fail)?.into_dyn(),
+    })
 }
 
 fn provider_name(choice: ExecutionChoice) -> &'static str {

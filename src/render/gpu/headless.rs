@@ -184,8 +184,9 @@ impl HeadlessRenderer {
         let ctx = self.renderer.ctx.clone();
         let mut packer = recipe.map(|_| self.packer.take().unwrap_or_else(|| InputPacker::new(&ctx)));
         let mut packed_shape = ((0, 0), 0);
-        // The two tensor regions are recorded last.
-        let keep_mapped = if tensors_mapped && recipe.is_some() { 2 } else { 0 };
+        // The two tensor regions are recorded last and always come back mapped: copied out
+        // below (one copy into values of the recipe's type), or by the caller's consumer.
+        let keep_mapped = if recipe.is_some() { 2 } else { 0 };
         let result = self.render_and_read(scene, camera, opts, keep_mapped, |batch, enc, t| {
             let px = t.width as u64 * t.height as u64;
             batch.copy(&ctx, enc, &t.out_rgba, 0, px * 16);
@@ -195,10 +196,10 @@ impl HeadlessRenderer {
                 (Some(recipe), Some(packer)) => {
                     let p = packer.encode(&ctx, enc, t, recipe)?;
                     packed_shape = (p.padded, p.feature_dim);
-                    // An absent tensor has no buffer and 0 values: it reads as an empty region.
-                    let (rgb_len, feature_len) = p.lens;
-                    batch.copy(&ctx, enc, p.rgb.unwrap_or(&t.out_rgba), 0, rgb_len as u64 * 4);
-                    batch.copy(&ctx, enc, p.features.unwrap_or(&t.out_rgba), 0, feature_len as u64 * 4);
+                    // An absent tensor has no buffer and 0 bytes: it reads as an empty region.
+                    let (rgb_bytes, feature_bytes) = p.bytes;
+                    batch.copy(&ctx, enc, p.rgb.unwrap_or(&t.out_rgba), 0, rgb_bytes);
+                    batch.copy(&ctx, enc, p.features.unwrap_or(&t.out_rgba), 0, feature_bytes);
                 }
                 _ => batch.copy(&ctx, enc, &t.out_features, 0, px * dim * 4),
             }
@@ -229,14 +230,13 @@ impl HeadlessRenderer {
         let packed = match recipe {
             Some(recipe) => {
                 let (padded, feature_dim) = packed_shape;
-                let (rgb, features) = match <[MappedRegion; 2]>::try_from(mapped) {
-                    Ok([rgb, features]) => (TensorValues::Mapped(rgb), TensorValues::Mapped(features)),
-                    Err(_) => {
-                        let [rgb, features]: [Vec<u32>; 2] =
-                            read.regions.try_into().expect("two tensor regions recorded");
-                        (bytemuck::cast_vec(rgb).into(), bytemuck::cast_vec(features).into())
-                    }
+                let [rgb, features] =
+                    <[MappedRegion; 2]>::try_from(mapped).expect("the two tensor regions were kept mapped");
+                let values = |region| match tensors_mapped {
+                    true => TensorValues::Mapped(region, recipe.element),
+                    false => TensorValues::Mapped(region, recipe.element).copied(),
                 };
+                let (rgb, features) = (values(rgb), values(features));
                 Some(PackedTensors { padded, rgb, features, feature_dim, recipe: recipe.clone() })
             }
             None => {

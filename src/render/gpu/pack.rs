@@ -4,6 +4,8 @@
 //! Runtime takes and the CPU does no transposing. The same math as `fusion::preprocess`,
 //! value for value (a parity test holds them together).
 
+use half::f16;
+
 use super::GpuContext;
 use super::layout::PackParams;
 use super::pipeline_util::{Bind, bind_group, bind_group_layout, compute_pipeline, shader};
@@ -11,6 +13,26 @@ use super::readback::MappedRegion;
 use super::renderer::{FrameTarget, TargetError};
 use super::shaders;
 use crate::fusion::preprocess::padded_len;
+
+/// How the packed tensors store their values.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TensorElement {
+    /// IEEE f32, the network's own input type.
+    #[default]
+    F32,
+    /// IEEE f16: half the bytes to read back and to upload to a GPU provider, widened to f32
+    /// again before the network (on its device, `fusion::input_cast`).
+    F16,
+}
+
+impl TensorElement {
+    pub fn bytes(self) -> usize {
+        match self {
+            TensorElement::F32 => 4,
+            TensorElement::F16 => 2,
+        }
+    }
+}
 
 /// How a frame becomes the network's input tensors.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -20,8 +42,9 @@ pub struct TensorRecipe {
     pub rgb_table: Option<Vec<f32>>,
     /// Factor on every feature value; `None` when the network takes no features.
     pub feature_scale: Option<f32>,
-    /// Both tensor sides are padded up to a multiple of this (≥ 1).
+    /// Both tensor sides are padded up to a multiple of this (≥ 1; even for [`TensorElement::F16`]).
     pub size_multiple: usize,
+    pub element: TensorElement,
 }
 
 impl TensorRecipe {
@@ -37,6 +60,13 @@ impl TensorRecipe {
         let features = if self.feature_scale.is_some() { feature_dim * plane } else { 0 };
         (rgb, features)
     }
+
+    /// [`TensorRecipe::tensor_lens`] in bytes.
+    pub fn tensor_bytes(&self, padded: (usize, usize), feature_dim: usize) -> (u64, u64) {
+        let (rgb, features) = self.tensor_lens(padded, feature_dim);
+        let bytes = self.element.bytes() as u64;
+        (rgb as u64 * bytes, features as u64 * bytes)
+    }
 }
 
 /// The tensors as read back: `rgb` is `[3, hp, wp]`, `features` `[feature_dim, hp, wp]`
@@ -50,19 +80,37 @@ pub struct PackedTensors {
     pub recipe: TensorRecipe,
 }
 
-/// One tensor's f32 values: copied out already, or still in a mapped read-back buffer (copied
-/// out by whoever takes them, e.g. the fusion worker thread, not the renderer).
+/// One tensor's values: copied out already, or still in a mapped read-back buffer (copied out
+/// by whoever takes them, e.g. the fusion worker thread, not the renderer).
 #[derive(Debug)]
 pub enum TensorValues {
-    Copied(Vec<f32>),
-    Mapped(MappedRegion),
+    F32(Vec<f32>),
+    F16(Vec<f16>),
+    Mapped(MappedRegion, TensorElement),
 }
 
 impl TensorValues {
+    /// Values of `element` type from their bytes (any alignment).
+    pub fn from_bytes(bytes: &[u8], element: TensorElement) -> Self {
+        match element {
+            TensorElement::F32 => TensorValues::F32(bytemuck::pod_collect_to_vec(bytes)),
+            TensorElement::F16 => TensorValues::F16(bytemuck::pod_collect_to_vec(bytes)),
+        }
+    }
+
+    pub fn element(&self) -> TensorElement {
+        match self {
+            TensorValues::F32(_) => TensorElement::F32,
+            TensorValues::F16(_) => TensorElement::F16,
+            TensorValues::Mapped(_, element) => *element,
+        }
+    }
+
     pub fn len(&self) -> usize {
         match self {
-            TensorValues::Copied(v) => v.len(),
-            TensorValues::Mapped(m) => (m.len_bytes() / 4) as usize,
+            TensorValues::F32(v) => v.len(),
+            TensorValues::F16(v) => v.len(),
+            TensorValues::Mapped(m, element) => m.len_bytes() as usize / element.bytes(),
         }
     }
 
@@ -70,48 +118,55 @@ impl TensorValues {
         self.len() == 0
     }
 
-    /// The values, copying them out of the mapping if they are still there.
-    pub fn into_vec(self) -> Vec<f32> {
+    /// The values out of the mapping if they are still there (one copy), else as they are.
+    pub fn copied(self) -> Self {
         match self {
-            TensorValues::Copied(v) => v,
-            TensorValues::Mapped(m) => m.to_vec(),
+            TensorValues::Mapped(m, TensorElement::F32) => TensorValues::F32(m.to_vec()),
+            TensorValues::Mapped(m, TensorElement::F16) => TensorValues::F16(m.to_vec()),
+            copied => copied,
         }
     }
 
-    /// A copy of the values.
-    pub fn to_vec(&self) -> Vec<f32> {
+    /// The values as f32 (f16 ones widened exactly).
+    pub fn to_f32_vec(&self) -> Vec<f32> {
         match self {
-            TensorValues::Copied(v) => v.clone(),
-            TensorValues::Mapped(m) => m.to_vec(),
+            TensorValues::F32(v) => v.clone(),
+            TensorValues::F16(v) => v.iter().map(|h| h.to_f32()).collect(),
+            TensorValues::Mapped(..) => self.clone().to_f32_vec(),
         }
     }
 }
 
 impl Default for TensorValues {
     fn default() -> Self {
-        TensorValues::Copied(Vec::new())
+        TensorValues::F32(Vec::new())
     }
 }
 
 impl From<Vec<f32>> for TensorValues {
     fn from(values: Vec<f32>) -> Self {
-        TensorValues::Copied(values)
+        TensorValues::F32(values)
     }
 }
 
 /// A clone is always a copy: a mapping has one owner.
 impl Clone for TensorValues {
     fn clone(&self) -> Self {
-        TensorValues::Copied(self.to_vec())
+        match self {
+            TensorValues::F32(v) => TensorValues::F32(v.clone()),
+            TensorValues::F16(v) => TensorValues::F16(v.clone()),
+            TensorValues::Mapped(m, TensorElement::F32) => TensorValues::F32(m.to_vec()),
+            TensorValues::Mapped(m, TensorElement::F16) => TensorValues::F16(m.to_vec()),
+        }
     }
 }
 
-/// Equal values, wherever they are (bit patterns compared as f32 `==`).
+/// The same element type and equal values, wherever they are (compared as f32 `==`).
 impl PartialEq for TensorValues {
     fn eq(&self, other: &Self) -> bool {
         match (self, other) {
-            (TensorValues::Copied(a), TensorValues::Copied(b)) => a == b,
-            _ => self.to_vec() == other.to_vec(),
+            (TensorValues::F32(a), TensorValues::F32(b)) => a == b,
+            _ => self.element() == other.element() && self.to_f32_vec() == other.to_f32_vec(),
         }
     }
 }
@@ -121,24 +176,32 @@ impl PartialEq for TensorValues {
 pub struct PackedBuffers<'a> {
     pub padded: (usize, usize),
     pub feature_dim: usize,
-    /// f32 values in (rgb, features), as [`TensorRecipe::tensor_lens`].
-    pub lens: (usize, usize),
+    /// Bytes in (rgb, features), as [`TensorRecipe::tensor_bytes`].
+    pub bytes: (u64, u64),
     pub rgb: Option<&'a wgpu::Buffer>,
     pub features: Option<&'a wgpu::Buffer>,
 }
 
 /// Buffers sized for one tensor shape.
 struct Sized {
-    key: (usize, usize, usize, bool, bool),
+    key: SizeKey,
     params: wgpu::Buffer,
     table: wgpu::Buffer,
     rgb: wgpu::Buffer,
     features: wgpu::Buffer,
 }
 
+/// (padded height, padded width, feature channels, packs RGB, packs features, element).
+type SizeKey = (usize, usize, usize, bool, bool, TensorElement);
+
 pub struct InputPacker {
     layout: wgpu::BindGroupLayout,
+    module: wgpu::ShaderModule,
+    /// The f32 variant of the pass.
     pipeline: wgpu::ComputePipeline,
+    /// The f16 variant, made on first use: it needs f16 packing in shaders, which every
+    /// Vulkan, Metal and DX12 device has but some GL ones lack.
+    half_pipeline: Option<wgpu::ComputePipeline>,
     sized: Option<Sized>,
 }
 
@@ -149,12 +212,25 @@ impl InputPacker {
         let layout = bind_group_layout(d, "pack inputs", &[Uniform, Read, Read, Read, ReadWrite, ReadWrite]);
         let module = shader(d, "pack inputs", shaders::PACK_INPUTS.to_string());
         let pipeline = compute_pipeline(d, &module, &layout, "pack", &[]);
-        Self { layout, pipeline, sized: None }
+        Self { layout, module, pipeline, half_pipeline: None, sized: None }
+    }
+
+    /// The pass's pipeline for `element`.
+    fn pipeline(&mut self, ctx: &GpuContext, element: TensorElement) -> Result<&wgpu::ComputePipeline, TargetError> {
+        if element == TensorElement::F32 {
+            return Ok(&self.pipeline);
+        }
+        let flags = ctx.adapter.get_downlevel_capabilities().flags;
+        if !flags.contains(wgpu::DownlevelFlags::SHADER_F16_IN_F32) {
+            return Err(TargetError::NoHalfPacking);
+        }
+        let (d, module, layout) = (&ctx.device, &self.module, &self.layout);
+        Ok(self.half_pipeline.get_or_insert_with(|| compute_pipeline(d, module, layout, "pack", &[("HALF", 1.0)])))
     }
 
     /// Records the pass over `target`'s last frame into `enc`. The feature tensor has as many
     /// channels as the target blends; a recipe that wants features from a target without any
-    /// is the caller's error, refused here.
+    /// is the caller's error, refused here, as is f16 with an odd padded width.
     pub fn encode<'s>(
         &'s mut self,
         ctx: &GpuContext,
@@ -168,12 +244,17 @@ impl InputPacker {
         if features && dim == 0 {
             return Err(TargetError::NoFeatures);
         }
+        let half = recipe.element == TensorElement::F16;
+        if half && wp % 2 == 1 {
+            return Err(TargetError::OddHalfWidth(wp));
+        }
+        self.pipeline(ctx, recipe.element)?;
         let feature_dim = if features { dim } else { 0 };
-        let lens = recipe.tensor_lens((hp, wp), feature_dim);
-        let key = (hp, wp, dim, rgb, features);
+        let bytes = recipe.tensor_bytes((hp, wp), feature_dim);
+        let key = (hp, wp, dim, rgb, features, recipe.element);
         if self.sized.as_ref().is_none_or(|s| s.key != key) {
             self.sized = None; // free the old tensors first
-            self.sized = Some(Self::allocate(ctx, key, lens)?);
+            self.sized = Some(Self::allocate(ctx, key, bytes)?);
         }
         let sized = self.sized.as_ref().expect("buffers sized above");
         let params = PackParams {
@@ -201,29 +282,25 @@ impl InputPacker {
                 label: Some("pack inputs"),
                 timestamp_writes: None,
             });
-            pass.set_pipeline(&self.pipeline);
+            let pipeline = if half { self.half_pipeline.as_ref() } else { Some(&self.pipeline) };
+            pass.set_pipeline(pipeline.expect("made above"));
             pass.set_bind_group(0, &group, &[]);
-            pass.dispatch_workgroups((wp as u32).div_ceil(16), (hp as u32).div_ceil(16), 1);
+            // With f16 an invocation writes a pixel pair.
+            let columns = if half { wp / 2 } else { wp };
+            pass.dispatch_workgroups((columns as u32).div_ceil(16), (hp as u32).div_ceil(16), 1);
         }
         Ok(PackedBuffers {
             padded: (hp, wp),
             feature_dim,
-            lens,
+            bytes,
             rgb: rgb.then_some(&sized.rgb),
             features: features.then_some(&sized.features),
         })
     }
 
-    fn allocate(
-        ctx: &GpuContext,
-        key: (usize, usize, usize, bool, bool),
-        (rgb_len, feature_len): (usize, usize),
-    ) -> Result<Sized, TargetError> {
+    fn allocate(ctx: &GpuContext, key: SizeKey, (rgb_bytes, feature_bytes): (u64, u64)) -> Result<Sized, TargetError> {
         let limit = ctx.limits.max_storage_buffer_binding_size.min(ctx.limits.max_buffer_size);
-        let sizes = [
-            ("the network's RGB tensor", rgb_len as u64 * 4),
-            ("the network's feature tensor", feature_len as u64 * 4),
-        ];
+        let sizes = [("the network's RGB tensor", rgb_bytes), ("the network's feature tensor", feature_bytes)];
         for (what, bytes) in sizes {
             if bytes > limit {
                 return Err(TargetError::TooLarge { what, bytes, limit });
@@ -247,8 +324,8 @@ impl InputPacker {
                 mapped_at_creation: false,
             }),
             table: storage("rgb table", 3 * 256 * 4),
-            rgb: storage("packed rgb", sizes[0].1),
-            features: storage("packed features", sizes[1].1),
+            rgb: storage("packed rgb", rgb_bytes),
+            features: storage("packed features", feature_bytes),
         })
     }
 }

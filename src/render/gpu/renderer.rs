@@ -40,6 +40,10 @@ pub enum TargetError {
     TooLarge { what: &'static str, bytes: u64, limit: u64 },
     #[error("the network reads splatted features, but this frame blends none (attach the encoder's features)")]
     NoFeatures,
+    #[error("f16 tensors pack pixel pairs, so their padded width must be even, not {0} (use a size multiple of 2)")]
+    OddHalfWidth(usize),
+    #[error("this GPU cannot pack f16 values in shaders; use --input-precision f32")]
+    NoHalfPacking,
     #[error(transparent)]
     Sort(#[from] super::sort::SortError),
 }

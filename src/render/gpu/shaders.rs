@@ -74,11 +74,13 @@ mod tests {
 
     /// Parses and validates, then resolves override constants the way a pipeline would, so
     /// every (FEATURE_DIM, LABELS) variant we compile is checked too.
+    /// `pack_inputs.wgsl` packs f16 pairs (`pack2x16float`), which the f16 pipeline is only
+    /// made with where the adapter offers it.
     fn validate(name: &str, source: &str, overrides: &[(&str, f64)]) {
         let module =
             naga::front::wgsl::parse_str(source).unwrap_or_else(|e| panic!("{name}: {}", e.emit_to_string(source)));
-        let info =
-            naga::valid::Validator::new(naga::valid::ValidationFlags::all(), naga::valid::Capabilities::default())
+        let capabilities = naga::valid::Capabilities::default() | naga::valid::Capabilities::SHADER_FLOAT16_IN_FLOAT32;
+        let info = naga::valid::Validator::new(naga::valid::ValidationFlags::all(), capabilities)
                 .validate(&module)
                 .unwrap_or_else(|e| panic!("{name}: {}", e.emit_to_string(source)));
         if !overrides.is_empty() {
@@ -92,6 +94,7 @@ mod tests {
     fn every_shader_variant_validates() {
         validate("scan", SCAN, &[]);
         validate("pack inputs", PACK_INPUTS, &[]);
+        validate("pack inputs, f16", PACK_INPUTS, &[("HALF", 1.0)]);
         validate("preprocess", &preprocess(), &[]);
         validate("binning", &binning(), &[]);
         validate("dispatch setup", &dispatch_setup(), &[]);
