@@ -3,7 +3,8 @@
 # GPU splatting at 640x480 on a 300k and a 1M-Gaussian generated room with 0 and 32 feature
 # channels (`bench render`), the GPU radix sort on 1M key/value pairs (`bench sort`), and the
 # whole segmentation path (render + read-back + fusion network + overlay) at 640x480 and
-# 320x240 on the 300k room (`bench segment`), at 640x480 also with the per-pixel head in Rust.
+# 320x240 on the 300k room (`bench segment`), at 640x480 also with the per-pixel head in Rust
+# and with f32 input tensors (the A/B of the two device-side steps a GPU provider takes).
 # BENCH_EP (default auto) picks the ONNX Runtime provider, e.g. BENCH_EP=cuda.
 #
 #   scripts/bench_suite.sh OUT_DIR            # the full suite (minutes on a GPU, hours on lavapipe)
@@ -62,6 +63,11 @@ echo "bench segment: $first Gaussians, $big, per-pixel head in Rust"
 # shellcheck disable=SC2046
 "$rtgs2" bench segment "$(room_of "$first")" $(wh "$big") --frames "$frames" --json --ep "$ep" --pixel-head host \
   >"$out/segment_${big}_host.json"
+# Likewise the input tensors as f32 (the default packs f16 for a GPU provider).
+echo "bench segment: $first Gaussians, $big, f32 input tensors"
+# shellcheck disable=SC2046
+"$rtgs2" bench segment "$(room_of "$first")" $(wh "$big") --frames "$frames" --json --ep "$ep" \
+  --input-precision f32 >"$out/segment_${big}_f32.json"
 
 python3 - "$out" <<'EOF'
 import json, pathlib, sys
@@ -80,5 +86,6 @@ for f in sorted(out.glob("segment_*.json")):
     stages = ", ".join(f"{k} {v['median_ms']:.1f}" for k, v in r["stages"].items())
     print(f"segment {r['width']}x{r['height']}: {fps(r['sequential_fps'])} FPS sequential, "
           f"{fps(r['pipelined']['frames_per_s'])} pipelined ({fps(r['pipelined']['predictions_per_s'])} predictions/s); "
-          f"medians ms: {stages}  [fusion on {r['provider']}, per-pixel head: {r['pixel_head']}]")
+          f"medians ms: {stages}  [fusion on {r['provider']}, per-pixel head: {r['pixel_head']}, "
+          f"inputs: {r['inputs']}]")
 EOF

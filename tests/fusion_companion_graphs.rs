@@ -60,13 +60,8 @@ fn packed_for(model: &FusionModel, frame: &FrameInputs, round_to_f16: bool) -> F
             TensorElement::F32 => TensorValues::F32(v),
         }
     };
-    let packed = PackedTensors {
-        padded,
-        rgb: values(rgb),
-        features: values(features),
-        feature_dim: frame.feature_dim,
-        recipe,
-    };
+    let packed =
+        PackedTensors { padded, rgb: values(rgb), features: values(features), feature_dim: frame.feature_dim, recipe };
     FrameInputs { packed: Some(packed), ..frame.clone() }
 }
 

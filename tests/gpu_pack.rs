@@ -121,9 +121,8 @@ fn packed_tensors_equal_the_cpu_preprocessing_bit_for_bit() {
         assert_eq!(mapped_frame.rgb, frame.rgb, "{tag}: the mapped render's colour");
         let is_mapped = |v: &TensorValues| matches!(v, TensorValues::Mapped(_, e) if *e == element);
         assert!(is_mapped(&mapped.rgb) && is_mapped(&mapped.features), "{tag}");
-        let (rgb_away, features_away) = std::thread::spawn(move || (mapped.rgb.copied(), mapped.features.copied()))
-            .join()
-            .expect("copy thread");
+        let (rgb_away, features_away) =
+            std::thread::spawn(move || (mapped.rgb.copied(), mapped.features.copied())).join().expect("copy thread");
         assert!(rgb_away == packed.rgb && features_away == packed.features, "{tag}: the mapped values");
         let bits = |v: &TensorValues| v.to_f32_vec().iter().map(|x| x.to_bits()).collect::<Vec<_>>();
         assert_eq!(bits(&rgb_away), bits(&packed.rgb), "{tag}: mapped RGB bits");

@@ -18,7 +18,9 @@ use super::error::FusionError;
 use super::head::{GraphHead, PixelHead};
 use super::input_cast::{InputCast, InputPrecision};
 use super::preprocess::{FrameInputs, crop_chw, features_nchw, padded_len, rgb_nchw};
-use crate::inference::{ExecutionChoice, InputTensor, build_session, check_io_names, input_value, read_model, run_values};
+use crate::inference::{
+    ExecutionChoice, InputTensor, build_session, check_io_names, input_value, read_model, run_values,
+};
 use crate::render::gpu::pack::{TensorElement, TensorRecipe, TensorValues};
 
 /// Per-frame cost of the three steps, milliseconds.
@@ -370,33 +372,33 @@ impl FusionModel {
             )));
         }
         let widen_on_device = self.input_cast.is_some();
-        let inputs = card
-            .inputs
-            .iter()
-            .map(|name| {
-                let (channels, values) = if name == RGB_INPUT {
-                    let values = match packed.as_mut() {
-                        Some(p) => std::mem::take(&mut p.rgb),
-                        None => rgb_nchw(&frame.rgb8, frame.width, frame.height, card.mean3(), card.std3(), padded)
-                            .into(),
+        let inputs =
+            card.inputs
+                .iter()
+                .map(|name| {
+                    let (channels, values) = if name == RGB_INPUT {
+                        let values = match packed.as_mut() {
+                            Some(p) => std::mem::take(&mut p.rgb),
+                            None => rgb_nchw(&frame.rgb8, frame.width, frame.height, card.mean3(), card.std3(), padded)
+                                .into(),
+                        };
+                        (3, values)
+                    } else {
+                        debug_assert_eq!(name, FEATURES_INPUT, "the card validated its input names");
+                        let d = card.feature_dim;
+                        let values = match packed.as_mut() {
+                            Some(p) => std::mem::take(&mut p.features),
+                            None => {
+                                features_nchw(&frame.features, frame.width, frame.height, d, card.feature_scale, padded)
+                                    .into()
+                            }
+                        };
+                        (d, values)
                     };
-                    (3, values)
-                } else {
-                    debug_assert_eq!(name, FEATURES_INPUT, "the card validated its input names");
-                    let d = card.feature_dim;
-                    let values = match packed.as_mut() {
-                        Some(p) => std::mem::take(&mut p.features),
-                        None => {
-                            features_nchw(&frame.features, frame.width, frame.height, d, card.feature_scale, padded)
-                                .into()
-                        }
-                    };
-                    (d, values)
-                };
-                let shape = vec![1, channels, padded.0, padded.1];
-                (name.clone(), input_tensor(values, shape, widen_on_device))
-            })
-            .collect();
+                    let shape = vec![1, channels, padded.0, padded.1];
+                    (name.clone(), input_tensor(values, shape, widen_on_device))
+                })
+                .collect();
         Ok((padded, inputs))
     }
 }

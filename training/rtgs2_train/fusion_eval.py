@@ -77,6 +77,8 @@ def main(argv=None):
     ap.add_argument("--max-views", type=int)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--json", type=Path)
+    ap.add_argument("--inputs-f16", action="store_true",
+                    help="round the inputs to f16 first, as `rtgs2 --input-precision f16` does on GPU providers")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
     views = ViewSet(args.data)
@@ -89,6 +91,9 @@ def main(argv=None):
         model.load_state_dict(ck["model"])
         card = card_of(model.input_names(), ck["norm"])
         predict = torch_predictor(model)
+    if args.inputs_f16:
+        full_precision = predict
+        predict = lambda inputs: full_precision(fusion_io.rounded_to_f16(inputs))  # noqa: E731
     result = evaluate(predict, views, card, args.max_views, progress=True)
     t = result["total"]
     print(f"mIoU {t['miou']:.4f}  mAcc {t['macc']:.4f}  oAcc {t['oacc']:.4f}  ({result['views']} views)")

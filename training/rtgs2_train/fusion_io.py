@@ -42,6 +42,12 @@ def prepare(rgb_u8: np.ndarray, features: np.ndarray | None, card: dict) -> dict
     return out
 
 
+def rounded_to_f16(inputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The inputs as the Rust side feeds them with `--input-precision f16` (its default on GPU
+    providers): rounded to the nearest f16, widened back to float32 exactly."""
+    return {k: v.astype(np.float16).astype(np.float32) for k, v in inputs.items()}
+
+
 def crop_logits(logits: np.ndarray, h: int, w: int) -> np.ndarray:
     """[1, K, Hp, Wp] -> [K, H, W]."""
     return logits[0, :, :h, :w]

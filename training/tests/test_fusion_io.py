@@ -4,7 +4,15 @@ import unittest
 
 import numpy as np
 
-from rtgs2_train.fusion_io import TARGET_OF_ID, crop_logits, ids_from_logits, pad_replicate, padded_size, prepare
+from rtgs2_train.fusion_io import (
+    TARGET_OF_ID,
+    crop_logits,
+    ids_from_logits,
+    pad_replicate,
+    padded_size,
+    prepare,
+    rounded_to_f16,
+)
 
 
 class FusionIoTest(unittest.TestCase):
@@ -50,3 +58,16 @@ class FusionIoTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class RoundedToF16Test(unittest.TestCase):
+    def test_inputs_are_the_nearest_f16_values_as_float32(self):
+        rng = np.random.default_rng(7)
+        x = (rng.standard_normal((1, 3, 8, 8)) * 3).astype(np.float32)
+        out = rounded_to_f16({"rgb": x})["rgb"]
+        self.assertEqual(out.dtype, np.float32)
+        self.assertEqual(out.shape, x.shape)
+        self.assertTrue(np.array_equal(out.astype(np.float16).astype(np.float32), out), "f16-representable")
+        # Each value moved by at most half an f16 step (11 significant bits), and some moved.
+        self.assertTrue(np.all(np.abs(out - x) <= np.abs(x) * 2.0**-11 + 2.0**-25))
+        self.assertFalse(np.array_equal(out, x))
