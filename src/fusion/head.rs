@@ -86,6 +86,12 @@ impl GraphHead {
         Ok(Self { session, logits_at: device_memory(device, "the per-pixel head")? })
     }
 
+    /// The head's session (tests break the chain by swapping it for another graph's).
+    #[cfg(test)]
+    pub(crate) fn session_mut(&mut self) -> &mut Session {
+        &mut self.session
+    }
+
     /// Runs `network` on `inputs` (host or device values) with its output `logits` kept where
     /// it was computed, then the head on it: only the class indices and confidences are
     /// returned.

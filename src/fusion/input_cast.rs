@@ -66,6 +66,12 @@ impl InputCast {
         Ok(Self { session, output_at: device_memory(device, "the f16 input cast")? })
     }
 
+    /// The cast's session (tests break the chain by swapping it for another graph's).
+    #[cfg(test)]
+    pub(crate) fn session_mut(&mut self) -> &mut Session {
+        &mut self.session
+    }
+
     /// `value` (an f16 tensor) as f32, in the network provider's memory.
     pub fn widen(&mut self, value: &DynValue) -> Result<DynValue, InferenceError> {
         let fail = |doing: &'static str| move |e: ort::Error| InferenceError::inference(doing, e);

@@ -456,6 +456,9 @@ fn ms_since(t: Instant) -> f64 {
 }
 
 #[cfg(test)]
+mod first_frame_fallback_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
