@@ -84,7 +84,7 @@ print(f"sort    {s['n']} pairs: GPU {s['gpu_timestamp_median_ms']:.3f} ms ({s['g
 for f in sorted(out.glob("segment_*.json")):
     r = json.loads(f.read_text())
     stages = ", ".join(f"{k} {v['median_ms']:.1f}" for k, v in r["stages"].items())
-    print(f"segment {r['width']}x{r['height']}: {fps(r['sequential_fps'])} FPS sequential, "
+    print(f"{f.stem.replace('_', ' ', 1)}: {fps(r['sequential_fps'])} FPS sequential, "
           f"{fps(r['pipelined']['frames_per_s'])} pipelined ({fps(r['pipelined']['predictions_per_s'])} predictions/s); "
           f"medians ms: {stages}  [fusion on {r['provider']}, per-pixel head: {r['pixel_head']}, "
           f"inputs: {r['inputs']}]")
