@@ -3,7 +3,8 @@
 //!
 //! - [`card`]: the model card (`models/fusion.json`), validated on load.
 //! - [`preprocess`]: frame → padded NCHW tensors (pure functions).
-//! - [`predict`]: the ONNX Runtime session, classes (confidences on demand from the kept logits).
+//! - [`predict`]: the ONNX Runtime session and its companion graphs, one frame at a time.
+//! - [`prediction`]: what comes out: classes, confidences (on demand from kept logits), timings.
 //! - [`head`]: the per-pixel class and confidence appended to the graph on GPU providers.
 //! - [`input_cast`]: f16 input tensors widened on the network's device (GPU providers).
 //! - [`device_graph`]: what those two companion graphs share.
@@ -15,6 +16,7 @@ pub mod error;
 pub mod head;
 pub mod input_cast;
 pub mod predict;
+pub mod prediction;
 pub mod preprocess;
 pub mod worker;
 
@@ -26,7 +28,8 @@ pub use card::FusionCard;
 pub use error::FusionError;
 pub use head::PixelHead;
 pub use input_cast::InputPrecision;
-pub use predict::{DeviceOptions, FusionModel, Logits, PredictTimings, Prediction, classify};
+pub use predict::{DeviceOptions, FusionModel};
+pub use prediction::{Logits, PredictTimings, Prediction, classify};
 pub use preprocess::FrameInputs;
 pub use worker::{FusionWorker, WorkerOutput};
 

@@ -3,82 +3,25 @@
 //! is computed only when asked for (the viewer shows it for the hovered pixel): doing it for
 //! every pixel cost as much as the network itself on a CPU. On a GPU provider both come from
 //! the per-pixel head's small graph, run on the logits where the network left them
-//! ([`super::head`]), so the logits never leave the device.
+//! ([`super::head`]), so the logits never leave the device; there the inputs also arrive as
+//! f16 and are widened on the device ([`super::input_cast`]).
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use ort::session::Session;
-use rayon::prelude::*;
-
 use ort::value::DynValue;
 
 use super::card::{FEATURES_INPUT, FusionCard, RGB_INPUT};
 use super::error::FusionError;
 use super::head::{GraphHead, PixelHead};
 use super::input_cast::{InputCast, InputPrecision};
+use super::prediction::{Logits, PredictTimings, Prediction, classify};
 use super::preprocess::{FrameInputs, crop_chw, features_nchw, padded_len, rgb_nchw};
 use crate::inference::{
     ExecutionChoice, InputTensor, build_session, check_io_names, input_value, read_model, run_values,
 };
 use crate::render::gpu::pack::{TensorElement, TensorRecipe, TensorValues};
-
-/// Per-frame cost of the three steps, milliseconds.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct PredictTimings {
-    pub preprocess_ms: f64,
-    pub inference_ms: f64,
-    pub postprocess_ms: f64,
-}
-
-/// The per-pixel result for one frame, row-major, top row first.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Prediction {
-    pub width: usize,
-    pub height: usize,
-    /// NYU40 id per pixel.
-    pub classes: Vec<u8>,
-    /// The network's output the classes came from, kept for [`Prediction::confidence_at`]
-    /// (empty when the head's graph ran).
-    pub logits: Logits,
-    /// Per pixel, the softmax probability of its class, when the head's graph ran (else empty:
-    /// computed from the logits on demand).
-    pub confidence: Vec<f32>,
-    pub timings: PredictTimings,
-}
-
-impl Prediction {
-    /// Softmax probability of the predicted class at pixel index `i` (row-major), or `None`
-    /// outside the frame or when neither confidences nor logits were kept.
-    pub fn confidence_at(&self, i: usize) -> Option<f32> {
-        match self.confidence.is_empty() {
-            true => self.logits.softmax_max(i),
-            false => self.confidence.get(i).copied(),
-        }
-    }
-}
-
-/// The network's raw output cropped back to the frame: `[classes, height, width]`.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Logits {
-    pub classes: usize,
-    pub width: usize,
-    pub height: usize,
-    pub data: Vec<f32>,
-}
-
-impl Logits {
-    /// The largest softmax probability at pixel index `i`: that of the argmax class.
-    pub fn softmax_max(&self, i: usize) -> Option<f32> {
-        let n = self.width * self.height;
-        if i >= n || self.data.len() != self.classes * n || self.classes == 0 {
-            return None;
-        }
-        let column = || (0..self.classes).map(|c| self.data[c * n + i]);
-        let max = column().fold(f32::NEG_INFINITY, f32::max);
-        Some(1.0 / column().map(|v| (v - max).exp()).sum::<f32>())
-    }
-}
 
 /// The graph's inputs by name, in the card's order.
 type NamedInputs = Vec<(String, InputTensor)>;
@@ -164,17 +107,18 @@ impl FusionModel {
                 Err(e) => return Err(e.into()),
             },
         };
-        let input_cast = match element {
-            TensorElement::F32 => None,
+        let (input_cast, element) = match element {
+            TensorElement::F32 => (None, element),
             TensorElement::F16 => match InputCast::new(built.choice, threads) {
                 Ok(cast) => {
                     auto.input_cast = options.input_precision == InputPrecision::Auto;
-                    Some(cast)
+                    (Some(cast), element)
                 }
-                // f16 tensors still work, widened on the host; only their upload is lost.
+                // By `auto`, without the cast the tensors stay f32 (widening on the host would
+                // cost the CPU what the smaller read-back saves).
                 Err(e) if options.input_precision == InputPrecision::Auto => {
-                    fallbacks.push(format!("f16 inputs widened on the host: {e}"));
-                    None
+                    fallbacks.push(format!("f32 input tensors: {e}"));
+                    (None, TensorElement::F32)
                 }
                 Err(e) => return Err(e.into()),
             },
@@ -421,76 +365,9 @@ fn input_tensor(values: TensorValues, shape: Vec<usize>, widen_on_device: bool) 
     }
 }
 
-/// Per pixel: the class id of the largest logit (the first on ties, like `argmax`). Pixels
-/// are processed in parallel blocks, channel by channel within a block, so every read is
-/// sequential in the `[K, H, W]` layout.
-pub fn classify(logits: &Logits, class_ids: &[u8]) -> Vec<u8> {
-    const BLOCK: usize = 4096;
-    let n = logits.width * logits.height;
-    let k = logits.classes;
-    debug_assert_eq!(class_ids.len(), k);
-    let data = &logits.data;
-    let mut classes = vec![0u8; n];
-    classes.par_chunks_mut(BLOCK).enumerate().for_each(|(b, cls)| {
-        let (start, len) = (b * BLOCK, cls.len());
-        let channel = |c: usize| &data[c * n + start..c * n + start + len];
-        let mut max = channel(0).to_vec();
-        let mut best = vec![0u16; len];
-        for c in 1..k {
-            for ((m, b), &v) in max.iter_mut().zip(best.iter_mut()).zip(channel(c)) {
-                if v > *m {
-                    *m = v;
-                    *b = c as u16;
-                }
-            }
-        }
-        for (out, &b) in cls.iter_mut().zip(&best) {
-            *out = class_ids[b as usize];
-        }
-    });
-    classes
-}
-
 fn ms_since(t: Instant) -> f64 {
     t.elapsed().as_secs_f64() * 1e3
 }
 
 #[cfg(test)]
 mod first_frame_fallback_tests;
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn classify_takes_the_argmax_and_confidence_its_softmax() {
-        // Two pixels, three classes: pixel 0 favours channel 2, pixel 1 ties 0 and 1.
-        let logits = Logits { classes: 3, width: 2, height: 1, data: vec![0.0, 1.0, 0.0, 1.0, 2.0, -1.0] };
-        let classes = classify(&logits, &[4, 7, 9]);
-        assert_eq!(classes, vec![9, 4]);
-        let p0 = 2f32.exp() / (1.0 + 2f32.exp() + 1.0);
-        let p1 = 1f32.exp() / (1f32.exp() + 1f32.exp() + (-1f32).exp());
-        let prediction = Prediction { width: 2, height: 1, classes, logits, ..Default::default() };
-        let conf = [prediction.confidence_at(0), prediction.confidence_at(1)].map(|c| c.expect("inside"));
-        assert!((conf[0] - p0).abs() < 1e-6 && (conf[1] - p1).abs() < 1e-6, "{conf:?}");
-        assert_eq!(prediction.confidence_at(2), None, "outside the frame");
-        assert_eq!(Prediction::default().confidence_at(0), None, "no logits kept");
-    }
-
-    #[test]
-    fn classify_agrees_with_a_per_pixel_loop_across_block_boundaries() {
-        let (k, w, h) = (5, 4099, 3); // three blocks, the last one partial
-        let n = w * h;
-        let mut rng = crate::util::rng::Rng::new(9);
-        let logits = Logits { classes: k, width: w, height: h, data: (0..k * n).map(|_| rng.normal()).collect() };
-        let ids = [3, 1, 40, 7, 2];
-        let classes = classify(&logits, &ids);
-        for p in 0..n {
-            let column: Vec<f32> = (0..k).map(|c| logits.data[c * n + p]).collect();
-            let best = (1..k).fold(0, |b, c| if column[c] > column[b] { c } else { b });
-            let sum: f32 = column.iter().map(|v| (v - column[best]).exp()).sum();
-            assert_eq!(classes[p], ids[best], "pixel {p}");
-            assert!((logits.softmax_max(p).expect("inside") - 1.0 / sum).abs() < 1e-6, "pixel {p}");
-        }
-    }
-}

@@ -12,7 +12,8 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use super::error::FusionError;
-use super::predict::{FusionModel, Prediction};
+use super::predict::FusionModel;
+use super::prediction::Prediction;
 use super::preprocess::FrameInputs;
 
 /// A mailbox holding at most one item: a new one replaces the pending one.
