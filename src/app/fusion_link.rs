@@ -17,8 +17,8 @@ use crate::inference::ExecutionChoice;
 use crate::render::gpu::pack::{PackedTensors, TensorRecipe, TensorValues};
 
 /// A mapped staging buffer holding one fusion frame: its counters, then the network's RGB
-/// tensor (`[3, hp, wp]` f32, when the recipe has one), then its feature tensor
-/// (`[feature_dim, hp, wp]` f32, likewise).
+/// tensor (`[3, hp, wp]`, when the recipe has one), then its feature tensor
+/// (`[feature_dim, hp, wp]`, likewise), both of the recipe's element type (f32 or f16).
 pub struct FusionReadback {
     pub buffer: Arc<wgpu::Buffer>,
     pub frame: u64,
