@@ -125,6 +125,8 @@ fn f16_inputs_widened_on_the_device_give_the_logits_of_the_same_values_widened_o
     let mut in_f32 = open_with(PixelHead::Host, InputPrecision::F32);
     assert_eq!(on_device.tensor_recipe().element, TensorElement::F16);
     assert!(on_device.inputs_widened_on_device() && !in_f32.inputs_widened_on_device());
+    assert_eq!(on_device.describe_provider(), "CPU, f16 inputs on the device");
+    assert_eq!(in_f32.describe_provider(), "CPU");
     for (f, frame) in frames().into_iter().enumerate() {
         let (widened, _) = on_device.logits(packed_for(&on_device, &frame, true)).expect("f16 inputs");
         let (reference, _) = in_f32.logits(packed_for(&in_f32, &frame, true)).expect("f16 values as f32");
@@ -148,6 +150,7 @@ fn f16_inputs_widened_on_the_device_give_the_logits_of_the_same_values_widened_o
 fn f16_inputs_chain_into_the_graph_head() {
     let mut device = open_with(PixelHead::Graph, InputPrecision::F16);
     let mut host = open_with(PixelHead::Host, InputPrecision::F32);
+    assert_eq!(device.describe_provider(), "CPU, per-pixel head and f16 inputs on the device");
     for (f, frame) in frames().into_iter().enumerate() {
         let from_device = device.predict(packed_for(&device, &frame, true)).expect("both graphs");
         let from_host = host.predict(packed_for(&host, &frame, true)).expect("host");

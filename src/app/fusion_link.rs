@@ -107,7 +107,7 @@ impl FusionLink {
                 Err(e) => return send(LinkEvent::Failed(e.to_string())),
             };
             send(LinkEvent::Ready {
-                provider: net.provider.clone(),
+                provider: net.describe_provider(),
                 fallbacks: net.fallbacks.clone(),
                 recipe: net.tensor_recipe().clone(),
             });

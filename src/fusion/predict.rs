@@ -232,6 +232,19 @@ impl FusionModel {
         self.head.is_some()
     }
 
+    /// The provider, and which companion graphs run beside the network on its device, for
+    /// status lines: e.g. "CUDA, per-pixel head and f16 inputs on the device".
+    pub fn describe_provider(&self) -> String {
+        let on_device: Vec<&str> = [(self.head.is_some(), "per-pixel head"), (self.input_cast.is_some(), "f16 inputs")]
+            .into_iter()
+            .filter_map(|(present, what)| present.then_some(what))
+            .collect();
+        match on_device.is_empty() {
+            true => self.provider.clone(),
+            false => format!("{}, {} on the device", self.provider, on_device.join(" and ")),
+        }
+    }
+
     /// Whether the inputs go to the network as f16 ([`super::input_cast`]), widened on its
     /// device.
     pub fn inputs_widened_on_device(&self) -> bool {
