@@ -2,8 +2,9 @@
 //! (shaders/pack_inputs.wgsl) against the CPU preprocessing it replaces: the same values bit
 //! for bit on fresh random scenes, sizes that need padding and sizes that do not, RGB-only,
 //! features-only and both, copied at once or left mapped and copied on another thread; as f16,
-//! each value one of the two f16 neighbours of the CPU's f32; the shipped network predicts the
-//! same classes from either.
+//! each value one of the two f16 neighbours of the CPU's f32; the 8-bit colour and the labels a
+//! packed render reads back instead of the f32 images equal the plain render's; the shipped
+//! network predicts the same classes from either.
 
 mod common;
 
@@ -14,6 +15,7 @@ use rtgs2::fusion::preprocess::{features_nchw, rgb_nchw, rgb_table};
 use rtgs2::fusion::{DeviceOptions, FrameInputs, FusionModel, InputPrecision, default_model_path};
 use rtgs2::inference::ExecutionChoice;
 use rtgs2::render::gpu::gpu_for_tests;
+use rtgs2::render::gpu::headless::TensorDelivery::{Copied, Mapped};
 use rtgs2::render::gpu::headless::{HeadlessError, HeadlessRenderer};
 use rtgs2::render::gpu::pack::{TensorElement, TensorRecipe, TensorValues};
 use rtgs2::render::gpu::renderer::{GpuRenderOptions, GpuRenderer, TargetError};
@@ -72,13 +74,15 @@ fn packed_tensors_equal_the_cpu_preprocessing_bit_for_bit() {
         (8, (33, 17), 2, true, true, F16),
     ];
     for (dim, (w, h), multiple, rgb, features, element) in cases {
+        // The cases that pack both inputs ask for the labels too (as `rtgs2 eval` does).
+        let labelled = rgb && features;
         let scene = random_scene(&mut rng, 3000, 1, false);
         let values: Vec<f32> = (0..scene.len() * dim).map(|_| rng.normal()).collect();
         let mut gs = GpuScene::upload(&ctx, &scene).expect("upload");
         gs.set_features(&ctx, dim, &values).expect("features");
         let cam = camera(&mut rng, w, h);
         let bg = [rng.f32(), rng.f32(), rng.f32()];
-        let opts = GpuRenderOptions { background: bg, features: true, ..Default::default() };
+        let opts = GpuRenderOptions { background: bg, features: true, labels: labelled, ..Default::default() };
         let mean = [rng.range(0.3, 0.6), rng.range(0.3, 0.6), rng.range(0.3, 0.6)];
         let std = [rng.range(0.1, 0.4), rng.range(0.1, 0.4), rng.range(0.1, 0.4)];
         let scale = rng.range(0.5, 3.0);
@@ -91,11 +95,16 @@ fn packed_tensors_equal_the_cpu_preprocessing_bit_for_bit() {
         let tag = format!("D {dim}, {w}x{h}, multiple {multiple}, rgb {rgb}, features {features}, {element:?}");
 
         let frame = hr.render(&gs, &cam, &opts).expect("plain render");
-        let (packed_frame, packed) = hr.render_packed(&gs, &cam, &opts, &recipe).expect("packed render");
+        let packed_frame = hr.render_packed(&gs, &cam, &opts, &recipe, Copied).expect("packed render");
         let covered = frame.alpha.iter().filter(|&&a| a > 0.5).count();
         assert!(covered > frame.pixels() / 10, "{tag}: the view shows the scene ({covered} covered pixels)");
-        assert_eq!(packed_frame.rgb, frame.rgb, "{tag}: the packed render's colour is the plain render's");
-        assert!(packed_frame.features.is_empty(), "{tag}: features travel only in the tensors");
+        // The 8-bit colour made on the GPU rounds as the CPU's conversion of the f32 image.
+        assert_eq!((packed_frame.width, packed_frame.height), (w, h), "{tag}");
+        assert!(packed_frame.rgb8 == frame.rgb8(), "{tag}: the packed render's 8-bit colour is the plain render's");
+        let labelled_pixels = frame.labels.iter().filter(|&&l| l != 0).count();
+        assert_eq!(labelled_pixels > 0, labelled, "{tag}: labels rendered only when asked for");
+        assert!(packed_frame.labels == frame.labels, "{tag}: the packed render's labels are the plain render's");
+        let packed = packed_frame.tensors;
 
         let padded = recipe.padded(w, h);
         assert_eq!(packed.padded, padded, "{tag}");
@@ -117,8 +126,9 @@ fn packed_tensors_equal_the_cpu_preprocessing_bit_for_bit() {
 
         // Left mapped for another thread to copy out (as `bench segment` hands frames to the
         // fusion worker): the same values, copied out over there.
-        let (mapped_frame, mapped) = hr.render_packed_mapped(&gs, &cam, &opts, &recipe).expect("mapped render");
-        assert_eq!(mapped_frame.rgb, frame.rgb, "{tag}: the mapped render's colour");
+        let mapped_frame = hr.render_packed(&gs, &cam, &opts, &recipe, Mapped).expect("mapped render");
+        assert!(mapped_frame.rgb8 == frame.rgb8(), "{tag}: the mapped render's colour");
+        let mapped = mapped_frame.tensors;
         let is_mapped = |v: &TensorValues| matches!(v, TensorValues::Mapped(_, e) if *e == element);
         assert!(is_mapped(&mapped.rgb) && is_mapped(&mapped.features), "{tag}");
         let (rgb_away, features_away) =
@@ -143,10 +153,11 @@ fn f16_packing_refuses_an_odd_padded_width() {
         size_multiple: 1,
         element: TensorElement::F16,
     };
-    let err = hr.render_packed(&gs, &camera(&mut rng, 41, 30), &GpuRenderOptions::default(), &recipe);
+    let err = hr.render_packed(&gs, &camera(&mut rng, 41, 30), &GpuRenderOptions::default(), &recipe, Copied);
     let err = err.expect_err("41 columns cannot pair up");
     assert!(matches!(err, HeadlessError::Target(TargetError::OddHalfWidth(41))), "{err}");
-    hr.render_packed(&gs, &camera(&mut rng, 42, 30), &GpuRenderOptions::default(), &recipe).expect("42 columns");
+    hr.render_packed(&gs, &camera(&mut rng, 42, 30), &GpuRenderOptions::default(), &recipe, Copied)
+        .expect("42 columns");
 }
 
 #[test]
@@ -159,14 +170,15 @@ fn packing_features_from_a_scene_without_them_is_refused() {
     let recipe = TensorRecipe { rgb_table: None, feature_scale: Some(1.0), size_multiple: 32, ..Default::default() };
     let cam = camera(&mut rng, 40, 30);
     let with = GpuRenderOptions { features: true, ..Default::default() };
-    let err = hr.render_packed(&gs, &cam, &with, &recipe).expect_err("the scene has no features");
+    let err = hr.render_packed(&gs, &cam, &with, &recipe, Copied).expect_err("the scene has no features");
     assert!(matches!(err, HeadlessError::Target(TargetError::NoFeatures)), "{err}");
     // A scene with features, rendered without blending them, has none to pack either.
     let mut gs = gs;
     gs.set_features(&ctx, 4, &vec![0.5; scene.len() * 4]).expect("features");
-    let err = hr.render_packed(&gs, &cam, &GpuRenderOptions::default(), &recipe).expect_err("features not blended");
+    let err =
+        hr.render_packed(&gs, &cam, &GpuRenderOptions::default(), &recipe, Copied).expect_err("features not blended");
     assert!(matches!(err, HeadlessError::Target(TargetError::NoFeatures)), "{err}");
-    hr.render_packed(&gs, &cam, &with, &recipe).expect("blended features pack");
+    hr.render_packed(&gs, &cam, &with, &recipe, Copied).expect("blended features pack");
 }
 
 #[test]
@@ -183,9 +195,10 @@ fn the_shipped_network_predicts_the_same_from_packed_and_cpu_made_tensors() {
     let cam = camera(&mut rng, 70, 45);
     let opts = GpuRenderOptions { features: true, ..Default::default() };
     let frame = hr.render(&gs, &cam, &opts).expect("plain render");
-    let (packed_frame, packed) = hr.render_packed(&gs, &cam, &opts, model.tensor_recipe()).expect("packed");
+    let f = hr.render_packed(&gs, &cam, &opts, model.tensor_recipe(), Copied).expect("packed");
+    let (w, h, rgb8, packed) = (f.width, f.height, f.rgb8, f.tensors);
     let from_cpu = model.predict(FrameInputs::from_frame(frame)).expect("CPU-made tensors");
-    let from_gpu = model.predict(FrameInputs::from_packed(&packed_frame, packed.clone())).expect("packed tensors");
+    let from_gpu = model.predict(FrameInputs::from_packed(w, h, rgb8.clone(), packed.clone())).expect("packed tensors");
     assert_eq!(from_gpu.logits, from_cpu.logits, "identical tensors, identical logits");
     assert_eq!(from_gpu.classes, from_cpu.classes);
 
@@ -194,9 +207,9 @@ fn the_shipped_network_predicts_the_same_from_packed_and_cpu_made_tensors() {
     let options = DeviceOptions { input_precision: InputPrecision::F16, ..Default::default() };
     let mut half_model =
         FusionModel::open_with(&default_model_path(), ExecutionChoice::Cpu, 2, options).expect("shipped model");
-    let (half_frame, half) = hr.render_packed(&gs, &cam, &opts, half_model.tensor_recipe()).expect("f16 packed");
+    let half = hr.render_packed(&gs, &cam, &opts, half_model.tensor_recipe(), Mapped).expect("f16 packed").tensors;
     assert_eq!(half.rgb.element(), TensorElement::F16);
-    let from_half = half_model.predict(FrameInputs::from_packed(&half_frame, half)).expect("f16 tensors");
+    let from_half = half_model.predict(FrameInputs::from_packed(w, h, rgb8.clone(), half)).expect("f16 tensors");
     let n = from_cpu.classes.len();
     let same = (0..n).filter(|&i| from_half.classes[i] == from_cpu.classes[i]).count();
     assert!(same * 100 >= n * 98, "{same} of {n} pixels keep their class with f16 inputs");
@@ -204,6 +217,6 @@ fn the_shipped_network_predicts_the_same_from_packed_and_cpu_made_tensors() {
     // Tensors packed for other normalisation or padding are refused, not silently misread.
     let mut other = packed;
     other.recipe.size_multiple = 1;
-    let err = model.predict(FrameInputs::from_packed(&packed_frame, other)).expect_err("another recipe");
+    let err = model.predict(FrameInputs::from_packed(w, h, rgb8, other)).expect_err("another recipe");
     assert!(err.to_string().contains("packed for another network"), "{err}");
 }

@@ -5,7 +5,7 @@ use clap::ValueEnum;
 
 use crate::fusion::FrameInputs;
 use crate::render::gpu::GpuContext;
-use crate::render::gpu::headless::HeadlessRenderer;
+use crate::render::gpu::headless::{HeadlessRenderer, TensorDelivery};
 use crate::render::gpu::pack::TensorRecipe;
 use crate::render::gpu::renderer::{GpuRenderOptions, GpuRenderer};
 use crate::render::gpu::scene_buffers::GpuScene;
@@ -20,6 +20,15 @@ pub enum Backend {
     Gpu,
     /// The exact CPU reference renderer.
     Cpu,
+}
+
+/// A view rendered for the fusion network ([`Renderer::render_inputs`]).
+pub struct InputsView {
+    pub inputs: FrameInputs,
+    /// NYU40 ids a pixel when labels were asked for, else empty.
+    pub labels: Vec<u8>,
+    /// The CPU's share of reading the view back (0 on the CPU reference).
+    pub readback_ms: f64,
 }
 
 /// A scene ready to render with the chosen backend.
@@ -75,58 +84,33 @@ impl<'a> Renderer<'a> {
         Ok(())
     }
 
-    /// Renders a view for the fusion network: its inputs, and the frame without its features
-    /// (RGB, alpha, depth, labels when `labels`). The GPU writes the network's tensors by
-    /// `recipe` in the render's own submit; the CPU reference leaves them to preprocessing.
+    /// Renders a view for the fusion network: its inputs (with the 8-bit colour), and the
+    /// ground-truth labels when `labels`. The GPU writes the network's tensors by `recipe` in
+    /// the render's own submit and reads back only those, the 8-bit colour and the labels;
+    /// `delivery` says whether this thread copies the tensors out or leaves them mapped for
+    /// the thread that runs the network (as the viewer hands them over). The CPU reference
+    /// leaves the tensors to preprocessing.
     pub fn render_inputs(
         &mut self,
         camera: &Camera,
         labels: bool,
         background: [f32; 3],
         recipe: &TensorRecipe,
-    ) -> anyhow::Result<(FrameInputs, Frame)> {
-        self.render_inputs_with(camera, labels, background, recipe, false)
-    }
-
-    /// [`Renderer::render_inputs`], with the GPU's tensors left in their mapped read-back
-    /// buffers for the thread that runs the network to copy out (as the viewer hands them
-    /// over); the same as `render_inputs` on the CPU reference.
-    pub fn render_inputs_mapped(
-        &mut self,
-        camera: &Camera,
-        labels: bool,
-        background: [f32; 3],
-        recipe: &TensorRecipe,
-    ) -> anyhow::Result<(FrameInputs, Frame)> {
-        self.render_inputs_with(camera, labels, background, recipe, true)
-    }
-
-    fn render_inputs_with(
-        &mut self,
-        camera: &Camera,
-        labels: bool,
-        background: [f32; 3],
-        recipe: &TensorRecipe,
-        mapped: bool,
-    ) -> anyhow::Result<(FrameInputs, Frame)> {
+        delivery: TensorDelivery,
+    ) -> anyhow::Result<InputsView> {
         if let Self::Gpu(g) = self {
             let opts = g.options(labels, background);
-            let (frame, packed) = match mapped {
-                true => g.renderer.render_packed_mapped(&g.scene, camera, &opts, recipe)?,
-                false => g.renderer.render_packed(&g.scene, camera, &opts, recipe)?,
-            };
-            return Ok((FrameInputs::from_packed(&frame, packed), frame));
+            let f = g.renderer.render_packed(&g.scene, camera, &opts, recipe, delivery)?;
+            return Ok(InputsView {
+                inputs: FrameInputs::from_packed(f.width, f.height, f.rgb8, f.tensors),
+                labels: f.labels,
+                readback_ms: f.stats.readback_ms,
+            });
         }
         let mut frame = self.render(camera, labels, background)?;
-        let inputs = FrameInputs {
-            width: frame.width as usize,
-            height: frame.height as usize,
-            rgb8: frame.rgb8(),
-            features: std::mem::take(&mut frame.features),
-            feature_dim: std::mem::replace(&mut frame.feature_dim, 0),
-            packed: None,
-        };
-        Ok((inputs, frame))
+        let readback_ms = frame.stats.readback_ms;
+        let labels = std::mem::take(&mut frame.labels);
+        Ok(InputsView { inputs: FrameInputs::from_frame(frame), labels, readback_ms })
     }
 
     /// Renders RGB, alpha and depth; labels when `labels` (the scene must have them); the

@@ -16,6 +16,7 @@ use super::fusion_args::FusionArgs;
 use crate::dataset::views::scene_views;
 use crate::fusion::FusionWorker;
 use crate::overlay::composite;
+use crate::render::gpu::headless::TensorDelivery;
 use crate::render::gpu::pack::TensorElement;
 
 #[derive(Args, Debug)]
@@ -73,11 +74,11 @@ pub fn run(b: &SegmentBench) -> anyhow::Result<()> {
             timed_from = Instant::now();
         }
         let t0 = Instant::now();
-        let (inputs, frame) = renderer.render_inputs(camera(f), false, [0.0; 3], &recipe)?;
+        let view = renderer.render_inputs(camera(f), false, [0.0; 3], &recipe, TensorDelivery::Copied)?;
         let render_wall = t0.elapsed().as_secs_f64() * 1e3;
-        let readback = frame.stats.readback_ms;
-        let rgb8 = inputs.rgb8.clone();
-        let prediction = model.predict(inputs)?;
+        let readback = view.readback_ms;
+        let rgb8 = view.inputs.rgb8.clone();
+        let prediction = model.predict(view.inputs)?;
         let t = Instant::now();
         std::hint::black_box(composite(&rgb8, &prediction.classes, b.opacity));
         let overlay = t.elapsed().as_secs_f64() * 1e3;
@@ -115,7 +116,7 @@ pub fn run(b: &SegmentBench) -> anyhow::Result<()> {
     };
     for f in 0..b.frames {
         // The tensors stay mapped: the worker copies them out, as in the viewer.
-        let (inputs, _) = renderer.render_inputs_mapped(camera(f), false, [0.0; 3], &recipe)?;
+        let inputs = renderer.render_inputs(camera(f), false, [0.0; 3], &recipe, TensorDelivery::Mapped)?.inputs;
         while let Some(out) = worker.try_recv() {
             last_classes = Some(take(out, f as u64)?);
         }

@@ -13,6 +13,7 @@ use super::backend::Backend;
 use super::fusion_args::{FusionArgs, scene_name};
 use crate::dataset::views::scene_views;
 use crate::eval::{Confusion, Summary};
+use crate::render::gpu::headless::TensorDelivery;
 
 #[derive(Args, Debug)]
 pub struct EvalArgs {
@@ -69,9 +70,9 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
         let mut confusion = Confusion::default();
         let recipe = model.tensor_recipe().clone();
         for (_, cam) in &cams {
-            let (inputs, frame) = renderer.render_inputs(cam, true, [0.0; 3], &recipe)?;
-            let prediction = model.predict(inputs).with_context(|| format!("segmenting {name}"))?;
-            confusion.add(&frame.labels, &prediction.classes);
+            let view = renderer.render_inputs(cam, true, [0.0; 3], &recipe, TensorDelivery::Copied)?;
+            let prediction = model.predict(view.inputs).with_context(|| format!("segmenting {name}"))?;
+            confusion.add(&view.labels, &prediction.classes);
             bar.inc(1);
         }
         bar.finish_and_clear();

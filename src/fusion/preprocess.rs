@@ -40,12 +40,13 @@ impl FrameInputs {
         }
     }
 
-    /// A GPU-rendered frame whose network inputs were packed on the GPU.
-    pub fn from_packed(frame: &Frame, packed: PackedTensors) -> Self {
+    /// A GPU-rendered view whose network inputs were packed on the GPU
+    /// ([`crate::render::gpu::headless::PackedFrame`]): its size, 8-bit colour and tensors.
+    pub fn from_packed(width: u32, height: u32, rgb8: Vec<u8>, packed: PackedTensors) -> Self {
         Self {
-            width: frame.width as usize,
-            height: frame.height as usize,
-            rgb8: frame.rgb8(),
+            width: width as usize,
+            height: height as usize,
+            rgb8,
             features: Vec::new(),
             feature_dim: packed.feature_dim,
             packed: Some(packed),

@@ -3,6 +3,7 @@
 //! and reads the images back, and it can grow the pair buffers and re-render when a view
 //! needs more (Gaussian, tile) pairs than were allocated.
 
+use super::colour8::Colour8Pass;
 use super::layout::counter;
 use super::pack::{InputPacker, PackedTensors, TensorRecipe, TensorValues};
 use super::readback::{MappedRegion, ReadBatch, ReadRegions, StagingPool};
@@ -27,8 +28,34 @@ pub struct HeadlessRenderer {
     target: Option<FrameTarget>,
     /// Made on the first packed render.
     packer: Option<InputPacker>,
+    colour8: Option<Colour8Pass>,
     /// Read-back buffers, reused frame after frame.
     staging: StagingPool,
+}
+
+/// Who copies a packed render's tensors out of their mapped read-back buffers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TensorDelivery {
+    /// The rendering thread, before `render_packed` returns.
+    Copied,
+    /// Whoever takes them ([`TensorValues::Mapped`]): the fusion worker, so that the thread
+    /// showing frames does not spend its time on the network's tensors.
+    Mapped,
+}
+
+/// A view rendered for the fusion network ([`HeadlessRenderer::render_packed`]).
+#[derive(Debug)]
+pub struct PackedFrame {
+    pub width: u32,
+    pub height: u32,
+    /// The rendered colour, 3 bytes a pixel, row-major (`image_io::to_u8` of the f32 image).
+    pub rgb8: Vec<u8>,
+    /// NYU40 ids, one a pixel, when the render asked for labels and the scene has them;
+    /// otherwise empty.
+    pub labels: Vec<u8>,
+    /// Counts and the CPU's read-back time (no per-pass GPU times).
+    pub stats: RenderStats,
+    pub tensors: PackedTensors,
 }
 
 /// Counters read back after a frame.
@@ -41,7 +68,7 @@ pub struct FrameCounts {
 
 impl HeadlessRenderer {
     pub fn new(renderer: GpuRenderer) -> Self {
-        Self { renderer, target: None, packer: None, staging: StagingPool::default() }
+        Self { renderer, target: None, packer: None, colour8: None, staging: StagingPool::default() }
     }
 
     /// Largest pair buffer the device allows (u32 keys in one storage binding).
@@ -136,83 +163,22 @@ impl HeadlessRenderer {
         camera: &Camera,
         opts: &GpuRenderOptions,
     ) -> Result<Frame, HeadlessError> {
-        self.render_frame(scene, camera, opts, None, false).map(|(frame, _)| frame)
-    }
-
-    /// Like [`HeadlessRenderer::render`], plus the fusion network's input tensors written by
-    /// `recipe` on the GPU in the same submit. The features go only into the tensors: the
-    /// frame carries none.
-    pub fn render_packed(
-        &mut self,
-        scene: &GpuScene,
-        camera: &Camera,
-        opts: &GpuRenderOptions,
-        recipe: &TensorRecipe,
-    ) -> Result<(Frame, PackedTensors), HeadlessError> {
-        let (frame, packed) = self.render_frame(scene, camera, opts, Some(recipe), false)?;
-        Ok((frame, packed.expect("a recipe packs tensors")))
-    }
-
-    /// [`HeadlessRenderer::render_packed`] with the tensors left in their mapped read-back
-    /// buffers ([`super::pack::TensorValues::Mapped`]): the caller's thread copies only the
-    /// frame's images, and whoever takes the tensors (the fusion worker) copies them out.
-    pub fn render_packed_mapped(
-        &mut self,
-        scene: &GpuScene,
-        camera: &Camera,
-        opts: &GpuRenderOptions,
-        recipe: &TensorRecipe,
-    ) -> Result<(Frame, PackedTensors), HeadlessError> {
-        let (frame, packed) = self.render_frame(scene, camera, opts, Some(recipe), true)?;
-        Ok((frame, packed.expect("a recipe packs tensors")))
-    }
-
-    fn render_frame(
-        &mut self,
-        scene: &GpuScene,
-        camera: &Camera,
-        opts: &GpuRenderOptions,
-        recipe: Option<&TensorRecipe>,
-        tensors_mapped: bool,
-    ) -> Result<(Frame, Option<PackedTensors>), HeadlessError> {
         let dim = if opts.features { scene.features.as_ref().map_or(0, |f| f.dim) as u64 } else { 0 };
         let labels = opts.labels && scene.labels.is_some();
-        // Packing features the frame does not blend would read a stale buffer.
-        if recipe.is_some_and(|r| r.feature_scale.is_some()) && dim == 0 {
-            return Err(HeadlessError::Target(super::renderer::TargetError::NoFeatures));
-        }
         let ctx = self.renderer.ctx.clone();
-        let mut packer = recipe.map(|_| self.packer.take().unwrap_or_else(|| InputPacker::new(&ctx)));
-        let mut packed_shape = ((0, 0), 0);
-        // The two tensor regions are recorded last and always come back mapped: copied out
-        // below (one copy into values of the recipe's type), or by the caller's consumer.
-        let keep_mapped = if recipe.is_some() { 2 } else { 0 };
-        let result = self.render_and_read(scene, camera, opts, keep_mapped, |batch, enc, t| {
+        let (counts, mut read, _) = self.render_and_read(scene, camera, opts, 0, |batch, enc, t| {
             let px = t.width as u64 * t.height as u64;
             batch.copy(&ctx, enc, &t.out_rgba, 0, px * 16);
             batch.copy(&ctx, enc, &t.out_depth, 0, px * 4);
             batch.copy(&ctx, enc, &t.out_labels, 0, if labels { px * 4 } else { 0 });
-            match (recipe, packer.as_mut()) {
-                (Some(recipe), Some(packer)) => {
-                    let p = packer.encode(&ctx, enc, t, recipe)?;
-                    packed_shape = (p.padded, p.feature_dim);
-                    // An absent tensor has no buffer and 0 bytes: it reads as an empty region.
-                    let (rgb_bytes, feature_bytes) = p.bytes;
-                    batch.copy(&ctx, enc, p.rgb.unwrap_or(&t.out_rgba), 0, rgb_bytes);
-                    batch.copy(&ctx, enc, p.features.unwrap_or(&t.out_rgba), 0, feature_bytes);
-                }
-                _ => batch.copy(&ctx, enc, &t.out_features, 0, px * dim * 4),
-            }
+            batch.copy(&ctx, enc, &t.out_features, 0, px * dim * 4);
             Ok(())
-        });
-        if packer.is_some() {
-            self.packer = packer;
-        }
-        let (counts, mut read, mapped) = result?;
+        })?;
         let clock = std::time::Instant::now();
         let rgba: Vec<f32> = bytemuck::cast_vec(read.regions.remove(0));
         let depth = read.regions.remove(0);
         let label_words = read.regions.remove(0);
+        let features = read.regions.remove(0);
         let mut frame = Frame {
             width: camera.width,
             height: camera.height,
@@ -220,34 +186,87 @@ impl HeadlessRenderer {
             alpha: rgba.chunks_exact(4).map(|p| p[3]).collect(),
             depth: bytemuck::cast_vec(depth),
             labels: label_words.into_iter().map(|v| v as u8).collect(),
-            stats: RenderStats {
-                visible: counts.visible as usize,
-                tile_pairs: counts.pairs as usize,
-                ..Default::default()
-            },
-            ..Default::default()
-        };
-        let packed = match recipe {
-            Some(recipe) => {
-                let (padded, feature_dim) = packed_shape;
-                let [rgb, features] =
-                    <[MappedRegion; 2]>::try_from(mapped).expect("the two tensor regions were kept mapped");
-                let values = |region| match tensors_mapped {
-                    true => TensorValues::Mapped(region, recipe.element),
-                    false => TensorValues::Mapped(region, recipe.element).copied(),
-                };
-                let (rgb, features) = (values(rgb), values(features));
-                Some(PackedTensors { padded, rgb, features, feature_dim, recipe: recipe.clone() })
-            }
-            None => {
-                frame.features = bytemuck::cast_vec(read.regions.pop().expect("the feature region recorded"));
-                frame.feature_dim = dim as usize;
-                None
-            }
+            features: bytemuck::cast_vec(features),
+            feature_dim: dim as usize,
+            stats: counts.stats(),
         };
         // The CPU's share of reading back: out of the mapping, then unpacked. The GPU's copies
         // finish inside the same wait as the render, so they count as rendering.
         frame.stats.readback_ms = read.copy_ms + clock.elapsed().as_secs_f64() * 1e3;
-        Ok((frame, packed))
+        Ok(frame)
+    }
+
+    /// Renders one view for the fusion network: its input tensors written by `recipe` on
+    /// the GPU, the colour as 8 bits a pixel (what pictures and the overlay show), and the
+    /// ground-truth labels when `opts.labels` asks and the scene has them — all in one submit
+    /// and one wait, reading back neither the f32 colour nor depth nor the features, which
+    /// go only into the tensors. `delivery` says who copies the tensors out of their mapped
+    /// read-back buffers.
+    pub fn render_packed(
+        &mut self,
+        scene: &GpuScene,
+        camera: &Camera,
+        opts: &GpuRenderOptions,
+        recipe: &TensorRecipe,
+        delivery: TensorDelivery,
+    ) -> Result<PackedFrame, HeadlessError> {
+        let blends_features = opts.features && scene.features.as_ref().is_some_and(|f| f.dim > 0);
+        // Packing features the frame does not blend would read a stale buffer.
+        if recipe.feature_scale.is_some() && !blends_features {
+            return Err(HeadlessError::Target(super::renderer::TargetError::NoFeatures));
+        }
+        let labels = opts.labels && scene.labels.is_some();
+        let ctx = self.renderer.ctx.clone();
+        // Taken out of self while the render borrows it; put back whatever happens.
+        let mut packer = self.packer.take().unwrap_or_else(|| InputPacker::new(&ctx));
+        let mut colour8 = self.colour8.take().unwrap_or_else(|| Colour8Pass::new(&ctx));
+        let mut shape = ((0, 0), 0);
+        // The two tensor regions are recorded last and always come back mapped: copied out
+        // below, or by the caller's consumer.
+        let result = self.render_and_read(scene, camera, opts, 2, |batch, enc, t| {
+            let px = t.width as u64 * t.height as u64;
+            let colour = colour8.encode(&ctx, enc, t);
+            batch.copy(&ctx, enc, colour, 0, px * 4);
+            batch.copy(&ctx, enc, &t.out_labels, 0, if labels { px * 4 } else { 0 });
+            let p = packer.encode(&ctx, enc, t, recipe)?;
+            shape = (p.padded, p.feature_dim);
+            // An absent tensor has no buffer and 0 bytes: it reads as an empty region.
+            let (rgb_bytes, feature_bytes) = p.bytes;
+            batch.copy(&ctx, enc, p.rgb.unwrap_or(&t.out_rgba), 0, rgb_bytes);
+            batch.copy(&ctx, enc, p.features.unwrap_or(&t.out_rgba), 0, feature_bytes);
+            Ok(())
+        });
+        self.packer = Some(packer);
+        self.colour8 = Some(colour8);
+        let (counts, mut read, mapped) = result?;
+        let clock = std::time::Instant::now();
+        let colour_words = read.regions.remove(0);
+        let label_words = read.regions.remove(0);
+        let [rgb, features] = <[MappedRegion; 2]>::try_from(mapped).expect("the two tensor regions were kept mapped");
+        let values = |region| match delivery {
+            TensorDelivery::Mapped => TensorValues::Mapped(region, recipe.element),
+            TensorDelivery::Copied => TensorValues::Mapped(region, recipe.element).copied(),
+        };
+        let ((padded, feature_dim), (rgb, features)) = (shape, (values(rgb), values(features)));
+        let mut stats = counts.stats();
+        let rgb8 =
+            colour_words.iter().flat_map(|w| <[u8; 3]>::try_from(&w.to_le_bytes()[..3]).expect("3 of 4")).collect();
+        let labels = label_words.into_iter().map(|v| v as u8).collect();
+        // The CPU's share of reading back, as for `render`.
+        stats.readback_ms = read.copy_ms + clock.elapsed().as_secs_f64() * 1e3;
+        Ok(PackedFrame {
+            width: camera.width,
+            height: camera.height,
+            rgb8,
+            labels,
+            stats,
+            tensors: PackedTensors { padded, rgb, features, feature_dim, recipe: recipe.clone() },
+        })
+    }
+}
+
+impl FrameCounts {
+    fn stats(&self) -> RenderStats {
+        RenderStats { visible: self.visible as usize, tile_pairs: self.pairs as usize, ..Default::default() }
     }
 }

@@ -1,5 +1,6 @@
 //! The real-time renderer: WGSL compute passes for preprocess, sort and tile rasterization.
 
+pub mod colour8;
 pub mod context;
 pub mod headless;
 pub mod layout;

@@ -4,6 +4,7 @@
 pub const COMMON: &str = include_str!("../../../shaders/common.wgsl");
 pub const SCAN: &str = include_str!("../../../shaders/scan.wgsl");
 pub const PACK_INPUTS: &str = include_str!("../../../shaders/pack_inputs.wgsl");
+pub const COLOUR8: &str = include_str!("../../../shaders/colour8.wgsl");
 const PREPROCESS_BODY: &str = include_str!("../../../shaders/preprocess.wgsl");
 const BINNING_BODY: &str = include_str!("../../../shaders/binning.wgsl");
 const DISPATCH_SETUP_BODY: &str = include_str!("../../../shaders/dispatch_setup.wgsl");
@@ -95,6 +96,7 @@ mod tests {
         validate("scan", SCAN, &[]);
         validate("pack inputs", PACK_INPUTS, &[]);
         validate("pack inputs, f16", PACK_INPUTS, &[("HALF", 1.0)]);
+        validate("colour8", COLOUR8, &[]);
         validate("preprocess", &preprocess(), &[]);
         validate("binning", &binning(), &[]);
         validate("dispatch setup", &dispatch_setup(), &[]);
