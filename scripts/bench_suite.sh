@@ -87,5 +87,5 @@ for f in sorted(out.glob("segment_*.json")):
     print(f"{f.stem.replace('_', ' ', 1)}: {fps(r['sequential_fps'])} FPS sequential, "
           f"{fps(r['pipelined']['frames_per_s'])} pipelined ({fps(r['pipelined']['predictions_per_s'])} predictions/s); "
           f"medians ms: {stages}  [fusion on {r['provider']}, per-pixel head: {r['pixel_head']}, "
-          f"inputs: {r['inputs']}]")
+          f"inputs: {r['inputs']}, read in place: {r.get('tensors_read_in_place')}]")
 EOF

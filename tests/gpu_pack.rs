@@ -12,7 +12,7 @@ use common::{fresh_seed, random_scene};
 use glam::Vec3;
 use half::f16;
 use rtgs2::fusion::preprocess::{features_nchw, rgb_nchw, rgb_table};
-use rtgs2::fusion::{DeviceOptions, FrameInputs, FusionModel, InputPrecision, default_model_path};
+use rtgs2::fusion::{DeviceOptions, FrameInputs, FusionModel, InputPrecision, PixelHead, default_model_path};
 use rtgs2::inference::ExecutionChoice;
 use rtgs2::render::gpu::gpu_for_tests;
 use rtgs2::render::gpu::headless::TensorDelivery::{Copied, Mapped};
@@ -201,6 +201,21 @@ fn the_shipped_network_predicts_the_same_from_packed_and_cpu_made_tensors() {
     let from_gpu = model.predict(FrameInputs::from_packed(w, h, rgb8.clone(), packed.clone())).expect("packed tensors");
     assert_eq!(from_gpu.logits, from_cpu.logits, "identical tensors, identical logits");
     assert_eq!(from_gpu.classes, from_cpu.classes);
+    // Left mapped, the tensors are read by ONNX Runtime in the read-back buffers themselves.
+    let mapped = hr.render_packed(&gs, &cam, &opts, model.tensor_recipe(), Mapped).expect("mapped").tensors;
+    assert!(matches!(mapped.rgb, TensorValues::Mapped(..)) && matches!(mapped.features, TensorValues::Mapped(..)));
+    let in_place = model.predict(FrameInputs::from_packed(w, h, rgb8.clone(), mapped)).expect("tensors read in place");
+    assert_eq!(in_place.logits, from_cpu.logits, "read in the mapping, identical logits");
+    assert!(model.reads_mapped_tensors_in_place());
+    // Bound to the per-pixel head's chain on the host, they are copied out of the mapping
+    // first (binding borrowed host values would make `ort` clone them, and that deadlocks).
+    let options = DeviceOptions { pixel_head: PixelHead::Graph, ..Default::default() };
+    let mut graph_model =
+        FusionModel::open_with(&default_model_path(), ExecutionChoice::Cpu, 2, options).expect("shipped model");
+    assert!(!graph_model.reads_mapped_tensors_in_place());
+    let mapped = hr.render_packed(&gs, &cam, &opts, graph_model.tensor_recipe(), Mapped).expect("mapped").tensors;
+    let bound = graph_model.predict(FrameInputs::from_packed(w, h, rgb8.clone(), mapped)).expect("bound tensors");
+    assert_eq!(bound.classes, from_cpu.classes, "the head's graph on tensors copied out of the mapping");
 
     // Packed as f16 for a model that widens them (GPU providers' default), nearly every pixel
     // keeps its class.

@@ -70,7 +70,7 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
         let mut confusion = Confusion::default();
         let recipe = model.tensor_recipe().clone();
         for (_, cam) in &cams {
-            let view = renderer.render_inputs(cam, true, [0.0; 3], &recipe, TensorDelivery::Copied)?;
+            let view = renderer.render_inputs(cam, true, [0.0; 3], &recipe, TensorDelivery::Mapped)?;
             let prediction = model.predict(view.inputs).with_context(|| format!("segmenting {name}"))?;
             confusion.add(&view.labels, &prediction.classes);
             bar.inc(1);

@@ -98,13 +98,13 @@ impl GraphHead {
     pub fn run(
         &mut self,
         network: &mut Session,
-        inputs: Vec<(String, DynValue)>,
+        inputs: &[(String, impl std::ops::Deref<Target = DynValue>)],
         logits: &str,
     ) -> Result<HeadOutput, InferenceError> {
         let fail = |doing: &'static str| move |e: ort::Error| InferenceError::inference(doing, e);
         let mut binding = network.create_binding().map_err(fail("binding the fusion network"))?;
         for (name, value) in inputs {
-            binding.bind_input(name, &value).map_err(fail("binding the fusion inputs"))?;
+            binding.bind_input(name.as_str(), &**value).map_err(fail("binding the fusion inputs"))?;
         }
         binding.bind_output_to_device(logits, &self.logits_at).map_err(fail("binding the fusion output"))?;
         let mut outputs = network.run_binding(&binding).map_err(fail("running the fusion network"))?;

@@ -15,6 +15,7 @@ use ort::session::Session;
 use ort::value::{DynValue, Outlet, TensorElementType};
 
 use super::device_graph::{any_size, companion_of, device_memory};
+use crate::inference::input_memory::inputs_on_device;
 use crate::inference::{ExecutionChoice, InferenceError, build_model_session};
 use crate::render::gpu::pack::TensorElement;
 
@@ -55,6 +56,9 @@ impl InputPrecision {
 pub struct InputCast {
     session: Session,
     output_at: MemoryInfo<'static>,
+    /// Whether the cast takes its input in device memory, so that a borrowed host tensor can
+    /// be bound to it as it is ([`crate::inference::input_memory`]).
+    pub takes_input_on_device: bool,
 }
 
 impl InputCast {
@@ -63,7 +67,8 @@ impl InputCast {
         let model = build().map_err(|e| InferenceError::Runtime(format!("building the f16 input cast: {e}")))?;
         let (cast_provider, device) = companion_of(provider);
         let session = build_model_session(model, cast_provider, threads, "the f16 input cast")?;
-        Ok(Self { session, output_at: device_memory(device, "the f16 input cast")? })
+        let takes_input_on_device = inputs_on_device(&session);
+        Ok(Self { session, output_at: device_memory(device, "the f16 input cast")?, takes_input_on_device })
     }
 
     /// The cast's session (tests break the chain by swapping it for another graph's).

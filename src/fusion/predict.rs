@@ -9,8 +9,10 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use ort::session::Session;
-use ort::value::DynValue;
+use std::borrow::Cow;
+
+use ort::session::{Session, SessionInputValue};
+use ort::value::{DynValue, DynValueRef, Tensor, TensorElementType, TensorRef};
 
 use super::card::{FEATURES_INPUT, FusionCard, RGB_INPUT};
 use super::error::FusionError;
@@ -18,13 +20,12 @@ use super::head::{GraphHead, PixelHead};
 use super::input_cast::{InputCast, InputPrecision};
 use super::prediction::{Logits, PredictTimings, Prediction, classify};
 use super::preprocess::{FrameInputs, crop_chw, features_nchw, padded_len, rgb_nchw};
-use crate::inference::{
-    ExecutionChoice, InputTensor, build_session, check_io_names, input_value, read_model, run_values,
-};
-use crate::render::gpu::pack::{TensorElement, TensorRecipe, TensorValues};
+use crate::inference::input_memory::inputs_on_device;
+use crate::inference::{ExecutionChoice, InferenceError, build_session, check_io_names, read_model};
+use crate::render::gpu::pack::{TensorElement, TensorRecipe, TensorValues, TensorView};
 
-/// The graph's inputs by name, in the card's order.
-type NamedInputs = Vec<(String, InputTensor)>;
+/// The graph's inputs by name, in the card's order: values and shape.
+type NamedInputs = Vec<(String, (TensorValues, Vec<usize>))>;
 
 /// Where the work around the network runs. `auto` for both puts it on the device for a GPU
 /// provider and on the host for the CPU provider.
@@ -49,6 +50,9 @@ pub struct FusionModel {
     /// The f16 → f32 cast on the network's device when the tensors are packed as f16
     /// ([`super::input_cast`]); without it f16 tensors are widened on the host.
     input_cast: Option<InputCast>,
+    /// Whether the network takes its inputs outside host memory (a GPU provider's), so that
+    /// binding borrowed host tensors to it makes `ort` copy them across, never clone them.
+    network_inputs_on_device: bool,
     /// The companion graphs `auto` chose, until a frame has run through them: if the first
     /// frame fails with them, they are dropped and the frame runs again on the host.
     unproven_auto: Option<AutoChoices>,
@@ -124,6 +128,7 @@ impl FusionModel {
             },
         };
         Ok(Self {
+            network_inputs_on_device: inputs_on_device(&built.session),
             head,
             input_cast,
             unproven_auto: (auto.head || auto.input_cast).then_some(auto),
@@ -157,10 +162,14 @@ impl FusionModel {
             )));
         }
         let (prepared, preprocess_ms) = self.prepare(frame)?;
-        let Prepared { width, height, padded, inputs } = prepared;
+        let Prepared { width, height, padded, mut inputs } = prepared;
         let t = Instant::now();
-        let values = run_values(self.network_values(inputs)?);
-        let outputs = self.session.run(values).map_err(|e| FusionError::inference("running the fusion network", e))?;
+        let values = self.network_values(&mut inputs)?;
+        let run: Vec<(Cow<'_, str>, SessionInputValue<'_>)> = values
+            .iter()
+            .map(|(name, value)| (Cow::Borrowed(name.as_str()), SessionInputValue::from(&**value)))
+            .collect();
+        let outputs = self.session.run(run).map_err(|e| FusionError::inference("running the fusion network", e))?;
         let inference_ms = ms_since(t);
         let t = Instant::now();
         let (shape, raw) = outputs[0]
@@ -245,6 +254,12 @@ impl FusionModel {
         }
     }
 
+    /// Whether GPU-packed tensors handed over still mapped are read by ONNX Runtime where they
+    /// are, not copied out first ([`FusionModel::inputs_must_own`]).
+    pub fn reads_mapped_tensors_in_place(&self) -> bool {
+        !self.inputs_must_own()
+    }
+
     /// Whether the inputs go to the network as f16 ([`super::input_cast`]), widened on its
     /// device.
     pub fn inputs_widened_on_device(&self) -> bool {
@@ -254,11 +269,11 @@ impl FusionModel {
     /// [`FusionModel::predict`] with the per-pixel head's graph.
     fn predict_in_graph(&mut self, frame: FrameInputs) -> Result<Prediction, FusionError> {
         let (prepared, preprocess_ms) = self.prepare(frame)?;
-        let Prepared { width, height, padded, inputs } = prepared;
+        let Prepared { width, height, padded, mut inputs } = prepared;
         let t = Instant::now();
-        let values = self.network_values(inputs)?;
+        let values = self.network_values(&mut inputs)?;
         let head = self.head.as_mut().expect("predict_in_graph is only called with a head");
-        let out = head.run(&mut self.session, values, &self.card.output)?;
+        let out = head.run(&mut self.session, &values, &self.card.output)?;
         let inference_ms = ms_since(t);
         let t = Instant::now();
         let want = [1, padded.0 as i64, padded.1 as i64];
@@ -289,18 +304,59 @@ impl FusionModel {
         Ok((Prepared { width, height, padded, inputs }, ms_since(t)))
     }
 
-    /// The network's inputs as ONNX Runtime values: f16 tensors widened on the device by the
-    /// input cast, the others in host memory.
-    fn network_values(&mut self, inputs: NamedInputs) -> Result<Vec<(String, DynValue)>, FusionError> {
+    /// Whether the network's inputs must own their values rather than borrow the prepared
+    /// tensors. They go through an ONNX Runtime IoBinding when the head's graph or the input
+    /// cast runs beside the network, and `ort` 2.0.0-rc.15 clones a borrowed host value bound
+    /// for a session that takes it in host memory, a clone that deadlocks (it binds the
+    /// borrowed value again while holding its own lock). A session that takes them on its
+    /// device (CUDA, TensorRT) gets them copied across instead: borrowing is safe there.
+    fn inputs_must_own(&self) -> bool {
+        match (&self.input_cast, &self.head) {
+            (Some(cast), _) => !cast.takes_input_on_device,
+            (None, Some(_)) => !self.network_inputs_on_device,
+            (None, None) => false,
+        }
+    }
+
+    /// The network's inputs as ONNX Runtime values: views of the prepared tensors where they
+    /// are (a GPU render's still in their mapped read-back buffers: no copy on the host), or,
+    /// where they must own them ([`FusionModel::inputs_must_own`]), values that take the
+    /// prepared vectors. f16 ones are widened by the input cast on the device, else on the host.
+    fn network_values<'a>(
+        &mut self,
+        inputs: &'a mut NamedInputs,
+    ) -> Result<Vec<(String, NetworkValue<'a>)>, FusionError> {
+        let fail = |e: ort::Error| FusionError::from(InferenceError::inference("creating an input", e));
+        let own = self.inputs_must_own();
         let mut values = Vec::with_capacity(inputs.len());
-        for (name, tensor) in inputs {
-            let half = matches!(tensor, InputTensor::F16 { .. });
-            let value = input_value(tensor)?;
-            let value = match (&mut self.input_cast, half) {
-                (Some(cast), true) => cast.widen(&value)?,
+        for (name, (tensor, shape)) in inputs.iter_mut() {
+            let shape = shape.clone();
+            let value = match (std::mem::take(tensor), own) {
+                // Prepared to be owned, the values are copied out of any mapping already.
+                (values, true) => match values.copied() {
+                    TensorValues::F32(data) => Tensor::from_array((shape, data)).map_err(fail)?.into_dyn(),
+                    TensorValues::F16(data) => Tensor::from_array((shape, data)).map_err(fail)?.into_dyn(),
+                    TensorValues::Mapped(..) => unreachable!("copied values are out of their mapping"),
+                },
+                (unbound, false) => {
+                    *tensor = unbound;
+                    match tensor.view().expect("prepared tensors can be viewed") {
+                        TensorView::F32(data) => {
+                            let view = TensorRef::from_array_view((shape, data)).map_err(fail)?.into_dyn();
+                            values.push((name.clone(), NetworkValue::Borrowed(view)));
+                            continue;
+                        }
+                        TensorView::F16(data) => Tensor::from_array((shape, data.to_vec())).map_err(fail)?.into_dyn(),
+                    }
+                }
+            };
+            let value = match (value.dtype().tensor_type(), &mut self.input_cast) {
+                (Some(TensorElementType::Float16), Some(cast)) => cast.widen(&value)?,
+                // Packed as f16 without a cast on the device (f16 forced on the CPU provider).
+                (Some(TensorElementType::Float16), None) => widen_on_host(&value).map_err(fail)?,
                 _ => value,
             };
-            values.push((name, value));
+            values.push((name.clone(), NetworkValue::Owned(value)));
         }
         Ok(values)
     }
@@ -319,6 +375,7 @@ impl FusionModel {
             )));
         }
         let padded = (padded_len(frame.height, card.size_multiple), padded_len(frame.width, card.size_multiple));
+        let own = self.inputs_must_own();
         let mut packed = frame.packed.take();
         if let Some(p) = &packed
             && (p.recipe != self.recipe || p.padded != padded)
@@ -328,7 +385,6 @@ impl FusionModel {
                 self.model_path.display()
             )));
         }
-        let widen_on_device = self.input_cast.is_some();
         let inputs =
             card.inputs
                 .iter()
@@ -353,7 +409,7 @@ impl FusionModel {
                         (d, values)
                     };
                     let shape = vec![1, channels, padded.0, padded.1];
-                    (name.clone(), input_tensor(values, shape, widen_on_device))
+                    (name.clone(), (viewable(values, own), shape))
                 })
                 .collect();
         Ok((padded, inputs))
@@ -368,13 +424,35 @@ struct Prepared {
     inputs: NamedInputs,
 }
 
-/// One tensor's values (copied out of a mapping here, on the caller's thread) as the network's
-/// input: f16 ones stay f16 when the device widens them, else they are widened here.
-fn input_tensor(values: TensorValues, shape: Vec<usize>, widen_on_device: bool) -> InputTensor {
-    match values.copied() {
-        TensorValues::F16(data) if widen_on_device => InputTensor::F16 { shape, data },
-        TensorValues::F32(data) => InputTensor::F32 { shape, data },
-        half => InputTensor::F32 { shape, data: half.to_f32_vec() },
+/// One tensor's values as the network takes them: left where they are (a mapping is read in
+/// place), unless the network must own them ([`FusionModel::inputs_must_own`]: copied out of
+/// the mapping here) or the mapping cannot be viewed as its element type.
+fn viewable(values: TensorValues, own: bool) -> TensorValues {
+    if !own && values.view().is_some() { values } else { values.copied() }
+}
+
+/// An f16 host tensor as f32.
+fn widen_on_host(value: &DynValue) -> ort::Result<DynValue> {
+    let (shape, data) = value.try_extract_tensor::<half::f16>()?;
+    let wide: Vec<f32> = data.iter().map(|h| h.to_f32()).collect();
+    Ok(Tensor::from_array((shape.to_vec(), wide))?.into_dyn())
+}
+
+/// An input value for the network: a view of the prepared tensor's host memory, or values of
+/// its own (widened on the network's device, or on the host).
+enum NetworkValue<'a> {
+    Borrowed(DynValueRef<'a>),
+    Owned(DynValue),
+}
+
+impl std::ops::Deref for NetworkValue<'_> {
+    type Target = DynValue;
+
+    fn deref(&self) -> &DynValue {
+        match self {
+            NetworkValue::Borrowed(value) => value,
+            NetworkValue::Owned(value) => value,
+        }
     }
 }
 

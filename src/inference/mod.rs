@@ -4,6 +4,7 @@
 //! ([`session`]).
 
 pub mod error;
+pub mod input_memory;
 pub mod runtime;
 pub mod session;
 

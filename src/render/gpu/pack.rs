@@ -118,6 +118,22 @@ impl TensorValues {
         self.len() == 0
     }
 
+    /// The values where they are, without copying: the vector's, or the mapping's when its
+    /// bytes are aligned for the element type (mapped memory always is in practice; `None`
+    /// otherwise, and [`TensorValues::copied`] gives values that can be viewed).
+    pub fn view(&self) -> Option<TensorView<'_>> {
+        match self {
+            TensorValues::F32(v) => Some(TensorView::F32(v)),
+            TensorValues::F16(v) => Some(TensorView::F16(v)),
+            TensorValues::Mapped(m, TensorElement::F32) => {
+                bytemuck::try_cast_slice(m.bytes()).ok().map(TensorView::F32)
+            }
+            TensorValues::Mapped(m, TensorElement::F16) => {
+                bytemuck::try_cast_slice(m.bytes()).ok().map(TensorView::F16)
+            }
+        }
+    }
+
     /// The values out of the mapping if they are still there (one copy), else as they are.
     pub fn copied(self) -> Self {
         match self {
@@ -135,6 +151,13 @@ impl TensorValues {
             TensorValues::Mapped(..) => self.clone().to_f32_vec(),
         }
     }
+}
+
+/// Borrowed tensor values ([`TensorValues::view`]).
+#[derive(Clone, Copy, Debug)]
+pub enum TensorView<'a> {
+    F32(&'a [f32]),
+    F16(&'a [f16]),
 }
 
 impl Default for TensorValues {

@@ -145,11 +145,8 @@ impl<'p> ReadBatch<'p> {
         let clock = std::time::Instant::now();
         let mapped_from = self.staging.len().saturating_sub(keep_mapped);
         let returns = Arc::clone(&self.pool.returned);
-        let mapped = self
-            .staging
-            .drain(mapped_from..)
-            .map(|buffer| MappedRegion { buffer, returns: Arc::clone(&returns) })
-            .collect();
+        let mapped =
+            self.staging.drain(mapped_from..).map(|buffer| MappedRegion::new(buffer, Arc::clone(&returns))).collect();
         let pool = self.pool;
         let regions = self
             .staging
@@ -171,31 +168,45 @@ impl<'p> ReadBatch<'p> {
 }
 
 /// A read-back region left in its mapped staging buffer. Copying it out costs CPU time (at
-/// 640×480 the network's tensors are 43 MB), so a renderer hands it to the thread that needs
-/// the values instead of copying on its own time, as the viewer does. Dropping it unmaps the
-/// buffer and returns it to its [`StagingPool`].
+/// 640×480 the network's tensors are 21.5 MB as f16), so a renderer hands it to the thread
+/// that needs the values instead of copying on its own time, as the viewer does, and that
+/// thread can read it where it is ([`MappedRegion::bytes`]: ONNX Runtime takes the network's
+/// inputs straight from the mapping). Dropping it unmaps the buffer and returns it to its
+/// [`StagingPool`].
 pub struct MappedRegion {
+    /// The mapping, held for reads in place; dropped before the buffer is unmapped.
+    view: Option<wgpu::BufferView>,
     /// `None` for an empty region.
     buffer: Option<wgpu::Buffer>,
     returns: Arc<Mutex<Vec<wgpu::Buffer>>>,
 }
 
 impl MappedRegion {
+    fn new(buffer: Option<wgpu::Buffer>, returns: Arc<Mutex<Vec<wgpu::Buffer>>>) -> Self {
+        let view = buffer.as_ref().map(|b| b.slice(..).get_mapped_range().expect("mapped range of a mapped buffer"));
+        Self { view, buffer, returns }
+    }
+
     /// Size in bytes.
     pub fn len_bytes(&self) -> u64 {
         self.buffer.as_ref().map_or(0, |b| b.size())
     }
 
+    /// The region's bytes where they are, in the mapped buffer (valid while `self` lives).
+    pub fn bytes(&self) -> &[u8] {
+        self.view.as_deref().unwrap_or(&[])
+    }
+
     /// The region's values (a copy out of the mapping).
     pub fn to_vec<T: bytemuck::Pod>(&self) -> Vec<T> {
-        self.buffer.as_ref().map_or_else(Vec::new, |b| {
-            bytemuck::pod_collect_to_vec(&b.slice(..).get_mapped_range().expect("a MappedRegion stays mapped"))
-        })
+        bytemuck::pod_collect_to_vec(self.bytes())
     }
 }
 
 impl Drop for MappedRegion {
     fn drop(&mut self) {
+        // A buffer cannot be unmapped while a view of it exists.
+        self.view = None;
         if let Some(buffer) = self.buffer.take() {
             buffer.unmap();
             self.returns.lock().unwrap_or_else(PoisonError::into_inner).push(buffer);
