@@ -1,8 +1,8 @@
 //! The GPU device opens (lavapipe in CI) with the adapter's own limits, and read-backs through
 //! reused staging buffers return fresh contents, also when regions are left mapped for another
-//! thread.
+//! thread, or as several regions of one buffer its owner mapped.
 
-use rtgs2::render::gpu::readback::{ReadBatch, StagingPool};
+use rtgs2::render::gpu::readback::{MappedRegion, ReadBatch, StagingPool};
 use rtgs2::render::gpu::{GpuContext, gpu_for_tests};
 use rtgs2::util::rng::Rng;
 use wgpu::util::DeviceExt;
@@ -87,5 +87,41 @@ fn regions_left_mapped_read_the_same_and_their_buffers_come_back_when_dropped() 
         ctx.queue.submit([enc.finish()]);
         assert_eq!(batch.finish::<u32>(&ctx).regions[0], data[..2000], "round {round}: a reused buffer reads afresh");
         assert_eq!(pool.len(), 2, "round {round}: two buffers in the pool, none added");
+    }
+}
+
+/// The viewer's way: one buffer it mapped itself, read as several regions on another thread;
+/// unmapped (and its handle count back to one) only when the last region is dropped.
+#[test]
+fn shared_regions_keep_their_buffer_mapped_until_the_last_is_dropped() {
+    let Some(ctx) = gpu_for_tests() else { return };
+    let mut rng = fresh_rng();
+    let (data, source) = random_source(&ctx, &mut rng, 3000);
+    let staging = std::sync::Arc::new(ctx.device.create_buffer(&wgpu::BufferDescriptor {
+        label: Some("owned staging"),
+        size: 12000,
+        usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+        mapped_at_creation: false,
+    }));
+    let unmapped = MappedRegion::shared(&staging, &[0..16]).expect_err("not mapped yet");
+    assert!(unmapped.contains("viewing"), "{unmapped}");
+    for round in 0..2 {
+        let mut enc = ctx.device.create_command_encoder(&Default::default());
+        enc.copy_buffer_to_buffer(&source, 0, &staging, 0, 12000);
+        ctx.queue.submit([enc.finish()]);
+        staging.slice(..).map_async(wgpu::MapMode::Read, |r| r.expect("mapped"));
+        ctx.device.poll(wgpu::PollType::wait_indefinitely()).expect("device");
+        let outside = MappedRegion::shared(&staging, &[0..12004]).expect_err("past the end");
+        assert!(outside.contains("12000-byte"), "{outside}");
+        let regions = MappedRegion::shared(&staging, &[0..400, 400..12000, 8..8]).expect("three regions");
+        let [head, tail, empty]: [_; 3] = regions.try_into().expect("three");
+        assert_eq!(std::sync::Arc::strong_count(&staging), 2, "round {round}: the regions hold the buffer");
+        let read_away = std::thread::spawn(move || head.to_vec::<u32>()).join().expect("thread");
+        assert_eq!(read_away, data[..100], "round {round}: the first region, read and dropped on another thread");
+        assert_eq!(std::sync::Arc::strong_count(&staging), 2, "round {round}: still mapped for the others");
+        assert_eq!(bytemuck::cast_slice::<u8, u32>(tail.bytes()), &data[100..], "round {round}: in place");
+        assert!(empty.bytes().is_empty());
+        drop((tail, empty));
+        assert_eq!(std::sync::Arc::strong_count(&staging), 1, "round {round}: unmapped and let go");
     }
 }

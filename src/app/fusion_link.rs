@@ -5,7 +5,8 @@
 //! One read-back is in flight at a time and the next is only requested once the last
 //! prediction came back, so the network always works on the newest frame the GPU had when it
 //! became free, nothing queues up, and the UI thread never waits: the mapped staging buffer
-//! itself travels to the worker, which reads and unmaps it there.
+//! itself travels to the worker, where the network reads it in place; it is unmapped there
+//! once the prediction is made.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -15,6 +16,7 @@ use std::time::Instant;
 use crate::fusion::{FrameInputs, FusionModel, Prediction};
 use crate::inference::ExecutionChoice;
 use crate::render::gpu::pack::{PackedTensors, TensorRecipe, TensorValues};
+use crate::render::gpu::readback::MappedRegion;
 
 /// A mapped staging buffer holding one fusion frame: its counters, then the network's RGB
 /// tensor (`[3, hp, wp]`, when the recipe has one), then its feature tensor
@@ -203,33 +205,34 @@ impl FusionLink {
     }
 }
 
-/// The worker's side of a read-back: the network's input tensors copied out of the mapping
-/// (ONNX Runtime takes them as they are), then the buffer is unmapped.
+/// The worker's side of a read-back: the network's input tensors left in the mapping, where
+/// ONNX Runtime reads them (or the model copies them out, [`FusionModel`]'s choice); the
+/// buffer is unmapped, and so free for the next fusion frame, once the prediction has dropped
+/// them.
 fn inputs_from_readback(job: FusionReadback) -> Result<FrameInputs, String> {
     let (rgb_bytes, feature_bytes) = job.recipe.tensor_bytes(job.padded, job.feature_dim);
-    let (rgb_bytes, feature_bytes) = (rgb_bytes as usize, feature_bytes as usize);
-    let slice = job.buffer.slice(..);
-    let result = {
-        let bytes = slice.get_mapped_range().map_err(|e| format!("reading the fusion frame: {e}"))?;
-        let counters: &[u32] = bytemuck::cast_slice(&bytes[..job.tensors_offset as usize]);
-        if counters.get(job.counters_overflow_index).is_some_and(|&o| o != 0) {
-            Err("the fusion frame overflowed its pair buffer (incomplete)".to_string())
-        } else {
-            let tensors = &bytes[job.tensors_offset as usize..];
-            let element = job.recipe.element;
-            let packed = PackedTensors {
-                padded: job.padded,
-                rgb: TensorValues::from_bytes(&tensors[..rgb_bytes], element),
-                features: TensorValues::from_bytes(&tensors[rgb_bytes..rgb_bytes + feature_bytes], element),
-                feature_dim: job.feature_dim,
-                recipe: job.recipe,
-            };
-            let (width, height) = (job.width as usize, job.height as usize);
-            Ok(FrameInputs { width, height, feature_dim: job.feature_dim, packed: Some(packed), ..Default::default() })
-        }
+    let start = job.tensors_offset as usize;
+    let (rgb_end, features_end) = (start + rgb_bytes as usize, start + (rgb_bytes + feature_bytes) as usize);
+    let regions = MappedRegion::shared(&job.buffer, &[0..start, start..rgb_end, rgb_end..features_end])
+        .map_err(|e| format!("reading the fusion frame: {e}"))?;
+    let [counters, rgb, features] = <[MappedRegion; 3]>::try_from(regions).expect("one region a range");
+    let overflowed = bytemuck::try_cast_slice::<u8, u32>(counters.bytes())
+        .map_err(|e| format!("reading the fusion frame's counters: {e}"))?
+        .get(job.counters_overflow_index)
+        .is_some_and(|&o| o != 0);
+    if overflowed {
+        return Err("the fusion frame overflowed its pair buffer (incomplete)".to_string());
+    }
+    let element = job.recipe.element;
+    let packed = PackedTensors {
+        padded: job.padded,
+        rgb: TensorValues::Mapped(rgb, element),
+        features: TensorValues::Mapped(features, element),
+        feature_dim: job.feature_dim,
+        recipe: job.recipe,
     };
-    job.buffer.unmap();
-    result
+    let (width, height) = (job.width as usize, job.height as usize);
+    Ok(FrameInputs { width, height, feature_dim: job.feature_dim, packed: Some(packed), ..Default::default() })
 }
 
 /// Inference size for a `w`×`h` view: divided by `divisor`, or (0 = auto) by whatever brings

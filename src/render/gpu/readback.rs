@@ -145,8 +145,11 @@ impl<'p> ReadBatch<'p> {
         let clock = std::time::Instant::now();
         let mapped_from = self.staging.len().saturating_sub(keep_mapped);
         let returns = Arc::clone(&self.pool.returned);
-        let mapped =
-            self.staging.drain(mapped_from..).map(|buffer| MappedRegion::new(buffer, Arc::clone(&returns))).collect();
+        let mapped = self
+            .staging
+            .drain(mapped_from..)
+            .map(|buffer| MappedRegion::pooled(buffer, Arc::clone(&returns)))
+            .collect();
         let pool = self.pool;
         let regions = self
             .staging
@@ -169,48 +172,92 @@ impl<'p> ReadBatch<'p> {
 
 /// A read-back region left in its mapped staging buffer. Copying it out costs CPU time (at
 /// 640×480 the network's tensors are 21.5 MB as f16), so a renderer hands it to the thread
-/// that needs the values instead of copying on its own time, as the viewer does, and that
-/// thread can read it where it is ([`MappedRegion::bytes`]: ONNX Runtime takes the network's
-/// inputs straight from the mapping). Dropping it unmaps the buffer and returns it to its
-/// [`StagingPool`].
+/// that needs the values instead of copying on its own time, and that thread can read it
+/// where it is ([`MappedRegion::bytes`]: ONNX Runtime takes the network's inputs straight
+/// from the mapping). Several regions may share one buffer ([`MappedRegion::shared`]); the
+/// buffer is unmapped, and handed back to its [`StagingPool`] if it came from one, when the
+/// last region over it is dropped, on whichever thread.
 pub struct MappedRegion {
-    /// The mapping, held for reads in place; dropped before the buffer is unmapped.
-    view: Option<wgpu::BufferView>,
     /// `None` for an empty region.
-    buffer: Option<wgpu::Buffer>,
-    returns: Arc<Mutex<Vec<wgpu::Buffer>>>,
+    mapping: Option<Arc<Mapping>>,
+    range: std::ops::Range<usize>,
+}
+
+/// A mapped buffer and its view, unmapped when dropped.
+struct Mapping {
+    /// Held for reads in place; dropped before the buffer is unmapped.
+    view: Option<wgpu::BufferView>,
+    buffer: wgpu::Buffer,
+    /// The pool's list of returned buffers, for a pooled staging buffer.
+    returns: Option<Arc<Mutex<Vec<wgpu::Buffer>>>>,
+    /// The caller's handle on a buffer it owns: released only after the unmap, so that the
+    /// owner can tell the buffer is free again by its count.
+    _owner: Option<Arc<wgpu::Buffer>>,
+}
+
+impl Mapping {
+    /// `buffer`, mapped for reading (else the error of viewing it).
+    fn new(
+        buffer: wgpu::Buffer,
+        returns: Option<Arc<Mutex<Vec<wgpu::Buffer>>>>,
+        owner: Option<Arc<wgpu::Buffer>>,
+    ) -> Result<Self, wgpu::MapRangeError> {
+        let view = Some(buffer.slice(..).get_mapped_range()?);
+        Ok(Self { view, buffer, returns, _owner: owner })
+    }
+}
+
+impl Drop for Mapping {
+    fn drop(&mut self) {
+        // A buffer cannot be unmapped while a view of it exists.
+        self.view = None;
+        self.buffer.unmap();
+        if let Some(returns) = &self.returns {
+            returns.lock().unwrap_or_else(PoisonError::into_inner).push(self.buffer.clone());
+        }
+    }
 }
 
 impl MappedRegion {
-    fn new(buffer: Option<wgpu::Buffer>, returns: Arc<Mutex<Vec<wgpu::Buffer>>>) -> Self {
-        let view = buffer.as_ref().map(|b| b.slice(..).get_mapped_range().expect("mapped range of a mapped buffer"));
-        Self { view, buffer, returns }
+    /// The whole of a pooled staging buffer (or an empty region).
+    fn pooled(buffer: Option<wgpu::Buffer>, returns: Arc<Mutex<Vec<wgpu::Buffer>>>) -> Self {
+        let range = 0..buffer.as_ref().map_or(0, |b| b.size() as usize);
+        let mapping = buffer
+            .map(|b| Arc::new(Mapping::new(b, Some(returns), None).expect("a read-back buffer mapped by its batch")));
+        Self { mapping, range }
+    }
+
+    /// Regions over byte `ranges` of `buffer`, which the caller has mapped for reading and
+    /// keeps its own handle on: the buffer is unmapped when the last of them is dropped, and
+    /// only then does the caller's handle count drop back. Ranges outside the buffer, and a
+    /// buffer that is not mapped, are refused (the buffer is then left as it was).
+    pub fn shared(buffer: &Arc<wgpu::Buffer>, ranges: &[std::ops::Range<usize>]) -> Result<Vec<MappedRegion>, String> {
+        let size = buffer.size() as usize;
+        if let Some(r) = ranges.iter().find(|r| r.start > r.end || r.end > size) {
+            return Err(format!("bytes {r:?} of a {size}-byte read-back buffer"));
+        }
+        let mapping = Mapping::new((**buffer).clone(), None, Some(Arc::clone(buffer)))
+            .map_err(|e| format!("viewing a read-back buffer: {e}"))?;
+        let mapping = Arc::new(mapping);
+        Ok(ranges.iter().map(|r| MappedRegion { mapping: Some(Arc::clone(&mapping)), range: r.clone() }).collect())
     }
 
     /// Size in bytes.
     pub fn len_bytes(&self) -> u64 {
-        self.buffer.as_ref().map_or(0, |b| b.size())
+        self.range.len() as u64
     }
 
     /// The region's bytes where they are, in the mapped buffer (valid while `self` lives).
     pub fn bytes(&self) -> &[u8] {
-        self.view.as_deref().unwrap_or(&[])
+        match &self.mapping {
+            Some(m) => &m.view.as_deref().expect("a live mapping has its view")[self.range.clone()],
+            None => &[],
+        }
     }
 
     /// The region's values (a copy out of the mapping).
     pub fn to_vec<T: bytemuck::Pod>(&self) -> Vec<T> {
         bytemuck::pod_collect_to_vec(self.bytes())
-    }
-}
-
-impl Drop for MappedRegion {
-    fn drop(&mut self) {
-        // A buffer cannot be unmapped while a view of it exists.
-        self.view = None;
-        if let Some(buffer) = self.buffer.take() {
-            buffer.unmap();
-            self.returns.lock().unwrap_or_else(PoisonError::into_inner).push(buffer);
-        }
     }
 }
 
