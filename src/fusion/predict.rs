@@ -170,6 +170,9 @@ impl FusionModel {
             .map(|(name, value)| (Cow::Borrowed(name.as_str()), SessionInputValue::from(&**value)))
             .collect();
         let outputs = self.session.run(run).map_err(|e| FusionError::inference("running the fusion network", e))?;
+        // The inputs are released as part of inference (a mapped read-back buffer is unmapped).
+        drop(values);
+        drop(inputs);
         let inference_ms = ms_since(t);
         let t = Instant::now();
         let (shape, raw) = outputs[0]
@@ -274,6 +277,8 @@ impl FusionModel {
         let values = self.network_values(&mut inputs)?;
         let head = self.head.as_mut().expect("predict_in_graph is only called with a head");
         let out = head.run(&mut self.session, &values, &self.card.output)?;
+        drop(values);
+        drop(inputs);
         let inference_ms = ms_since(t);
         let t = Instant::now();
         let want = [1, padded.0 as i64, padded.1 as i64];
