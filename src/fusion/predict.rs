@@ -6,10 +6,9 @@
 //! ([`super::head`]), so the logits never leave the device; there the inputs also arrive as
 //! f16 and are widened on the device ([`super::input_cast`]).
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
-
-use std::borrow::Cow;
 
 use ort::session::{Session, SessionInputValue};
 use ort::value::{DynValue, DynValueRef, Tensor, TensorElementType, TensorRef};
