@@ -335,32 +335,28 @@ impl FusionModel {
         let mut values = Vec::with_capacity(inputs.len());
         for (name, (tensor, shape)) in inputs.iter_mut() {
             let shape = shape.clone();
-            let value = match (std::mem::take(tensor), own) {
+            let host = if own {
                 // Prepared to be owned, the values are copied out of any mapping already.
-                (values, true) => match values.copied() {
+                NetworkValue::Owned(match std::mem::take(tensor).copied() {
                     TensorValues::F32(data) => Tensor::from_array((shape, data)).map_err(fail)?.into_dyn(),
                     TensorValues::F16(data) => Tensor::from_array((shape, data)).map_err(fail)?.into_dyn(),
                     TensorValues::Mapped(..) => unreachable!("copied values are out of their mapping"),
-                },
-                (unbound, false) => {
-                    *tensor = unbound;
-                    match tensor.view().expect("prepared tensors can be viewed") {
-                        TensorView::F32(data) => {
-                            let view = TensorRef::from_array_view((shape, data)).map_err(fail)?.into_dyn();
-                            values.push((name.clone(), NetworkValue::Borrowed(view)));
-                            continue;
-                        }
-                        TensorView::F16(data) => Tensor::from_array((shape, data.to_vec())).map_err(fail)?.into_dyn(),
-                    }
-                }
+                })
+            } else {
+                let tensor: &'a TensorValues = tensor;
+                NetworkValue::Borrowed(match tensor.view().expect("prepared tensors can be viewed") {
+                    TensorView::F32(data) => TensorRef::from_array_view((shape, data)).map_err(fail)?.into_dyn(),
+                    TensorView::F16(data) => TensorRef::from_array_view((shape, data)).map_err(fail)?.into_dyn(),
+                })
             };
-            let value = match (value.dtype().tensor_type(), &mut self.input_cast) {
-                (Some(TensorElementType::Float16), Some(cast)) => cast.widen(&value)?,
+            let element = host.dtype().tensor_type();
+            let value = match (element, &mut self.input_cast) {
+                (Some(TensorElementType::Float16), Some(cast)) => NetworkValue::Owned(cast.widen(&host)?),
                 // Packed as f16 without a cast on the device (f16 forced on the CPU provider).
-                (Some(TensorElementType::Float16), None) => widen_on_host(&value).map_err(fail)?,
-                _ => value,
+                (Some(TensorElementType::Float16), None) => NetworkValue::Owned(widen_on_host(&host).map_err(fail)?),
+                _ => host,
             };
-            values.push((name.clone(), NetworkValue::Owned(value)));
+            values.push((name.clone(), value));
         }
         Ok(values)
     }
