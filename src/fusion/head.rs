@@ -21,8 +21,8 @@ use ort::operator::Attribute;
 use ort::session::Session;
 use ort::value::{DynValue, Outlet, Tensor, TensorElementType};
 
-use super::device_graph::{any_size, companion_of, device_memory};
-use crate::inference::{ExecutionChoice, InferenceError, build_model_session};
+use super::device_graph::{OPSET, any_size, companion_session};
+use crate::inference::{ExecutionChoice, InferenceError};
 
 /// The head's input: the network's logits, `f32` `[1, K, H, W]`.
 const LOGITS_INPUT: &str = "logits";
@@ -33,8 +33,6 @@ const INDEX_OUTPUT: &str = "class_index";
 const CONFIDENCE_OUTPUT: &str = "confidence";
 /// `TensorProto.DataType.UINT8`, the `to` of the index's Cast.
 const ONNX_UINT8: i64 = 2;
-/// ONNX opset of the head's graph (ReduceMax takes its axes as an input from 18 on).
-const OPSET: u32 = 18;
 
 /// Where the per-pixel class and confidence are computed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -80,10 +78,8 @@ impl GraphHead {
                 "{classes} output channels do not fit the per-pixel head's 8-bit class index"
             )));
         }
-        let model = build().map_err(|e| InferenceError::Runtime(format!("building the per-pixel head: {e}")))?;
-        let (head_provider, device) = companion_of(provider);
-        let session = build_model_session(model, head_provider, threads, "the per-pixel head")?;
-        Ok(Self { session, logits_at: device_memory(device, "the per-pixel head")? })
+        let (session, logits_at) = companion_session(build(), provider, threads, "the per-pixel head")?;
+        Ok(Self { session, logits_at })
     }
 
     /// The head's session (tests break the chain by swapping it for another graph's).

@@ -14,16 +14,15 @@ use ort::memory::MemoryInfo;
 use ort::session::Session;
 use ort::value::{DynValue, Outlet, TensorElementType};
 
-use super::device_graph::{any_size, companion_of, device_memory};
+use super::device_graph::{OPSET, any_size, companion_session};
 use crate::inference::input_memory::inputs_on_device;
-use crate::inference::{ExecutionChoice, InferenceError, build_model_session};
+use crate::inference::{ExecutionChoice, InferenceError};
 use crate::render::gpu::pack::TensorElement;
 
 const INPUT: &str = "half";
 const OUTPUT: &str = "float";
 /// `TensorProto.DataType.FLOAT`, the `to` of the Cast.
 const ONNX_FLOAT: i64 = 1;
-const OPSET: u32 = 18;
 
 /// How the network's input tensors are stored between the renderer and the network.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -64,11 +63,9 @@ pub struct InputCast {
 impl InputCast {
     /// The cast for a network running on `provider`.
     pub fn new(provider: ExecutionChoice, threads: usize) -> Result<Self, InferenceError> {
-        let model = build().map_err(|e| InferenceError::Runtime(format!("building the f16 input cast: {e}")))?;
-        let (cast_provider, device) = companion_of(provider);
-        let session = build_model_session(model, cast_provider, threads, "the f16 input cast")?;
+        let (session, output_at) = companion_session(build(), provider, threads, "the f16 input cast")?;
         let takes_input_on_device = inputs_on_device(&session);
-        Ok(Self { session, output_at: device_memory(device, "the f16 input cast")?, takes_input_on_device })
+        Ok(Self { session, output_at, takes_input_on_device })
     }
 
     /// The cast's session (tests break the chain by swapping it for another graph's).
