@@ -11,5 +11,5 @@ pub mod session;
 pub use error::InferenceError;
 pub use session::{
     BuiltSession, ExecutionChoice, InputTensor, RunInput, build_model_session, build_session, check_io_names,
-    input_value, input_values, read_model, run_inputs, run_values,
+    read_model, run_inputs,
 };

@@ -7,7 +7,7 @@ use std::path::Path;
 use ort::ep::{self, ExecutionProvider};
 use ort::session::builder::{GraphOptimizationLevel, SessionBuilder};
 use ort::session::{Session, SessionInputValue};
-use ort::value::{DynValue, Tensor};
+use ort::value::Tensor;
 
 use super::error::InferenceError;
 use super::runtime;
@@ -26,7 +26,6 @@ pub enum ExecutionChoice {
 /// A named input tensor, owned, ready for a run.
 pub enum InputTensor {
     F32 { shape: Vec<usize>, data: Vec<f32> },
-    F16 { shape: Vec<usize>, data: Vec<half::f16> },
     I64 { shape: Vec<usize>, data: Vec<i64> },
 }
 
@@ -120,33 +119,24 @@ pub fn check_io_names(session: &Session, model: &Path, inputs: &[String], output
     Ok(())
 }
 
-/// Named tensors as the session's run arguments.
+/// Named tensors as the session's run arguments, as ONNX Runtime values in host memory (their
+/// data moved, not copied).
 pub fn run_inputs(inputs: Vec<(String, InputTensor)>) -> Result<Vec<RunInput>, InferenceError> {
-    Ok(run_values(input_values(inputs)?))
+    let fail = |e: ort::Error| InferenceError::inference("creating an input", e);
+    inputs
+        .into_iter()
+        .map(|(name, tensor)| {
+            let value = match tensor {
+                InputTensor::F32 { shape, data } => Tensor::from_array((shape, data)).map_err(fail)?.into_dyn(),
+                InputTensor::I64 { shape, data } => Tensor::from_array((shape, data)).map_err(fail)?.into_dyn(),
+            };
+            Ok((Cow::Owned(name), value.into()))
+        })
+        .collect()
 }
 
 /// A named run argument.
 pub type RunInput = (Cow<'static, str>, SessionInputValue<'static>);
-
-/// Named values (host or device) as the session's run arguments.
-pub fn run_values(values: Vec<(String, DynValue)>) -> Vec<RunInput> {
-    values.into_iter().map(|(name, value)| (Cow::Owned(name), value.into())).collect()
-}
-
-/// Named tensors as ONNX Runtime values (for an [`ort::session::IoBinding`]).
-pub fn input_values(inputs: Vec<(String, InputTensor)>) -> Result<Vec<(String, DynValue)>, InferenceError> {
-    inputs.into_iter().map(|(name, t)| Ok((name, input_value(t)?))).collect()
-}
-
-/// One tensor as an ONNX Runtime value in host memory (its data moved, not copied).
-pub fn input_value(tensor: InputTensor) -> Result<DynValue, InferenceError> {
-    let fail = |e: ort::Error| InferenceError::inference("creating an input", e);
-    Ok(match tensor {
-        InputTensor::F32 { shape, data } => Tensor::from_array((shape, data)).map_err(fail)?.into_dyn(),
-        InputTensor::F16 { shape, data } => Tensor::from_array((shape, data)).map_err(fail)?.into_dyn(),
-        InputTensor::I64 { shape, data } => Tensor::from_array((shape, data)).map_err(fail)?.into_dyn(),
-    })
-}
 
 fn provider_name(choice: ExecutionChoice) -> &'static str {
     match choice {
