@@ -1,7 +1,7 @@
 //! The GPU's packing of a frame into the fusion network's input tensors
 //! (shaders/pack_inputs.wgsl) against the CPU preprocessing it replaces: the same values bit
 //! for bit on fresh random scenes, sizes that need padding and sizes that do not, RGB-only,
-//! features-only and both, copied at once or left mapped and copied on another thread; as f16,
+//! features-only and both, read in their mapped buffers here or copied out on another thread; as f16,
 //! each value one of the two f16 neighbours of the CPU's f32; the 8-bit colour and the labels a
 //! packed render reads back instead of the f32 images equal the plain render's; the shipped
 //! network predicts the same classes from either.
@@ -15,7 +15,6 @@ use rtgs2::fusion::preprocess::{features_nchw, rgb_nchw, rgb_table};
 use rtgs2::fusion::{DeviceOptions, FrameInputs, FusionModel, InputPrecision, PixelHead, default_model_path};
 use rtgs2::inference::ExecutionChoice;
 use rtgs2::render::gpu::gpu_for_tests;
-use rtgs2::render::gpu::headless::TensorDelivery::{Copied, Mapped};
 use rtgs2::render::gpu::headless::{HeadlessError, HeadlessRenderer};
 use rtgs2::render::gpu::pack::{TensorElement, TensorRecipe, TensorValues};
 use rtgs2::render::gpu::renderer::{GpuRenderOptions, GpuRenderer, TargetError};
@@ -95,7 +94,7 @@ fn packed_tensors_equal_the_cpu_preprocessing_bit_for_bit() {
         let tag = format!("D {dim}, {w}x{h}, multiple {multiple}, rgb {rgb}, features {features}, {element:?}");
 
         let frame = hr.render(&gs, &cam, &opts).expect("plain render");
-        let packed_frame = hr.render_packed(&gs, &cam, &opts, &recipe, Copied).expect("packed render");
+        let packed_frame = hr.render_packed(&gs, &cam, &opts, &recipe).expect("packed render");
         let covered = frame.alpha.iter().filter(|&&a| a > 0.5).count();
         assert!(covered > frame.pixels() / 10, "{tag}: the view shows the scene ({covered} covered pixels)");
         // The 8-bit colour made on the GPU rounds as the CPU's conversion of the f32 image.
@@ -124,9 +123,9 @@ fn packed_tensors_equal_the_cpu_preprocessing_bit_for_bit() {
         }
         assert_eq!(packed.feature_dim, if features { dim } else { 0 }, "{tag}");
 
-        // Left mapped for another thread to copy out (as `bench segment` hands frames to the
-        // fusion worker): the same values, copied out over there.
-        let mapped_frame = hr.render_packed(&gs, &cam, &opts, &recipe, Mapped).expect("mapped render");
+        // Another render's tensors, copied out on another thread (as `bench segment` hands
+        // frames to the fusion worker): the same values over there.
+        let mapped_frame = hr.render_packed(&gs, &cam, &opts, &recipe).expect("mapped render");
         assert!(mapped_frame.rgb8 == frame.rgb8(), "{tag}: the mapped render's colour");
         let mapped = mapped_frame.tensors;
         let is_mapped = |v: &TensorValues| matches!(v, TensorValues::Mapped(_, e) if *e == element);
@@ -153,11 +152,10 @@ fn f16_packing_refuses_an_odd_padded_width() {
         size_multiple: 1,
         element: TensorElement::F16,
     };
-    let err = hr.render_packed(&gs, &camera(&mut rng, 41, 30), &GpuRenderOptions::default(), &recipe, Copied);
+    let err = hr.render_packed(&gs, &camera(&mut rng, 41, 30), &GpuRenderOptions::default(), &recipe);
     let err = err.expect_err("41 columns cannot pair up");
     assert!(matches!(err, HeadlessError::Target(TargetError::OddHalfWidth(41))), "{err}");
-    hr.render_packed(&gs, &camera(&mut rng, 42, 30), &GpuRenderOptions::default(), &recipe, Copied)
-        .expect("42 columns");
+    hr.render_packed(&gs, &camera(&mut rng, 42, 30), &GpuRenderOptions::default(), &recipe).expect("42 columns");
 }
 
 #[test]
@@ -170,15 +168,14 @@ fn packing_features_from_a_scene_without_them_is_refused() {
     let recipe = TensorRecipe { rgb_table: None, feature_scale: Some(1.0), size_multiple: 32, ..Default::default() };
     let cam = camera(&mut rng, 40, 30);
     let with = GpuRenderOptions { features: true, ..Default::default() };
-    let err = hr.render_packed(&gs, &cam, &with, &recipe, Copied).expect_err("the scene has no features");
+    let err = hr.render_packed(&gs, &cam, &with, &recipe).expect_err("the scene has no features");
     assert!(matches!(err, HeadlessError::Target(TargetError::NoFeatures)), "{err}");
     // A scene with features, rendered without blending them, has none to pack either.
     let mut gs = gs;
     gs.set_features(&ctx, 4, &vec![0.5; scene.len() * 4]).expect("features");
-    let err =
-        hr.render_packed(&gs, &cam, &GpuRenderOptions::default(), &recipe, Copied).expect_err("features not blended");
+    let err = hr.render_packed(&gs, &cam, &GpuRenderOptions::default(), &recipe).expect_err("features not blended");
     assert!(matches!(err, HeadlessError::Target(TargetError::NoFeatures)), "{err}");
-    hr.render_packed(&gs, &cam, &with, &recipe, Copied).expect("blended features pack");
+    hr.render_packed(&gs, &cam, &with, &recipe).expect("blended features pack");
 }
 
 #[test]
@@ -195,14 +192,14 @@ fn the_shipped_network_predicts_the_same_from_packed_and_cpu_made_tensors() {
     let cam = camera(&mut rng, 70, 45);
     let opts = GpuRenderOptions { features: true, ..Default::default() };
     let frame = hr.render(&gs, &cam, &opts).expect("plain render");
-    let f = hr.render_packed(&gs, &cam, &opts, model.tensor_recipe(), Copied).expect("packed");
+    let f = hr.render_packed(&gs, &cam, &opts, model.tensor_recipe()).expect("packed");
     let (w, h, rgb8, packed) = (f.width, f.height, f.rgb8, f.tensors);
     let from_cpu = model.predict(FrameInputs::from_frame(frame)).expect("CPU-made tensors");
     let from_gpu = model.predict(FrameInputs::from_packed(w, h, rgb8.clone(), packed.clone())).expect("packed tensors");
     assert_eq!(from_gpu.logits, from_cpu.logits, "identical tensors, identical logits");
     assert_eq!(from_gpu.classes, from_cpu.classes);
     // Left mapped, the tensors are read by ONNX Runtime in the read-back buffers themselves.
-    let mapped = hr.render_packed(&gs, &cam, &opts, model.tensor_recipe(), Mapped).expect("mapped").tensors;
+    let mapped = hr.render_packed(&gs, &cam, &opts, model.tensor_recipe()).expect("mapped").tensors;
     assert!(matches!(mapped.rgb, TensorValues::Mapped(..)) && matches!(mapped.features, TensorValues::Mapped(..)));
     let in_place = model.predict(FrameInputs::from_packed(w, h, rgb8.clone(), mapped)).expect("tensors read in place");
     assert_eq!(in_place.logits, from_cpu.logits, "read in the mapping, identical logits");
@@ -213,7 +210,7 @@ fn the_shipped_network_predicts_the_same_from_packed_and_cpu_made_tensors() {
     let mut graph_model =
         FusionModel::open_with(&default_model_path(), ExecutionChoice::Cpu, 2, options).expect("shipped model");
     assert!(!graph_model.reads_mapped_tensors_in_place());
-    let mapped = hr.render_packed(&gs, &cam, &opts, graph_model.tensor_recipe(), Mapped).expect("mapped").tensors;
+    let mapped = hr.render_packed(&gs, &cam, &opts, graph_model.tensor_recipe()).expect("mapped").tensors;
     let bound = graph_model.predict(FrameInputs::from_packed(w, h, rgb8.clone(), mapped)).expect("bound tensors");
     assert_eq!(bound.classes, from_cpu.classes, "the head's graph on tensors copied out of the mapping");
 
@@ -222,7 +219,7 @@ fn the_shipped_network_predicts_the_same_from_packed_and_cpu_made_tensors() {
     let options = DeviceOptions { input_precision: InputPrecision::F16, ..Default::default() };
     let mut half_model =
         FusionModel::open_with(&default_model_path(), ExecutionChoice::Cpu, 2, options).expect("shipped model");
-    let half = hr.render_packed(&gs, &cam, &opts, half_model.tensor_recipe(), Mapped).expect("f16 packed").tensors;
+    let half = hr.render_packed(&gs, &cam, &opts, half_model.tensor_recipe()).expect("f16 packed").tensors;
     assert_eq!(half.rgb.element(), TensorElement::F16);
     let from_half = half_model.predict(FrameInputs::from_packed(w, h, rgb8.clone(), half)).expect("f16 tensors");
     let n = from_cpu.classes.len();

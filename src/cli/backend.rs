@@ -5,7 +5,7 @@ use clap::ValueEnum;
 
 use crate::fusion::FrameInputs;
 use crate::render::gpu::GpuContext;
-use crate::render::gpu::headless::{HeadlessRenderer, TensorDelivery};
+use crate::render::gpu::headless::HeadlessRenderer;
 use crate::render::gpu::pack::TensorRecipe;
 use crate::render::gpu::renderer::{GpuRenderOptions, GpuRenderer};
 use crate::render::gpu::scene_buffers::GpuScene;
@@ -87,20 +87,19 @@ impl<'a> Renderer<'a> {
     /// Renders a view for the fusion network: its inputs (with the 8-bit colour), and the
     /// ground-truth labels when `labels`. The GPU writes the network's tensors by `recipe` in
     /// the render's own submit and reads back only those, the 8-bit colour and the labels;
-    /// `delivery` says whether this thread copies the tensors out or leaves them mapped for
-    /// the thread that runs the network (as the viewer hands them over). The CPU reference
-    /// leaves the tensors to preprocessing.
+    /// the tensors stay in their mapped read-back buffers for the network to read (on
+    /// whichever thread runs it, as the viewer hands them over). The CPU reference leaves the
+    /// tensors to preprocessing.
     pub fn render_inputs(
         &mut self,
         camera: &Camera,
         labels: bool,
         background: [f32; 3],
         recipe: &TensorRecipe,
-        delivery: TensorDelivery,
     ) -> anyhow::Result<InputsView> {
         if let Self::Gpu(g) = self {
             let opts = g.options(labels, background);
-            let f = g.renderer.render_packed(&g.scene, camera, &opts, recipe, delivery)?;
+            let f = g.renderer.render_packed(&g.scene, camera, &opts, recipe)?;
             return Ok(InputsView {
                 inputs: FrameInputs::from_packed(f.width, f.height, f.rgb8, f.tensors),
                 labels: f.labels,

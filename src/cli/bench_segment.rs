@@ -16,7 +16,6 @@ use super::fusion_args::FusionArgs;
 use crate::dataset::views::scene_views;
 use crate::fusion::FusionWorker;
 use crate::overlay::composite;
-use crate::render::gpu::headless::TensorDelivery;
 use crate::render::gpu::pack::TensorElement;
 
 #[derive(Args, Debug)]
@@ -75,7 +74,7 @@ pub fn run(b: &SegmentBench) -> anyhow::Result<()> {
             timed_from = Instant::now();
         }
         let t0 = Instant::now();
-        let view = renderer.render_inputs(camera(f), false, [0.0; 3], &recipe, TensorDelivery::Mapped)?;
+        let view = renderer.render_inputs(camera(f), false, [0.0; 3], &recipe)?;
         let render_wall = t0.elapsed().as_secs_f64() * 1e3;
         let readback = view.readback_ms;
         let rgb8 = view.inputs.rgb8.clone();
@@ -118,7 +117,7 @@ pub fn run(b: &SegmentBench) -> anyhow::Result<()> {
     };
     for f in 0..b.frames {
         // The tensors stay mapped for the worker, as in the viewer.
-        let inputs = renderer.render_inputs(camera(f), false, [0.0; 3], &recipe, TensorDelivery::Mapped)?.inputs;
+        let inputs = renderer.render_inputs(camera(f), false, [0.0; 3], &recipe)?.inputs;
         while let Some(out) = worker.try_recv() {
             last_classes = Some(take(out, f as u64)?);
         }

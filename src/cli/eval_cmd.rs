@@ -13,7 +13,6 @@ use super::backend::Backend;
 use super::fusion_args::{FusionArgs, scene_name};
 use crate::dataset::views::scene_views;
 use crate::eval::{Confusion, Summary};
-use crate::render::gpu::headless::TensorDelivery;
 
 #[derive(Args, Debug)]
 pub struct EvalArgs {
@@ -70,7 +69,7 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
         let mut confusion = Confusion::default();
         let recipe = model.tensor_recipe().clone();
         for (_, cam) in &cams {
-            let view = renderer.render_inputs(cam, true, [0.0; 3], &recipe, TensorDelivery::Mapped)?;
+            let view = renderer.render_inputs(cam, true, [0.0; 3], &recipe)?;
             let prediction = model.predict(view.inputs).with_context(|| format!("segmenting {name}"))?;
             confusion.add(&view.labels, &prediction.classes);
             bar.inc(1);

@@ -11,7 +11,6 @@ use super::fusion_args::FusionArgs;
 use super::view_args::ViewArgs;
 use crate::image_io::{grid_rgb, write_png};
 use crate::overlay::composite;
-use crate::render::gpu::headless::TensorDelivery;
 
 #[derive(Args, Debug)]
 pub struct SegmentArgs {
@@ -42,7 +41,7 @@ pub fn run(args: &SegmentArgs) -> anyhow::Result<()> {
     let cam = view.camera(&loaded.cameras)?;
     let mut model = args.fusion.open()?;
     let mut renderer = args.fusion.renderer(&loaded, args.backend, &model)?;
-    let inputs = renderer.render_inputs(&cam, false, [0.0; 3], model.tensor_recipe(), TensorDelivery::Mapped)?.inputs;
+    let inputs = renderer.render_inputs(&cam, false, [0.0; 3], model.tensor_recipe())?.inputs;
     let (w, h, rgb8) = (inputs.width, inputs.height, inputs.rgb8.clone());
     let prediction = model.predict(inputs).with_context(|| format!("segmenting {}", loaded.source.display()))?;
     let overlay = composite(&rgb8, &prediction.classes, args.opacity);

@@ -33,16 +33,6 @@ pub struct HeadlessRenderer {
     staging: StagingPool,
 }
 
-/// Who copies a packed render's tensors out of their mapped read-back buffers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TensorDelivery {
-    /// The rendering thread, before `render_packed` returns.
-    Copied,
-    /// Whoever takes them ([`TensorValues::Mapped`]): the fusion worker, so that the thread
-    /// showing frames does not spend its time on the network's tensors.
-    Mapped,
-}
-
 /// A view rendered for the fusion network ([`HeadlessRenderer::render_packed`]).
 #[derive(Debug)]
 pub struct PackedFrame {
@@ -200,15 +190,15 @@ impl HeadlessRenderer {
     /// the GPU, the colour as 8 bits a pixel (what pictures and the overlay show), and the
     /// ground-truth labels when `opts.labels` asks and the scene has them — all in one submit
     /// and one wait, reading back neither the f32 colour nor depth nor the features, which
-    /// go only into the tensors. `delivery` says who copies the tensors out of their mapped
-    /// read-back buffers.
+    /// go only into the tensors. The tensors stay in their mapped read-back buffers
+    /// ([`TensorValues::Mapped`]): ONNX Runtime reads them there, on whichever thread runs the
+    /// network, and [`TensorValues::copied`] copies them out where a caller wants values.
     pub fn render_packed(
         &mut self,
         scene: &GpuScene,
         camera: &Camera,
         opts: &GpuRenderOptions,
         recipe: &TensorRecipe,
-        delivery: TensorDelivery,
     ) -> Result<PackedFrame, HeadlessError> {
         let blends_features = opts.features && scene.features.as_ref().is_some_and(|f| f.dim > 0);
         // Packing features the frame does not blend would read a stale buffer.
@@ -243,11 +233,8 @@ impl HeadlessRenderer {
         let colour_words = read.regions.remove(0);
         let label_words = read.regions.remove(0);
         let [rgb, features] = <[MappedRegion; 2]>::try_from(mapped).expect("the two tensor regions were kept mapped");
-        let values = |region| match delivery {
-            TensorDelivery::Mapped => TensorValues::Mapped(region, recipe.element),
-            TensorDelivery::Copied => TensorValues::Mapped(region, recipe.element).copied(),
-        };
-        let ((padded, feature_dim), (rgb, features)) = (shape, (values(rgb), values(features)));
+        let ((padded, feature_dim), element) = (shape, recipe.element);
+        let (rgb, features) = (TensorValues::Mapped(rgb, element), TensorValues::Mapped(features, element));
         let mut stats = counts.stats();
         let rgb8 =
             colour_words.iter().flat_map(|w| <[u8; 3]>::try_from(&w.to_le_bytes()[..3]).expect("3 of 4")).collect();
