@@ -102,24 +102,43 @@ fn eval_scores_rooms_against_their_label_splats() {
     assert!(ok, "eval: {err}");
     assert!(out.contains("mIoU") && out.contains("total"), "a table on stdout: {out}");
 
+    assert!(out.contains("classes all"), "the table names the protocol: {out}");
+
     let v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&json).expect("--json file")).expect("JSON");
-    assert_eq!(keys(&v), ["scenes", "total"]);
+    assert_eq!(keys(&v), ["classes", "scenes", "total"]);
+    assert_eq!(v["classes"], "all");
     assert_eq!(keys(&v["total"]), ["macc", "miou", "oacc", "per_class"]);
     let scenes = v["scenes"].as_array().expect("scenes");
     assert_eq!(scenes.len(), 2);
     let mut summed: BTreeMap<u64, u64> = BTreeMap::new();
-    for (scene, room) in scenes.iter().zip(&rooms) {
+    let counts: Vec<BTreeMap<u64, u64>> = rooms.iter().map(|room| label_counts(room, dir.path())).collect();
+    for ((scene, room), counts) in scenes.iter().zip(&rooms).zip(&counts) {
         assert_eq!(keys(scene), ["macc", "miou", "name", "oacc", "per_class", "views"]);
         assert_eq!(scene["name"], room.file_name().expect("name").to_string_lossy().as_ref());
         assert_eq!(scene["views"].as_u64(), Some(VIEWS as u64));
         let pixels = check_scores(scene);
-        assert_eq!(pixels, label_counts(room, dir.path()), "per-class ids and pixels are the label splat's");
+        assert_eq!(&pixels, counts, "per-class ids and pixels are the label splat's");
         for (id, n) in pixels {
             *summed.entry(id).or_insert(0) += n;
         }
     }
     assert_eq!(check_scores(&v["total"]), summed, "one confusion matrix over all views");
+
+    // ScanNet's 20 classes: the label splat's pixels of those classes only.
+    let (ok, out, err) = rtgs2(&[&base[..], &[s(&rooms[0]), "--classes", "scannet20", "--json", s(&json)]].concat());
+    assert!(ok, "eval --classes scannet20: {err}");
+    assert!(out.contains("classes scannet20"), "the table names the protocol: {out}");
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).expect("json")).expect("JSON");
+    assert_eq!(v["classes"], "scannet20");
+    let scannet20: BTreeMap<u64, u64> = counts[0]
+        .iter()
+        .filter(|(id, _)| rtgs2::eval::SCANNET20.contains(&(**id as u8)))
+        .map(|(&id, &n)| (id, n))
+        .collect();
+    assert_eq!(check_scores(&v["scenes"][0]), scannet20, "only the 20 classes' ground truth is scored");
+    let (ok, _, err) = rtgs2(&[&base[..], &[s(&rooms[0]), "--classes", "nyu13"]].concat());
+    assert!(!ok && err.contains("nyu13"), "{err}");
 
     let (ok, _, err) = rtgs2(&[&base[..], &[s(&rooms[0]), "--max-views", "2", "--json", s(&json)]].concat());
     assert!(ok, "eval --max-views: {err}");

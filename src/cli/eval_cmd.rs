@@ -1,6 +1,7 @@
 //! `rtgs2 eval`: the fusion network's segmentation quality on labelled scenes. Every camera
 //! of every scene (or `--max-views` of them, evenly spread) is rendered with its ground-truth
-//! label splat, segmented, and counted into one confusion matrix per scene and one over all.
+//! label splat, segmented, and counted into one confusion matrix per scene and one over all,
+//! scored over every NYU40 class or, with `--classes scannet20`, ScanNet's 20 benchmark classes.
 
 use std::path::PathBuf;
 
@@ -12,7 +13,7 @@ use serde_json::json;
 use super::backend::Backend;
 use super::fusion_args::{FusionArgs, scene_name};
 use crate::dataset::views::scene_views;
-use crate::eval::{Confusion, Summary};
+use crate::eval::{ClassProtocol, Confusion, Summary};
 
 #[derive(Args, Debug)]
 pub struct EvalArgs {
@@ -29,6 +30,11 @@ pub struct EvalArgs {
     /// Also write the scores as JSON to this file.
     #[arg(long)]
     pub json: Option<PathBuf>,
+    /// Classes scored: every NYU40 class present in the ground truth, or ScanNet's 20
+    /// benchmark classes (ground truth of other classes is ignored, and predicting a class
+    /// outside the 20 on a counted pixel is a miss).
+    #[arg(long, value_enum, default_value_t = ClassProtocol::All)]
+    pub classes: ClassProtocol,
     #[arg(long, value_enum, default_value = "auto")]
     pub backend: Backend,
     #[command(flatten)]
@@ -82,11 +88,13 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
     }
     let mut total = Confusion::default();
     results.iter().for_each(|r| total.merge(&r.confusion));
-    let total = total.summary();
-    let scenes: Vec<(&SceneResult, Summary)> = results.iter().map(|r| (r, r.confusion.summary())).collect();
-    print_table(&scenes, &total, &model.model_path, &model.provider);
+    let total = total.summary_for(args.classes);
+    let scenes: Vec<(&SceneResult, Summary)> =
+        results.iter().map(|r| (r, r.confusion.summary_for(args.classes))).collect();
+    print_table(&scenes, &total, &model.model_path, &model.provider, args.classes);
     if let Some(path) = &args.json {
         let doc = json!({
+            "classes": args.classes,
             "scenes": scenes.iter().map(|(r, s)| json!({
                 "name": r.name, "views": r.views, "miou": s.miou, "macc": s.macc, "oacc": s.oacc, "per_class": s.per_class,
             })).collect::<Vec<_>>(),
@@ -99,8 +107,15 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn print_table(scenes: &[(&SceneResult, Summary)], total: &Summary, model: &std::path::Path, provider: &str) {
-    println!("{} on {provider}; mIoU and mAcc over the classes present in the ground truth", model.display());
+fn print_table(
+    scenes: &[(&SceneResult, Summary)],
+    total: &Summary,
+    model: &std::path::Path,
+    provider: &str,
+    classes: ClassProtocol,
+) {
+    println!("{} on {provider}", model.display());
+    println!("classes {classes}: {}; mIoU and mAcc over those present in the ground truth", classes.describe());
     println!("{:<24} {:>6} {:>7} {:>7} {:>7}", "scene", "views", "mIoU", "mAcc", "oAcc");
     for (r, s) in scenes {
         println!("{:<24} {:>6} {:>7.4} {:>7.4} {:>7.4}", r.name, r.views, s.miou, s.macc, s.oacc);
@@ -113,7 +128,7 @@ fn print_table(scenes: &[(&SceneResult, Summary)], total: &Summary, model: &std:
     let views: usize = scenes.iter().map(|(r, _)| r.views).sum();
     println!();
     println!(
-        "total: {} scenes, {views} views: mIoU {:.4}, mAcc {:.4}, oAcc {:.4} ({} classes present)",
+        "total: {} scenes, {views} views, classes {classes}: mIoU {:.4}, mAcc {:.4}, oAcc {:.4} ({} classes present)",
         scenes.len(),
         total.miou,
         total.macc,

@@ -2,4 +2,4 @@
 
 pub mod metrics;
 
-pub use metrics::{ClassScore, Confusion, Summary};
+pub use metrics::{ClassProtocol, ClassScore, Confusion, SCANNET20, Summary};

@@ -3,6 +3,10 @@ full frames, padded as at run time, one confusion matrix over all views (metrics
 
     python -m rtgs2_train.fusion_eval --data data/fusion_heldout --checkpoint runs/fusion_both/checkpoint.pt
     python -m rtgs2_train.fusion_eval --data data/fusion_heldout --onnx ../models/fusion.onnx
+    python -m rtgs2_train.fusion_eval --data data/fusion_heldout --onnx ../models/fusion.onnx --classes scannet20
+
+`--classes scannet20` scores ScanNet's 20 benchmark classes only (metrics.py), as
+`rtgs2 eval --classes scannet20` does.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import torch
 
 from . import fusion_io
 from .fusion_data import ViewSet
-from .metrics import NUM_IDS, confusion, summarize
+from .metrics import NUM_IDS, PROTOCOLS, confusion, summarize
 from .nyu40 import NAMES
 
 
@@ -44,8 +48,12 @@ def onnx_predictor(path: Path, threads: int = 1):
     return lambda inputs: sess.run(None, inputs)[0]
 
 
-def evaluate(predict, views: ViewSet, card: dict, max_views: int | None = None, progress: bool = False) -> dict:
-    """Total and per-scene metrics; `predict` maps prepared inputs to [1, K, Hp, Wp] logits."""
+def evaluate(predict, views: ViewSet, card: dict, max_views: int | None = None, progress: bool = False,
+             classes: str = "all") -> dict:
+    """Total and per-scene metrics under the `classes` protocol ("all" or "scannet20",
+    metrics.py); `predict` maps prepared inputs to [1, K, Hp, Wp] logits."""
+    if classes not in PROTOCOLS:
+        raise ValueError(f"classes must be one of {PROTOCOLS}, not {classes!r}")
     idx = range(len(views))
     if max_views and max_views < len(views):
         idx = np.linspace(0, len(views) - 1, max_views).astype(int)
@@ -62,8 +70,8 @@ def evaluate(predict, views: ViewSet, card: dict, max_views: int | None = None, 
         if progress and n % 50 == 0:
             print(f"  eval {n}/{len(idx)}", flush=True)
     named = lambda m: {**m, "per_class": [{**p, "name": NAMES[p["id"]]} for p in m["per_class"]]}  # noqa: E731
-    return {"total": named(summarize(total)), "scenes": {s: named(summarize(c)) for s, c in sorted(per_scene.items())},
-            "views": len(idx)}
+    return {"classes": classes, "total": named(summarize(total, classes)),
+            "scenes": {s: named(summarize(c, classes)) for s, c in sorted(per_scene.items())}, "views": len(idx)}
 
 
 def main(argv=None):
@@ -77,6 +85,9 @@ def main(argv=None):
     ap.add_argument("--max-views", type=int)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--json", type=Path)
+    ap.add_argument("--classes", choices=PROTOCOLS, default="all",
+                    help="classes scored: every NYU40 class, or ScanNet's 20 benchmark classes (other ground truth "
+                         "ignored, predictions outside the 20 count as misses)")
     ap.add_argument("--inputs-f16", action="store_true",
                     help="round the inputs to f16 first, as `rtgs2 --input-precision f16` does on GPU providers")
     args = ap.parse_args(argv)
@@ -94,9 +105,10 @@ def main(argv=None):
     if args.inputs_f16:
         full_precision = predict
         predict = lambda inputs: full_precision(fusion_io.rounded_to_f16(inputs))  # noqa: E731
-    result = evaluate(predict, views, card, args.max_views, progress=True)
+    result = evaluate(predict, views, card, args.max_views, progress=True, classes=args.classes)
     t = result["total"]
-    print(f"mIoU {t['miou']:.4f}  mAcc {t['macc']:.4f}  oAcc {t['oacc']:.4f}  ({result['views']} views)")
+    print(f"mIoU {t['miou']:.4f}  mAcc {t['macc']:.4f}  oAcc {t['oacc']:.4f}  ({result['views']} views, "
+          f"classes {args.classes})")
     if args.json:
         args.json.write_text(json.dumps(result, indent=1) + "\n")
 

@@ -2,8 +2,12 @@
 
 One confusion matrix over all evaluated views, indexed [ground truth, prediction] by NYU40 id
 (0..40). Valid pixels: ground truth not ignored (255) and not unlabelled (0). mIoU and mAcc
-average over the classes present in the ground truth; oAcc is over all valid pixels. The Rust
-`eval` command computes the same numbers (tests/fixtures/fusion/metrics_case.json).
+average over the classes present in the ground truth; oAcc is over all valid pixels.
+
+`classes` picks the classes scored: "all" (every NYU40 class), or "scannet20" (ScanNet's 20
+benchmark classes: ground truth of any other class is not counted at all, and a prediction
+outside the 20 on a counted pixel is a miss). The Rust `eval` command computes the same numbers
+(tests/fixtures/fusion/metrics_case.json, made by make_metrics_fixture.py).
 """
 
 from __future__ import annotations
@@ -12,6 +16,22 @@ import numpy as np
 
 NUM_IDS = 41  # NYU40 ids 0..40
 IGNORE = 255
+# NYU40 ids of ScanNet's 20 benchmark classes (src/eval/metrics.rs SCANNET20).
+SCANNET20 = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 14, 16, 24, 28, 33, 34, 36, 39)
+PROTOCOLS = ("all", "scannet20")
+
+
+def scored_rows(conf: np.ndarray, classes: str = "all") -> np.ndarray:
+    """`conf` with the rows of ground-truth classes the protocol does not score zeroed; the
+    predictions on the rows kept all stay (one outside the protocol is a miss)."""
+    if classes not in PROTOCOLS:
+        raise ValueError(f"classes must be one of {PROTOCOLS}, not {classes!r}")
+    conf = np.array(conf, copy=True)
+    if classes == "scannet20":
+        keep = np.zeros(conf.shape[0], bool)
+        keep[list(SCANNET20)] = True
+        conf[~keep] = 0
+    return conf
 
 
 def confusion(pred: np.ndarray, gt: np.ndarray) -> np.ndarray:
@@ -26,9 +46,10 @@ def confusion(pred: np.ndarray, gt: np.ndarray) -> np.ndarray:
     return np.bincount(gt[valid] * NUM_IDS + pred[valid], minlength=NUM_IDS * NUM_IDS).reshape(NUM_IDS, NUM_IDS)
 
 
-def summarize(conf: np.ndarray) -> dict:
-    """mIoU, mAcc, oAcc and per-class IoU/accuracy (classes present in the ground truth)."""
-    conf = np.asarray(conf, dtype=np.float64)
+def summarize(conf: np.ndarray, classes: str = "all") -> dict:
+    """mIoU, mAcc, oAcc and per-class IoU/accuracy (classes present in the ground truth) under
+    the `classes` protocol ("all" or "scannet20")."""
+    conf = scored_rows(conf, classes).astype(np.float64)
     tp = np.diag(conf)
     gt_pixels = conf.sum(axis=1)
     pred_pixels = conf.sum(axis=0)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rtgs2_train.metrics import confusion, summarize
+from rtgs2_train.metrics import SCANNET20, confusion, scored_rows, summarize
 
 FIXTURE = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "fusion" / "metrics_case.json"
 
@@ -34,6 +34,40 @@ class MetricsTest(unittest.TestCase):
         self.assertEqual([p["id"] for p in m["per_class"]], [4])
         self.assertAlmostEqual(m["miou"], 0.5)
 
+    def test_scannet20_hand_computed(self):
+        # Ground truth wall x3, blinds x2 (13, not one of the 20), other prop (40, neither),
+        # refrigerator x2, 0 and 255. Blinds and other prop are not counted, nor what was
+        # predicted on them; blinds / other prop predicted on counted pixels are misses.
+        gt = np.array([1, 1, 1, 13, 13, 40, 24, 24, 0, 255])
+        pred = np.array([1, 1, 13, 13, 1, 24, 24, 40, 5, 5])
+        conf = confusion(pred, gt)
+        m = summarize(conf, classes="scannet20")
+        # wall: tp 2, gt 3, pred 2 -> IoU 2/3, acc 2/3; refrigerator: tp 1, gt 2, pred 1 -> 1/2.
+        self.assertEqual([(p["id"], p["pixels"]) for p in m["per_class"]], [(1, 3), (24, 2)])
+        self.assertAlmostEqual(m["per_class"][0]["iou"], 2 / 3)
+        self.assertAlmostEqual(m["per_class"][0]["acc"], 2 / 3)
+        self.assertAlmostEqual(m["per_class"][1]["iou"], 1 / 2)
+        self.assertAlmostEqual(m["per_class"][1]["acc"], 1 / 2)
+        self.assertAlmostEqual(m["miou"], 7 / 12)
+        self.assertAlmostEqual(m["macc"], 7 / 12)
+        self.assertAlmostEqual(m["oacc"], 3 / 5)
+        # Every class: blinds and other prop count; the wall predicted on blinds is a false
+        # positive of wall (IoU 2/4).
+        a = summarize(conf)
+        self.assertEqual(a, summarize(conf, classes="all"))
+        self.assertEqual([p["id"] for p in a["per_class"]], [1, 13, 24, 40])
+        self.assertAlmostEqual(a["per_class"][0]["iou"], 1 / 2)
+        self.assertAlmostEqual(a["oacc"], 4 / 8)
+        kept = scored_rows(conf, "scannet20")
+        self.assertEqual((kept.sum(), kept[1, 13], kept[24, 40], kept[13, 1]), (5, 1, 1, 0))
+        self.assertEqual(conf.sum(), 8, "the matrix given is left as it was")
+
+    def test_protocols(self):
+        self.assertEqual(len(SCANNET20), 20)
+        self.assertEqual(sorted(SCANNET20), [*range(1, 13), 14, 16, 24, 28, 33, 34, 36, 39])
+        with self.assertRaises(ValueError):
+            summarize(np.zeros((41, 41), np.int64), classes="nyu13")
+
     def test_confusions_add_over_views(self):
         rng = np.random.default_rng(3)
         a = [rng.integers(0, 41, 500) for _ in range(4)]
@@ -44,10 +78,14 @@ class MetricsTest(unittest.TestCase):
         if not FIXTURE.exists():
             self.skipTest("no metrics fixture yet")
         case = json.loads(FIXTURE.read_text())
-        m = summarize(confusion(np.array(case["pred"]), np.array(case["gt"])))
-        for key in ("miou", "macc", "oacc"):
-            self.assertAlmostEqual(m[key], case["expected"][key], places=12)
-        self.assertEqual(m["per_class"], case["expected"]["per_class"])
+        conf = confusion(np.array(case["pred"]), np.array(case["gt"]))
+        for block, classes in (("expected", "all"), ("expected_scannet20", "scannet20")):
+            m = summarize(conf, classes=classes)
+            for key in ("miou", "macc", "oacc"):
+                self.assertAlmostEqual(m[key], case[block][key], places=12, msg=f"{block} {key}")
+            self.assertEqual(m["per_class"], case[block]["per_class"], block)
+        # The case exercises what scannet20 ignores: ground truth outside the 20.
+        self.assertTrue(set(case["gt"]) - set(SCANNET20) - {0, 255})
 
 
 if __name__ == "__main__":
