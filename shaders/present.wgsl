@@ -28,6 +28,7 @@ const MODE_FEATURES: u32 = 2u;
 const MODE_DEPTH: u32 = 3u;
 const COUNT_OVERFLOW: u32 = 3u;
 const IGNORE_LABEL: u32 = 255u;
+const UNLABELLED: u32 = 0u;
 const NUM_CLASSES: u32 = 41u;
 const SOURCE_NONE: u32 = 0u;
 const SOURCE_GROUND_TRUTH: u32 = 1u;
@@ -93,9 +94,11 @@ fn label_at(id: vec2<u32>, p: u32) -> u32 {
     return IGNORE_LABEL;
 }
 
+// As overlay::composite: no colour for unlabelled (0, also a prediction's pixels that the
+// scene does not cover), ignored (255) or unknown ids.
 fn semantic(id: vec2<u32>, p: u32, rgb: vec3<f32>) -> vec3<f32> {
     let label = label_at(id, p);
-    if (label == IGNORE_LABEL || label >= NUM_CLASSES) {
+    if (label == UNLABELLED || label == IGNORE_LABEL || label >= NUM_CLASSES) {
         return rgb;
     }
     let colour = classes[label];

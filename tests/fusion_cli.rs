@@ -176,12 +176,18 @@ fn segment_writes_the_render_beside_its_overlay() {
     let (ok, _, err) = rtgs2(&[&["render", s(&room)][..], &view, &["--out", s(&rgb)]].concat());
     assert!(ok, "render: {err}");
     let (_, _, _, rgb) = read_png(&rgb).expect("rgb png");
+    // Ground-truth ids of the same view: 255 where the scene does not cover a pixel (alpha < 0.5).
+    let ids = dir.path().join("ids.png");
+    let (ok, _, err) = rtgs2(&[&["render", s(&room)][..], &view, &["--what", "label-ids", "--out", s(&ids)]].concat());
+    assert!(ok, "render label-ids: {err}");
+    let (_, _, _, ids) = read_png(&ids).expect("label-id png");
 
     for opacity in ["0.6", "1"] {
         let out = dir.path().join(format!("seg_{opacity}.png"));
         let args = [&["segment", s(&room)][..], &view, &["--out", s(&out), "--opacity", opacity]];
         let (ok, _, err) = rtgs2(&[&args.concat()[..], &["--cache-dir", s(&cache)]].concat());
         assert!(ok, "segment: {err}");
+        assert!(err.contains("classes: "), "class shares printed: {err}");
         let (pw, ph, ch, px) = read_png(&out).expect("segment png");
         assert_eq!((pw, ph, ch), (2 * W, H, 3), "render | overlay side by side");
         let row = |y: usize, half: usize| {
@@ -193,11 +199,15 @@ fn segment_writes_the_render_beside_its_overlay() {
         assert_eq!(left, rgb, "the left half is the plain render");
         assert_ne!(left, right, "the right half carries the overlay");
         if opacity == "1" {
+            // Every covered pixel shows a class colour; an uncovered one has no class and
+            // keeps the render's colour.
             let palette: Vec<[u8; 3]> = rtgs2::classes::SCANNET_PALETTE[1..].to_vec();
-            assert!(
-                right.chunks_exact(3).all(|p| palette.contains(&[p[0], p[1], p[2]])),
-                "at opacity 1 every pixel shows a class colour"
-            );
+            for (i, ((p, l), &id)) in right.chunks_exact(3).zip(left.chunks_exact(3)).zip(&ids).enumerate() {
+                match id {
+                    255 => assert_eq!(p, l, "pixel {i} is not covered: the render's colour"),
+                    _ => assert!(palette.contains(&[p[0], p[1], p[2]]), "pixel {i} is covered: a class colour"),
+                }
+            }
         }
     }
     let (ok, _, err) = rtgs2(&["segment", s(&room), "--out", s(&dir.path().join("x.png")), "--opacity", "2"]);

@@ -31,7 +31,7 @@ fn fixture_frame() -> FrameInputs {
         rgb8: rgb.data,
         features: feats.data,
         feature_dim: feats.shape[2],
-        packed: None,
+        ..Default::default()
     }
 }
 

@@ -61,7 +61,7 @@ fn rust_path_reproduces_pytorch_logits_and_classes() {
         rgb8: rgb.data,
         features: feats.data,
         feature_dim: feats.shape[2],
-        packed: None,
+        ..Default::default()
     };
     let (logits, _) = model.logits(inputs.clone()).expect("Rust logits");
     assert_eq!((logits.classes, logits.width, logits.height), (k, w, h));

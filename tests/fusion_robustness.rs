@@ -22,7 +22,7 @@ fn frame_for(model: &FusionModel, width: usize, height: usize) -> FrameInputs {
     let d = model.card.feature_dim;
     let rgb8 = (0..width * height * 3).map(|i| ((i * 7) % 256) as u8).collect();
     let features = (0..width * height * d).map(|i| ((i % 97) as f32 / 97.0 - 0.5) * 0.2).collect();
-    FrameInputs { width, height, rgb8, features, feature_dim: d, packed: None }
+    FrameInputs { width, height, rgb8, features, feature_dim: d, ..Default::default() }
 }
 
 #[test]

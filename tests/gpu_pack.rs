@@ -2,8 +2,8 @@
 //! (shaders/pack_inputs.wgsl) against the CPU preprocessing it replaces: the same values bit
 //! for bit on fresh random scenes, sizes that need padding and sizes that do not, RGB-only,
 //! features-only and both, read in their mapped buffers here or copied out on another thread; as f16,
-//! each value one of the two f16 neighbours of the CPU's f32; the 8-bit colour and the labels a
-//! packed render reads back instead of the f32 images equal the plain render's; the shipped
+//! each value one of the two f16 neighbours of the CPU's f32; the 8-bit colour and alpha and the
+//! labels a packed render reads back instead of the f32 images equal the plain render's; the shipped
 //! network predicts the same classes from either.
 
 mod common;
@@ -11,6 +11,7 @@ mod common;
 use common::{fresh_seed, random_scene};
 use glam::Vec3;
 use half::f16;
+use rtgs2::fusion::coverage;
 use rtgs2::fusion::preprocess::{features_nchw, rgb_nchw, rgb_table};
 use rtgs2::fusion::{DeviceOptions, FrameInputs, FusionModel, InputPrecision, PixelHead, default_model_path};
 use rtgs2::inference::ExecutionChoice;
@@ -100,6 +101,7 @@ fn packed_tensors_equal_the_cpu_preprocessing_bit_for_bit() {
         // The 8-bit colour made on the GPU rounds as the CPU's conversion of the f32 image.
         assert_eq!((packed_frame.width, packed_frame.height), (w, h), "{tag}");
         assert!(packed_frame.rgb8 == frame.rgb8(), "{tag}: the packed render's 8-bit colour is the plain render's");
+        assert!(packed_frame.alpha8 == coverage::alpha8(&frame.alpha), "{tag}: and its 8-bit alpha");
         let labelled_pixels = frame.labels.iter().filter(|&&l| l != 0).count();
         assert_eq!(labelled_pixels > 0, labelled, "{tag}: labels rendered only when asked for");
         assert!(packed_frame.labels == frame.labels, "{tag}: the packed render's labels are the plain render's");
@@ -193,15 +195,20 @@ fn the_shipped_network_predicts_the_same_from_packed_and_cpu_made_tensors() {
     let opts = GpuRenderOptions { features: true, ..Default::default() };
     let frame = hr.render(&gs, &cam, &opts).expect("plain render");
     let f = hr.render_packed(&gs, &cam, &opts, model.tensor_recipe()).expect("packed");
-    let (w, h, rgb8, packed) = (f.width, f.height, f.rgb8, f.tensors);
+    let (w, h, rgb8, alpha8, packed) = (f.width, f.height, f.rgb8, f.alpha8, f.tensors);
+    assert!(alpha8 == coverage::alpha8(&frame.alpha), "the coverage both predictions are masked with");
     let from_cpu = model.predict(FrameInputs::from_frame(frame)).expect("CPU-made tensors");
-    let from_gpu = model.predict(FrameInputs::from_packed(w, h, rgb8.clone(), packed.clone())).expect("packed tensors");
+    let from_gpu = model
+        .predict(FrameInputs::from_packed(w, h, rgb8.clone(), alpha8.clone(), packed.clone()))
+        .expect("packed tensors");
     assert_eq!(from_gpu.logits, from_cpu.logits, "identical tensors, identical logits");
     assert_eq!(from_gpu.classes, from_cpu.classes);
     // Left mapped, the tensors are read by ONNX Runtime in the read-back buffers themselves.
     let mapped = hr.render_packed(&gs, &cam, &opts, model.tensor_recipe()).expect("mapped").tensors;
     assert!(matches!(mapped.rgb, TensorValues::Mapped(..)) && matches!(mapped.features, TensorValues::Mapped(..)));
-    let in_place = model.predict(FrameInputs::from_packed(w, h, rgb8.clone(), mapped)).expect("tensors read in place");
+    let in_place = model
+        .predict(FrameInputs::from_packed(w, h, rgb8.clone(), alpha8.clone(), mapped))
+        .expect("tensors read in place");
     assert_eq!(in_place.logits, from_cpu.logits, "read in the mapping, identical logits");
     assert!(model.reads_mapped_tensors_in_place());
     // Bound to the per-pixel head's chain on the host, they are copied out of the mapping
@@ -211,7 +218,9 @@ fn the_shipped_network_predicts_the_same_from_packed_and_cpu_made_tensors() {
         FusionModel::open_with(&default_model_path(), ExecutionChoice::Cpu, 2, options).expect("shipped model");
     assert!(!graph_model.reads_mapped_tensors_in_place());
     let mapped = hr.render_packed(&gs, &cam, &opts, graph_model.tensor_recipe()).expect("mapped").tensors;
-    let bound = graph_model.predict(FrameInputs::from_packed(w, h, rgb8.clone(), mapped)).expect("bound tensors");
+    let bound = graph_model
+        .predict(FrameInputs::from_packed(w, h, rgb8.clone(), alpha8.clone(), mapped))
+        .expect("bound tensors");
     assert_eq!(bound.classes, from_cpu.classes, "the head's graph on tensors copied out of the mapping");
 
     // Packed as f16 for a model that widens them (GPU providers' default), nearly every pixel
@@ -221,7 +230,8 @@ fn the_shipped_network_predicts_the_same_from_packed_and_cpu_made_tensors() {
         FusionModel::open_with(&default_model_path(), ExecutionChoice::Cpu, 2, options).expect("shipped model");
     let half = hr.render_packed(&gs, &cam, &opts, half_model.tensor_recipe()).expect("f16 packed").tensors;
     assert_eq!(half.rgb.element(), TensorElement::F16);
-    let from_half = half_model.predict(FrameInputs::from_packed(w, h, rgb8.clone(), half)).expect("f16 tensors");
+    let from_half =
+        half_model.predict(FrameInputs::from_packed(w, h, rgb8.clone(), alpha8.clone(), half)).expect("f16 tensors");
     let n = from_cpu.classes.len();
     let same = (0..n).filter(|&i| from_half.classes[i] == from_cpu.classes[i]).count();
     assert!(same * 100 >= n * 98, "{same} of {n} pixels keep their class with f16 inputs");
@@ -229,6 +239,6 @@ fn the_shipped_network_predicts_the_same_from_packed_and_cpu_made_tensors() {
     // Tensors packed for other normalisation or padding are refused, not silently misread.
     let mut other = packed;
     other.recipe.size_multiple = 1;
-    let err = model.predict(FrameInputs::from_packed(w, h, rgb8, other)).expect_err("another recipe");
+    let err = model.predict(FrameInputs::from_packed(w, h, rgb8, alpha8, other)).expect_err("another recipe");
     assert!(err.to_string().contains("packed for another network"), "{err}");
 }

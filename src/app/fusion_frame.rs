@@ -1,8 +1,10 @@
 //! The fusion network's input frame: the same camera rendered at the inference resolution
 //! with the 32-channel feature set (not the 4 PCA display channels) and packed into the
 //! network's input tensors on the GPU, recorded into the display frame's command encoder and
-//! copied to a staging buffer that is mapped asynchronously. The mapped buffer is handed to the fusion thread as a whole (see
-//! [`super::fusion_link`]); it comes back free once that thread has unmapped it.
+//! copied to a staging buffer that is mapped asynchronously, followed by the frame's 8-bit
+//! colour, whose alpha tells the prediction which pixels the scene does not cover. The mapped
+//! buffer is handed to the fusion thread as a whole (see [`super::fusion_link`]); it comes
+//! back free once that thread has unmapped it.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
@@ -10,6 +12,7 @@ use std::time::Instant;
 
 use super::fusion_link::FusionReadback;
 use crate::render::gpu::GpuContext;
+use crate::render::gpu::colour8::Colour8Pass;
 use crate::render::gpu::layout::counter;
 use crate::render::gpu::pack::{InputPacker, TensorRecipe};
 use crate::render::gpu::renderer::{FrameTarget, GpuRenderOptions, GpuRenderer, TargetError};
@@ -36,6 +39,8 @@ struct Flight {
 pub struct FusionFrames {
     target: Option<FrameTarget>,
     packer: Option<InputPacker>,
+    /// The frame's colour and alpha as RGBA8 words, read back after the tensors.
+    colour8: Option<Colour8Pass>,
     staging: Option<Arc<wgpu::Buffer>>,
     flight: Option<Flight>,
     /// Shape and recipe of the frame last recorded, until `after_submit` starts its flight.
@@ -87,7 +92,12 @@ impl FusionFrames {
         renderer.encode(enc, scene, target, &camera.resized(w, h), &opts);
         let packed = self.packer.get_or_insert_with(|| InputPacker::new(ctx)).encode(ctx, enc, target, recipe)?;
         let (rgb_bytes, feature_bytes) = packed.bytes;
-        let size = TENSORS_OFFSET + rgb_bytes + feature_bytes;
+        let (padded, feature_dim) = (packed.padded, packed.feature_dim);
+        let (rgb, features) = (packed.rgb, packed.features);
+        // After the tensors (whose byte counts are multiples of 4, as copies need).
+        let colour_offset = TENSORS_OFFSET + rgb_bytes + feature_bytes;
+        let colour_bytes = w as u64 * h as u64 * 4;
+        let size = colour_offset + colour_bytes;
         if self.staging.as_ref().is_none_or(|s| s.size() != size) {
             self.staging = Some(Arc::new(ctx.device.create_buffer(&wgpu::BufferDescriptor {
                 label: Some("fusion read-back"),
@@ -98,13 +108,15 @@ impl FusionFrames {
         }
         let staging = self.staging.as_ref().expect("ensured above");
         enc.copy_buffer_to_buffer(&target.counters, 0, staging, 0, counter::LEN as u64 * 4);
-        if let Some(rgb) = packed.rgb {
+        if let Some(rgb) = rgb {
             enc.copy_buffer_to_buffer(rgb, 0, staging, TENSORS_OFFSET, rgb_bytes);
         }
-        if let Some(features) = packed.features {
+        if let Some(features) = features {
             enc.copy_buffer_to_buffer(features, 0, staging, TENSORS_OFFSET + rgb_bytes, feature_bytes);
         }
-        self.recorded = Some((packed.padded, packed.feature_dim, recipe.clone()));
+        let colour = self.colour8.get_or_insert_with(|| Colour8Pass::new(ctx)).encode(ctx, enc, target);
+        enc.copy_buffer_to_buffer(colour, 0, staging, colour_offset, colour_bytes);
+        self.recorded = Some((padded, feature_dim, recipe.clone()));
         Ok(())
     }
 

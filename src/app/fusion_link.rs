@@ -13,6 +13,7 @@ use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::time::Instant;
 
+use crate::fusion::coverage::NO_CLASS;
 use crate::fusion::{FrameInputs, FusionModel, Prediction};
 use crate::inference::ExecutionChoice;
 use crate::render::gpu::pack::{PackedTensors, TensorRecipe, TensorValues};
@@ -20,7 +21,9 @@ use crate::render::gpu::readback::MappedRegion;
 
 /// A mapped staging buffer holding one fusion frame: its counters, then the network's RGB
 /// tensor (`[3, hp, wp]`, when the recipe has one), then its feature tensor
-/// (`[feature_dim, hp, wp]`, likewise), both of the recipe's element type (f32 or f16).
+/// (`[feature_dim, hp, wp]`, likewise), both of the recipe's element type (f32 or f16), then
+/// the frame's colour as one RGBA8 word a pixel (`width × height`), whose alpha byte gives the
+/// pixels the scene does not cover no class.
 pub struct FusionReadback {
     pub buffer: Arc<wgpu::Buffer>,
     pub frame: u64,
@@ -192,8 +195,9 @@ impl FusionLink {
         self.latest = None;
     }
 
-    /// Class and confidence of the latest prediction at view pixel (x, y) of a w×h view.
-    pub fn at(&self, (x, y): (u32, u32), (w, h): (u32, u32)) -> Option<(u8, f32)> {
+    /// Class and confidence of the latest prediction at view pixel (x, y) of a w×h view; a
+    /// pixel the scene does not cover has class 0 and no confidence.
+    pub fn at(&self, (x, y): (u32, u32), (w, h): (u32, u32)) -> Option<(u8, Option<f32>)> {
         let p = &self.latest.as_ref()?.prediction;
         if p.width == 0 || p.height == 0 || w == 0 || h == 0 {
             return None;
@@ -201,7 +205,11 @@ impl FusionLink {
         let px = (x as usize * p.width / w as usize).min(p.width - 1);
         let py = (y as usize * p.height / h as usize).min(p.height - 1);
         let i = py * p.width + px;
-        Some((*p.classes.get(i)?, p.confidence_at(i)?))
+        let class = *p.classes.get(i)?;
+        match class {
+            NO_CLASS => Some((class, None)),
+            _ => Some((class, Some(p.confidence_at(i)?))),
+        }
     }
 }
 
@@ -213,9 +221,10 @@ fn inputs_from_readback(job: FusionReadback) -> Result<FrameInputs, String> {
     let (rgb_bytes, feature_bytes) = job.recipe.tensor_bytes(job.padded, job.feature_dim);
     let start = job.tensors_offset as usize;
     let (rgb_end, features_end) = (start + rgb_bytes as usize, start + (rgb_bytes + feature_bytes) as usize);
-    let regions = MappedRegion::shared(&job.buffer, &[0..start, start..rgb_end, rgb_end..features_end])
-        .map_err(|e| format!("reading the fusion frame: {e}"))?;
-    let [counters, rgb, features] = <[MappedRegion; 3]>::try_from(regions).expect("one region a range");
+    let colour_end = features_end + job.width as usize * job.height as usize * 4;
+    let ranges = [0..start, start..rgb_end, rgb_end..features_end, features_end..colour_end];
+    let regions = MappedRegion::shared(&job.buffer, &ranges).map_err(|e| format!("reading the fusion frame: {e}"))?;
+    let [counters, rgb, features, colour] = <[MappedRegion; 4]>::try_from(regions).expect("one region a range");
     let overflowed = bytemuck::try_cast_slice::<u8, u32>(counters.bytes())
         .map_err(|e| format!("reading the fusion frame's counters: {e}"))?
         .get(job.counters_overflow_index)
@@ -231,8 +240,11 @@ fn inputs_from_readback(job: FusionReadback) -> Result<FrameInputs, String> {
         feature_dim: job.feature_dim,
         recipe: job.recipe,
     };
+    // The top byte of each little-endian RGBA8 word.
+    let alpha8 = colour.bytes().chunks_exact(4).map(|word| word[3]).collect();
+    drop(colour);
     let (width, height) = (job.width as usize, job.height as usize);
-    Ok(FrameInputs { width, height, feature_dim: job.feature_dim, packed: Some(packed), ..Default::default() })
+    Ok(FrameInputs { width, height, feature_dim: job.feature_dim, packed: Some(packed), alpha8, ..Default::default() })
 }
 
 /// Inference size for a `w`×`h` view: divided by `divisor`, or (0 = auto) by whatever brings
@@ -265,12 +277,16 @@ mod tests {
         let logits = Logits { classes: 2, width: 2, height: 1, data: vec![0.0, 9f32.ln(), 0.0, 0.0] };
         let prediction = Prediction { width: 2, height: 1, classes: vec![5, 7], logits, ..Default::default() };
         link.latest = Some(ShownPrediction { frame: 1, prediction, latency_ms: 0.0 });
-        let near = |got: Option<(u8, f32)>, want: (u8, f32)| {
+        let near = |got: Option<(u8, Option<f32>)>, want: (u8, f32)| {
             let (class, p) = got.expect("inside the prediction");
-            class == want.0 && (p - want.1).abs() < 1e-6
+            class == want.0 && (p.expect("a confidence") - want.1).abs() < 1e-6
         };
         assert!(near(link.at((0, 0), (4, 2)), (5, 0.5)));
         assert!(near(link.at((3, 1), (4, 2)), (7, 0.9)));
         assert!(near(link.at((9, 9), (4, 2)), (7, 0.9)), "clamped to the edge");
+        // A pixel the scene does not cover: no class, no confidence.
+        link.latest.as_mut().expect("set above").prediction.mask_uncovered(&[255, 0]);
+        assert_eq!(link.at((3, 1), (4, 2)), Some((0, None)));
+        assert!(near(link.at((0, 0), (4, 2)), (5, 0.5)));
     }
 }

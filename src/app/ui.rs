@@ -210,8 +210,9 @@ fn views(ui: &mut egui::Ui, viewer: &mut Viewer, textures: &ViewTextureIds, out:
             let rel = (pos - image_rect.min) / image_rect.size();
             viewer.hover_pixel = Some(((rel.x * w as f32) as u32, (rel.y * h as f32) as u32));
             let text = match viewer.label_source {
-                LabelSource::Prediction => viewer.hover_prediction().map(|(class, confidence)| {
-                    format!("{} ({:.0} % confident)", crate::classes::name(class as u16), confidence * 100.0)
+                LabelSource::Prediction => viewer.hover_prediction().map(|(class, confidence)| match confidence {
+                    Some(c) => format!("{} ({:.0} % confident)", crate::classes::name(class as u16), c * 100.0),
+                    None => "(no surface)".to_string(),
                 }),
                 _ => viewer.hover_label.map(|label| {
                     if label == crate::render::IGNORE_LABEL {

@@ -335,8 +335,9 @@ impl Viewer {
         self.dirty = true;
     }
 
-    /// Class and confidence the fusion network gave the hovered pixel.
-    pub fn hover_prediction(&self) -> Option<(u8, f32)> {
+    /// Class and confidence the fusion network gave the hovered pixel (class 0 and no
+    /// confidence where the scene does not cover it).
+    pub fn hover_prediction(&self) -> Option<(u8, Option<f32>)> {
         let size = self.viewport.size()?;
         self.fusion.at(self.hover_pixel?, size)
     }

@@ -84,9 +84,10 @@ impl<'a> Renderer<'a> {
         Ok(())
     }
 
-    /// Renders a view for the fusion network: its inputs (with the 8-bit colour), and the
-    /// ground-truth labels when `labels`. The GPU writes the network's tensors by `recipe` in
-    /// the render's own submit and reads back only those, the 8-bit colour and the labels;
+    /// Renders a view for the fusion network: its inputs (with the 8-bit colour, and the alpha
+    /// that leaves empty background without a class), and the ground-truth labels when
+    /// `labels`. The GPU writes the network's tensors by `recipe` in the render's own submit
+    /// and reads back only those, the 8-bit colour and alpha, and the labels;
     /// the tensors stay in their mapped read-back buffers for the network to read (on
     /// whichever thread runs it, as the viewer hands them over). The CPU reference leaves the
     /// tensors to preprocessing.
@@ -101,7 +102,7 @@ impl<'a> Renderer<'a> {
             let opts = g.options(labels, background);
             let f = g.renderer.render_packed(&g.scene, camera, &opts, recipe)?;
             return Ok(InputsView {
-                inputs: FrameInputs::from_packed(f.width, f.height, f.rgb8, f.tensors),
+                inputs: FrameInputs::from_packed(f.width, f.height, f.rgb8, f.alpha8, f.tensors),
                 labels: f.labels,
                 readback_ms: f.stats.readback_ms,
             });

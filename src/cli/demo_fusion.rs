@@ -50,6 +50,8 @@ impl DemoSegmenter {
             features: if takes_features { frame.features.clone() } else { Vec::new() },
             feature_dim: if takes_features { frame.feature_dim } else { 0 },
             packed: None,
+            // Empty background gets no class, as `rtgs2 segment` shows it.
+            alpha8: crate::fusion::coverage::alpha8(&frame.alpha),
         };
         Ok(self.model.predict(inputs)?.classes)
     }

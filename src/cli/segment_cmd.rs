@@ -1,5 +1,6 @@
 //! `rtgs2 segment`: one view segmented by the fusion network, written as a side-by-side PNG
-//! (render | class colours over the render).
+//! (render | class colours over the render). Pixels the scene does not cover (alpha < 0.5)
+//! get no class and keep the render's colour.
 
 use std::path::PathBuf;
 
@@ -9,6 +10,7 @@ use clap::Args;
 use super::backend::Backend;
 use super::fusion_args::FusionArgs;
 use super::view_args::ViewArgs;
+use crate::fusion::coverage::NO_CLASS;
 use crate::image_io::{grid_rgb, write_png};
 use crate::overlay::composite;
 
@@ -62,16 +64,35 @@ pub fn run(args: &SegmentArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The predicted classes by share of the image, largest first ("wall 41%, floor 22%, ...").
+/// The predicted classes by share of the image, largest first, then the share the scene does
+/// not cover, which has no class ("wall 41%, floor 22%, ...; no surface 35%").
 fn class_shares(classes: &[u8]) -> String {
     let mut counts = [0usize; 256];
     classes.iter().for_each(|&c| counts[c as usize] += 1);
-    let mut shares: Vec<(usize, usize)> = counts.iter().copied().enumerate().filter(|(_, n)| *n > 0).collect();
+    let percent = |n: usize| 100.0 * n as f64 / classes.len().max(1) as f64;
+    let mut shares: Vec<(usize, usize)> =
+        counts.iter().copied().enumerate().filter(|&(c, n)| n > 0 && c != NO_CLASS as usize).collect();
     shares.sort_by_key(|&(_, n)| std::cmp::Reverse(n));
-    shares
-        .iter()
-        .take(8)
-        .map(|&(c, n)| format!("{} {:.0}%", crate::classes::name(c as u16), 100.0 * n as f64 / classes.len() as f64))
-        .collect::<Vec<_>>()
-        .join(", ")
+    let parts: Vec<String> =
+        shares.iter().take(8).map(|&(c, n)| format!("{} {:.0}%", crate::classes::name(c as u16), percent(n))).collect();
+    let mut text = parts.join(", ");
+    let uncovered = counts[NO_CLASS as usize];
+    if uncovered > 0 {
+        let sep = if text.is_empty() { "" } else { "; " };
+        text += &format!("{sep}no surface {:.0}%", percent(uncovered));
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shares_list_the_classes_then_the_uncovered_part_apart() {
+        // 10 pixels: wall 5, floor 2, no surface (class 0) 3.
+        assert_eq!(class_shares(&[1, 1, 0, 2, 1, 0, 1, 2, 0, 1]), "wall 50%, floor 20%; no surface 30%");
+        assert_eq!(class_shares(&[5, 5, 1]), "chair 67%, wall 33%");
+        assert_eq!(class_shares(&[0, 0]), "no surface 100%");
+    }
 }

@@ -5,12 +5,14 @@
 //! - [`preprocess`]: frame → padded NCHW tensors (pure functions).
 //! - [`predict`]: the ONNX Runtime session and its companion graphs, one frame at a time.
 //! - [`prediction`]: what comes out: classes, confidences (on demand from kept logits), timings.
+//! - [`coverage`]: pixels the scene does not cover (alpha < 0.5) get no class.
 //! - [`head`]: the per-pixel class and confidence appended to the graph on GPU providers.
 //! - [`input_cast`]: f16 input tensors widened on the network's device (GPU providers).
 //! - [`device_graph`]: what those two companion graphs share.
 //! - [`worker`]: the network on a background thread, newest frame first.
 
 pub mod card;
+pub mod coverage;
 pub mod device_graph;
 pub mod error;
 pub mod head;

@@ -192,8 +192,20 @@ impl FusionModel {
     }
 
     /// Classes for one frame: confidences on demand from the kept logits, or, with the head's
-    /// graph, for every pixel.
-    pub fn predict(&mut self, frame: FrameInputs) -> Result<Prediction, FusionError> {
+    /// graph, for every pixel. Pixels the frame's alpha says the scene does not cover get no
+    /// class ([`Prediction::mask_uncovered`]).
+    pub fn predict(&mut self, mut frame: FrameInputs) -> Result<Prediction, FusionError> {
+        frame.check()?;
+        let alpha8 = std::mem::take(&mut frame.alpha8);
+        let mut prediction = self.predict_unmasked(frame)?;
+        let t = Instant::now();
+        prediction.mask_uncovered(&alpha8);
+        prediction.timings.postprocess_ms += ms_since(t);
+        Ok(prediction)
+    }
+
+    /// [`FusionModel::predict`] without the coverage.
+    fn predict_unmasked(&mut self, frame: FrameInputs) -> Result<Prediction, FusionError> {
         let Some(auto) = self.unproven_auto else {
             return self.predict_once(frame);
         };

@@ -4,6 +4,8 @@
 
 use rayon::prelude::*;
 
+use super::coverage::{NO_CLASS, mask_uncovered};
+
 /// Per-frame cost of the three steps, milliseconds.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct PredictTimings {
@@ -30,12 +32,23 @@ pub struct Prediction {
 
 impl Prediction {
     /// Softmax probability of the predicted class at pixel index `i` (row-major), or `None`
-    /// outside the frame or when neither confidences nor logits were kept.
+    /// outside the frame, on a pixel with no class (one the scene does not cover), or when
+    /// neither confidences nor logits were kept.
     pub fn confidence_at(&self, i: usize) -> Option<f32> {
+        if self.classes.get(i) == Some(&NO_CLASS) {
+            return None;
+        }
         match self.confidence.is_empty() {
             true => self.logits.softmax_max(i),
             false => self.confidence.get(i).copied(),
         }
+    }
+
+    /// Gives the pixels the scene does not cover (8-bit alpha under 128, alpha < 0.5) class 0,
+    /// unlabelled: no class, as the ground truth ignores them. An empty `alpha8` (coverage
+    /// unknown) changes nothing. Returns how many pixels lost their class.
+    pub fn mask_uncovered(&mut self, alpha8: &[u8]) -> usize {
+        mask_uncovered(&mut self.classes, alpha8)
     }
 }
 
@@ -108,6 +121,23 @@ mod tests {
         assert!((conf[0] - p0).abs() < 1e-6 && (conf[1] - p1).abs() < 1e-6, "{conf:?}");
         assert_eq!(prediction.confidence_at(2), None, "outside the frame");
         assert_eq!(Prediction::default().confidence_at(0), None, "no logits kept");
+    }
+
+    #[test]
+    fn uncovered_pixels_have_no_class_and_no_confidence() {
+        let logits = Logits { classes: 2, width: 3, height: 1, data: vec![0.0, 1.0, 2.0, 1.0, 0.0, 0.0] };
+        let classes = classify(&logits, &[4, 7]);
+        let mut prediction = Prediction { width: 3, height: 1, classes, logits, ..Default::default() };
+        assert_eq!(prediction.classes, vec![7, 4, 4]);
+        assert_eq!(prediction.mask_uncovered(&[255, 127, 128]), 1);
+        assert_eq!(prediction.classes, vec![7, 0, 4]);
+        assert_eq!(prediction.confidence_at(1), None, "no class, no confidence");
+        assert!(prediction.confidence_at(0).is_some() && prediction.confidence_at(2).is_some());
+        // With the head's confidences likewise.
+        let mut graph =
+            Prediction { width: 2, height: 1, classes: vec![3, 3], confidence: vec![0.9, 0.8], ..Default::default() };
+        graph.mask_uncovered(&[0, 200]);
+        assert_eq!((graph.confidence_at(0), graph.confidence_at(1)), (None, Some(0.8)));
     }
 
     #[test]

@@ -25,15 +25,20 @@ pub struct FrameInputs {
     /// The network's input tensors already made on the GPU (`render_packed`): used as they
     /// are instead of preprocessing `rgb8` and `features`.
     pub packed: Option<PackedTensors>,
+    /// 8-bit accumulated alpha, one a pixel, row-major: the prediction gives the pixels the
+    /// scene does not cover (under 128, alpha < 0.5) no class ([`super::coverage`]). Empty
+    /// when unknown: then every pixel keeps the network's class.
+    pub alpha8: Vec<u8>,
 }
 
 impl FrameInputs {
-    /// Takes the frame's feature image without copying it.
+    /// Takes the frame's feature image without copying it; its alpha becomes the coverage.
     pub fn from_frame(frame: Frame) -> Self {
         Self {
             width: frame.width as usize,
             height: frame.height as usize,
             rgb8: frame.rgb8(),
+            alpha8: super::coverage::alpha8(&frame.alpha),
             feature_dim: frame.feature_dim,
             features: frame.features,
             packed: None,
@@ -41,12 +46,14 @@ impl FrameInputs {
     }
 
     /// A GPU-rendered view whose network inputs were packed on the GPU
-    /// ([`crate::render::gpu::headless::PackedFrame`]): its size, 8-bit colour and tensors.
-    pub fn from_packed(width: u32, height: u32, rgb8: Vec<u8>, packed: PackedTensors) -> Self {
+    /// ([`crate::render::gpu::headless::PackedFrame`]): its size, 8-bit colour and alpha,
+    /// and tensors.
+    pub fn from_packed(width: u32, height: u32, rgb8: Vec<u8>, alpha8: Vec<u8>, packed: PackedTensors) -> Self {
         Self {
             width: width as usize,
             height: height as usize,
             rgb8,
+            alpha8,
             features: Vec::new(),
             feature_dim: packed.feature_dim,
             packed: Some(packed),
@@ -70,6 +77,15 @@ impl FrameInputs {
                 self.width,
                 self.height,
                 self.pixels() * 3
+            )));
+        }
+        if !self.alpha8.is_empty() && self.alpha8.len() != self.pixels() {
+            return Err(FusionError::Input(format!(
+                "{} alpha bytes for a {}x{} image (needs {} or none)",
+                self.alpha8.len(),
+                self.width,
+                self.height,
+                self.pixels()
             )));
         }
         if let Some(p) = &self.packed {
@@ -281,11 +297,20 @@ mod tests {
 
     #[test]
     fn inconsistent_inputs_are_reported() {
-        let ok =
-            FrameInputs { width: 2, height: 1, rgb8: vec![0; 6], features: vec![0.0; 8], feature_dim: 4, packed: None };
+        let ok = FrameInputs {
+            width: 2,
+            height: 1,
+            rgb8: vec![0; 6],
+            features: vec![0.0; 8],
+            feature_dim: 4,
+            ..Default::default()
+        };
         ok.check().expect("consistent");
+        FrameInputs { alpha8: vec![255; 2], ..ok.clone() }.check().expect("with its alpha");
         let short = FrameInputs { rgb8: vec![0; 5], ..ok.clone() };
         assert!(short.check().expect_err("short rgb").to_string().contains("5 RGB bytes"));
+        let alpha = FrameInputs { alpha8: vec![255; 3], ..ok.clone() };
+        assert!(alpha.check().expect_err("long alpha").to_string().contains("3 alpha bytes"));
         let feats = FrameInputs { features: vec![0.0; 7], ..ok };
         assert!(feats.check().expect_err("short features").to_string().contains("7 feature values"));
     }

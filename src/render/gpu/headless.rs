@@ -40,6 +40,9 @@ pub struct PackedFrame {
     pub height: u32,
     /// The rendered colour, 3 bytes a pixel, row-major (`image_io::to_u8` of the f32 image).
     pub rgb8: Vec<u8>,
+    /// The accumulated alpha, 1 byte a pixel, rounded likewise: the coverage that gives the
+    /// pixels the scene does not cover no class ([`crate::fusion::coverage`]).
+    pub alpha8: Vec<u8>,
     /// NYU40 ids, one a pixel, when the render asked for labels and the scene has them;
     /// otherwise empty.
     pub labels: Vec<u8>,
@@ -187,7 +190,8 @@ impl HeadlessRenderer {
     }
 
     /// Renders one view for the fusion network: its input tensors written by `recipe` on
-    /// the GPU, the colour as 8 bits a pixel (what pictures and the overlay show), and the
+    /// the GPU, the colour and alpha as 8 bits a pixel (what pictures and the overlay show,
+    /// and which pixels the scene covers), and the
     /// ground-truth labels when `opts.labels` asks and the scene has them — all in one submit
     /// and one wait, reading back neither the f32 colour nor depth nor the features, which
     /// go only into the tensors. The tensors stay in their mapped read-back buffers
@@ -238,6 +242,7 @@ impl HeadlessRenderer {
         let mut stats = counts.stats();
         let rgb8 =
             colour_words.iter().flat_map(|w| <[u8; 3]>::try_from(&w.to_le_bytes()[..3]).expect("3 of 4")).collect();
+        let alpha8 = colour_words.iter().map(|w| (w >> 24) as u8).collect();
         let labels = label_words.into_iter().map(|v| v as u8).collect();
         // The CPU's share of reading back, as for `render`.
         stats.readback_ms = read.copy_ms + clock.elapsed().as_secs_f64() * 1e3;
@@ -245,6 +250,7 @@ impl HeadlessRenderer {
             width: camera.width,
             height: camera.height,
             rgb8,
+            alpha8,
             labels,
             stats,
             tensors: PackedTensors { padded, rgb, features, feature_dim, recipe: recipe.clone() },
