@@ -9,6 +9,7 @@
 //! - [`fusion`]: the per-frame fusion network (RGB + features → classes), on a worker thread.
 //! - [`overlay`]: class colours over the image; [`eval`]: mIoU / mAcc / oAcc.
 //! - [`dataset`]: fusion-network training data (rendered views as .npy).
+//! - [`import`]: labelled scans (point clouds, meshes, ScanNet arrays) → labelled Gaussian scenes.
 //! - [`synth`]: procedurally furnished, labelled indoor rooms (training and test data).
 //! - [`classes`]: the NYU40 class set and the ScanNet palette.
 //! - [`app`]: the interactive viewer (winit + egui), `rtgs2 view`.
@@ -26,6 +27,7 @@ pub mod encoder;
 pub mod eval;
 pub mod fusion;
 pub mod image_io;
+pub mod import;
 pub mod inference;
 pub mod overlay;
 pub mod render;

@@ -83,18 +83,26 @@ pub struct Jobs {
     ctx: GpuContext,
     /// Whether to compute encoder features after loading.
     pub features: bool,
+    /// How the encoder's scene scale is chosen (`--scene-scale`).
+    pub scene_scale: crate::encoder::SceneScale,
 }
 
 impl Jobs {
     /// `wake` is called after each event is sent (it nudges the event loop).
-    pub fn new(ctx: GpuContext, wake: Arc<dyn Fn() + Send + Sync>, features: bool) -> Self {
+    pub fn new(
+        ctx: GpuContext,
+        wake: Arc<dyn Fn() + Send + Sync>,
+        features: bool,
+        scene_scale: crate::encoder::SceneScale,
+    ) -> Self {
         let (tx, rx) = channel();
-        Self { tx, rx, wake, ctx, features }
+        Self { tx, rx, wake, ctx, features, scene_scale }
     }
 
     /// Loads `source` in the background, then (when enabled) computes its features.
     pub fn load(&self, generation: u64, source: SceneSource) {
         let (tx, wake, ctx, features) = (self.tx.clone(), self.wake.clone(), self.ctx.clone(), self.features);
+        let scale_choice = self.scene_scale;
         let send = move |event: JobEvent| {
             // The receiver only disappears when the window closes; nothing to report then.
             let _ = tx.send(event);
@@ -105,10 +113,11 @@ impl Jobs {
                 Ok(s) => s,
                 Err(error) => return send(JobEvent::LoadFailed { generation, error }),
             };
-            let for_features = scene.scene.clone();
+            let (for_features, cameras) = (scene.scene.clone(), scene.cameras.clone());
             send(JobEvent::Loaded { generation, scene: Box::new(scene) });
             if features {
-                send(JobEvent::Features { generation, result: feature_colours(&for_features) });
+                let result = feature_colours(&for_features, &cameras, scale_choice);
+                send(JobEvent::Features { generation, result });
             }
         });
         if let Err(e) = spawned {
@@ -165,10 +174,16 @@ fn load(ctx: &GpuContext, source: SceneSource) -> Result<LoadedScene, String> {
     })
 }
 
-fn feature_colours(scene: &Scene) -> Result<FeatureColours, String> {
+fn feature_colours(
+    scene: &Scene,
+    cameras: &[Camera],
+    scale_choice: crate::encoder::SceneScale,
+) -> Result<FeatureColours, String> {
     let started = Instant::now();
+    let (scene_scale, note) = crate::encoder::resolve_scale(scene, cameras, scale_choice);
+    log::info!("{note}");
     // One ONNX Runtime thread: the other core keeps the UI and the renderer responsive.
-    let opts = FeatureOptions { threads: 1, progress: false, ..Default::default() };
+    let opts = FeatureOptions { threads: 1, progress: false, scene_scale, ..Default::default() };
     let f = crate::encoder::scene_features(scene, &opts).map_err(|e| e.to_string())?;
     let pca = FeaturePca::fit(&f.features, f.dim);
     Ok(FeatureColours {

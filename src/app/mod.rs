@@ -64,6 +64,8 @@ pub struct ViewerOptions {
     pub size: Option<(u32, u32)>,
     /// Compute encoder features in the background after loading.
     pub compute_features: bool,
+    /// How the encoder's scene scale is chosen.
+    pub scene_scale: crate::encoder::SceneScale,
     /// Where the recent-files list lives (`None`: not kept).
     pub recent_file: Option<PathBuf>,
     /// A scripted run instead of an interactive session.

@@ -84,7 +84,7 @@ impl App {
         let wake: Arc<dyn Fn() + Send + Sync> = Arc::new(move || {
             let _ = proxy.send_event(Wake);
         });
-        let jobs = Jobs::new(ctx.clone(), wake.clone(), opts.compute_features);
+        let jobs = Jobs::new(ctx.clone(), wake.clone(), opts.compute_features, opts.scene_scale);
         let recent = RecentFiles::load(opts.recent_file.clone());
         let mut viewer = Viewer::new(Viewport::new(&ctx), jobs, opts.layout, opts.style.clone(), recent);
         viewer.label_source = opts.label_source;

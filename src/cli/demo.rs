@@ -73,9 +73,12 @@ pub(crate) fn ensure_scene(dir: &Path, recipe: &SynthOptions) -> anyhow::Result<
 
 /// The encoder's per-Gaussian features (cached under `out/feature-cache`) and their width.
 fn demo_features(loaded: &crate::scene::LoadedScene, out: &Path) -> anyhow::Result<(usize, Vec<f32>)> {
+    let (scene_scale, _) =
+        crate::encoder::resolve_scale(&loaded.scene, &loaded.cameras, crate::encoder::SceneScale::Estimate);
     let opts = crate::encoder::FeatureOptions {
         cache_dir: Some(out.join("feature-cache")),
         progress: true,
+        scene_scale,
         ..Default::default()
     };
     let t = std::time::Instant::now();

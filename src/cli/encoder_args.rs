@@ -5,7 +5,9 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::encoder::{DEFAULT_MAX_VOXELS, ExecutionChoice, FeatureOptions, SceneFeatures, default_cache_dir};
+use crate::encoder::{
+    DEFAULT_MAX_VOXELS, ExecutionChoice, FeatureOptions, SceneFeatures, SceneScale, default_cache_dir, resolve_scale,
+};
 use crate::scene::LoadedScene;
 
 #[derive(Args, Debug, Clone)]
@@ -13,6 +15,10 @@ pub struct EncoderArgs {
     /// Encoder model (.onnx with its .json card beside it) [default: the shipped models/encoder.onnx].
     #[arg(long)]
     pub model: Option<PathBuf>,
+    /// World units per metre of the scene, or `auto` to estimate it from the room's height
+    /// (splats from photos have no metric scale; the encoder's grid is metric).
+    #[arg(long, default_value = "auto")]
+    pub scene_scale: SceneScale,
     #[command(flatten)]
     pub cache: FeatureCacheArgs,
     #[command(flatten)]
@@ -61,12 +67,16 @@ impl EncoderArgs {
             threads: self.runtime.threads,
             max_voxels: self.cache.max_voxels,
             progress,
+            scene_scale: 1.0,
         }
     }
 
     /// Features for a loaded scene, printing cache warnings.
     pub fn features(&self, loaded: &LoadedScene, progress: bool) -> anyhow::Result<SceneFeatures> {
-        let feats = crate::encoder::scene_features(&loaded.scene, &self.options(progress))
+        let (scale, note) = resolve_scale(&loaded.scene, &loaded.cameras, self.scene_scale);
+        eprintln!("note: {}: {note}", loaded.source.display());
+        let opts = FeatureOptions { scene_scale: scale, ..self.options(progress) };
+        let feats = crate::encoder::scene_features(&loaded.scene, &opts)
             .map_err(|e| anyhow::anyhow!("encoding {}: {e}", loaded.source.display()))?;
         for w in &feats.warnings {
             eprintln!("warning: {w}");

@@ -20,6 +20,10 @@ pub struct FusionArgs {
     /// Encoder model whose features the fusion network reads [default: models/encoder.onnx].
     #[arg(long)]
     pub encoder_model: Option<PathBuf>,
+    /// World units per metre of the scene for the encoder, or `auto` to estimate it from the
+    /// room's height.
+    #[arg(long, default_value = "auto")]
+    pub scene_scale: crate::encoder::SceneScale,
     #[command(flatten)]
     pub cache: FeatureCacheArgs,
     #[command(flatten)]
@@ -42,7 +46,12 @@ impl FusionArgs {
     }
 
     pub fn encoder(&self) -> EncoderArgs {
-        EncoderArgs { model: self.encoder_model.clone(), cache: self.cache.clone(), runtime: self.runtime.clone() }
+        EncoderArgs {
+            model: self.encoder_model.clone(),
+            scene_scale: self.scene_scale,
+            cache: self.cache.clone(),
+            runtime: self.runtime.clone(),
+        }
     }
 
     /// Opens the fusion model (see [`open_model`]).

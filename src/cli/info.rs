@@ -30,6 +30,7 @@ pub fn run(args: &InfoArgs) -> anyhow::Result<()> {
             *labels.entry(id).or_default() += 1;
         }
     }
+    let scale = crate::scene::scale::estimate_scale(s, &loaded.cameras);
     if args.json {
         let label_map: serde_json::Map<String, serde_json::Value> =
             labels.iter().map(|(id, n)| (id.to_string(), json!(n))).collect();
@@ -42,6 +43,7 @@ pub fn run(args: &InfoArgs) -> anyhow::Result<()> {
             "bounds": {"min": lo, "max": hi},
             "labels": if s.labels.is_some() { serde_json::Value::Object(label_map) } else { serde_json::Value::Null },
             "cameras": loaded.cameras.len(),
+            "scale_estimate": scale,
             "extra_properties": s.extras.iter().map(|e| e.name.clone()).collect::<Vec<_>>(),
             "warnings": loaded.warnings,
         });
@@ -54,6 +56,12 @@ pub fn run(args: &InfoArgs) -> anyhow::Result<()> {
     println!("  sh degree   {}", s.sh_degree);
     println!("  bounds      [{:.3}, {:.3}, {:.3}] .. [{:.3}, {:.3}, {:.3}]", lo[0], lo[1], lo[2], hi[0], hi[1], hi[2]);
     println!("  cameras     {}", loaded.cameras.len());
+    if let Some(e) = scale {
+        println!(
+            "  scale       {:.3} units per metre (estimated: height {:.3} along up from the {}; the encoder divides by it)",
+            e.scale, e.height, e.up_from
+        );
+    }
     if !s.extras.is_empty() {
         let names: Vec<&str> = s.extras.iter().map(|e| e.name.as_str()).collect();
         println!("  extras      {}", names.join(" "));

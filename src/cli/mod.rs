@@ -14,6 +14,7 @@ mod eval_cmd;
 mod export_dataset;
 mod features_cmd;
 mod fusion_args;
+mod import_cmd;
 mod info;
 mod render_cmd;
 mod segment_cmd;
@@ -43,6 +44,9 @@ pub enum Command {
     /// features, the fusion network's classes, ground-truth labels and depth for a few of its
     /// cameras and writes them to a folder.
     Demo(demo::DemoArgs),
+    /// Labelled scans (coloured point clouds or meshes with NYU40 labels) to labelled
+    /// Gaussian scenes with cameras, for evaluating on real rooms.
+    Import(import_cmd::ImportArgs),
     /// Convert any readable scene (.spz, .splat, compressed PLY, ...) to a reference PLY.
     Convert(convert::ConvertArgs),
     /// Compute the scene encoder's per-Gaussian features (cached once per scene and model).
@@ -74,6 +78,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Info(a)) => info::run(&a),
         Some(Command::Render(a)) => render_cmd::run(&a),
         Some(Command::Convert(a)) => convert::run(&a),
+        Some(Command::Import(a)) => import_cmd::run(&a),
         Some(Command::Demo(a)) => demo::run(&a),
         Some(Command::Synth(a)) => synth_cmd::run(&a),
         Some(Command::Features(a)) => features_cmd::run(&a),

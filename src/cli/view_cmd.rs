@@ -42,6 +42,9 @@ pub struct ViewArgs {
     /// Do not compute the scene encoder's features (no feature view).
     #[arg(long)]
     pub no_features: bool,
+    /// World units per metre of the scene for the encoder, or `auto` to estimate it.
+    #[arg(long, default_value = "auto")]
+    pub scene_scale: crate::encoder::SceneScale,
     /// Scripted runs wait at most this many seconds for the encoder features when the layout
     /// shows them (and for the semantic view's prediction).
     #[arg(long, default_value_t = 300.0)]
@@ -117,6 +120,7 @@ pub fn run(args: &ViewArgs) -> anyhow::Result<()> {
         start_camera: args.camera,
         size: args.size,
         compute_features: !args.no_features,
+        scene_scale: args.scene_scale,
         recent_file: (!scripted_run).then(crate::app::recent::RecentFiles::default_file),
         scripted,
         fusion: (!args.no_fusion && !args.no_features).then(|| FusionOptions {

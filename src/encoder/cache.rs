@@ -1,7 +1,8 @@
 //! On-disk cache of per-Gaussian features, keyed by what they depend on.
 //!
 //! Key = SHA-256 over the encoder's inputs from the scene (positions, SH DC, opacity,
-//! log-scales), the model file's bytes and its grid. File = magic, version, key, count, dim,
+//! log-scales, after the scene-scale normalisation), the model file's bytes, its grid and the
+//! voxels per encoder pass (chunking changes features). File = magic, version, key, count, dim,
 //! f16 rows, then a SHA-256 of everything before it. Written atomically (temp + rename);
 //! anything that does not validate on load is reported and recomputed.
 
@@ -19,11 +20,13 @@ const HEADER: usize = 9 + 1 + 32 + 8 + 4;
 
 pub type CacheKey = [u8; 32];
 
-pub fn cache_key(scene: &Scene, model_bytes: &[u8], grid: f64) -> CacheKey {
+pub fn cache_key(scene: &Scene, model_bytes: &[u8], grid: f64, max_voxels: usize) -> CacheKey {
     let mut h = Sha256::new();
-    h.update(b"rtgs2-features-v1");
+    h.update(b"rtgs2-features-v2");
     h.update((scene.len() as u64).to_le_bytes());
     h.update(grid.to_le_bytes());
+    // Chunking changes every feature near a chunk border.
+    h.update((max_voxels as u64).to_le_bytes());
     h.update(Sha256::digest(model_bytes));
     h.update(bytemuck::cast_slice(&scene.positions));
     let coeffs = scene.sh_coeffs();

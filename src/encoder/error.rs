@@ -14,6 +14,8 @@ pub enum EncoderError {
     Onnx(#[from] InferenceError),
     #[error("the scene has no Gaussians to encode")]
     EmptyScene,
+    #[error("scene scale {0} is not a positive number of world units per metre")]
+    BadScale(f32),
     #[error(
         "Gaussian {index} has a non-finite {what}; load the scene through rtgs2's loader, which drops such Gaussians"
     )]

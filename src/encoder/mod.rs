@@ -45,6 +45,47 @@ pub struct FeatureOptions {
     pub threads: usize,
     pub max_voxels: usize,
     pub progress: bool,
+    /// World units per metre: the scene is divided by it before encoding (see
+    /// [`crate::scene::scale`]); 1 encodes it as it is. Resolve it with [`resolve_scale`].
+    pub scene_scale: f32,
+}
+
+/// How the scene's scale is chosen: estimated from the scene and its cameras, or given.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum SceneScale {
+    Estimate,
+    Fixed(f32),
+}
+
+impl std::str::FromStr for SceneScale {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        if s.trim().eq_ignore_ascii_case("auto") {
+            return Ok(Self::Estimate);
+        }
+        match s.trim().parse::<f32>() {
+            Ok(v) if v.is_finite() && v > 0.0 => Ok(Self::Fixed(v)),
+            _ => Err(format!("expected 'auto' or a positive number of world units per metre, got {s:?}")),
+        }
+    }
+}
+
+/// The scale to encode `scene` at, and a line saying where it came from.
+pub fn resolve_scale(scene: &Scene, cameras: &[crate::scene::Camera], choice: SceneScale) -> (f32, String) {
+    match choice {
+        SceneScale::Fixed(v) => (v, format!("scene scale {v} world units per metre (--scene-scale)")),
+        SceneScale::Estimate => match crate::scene::scale::estimate_scale(scene, cameras) {
+            Some(e) => (
+                e.scale,
+                format!(
+                    "scene scale {:.3} world units per metre, estimated (height {:.3} along up from the {}; \
+                     --scene-scale overrides)",
+                    e.scale, e.height, e.up_from
+                ),
+            ),
+            None => (1.0, "scene scale 1: too few Gaussians to estimate it".into()),
+        },
+    }
 }
 
 impl Default for FeatureOptions {
@@ -57,6 +98,7 @@ impl Default for FeatureOptions {
             threads: 0,
             max_voxels: DEFAULT_MAX_VOXELS,
             progress: false,
+            scene_scale: 1.0,
         }
     }
 }
@@ -89,12 +131,17 @@ pub fn scene_features(scene: &Scene, opts: &FeatureOptions) -> Result<SceneFeatu
     if scene.is_empty() {
         return Err(EncoderError::EmptyScene);
     }
+    if !(opts.scene_scale.is_finite() && opts.scene_scale > 0.0) {
+        return Err(EncoderError::BadScale(opts.scene_scale));
+    }
+    // The encoder sees the scene in metres; the cache key below covers the rescaled inputs.
+    let scene = &*crate::scene::scale::rescaled(scene, opts.scene_scale);
     let model_bytes = session::read_model(&opts.model)?;
     let card = EncoderCard::load(&opts.model.with_extension("json"))?;
     let mut warnings = Vec::new();
     let t = Instant::now();
     let target = opts.cache_dir.as_ref().map(|dir| {
-        let key = cache::cache_key(scene, &model_bytes, card.grid);
+        let key = cache::cache_key(scene, &model_bytes, card.grid, opts.max_voxels);
         (cache::cache_path(dir, &key), key)
     });
     let hash_ms = t.elapsed().as_secs_f64() * 1e3;

@@ -128,9 +128,47 @@ pub fn up_from_cameras(cameras: &[Camera]) -> Option<Vec3> {
     sum.try_normalize()
 }
 
+/// The scene's up from cameras held level: every camera's right axis is horizontal whatever
+/// its pitch, so up is the direction the right axes leave out (the least-variance axis of
+/// their spread), signed by the mean image up. Needs cameras facing several ways (more than
+/// 20° of yaw apart); else, and where the cameras are not level, [`up_from_cameras`]'s mean.
+/// Unlike that mean, it does not tilt toward the floor when every camera looks down.
+pub fn level_up_from_cameras(cameras: &[Camera]) -> Option<Vec3> {
+    let mean_up = up_from_cameras(cameras)?;
+    let rights: Vec<Vec3> = cameras.iter().map(|c| c.cam_to_world().x_axis.normalize_or_zero()).collect();
+    let spread = rights.iter().any(|r| r.dot(rights[0]).abs() < 20f32.to_radians().cos());
+    if !spread {
+        return Some(mean_up);
+    }
+    let m = rights.iter().fold(Mat3::ZERO, |m, r| m + Mat3::from_cols(*r * r.x, *r * r.y, *r * r.z));
+    let n = crate::util::eigen::smallest_eigenvector(m).try_normalize()?;
+    let n = if n.dot(mean_up) < 0.0 { -n } else { n };
+    // Right axes that are not horizontal (a tilted rig) leave no clean null direction.
+    let level = (m * n).dot(n) < 0.05 * (m.x_axis.x + m.y_axis.y + m.z_axis.z);
+    Some(if level && n.dot(mean_up) > 0.5 { n } else { mean_up })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn level_up_ignores_the_cameras_pitch() {
+        let tilt = glam::Quat::from_axis_angle(Vec3::new(0.3, 1.0, 0.2).normalize(), 0.8);
+        let up = tilt * Vec3::Z;
+        let cams: Vec<Camera> = (0..6)
+            .map(|k| {
+                let yaw = k as f32 * 0.4;
+                // Every camera looks 30° down, all within 120° of yaw of each other.
+                let dir = tilt * Vec3::new(yaw.cos() * 0.866, yaw.sin() * 0.866, -0.5);
+                Camera::look_at(Vec3::ZERO, dir, up, 60.0, 64, 48)
+            })
+            .collect();
+        assert!(up_from_cameras(&cams).expect("mean").dot(up) < 0.97, "the mean tilts");
+        assert!(level_up_from_cameras(&cams).expect("level").dot(up) > 0.9999);
+        // One camera: the mean is all there is.
+        assert_eq!(level_up_from_cameras(&cams[..1]), up_from_cameras(&cams[..1]));
+    }
 
     #[test]
     fn look_at_points_forward_with_down_y() {

@@ -14,6 +14,7 @@ pub mod ply_header;
 pub mod ply_layout;
 pub mod ply_write;
 pub mod sanitize;
+pub mod scale;
 pub mod sh;
 pub mod splat;
 pub mod spz;

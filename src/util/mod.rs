@@ -1,6 +1,7 @@
 //! Small self-contained helpers shared by several modules.
 
 pub mod atomic_write;
+pub mod eigen;
 pub mod npy;
 pub mod rng;
 

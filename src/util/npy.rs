@@ -32,6 +32,15 @@ impl NpyElement for u8 {
 impl NpyElement for u16 {
     const DESCR: &'static str = "<u2";
 }
+impl NpyElement for u32 {
+    const DESCR: &'static str = "<u4";
+}
+impl NpyElement for i32 {
+    const DESCR: &'static str = "<i4";
+}
+impl NpyElement for i16 {
+    const DESCR: &'static str = "<i2";
+}
 impl NpyElement for half::f16 {
     const DESCR: &'static str = "<f2";
 }
@@ -47,6 +56,34 @@ pub fn read<T: NpyElement>(path: &Path) -> Result<NpyArray<T>, NpyError> {
     let name = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|source| NpyError::Io { path: name.clone(), source })?;
     parse(&bytes).map_err(|problem| NpyError::Invalid { path: name, problem })
+}
+
+/// Reads an array of any integer element type (`u1` to `i8`, little-endian) widened to i64:
+/// label files come from many tools, each with its own idea of the right width.
+pub fn read_integers(path: &Path) -> Result<NpyArray<i64>, NpyError> {
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|source| NpyError::Io { path: name.clone(), source })?;
+    parse_integers(&bytes).map_err(|problem| NpyError::Invalid { path: name, problem })
+}
+
+fn parse_integers(bytes: &[u8]) -> Result<NpyArray<i64>, String> {
+    fn widen<T: NpyElement + Into<i64>>(bytes: &[u8]) -> Result<NpyArray<i64>, String> {
+        let a = parse::<T>(bytes)?;
+        Ok(NpyArray { shape: a.shape, data: a.data.into_iter().map(Into::into).collect() })
+    }
+    type Attempt = fn(&[u8]) -> Result<NpyArray<i64>, String>;
+    let attempts: [Attempt; 6] = [widen::<u8>, widen::<u16>, widen::<u32>, widen::<i32>, parse::<i64>, widen::<i16>];
+    let mut first_error = None;
+    for attempt in attempts {
+        match attempt(bytes) {
+            Ok(a) => return Ok(a),
+            // Only a type mismatch moves on to the next width; any other problem is the file's.
+            Err(e) if e.starts_with("element type") => first_error.get_or_insert(e),
+            Err(e) => return Err(e),
+        };
+    }
+    Err(first_error
+        .map_or_else(|| "no integer element type".into(), |e| e.replace(", expected", ", not an integer type like")))
 }
 
 fn parse<T: NpyElement>(bytes: &[u8]) -> Result<NpyArray<T>, String> {
@@ -134,6 +171,19 @@ mod tests {
         write_to(&mut buf, &[5], &[1.5f32, -2.0, 3.25, 0.0, 9.0]).expect("write");
         assert_eq!(parse::<f32>(&buf).expect("parse").shape, vec![5]);
         assert!(parse::<i64>(&buf).expect_err("type mismatch").contains("<f4"));
+    }
+
+    #[test]
+    fn integer_arrays_of_any_width_widen_to_i64() {
+        let mut buf = Vec::new();
+        write_to(&mut buf, &[3], &[7u32, 40, 4_000_000_000]).expect("write");
+        assert_eq!(parse_integers(&buf).expect("u4").data, vec![7, 40, 4_000_000_000]);
+        let mut buf = Vec::new();
+        write_to(&mut buf, &[2], &[-3i16, 12]).expect("write");
+        assert_eq!(parse_integers(&buf).expect("i2").data, vec![-3, 12]);
+        let mut buf = Vec::new();
+        write_to(&mut buf, &[1], &[1.5f32]).expect("write");
+        assert!(parse_integers(&buf).expect_err("float").contains("<f4"));
     }
 
     #[test]

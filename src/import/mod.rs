@@ -1,0 +1,156 @@
+//! Labelled scans → labelled Gaussian scenes (`rtgs2 import`): a coloured point cloud or mesh
+//! with NYU40 labels per point becomes flat, surface-aligned Gaussians plus cameras in the
+//! room's free space, written as a trainer output folder that every command reads. This is
+//! how real scanned rooms (ScanNet and the like) are evaluated and trained on.
+
+pub mod neighbours;
+pub mod points;
+pub mod surfels;
+pub mod viewpoints;
+
+use std::path::{Path, PathBuf};
+
+use glam::Vec3;
+use serde::Serialize;
+use thiserror::Error;
+
+pub use points::{LabelledPoints, read_points, scan_name};
+pub use surfels::{SurfelOptions, SurfelStats};
+pub use viewpoints::ViewOptions;
+
+use crate::scene::Camera;
+use crate::scene::Scene;
+use crate::scene::trainer_folder::{DEFAULT_ITERATION, write_trainer_folder};
+
+#[derive(Debug, Error)]
+pub enum ImportError {
+    #[error("{path}: {source}")]
+    Io { path: String, source: std::io::Error },
+    #[error("{path}: {problem}")]
+    Invalid { path: String, problem: String },
+    #[error(transparent)]
+    Npy(#[from] crate::util::npy::NpyError),
+    #[error(transparent)]
+    Scene(#[from] crate::scene::SceneError),
+    #[error("{path}: no free space to place cameras in (is --up right? the scan must be a room seen from inside)")]
+    NoViews { path: String },
+}
+
+impl ImportError {
+    pub fn io(path: &Path, source: std::io::Error) -> Self {
+        Self::Io { path: path.display().to_string(), source }
+    }
+
+    pub fn invalid(path: &Path, problem: impl Into<String>) -> Self {
+        Self::Invalid { path: path.display().to_string(), problem: problem.into() }
+    }
+}
+
+/// A scan made into a scene with cameras.
+pub struct Imported {
+    pub scene: Scene,
+    pub cameras: Vec<Camera>,
+    pub report: ImportReport,
+}
+
+/// What `import.json` records beside the scene.
+#[derive(Clone, Debug, Serialize)]
+pub struct ImportReport {
+    pub source: String,
+    pub points: usize,
+    pub labels_repaired: usize,
+    pub up: [f32; 3],
+    /// World units per metre the cameras were placed with (given, or estimated).
+    pub units_per_metre: f32,
+    pub surfels: SurfelStats,
+    pub cameras: usize,
+    pub class_counts: std::collections::BTreeMap<&'static str, usize>,
+}
+
+/// Converts one scan; `scale` is world units per metre (`None`: estimated from the scan).
+pub fn import_points(
+    source: &Path,
+    points: &LabelledPoints,
+    up: Vec3,
+    scale: Option<f32>,
+    surfel_opts: &SurfelOptions,
+    view_opts: &ViewOptions,
+) -> Result<Imported, ImportError> {
+    let (scene, stats) = surfels::surfels(points, surfel_opts);
+    let pts: Vec<Vec3> = points.positions.iter().map(|p| Vec3::from_array(*p)).collect();
+    let grid = neighbours::Grid::new(&pts, stats.median_spacing.max(1e-6) * 3.0);
+    let metre = match scale {
+        Some(s) => s,
+        None => crate::scene::scale::estimate_scale_with_up(&pts, up).map_or(1.0, |e| e.scale),
+    };
+    let cameras = viewpoints::place_cameras(&pts, &grid, up, metre, view_opts);
+    if cameras.is_empty() {
+        return Err(ImportError::NoViews { path: source.display().to_string() });
+    }
+    let mut class_counts = std::collections::BTreeMap::new();
+    for &l in &points.labels {
+        *class_counts.entry(crate::classes::name(l)).or_insert(0) += 1;
+    }
+    let report = ImportReport {
+        source: source.display().to_string(),
+        points: points.len(),
+        labels_repaired: points.labels_repaired,
+        up: up.to_array(),
+        units_per_metre: metre,
+        surfels: stats,
+        cameras: cameras.len(),
+        class_counts,
+    };
+    Ok(Imported { scene, cameras, report })
+}
+
+/// Writes the trainer folder (`point_cloud/iteration_N/point_cloud.ply`, `cameras.json`) and
+/// `import.json`, each atomically. Returns the PLY's path.
+pub fn write_imported(dir: &Path, imported: &Imported) -> Result<PathBuf, ImportError> {
+    let ply = write_trainer_folder(dir, &imported.scene, &imported.cameras, DEFAULT_ITERATION)?;
+    let json = serde_json::to_vec_pretty(&imported.report).expect("the report serialises to JSON");
+    let path = dir.join("import.json");
+    crate::util::atomic_write::write_bytes_atomically(&path, &json).map_err(|e| ImportError::io(&path, e))?;
+    Ok(ply)
+}
+
+/// Parses an up axis: `x`, `y`, `z` with an optional sign, or `X,Y,Z`.
+pub fn parse_up(s: &str) -> Result<Vec3, String> {
+    let t = s.trim().to_ascii_lowercase();
+    let (sign, axis) = match t.strip_prefix('-') {
+        Some(rest) => (-1.0, rest),
+        None => (1.0, t.strip_prefix('+').unwrap_or(&t)),
+    };
+    let v = match axis {
+        "x" => Vec3::X,
+        "y" => Vec3::Y,
+        "z" => Vec3::Z,
+        _ => {
+            let parts: Vec<f32> = s
+                .split(',')
+                .map(|p| p.trim().parse::<f32>())
+                .collect::<Result<_, _>>()
+                .map_err(|_| format!("expected x, y, z (optionally signed) or X,Y,Z; got {s:?}"))?;
+            let [x, y, z] = <[f32; 3]>::try_from(parts.as_slice()).map_err(|_| format!("expected X,Y,Z; got {s:?}"))?;
+            return Vec3::new(x, y, z)
+                .try_normalize()
+                .filter(|v| v.is_finite())
+                .ok_or_else(|| format!("the up vector {s:?} must be finite and not zero"));
+        }
+    };
+    Ok(v * sign)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn up_axes_parse() {
+        assert_eq!(parse_up("z"), Ok(Vec3::Z));
+        assert_eq!(parse_up("-Y"), Ok(-Vec3::Y));
+        assert_eq!(parse_up("0,0,2"), Ok(Vec3::Z));
+        assert!(parse_up("0,0,0").is_err());
+        assert!(parse_up("up").is_err());
+    }
+}

@@ -1,0 +1,312 @@
+//! Labelled, coloured point sets read from scans: a PLY point cloud or mesh (its vertices, with
+//! `red green blue` and an integer `label`), or a pair of `.npy` arrays as ScanNet
+//! preprocessors write them (`<scan>_vert.npy`: N × [x y z r g b] float, colour 0–255, and
+//! `<scan>_sem_label.npy`: N NYU40 ids).
+
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+
+use ply_rs_bw::parser::{Parser, Reader};
+use ply_rs_bw::ply::{PropertyAccess, PropertyAccessResult};
+
+use super::ImportError;
+use crate::classes::NUM_CLASSES;
+use crate::util::npy;
+
+/// The most points one import takes (as the scene readers' cap on Gaussians).
+pub const MAX_POINTS: usize = 100_000_000;
+
+/// One scan's points: positions, 8-bit colours and NYU40 labels (0 = unlabelled).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LabelledPoints {
+    pub positions: Vec<[f32; 3]>,
+    pub colours: Vec<[u8; 3]>,
+    pub labels: Vec<u16>,
+    /// Labels outside NYU40 (negative or above 40) that were set to 0.
+    pub labels_repaired: usize,
+}
+
+impl LabelledPoints {
+    pub fn len(&self) -> usize {
+        self.positions.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.positions.is_empty()
+    }
+}
+
+/// Reads `path`: a PLY file, or the `_vert.npy` of a pair (its labels beside it, found by
+/// [`label_file_for`]).
+pub fn read_points(path: &Path) -> Result<LabelledPoints, ImportError> {
+    let meta = std::fs::metadata(path).map_err(|e| ImportError::io(path, e))?;
+    if !meta.is_file() {
+        return Err(ImportError::invalid(path, "not a regular file"));
+    }
+    match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+        Some("ply") => read_ply(path),
+        Some("npy") => read_npy_pair(path, &label_file_for(path)?),
+        _ => Err(ImportError::invalid(path, "expected a .ply point cloud or mesh, or a <scan>_vert.npy array")),
+    }
+}
+
+/// The label array beside a `<scan>_vert.npy`: `<scan>_sem_label.npy`, else `<scan>_label.npy`.
+pub fn label_file_for(vert: &Path) -> Result<PathBuf, ImportError> {
+    let name = vert.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    let stem = name.strip_suffix("_vert.npy").ok_or_else(|| {
+        ImportError::invalid(vert, "a .npy input must be named <scan>_vert.npy, with <scan>_sem_label.npy beside it")
+    })?;
+    let candidates = [format!("{stem}_sem_label.npy"), format!("{stem}_label.npy")];
+    candidates.iter().map(|c| vert.with_file_name(c)).find(|p| p.is_file()).ok_or_else(|| {
+        ImportError::invalid(vert, format!("no label array beside it (looked for {})", candidates.join(" and ")))
+    })
+}
+
+/// A short name for the scan: the file stem without `_vert`.
+pub fn scan_name(path: &Path) -> String {
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("scan");
+    stem.strip_suffix("_vert").unwrap_or(stem).to_string()
+}
+
+pub fn read_npy_pair(vert_path: &Path, label_path: &Path) -> Result<LabelledPoints, ImportError> {
+    let vert = npy::read::<f32>(vert_path).map_err(ImportError::Npy)?;
+    if vert.shape.len() != 2 || vert.shape[1] < 6 {
+        return Err(ImportError::invalid(vert_path, format!("shape {:?}, expected N x 6 (x y z r g b)", vert.shape)));
+    }
+    let (n, stride) = (vert.shape[0], vert.shape[1]);
+    check_count(vert_path, n)?;
+    let labels = npy::read_integers(label_path).map_err(ImportError::Npy)?;
+    if labels.data.len() != n || labels.shape.len() != 1 {
+        return Err(ImportError::invalid(
+            label_path,
+            format!(
+                "shape {:?}: {} labels for the {n} points of {}",
+                labels.shape,
+                labels.data.len(),
+                vert_path.display()
+            ),
+        ));
+    }
+    let mut points = LabelledPoints::default();
+    for (i, row) in vert.data.chunks_exact(stride).enumerate() {
+        if let Some(k) = row[..6].iter().position(|v| !v.is_finite()) {
+            let what = ["x", "y", "z", "r", "g", "b"][k];
+            return Err(ImportError::invalid(vert_path, format!("point {i}: {what} is {}", row[k])));
+        }
+        points.positions.push([row[0], row[1], row[2]]);
+        points.colours.push([colour_byte(row[3]), colour_byte(row[4]), colour_byte(row[5])]);
+    }
+    points.labels = repair_labels(&labels.data, &mut points.labels_repaired);
+    Ok(points)
+}
+
+fn check_count(path: &Path, n: usize) -> Result<(), ImportError> {
+    if n == 0 {
+        return Err(ImportError::invalid(path, "no points"));
+    }
+    if n > MAX_POINTS {
+        return Err(ImportError::invalid(path, format!("{n} points, more than the {MAX_POINTS} one import takes")));
+    }
+    Ok(())
+}
+
+/// 0–255 colour values (clamped: scanners' colour can overshoot after colour correction).
+fn colour_byte(v: f32) -> u8 {
+    v.round().clamp(0.0, 255.0) as u8
+}
+
+/// NYU40 ids; anything outside 0–40 becomes 0, counted.
+fn repair_labels(raw: &[i64], repaired: &mut usize) -> Vec<u16> {
+    raw.iter()
+        .map(|&l| {
+            if (0..NUM_CLASSES as i64).contains(&l) {
+                l as u16
+            } else {
+                *repaired += 1;
+                0
+            }
+        })
+        .collect()
+}
+
+/// One vertex's scalar values by property name (ply-rs calls the setters in header order).
+#[derive(Default)]
+struct Named {
+    values: Vec<(String, f64)>,
+}
+
+impl Named {
+    fn push(&mut self, key: &str, v: f64) -> PropertyAccessResult {
+        self.values.push((key.to_string(), v));
+        PropertyAccessResult::Set
+    }
+}
+
+impl PropertyAccess for Named {
+    fn new() -> Self {
+        Self::default()
+    }
+    fn set_char(&mut self, k: &str, v: i8) -> PropertyAccessResult {
+        self.push(k, v as f64)
+    }
+    fn set_uchar(&mut self, k: &str, v: u8) -> PropertyAccessResult {
+        self.push(k, v as f64)
+    }
+    fn set_short(&mut self, k: &str, v: i16) -> PropertyAccessResult {
+        self.push(k, v as f64)
+    }
+    fn set_ushort(&mut self, k: &str, v: u16) -> PropertyAccessResult {
+        self.push(k, v as f64)
+    }
+    fn set_int(&mut self, k: &str, v: i32) -> PropertyAccessResult {
+        self.push(k, v as f64)
+    }
+    fn set_uint(&mut self, k: &str, v: u32) -> PropertyAccessResult {
+        self.push(k, v as f64)
+    }
+    fn set_float(&mut self, k: &str, v: f32) -> PropertyAccessResult {
+        self.push(k, v as f64)
+    }
+    fn set_double(&mut self, k: &str, v: f64) -> PropertyAccessResult {
+        self.push(k, v)
+    }
+}
+
+/// Parses elements other than `vertex` (faces of a mesh) and drops them.
+struct Skip;
+
+impl PropertyAccess for Skip {
+    fn new() -> Self {
+        Skip
+    }
+}
+
+fn read_ply(path: &Path) -> Result<LabelledPoints, ImportError> {
+    let bytes = std::fs::read(path).map_err(|e| ImportError::io(path, e))?;
+    let mut reader = Reader::new(Cursor::new(bytes.as_slice()));
+    let vertex_parser = Parser::<Named>::new();
+    let skip_parser = Parser::<Skip>::new();
+    let header = vertex_parser
+        .read_header(&mut reader)
+        .map_err(|e| ImportError::invalid(path, format!("bad PLY header: {e}")))?;
+    let def = header.elements.get("vertex").ok_or_else(|| ImportError::invalid(path, "no 'vertex' element"))?;
+    check_count(path, def.count)?;
+    let props: Vec<&str> = def.properties.keys().map(String::as_str).collect();
+    for need in ["x", "y", "z", "label"] {
+        if !props.contains(&need) {
+            return Err(ImportError::invalid(
+                path,
+                format!("vertex property '{need}' is missing (have: {})", props.join(" ")),
+            ));
+        }
+    }
+    let colour_names = if ["red", "green", "blue"].iter().all(|c| props.contains(c)) {
+        ["red", "green", "blue"]
+    } else if ["r", "g", "b"].iter().all(|c| props.contains(c)) {
+        ["r", "g", "b"]
+    } else {
+        return Err(ImportError::invalid(path, "no vertex colours (red green blue)"));
+    };
+    // Float colours are 0–1 by convention, integer ones 0–255.
+    let float_colour = def.properties.get(colour_names[0]).is_some_and(|p| {
+        matches!(
+            p.data_type,
+            ply_rs_bw::ply::PropertyType::Scalar(
+                ply_rs_bw::ply::ScalarType::Float | ply_rs_bw::ply::ScalarType::Double
+            )
+        )
+    });
+    let mut records = None;
+    for (name, element) in &header.elements {
+        let result = if name == "vertex" {
+            vertex_parser.read_payload_for_element(&mut reader, element, &header).map(|r| records = Some(r))
+        } else {
+            skip_parser.read_payload_for_element(&mut reader, element, &header).map(drop)
+        };
+        result.map_err(|e| ImportError::invalid(path, format!("element '{name}': {e}")))?;
+    }
+    let records = records.ok_or_else(|| ImportError::invalid(path, "no 'vertex' element"))?;
+    let mut points = LabelledPoints::default();
+    let mut raw_labels = Vec::with_capacity(records.len());
+    for (i, rec) in records.iter().enumerate() {
+        let get = |key: &str| rec.values.iter().find(|(k, _)| k == key).map(|(_, v)| *v).unwrap_or(f64::NAN);
+        let [x, y, z] = ["x", "y", "z"].map(get);
+        let colour = colour_names.map(get);
+        for (what, v) in ["x", "y", "z"].iter().zip([x, y, z]).chain(colour_names.iter().zip(colour)) {
+            if !v.is_finite() {
+                return Err(ImportError::invalid(path, format!("vertex {i}: {what} is {v}")));
+            }
+        }
+        points.positions.push([x as f32, y as f32, z as f32]);
+        let scale = if float_colour { 255.0 } else { 1.0 };
+        points.colours.push(colour.map(|c| colour_byte((c * scale) as f32)));
+        let label = get("label");
+        raw_labels.push(if label.is_finite() { label as i64 } else { -1 });
+    }
+    points.labels = repair_labels(&raw_labels, &mut points.labels_repaired);
+    Ok(points)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write_pair(dir: &Path, stem: &str, vert: &[f32], labels: &[u32]) -> PathBuf {
+        let v = dir.join(format!("{stem}_vert.npy"));
+        npy::write(&v, &[vert.len() / 6, 6], vert).expect("write vert");
+        npy::write(&dir.join(format!("{stem}_sem_label.npy")), &[labels.len()], labels).expect("write labels");
+        v
+    }
+
+    #[test]
+    fn reads_a_npy_pair_and_repairs_labels_outside_nyu40() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let v = write_pair(
+            dir.path(),
+            "scene9_00",
+            &[0.0, 1.0, 2.0, 10.0, 300.0, -4.0, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0],
+            &[5, 41],
+        );
+        let p = read_points(&v).expect("reads");
+        assert_eq!(p.positions, vec![[0.0, 1.0, 2.0], [1.0, 1.0, 1.0]]);
+        assert_eq!(p.colours[0], [10, 255, 0]);
+        assert_eq!((p.labels.clone(), p.labels_repaired), (vec![5, 0], 1));
+        assert_eq!(scan_name(&v), "scene9_00");
+    }
+
+    #[test]
+    fn npy_problems_name_the_file_and_the_problem() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let v = write_pair(dir.path(), "a", &[0.0; 12], &[1, 2, 3]);
+        let e = read_points(&v).expect_err("length mismatch").to_string();
+        assert!(e.contains("a_sem_label.npy") && e.contains("3 labels for the 2 points"), "{e}");
+        let v = write_pair(dir.path(), "b", &[0.0, f32::NAN, 0.0, 1.0, 1.0, 1.0], &[1]);
+        let e = read_points(&v).expect_err("NaN").to_string();
+        assert!(e.contains("b_vert.npy") && e.contains("point 0: y is NaN"), "{e}");
+        let lonely = dir.path().join("c_vert.npy");
+        npy::write(&lonely, &[1, 6], &[0.0f32; 6]).expect("write");
+        let e = read_points(&lonely).expect_err("no labels").to_string();
+        assert!(e.contains("c_sem_label.npy"), "{e}");
+        let e = read_points(&dir.path().join("missing_vert.npy")).expect_err("absent").to_string();
+        assert!(e.contains("missing_vert.npy"), "{e}");
+    }
+
+    #[test]
+    fn reads_an_ascii_ply_with_faces_and_float_colours() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("mesh.ply");
+        let text = "ply\nformat ascii 1.0\nelement vertex 3\nproperty float x\nproperty float y\nproperty float z\n\
+            property float red\nproperty float green\nproperty float blue\nproperty ushort label\n\
+            element face 1\nproperty list uchar int vertex_indices\nend_header\n\
+            0 0 0 1 0 0.5 1\n1 0 0 0 1 0 2\n0 1 0 0 0 1 99\n3 0 1 2\n";
+        std::fs::write(&path, text).expect("write");
+        let p = read_points(&path).expect("reads");
+        assert_eq!(p.len(), 3);
+        assert_eq!(p.colours[0], [255, 0, 128]);
+        assert_eq!((p.labels.clone(), p.labels_repaired), (vec![1, 2, 0], 1));
+        let no_label = text.replace("property ushort label\n", "").replace(" 1\n1 0", "\n1 0");
+        std::fs::write(&path, no_label).expect("write");
+        let e = read_points(&path).expect_err("no label").to_string();
+        assert!(e.contains("mesh.ply") && e.contains("'label' is missing"), "{e}");
+    }
+}
