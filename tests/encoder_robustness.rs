@@ -48,7 +48,7 @@ fn mismatching_cards_are_refused_naming_the_file() {
     let cases: Vec<(&str, CardEdit)> = vec![
         ("grid", Box::new(|c| c["grid"] = serde_json::json!(-1.0))),
         ("format", Box::new(|c| c["format"] = serde_json::json!("someone-else/9"))),
-        ("patch size", Box::new(|c| c["patch_size"] = serde_json::json!(64))),
+        ("patch_size 64", Box::new(|c| c["patch_size"] = serde_json::json!(64))),
         ("do not match", Box::new(|c| c["inputs"].as_array_mut().expect("inputs").truncate(5))),
         ("orders", Box::new(|c| c["orders"] = serde_json::json!(["z"]))),
     ];

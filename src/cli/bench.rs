@@ -62,8 +62,12 @@ pub fn run(cmd: &BenchCommand) -> anyhow::Result<()> {
     }
 }
 
-/// Median and 95th percentile of a sample.
+/// Median and 95th percentile of a sample (NaN for an empty one: callers time at least one
+/// frame, and an empty sample must not panic).
 pub fn median_p95(mut v: Vec<f64>) -> (f64, f64) {
+    if v.is_empty() {
+        return (f64::NAN, f64::NAN);
+    }
     v.sort_by(f64::total_cmp);
     let at = |q: f64| v[((v.len() - 1) as f64 * q).round() as usize];
     (at(0.5), at(0.95))
@@ -104,11 +108,47 @@ fn load(b: &LoadBench) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Median and p95 per stage of the CPU reference renderer, over `frames` frames.
+struct CpuRenderReport {
+    gaussians: usize,
+    frames: usize,
+    /// (stage, median ms, p95 ms).
+    stages: Vec<(&'static str, f64, f64)>,
+}
+
 fn cpu_render(b: &CpuRenderBench) -> anyhow::Result<()> {
+    let report = cpu_render_report(b)?;
+    if b.json {
+        let stages: serde_json::Map<String, serde_json::Value> =
+            report.stages.iter().map(|(n, m, p)| (n.to_string(), json!({"median_ms": m, "p95_ms": p}))).collect();
+        println!(
+            "{}",
+            json!({"path": b.path, "gaussians": report.gaussians, "width": b.width, "height": b.height, "features": b.features, "frames": report.frames, "threads": rayon::current_num_threads(), "stages": stages})
+        );
+    } else {
+        println!(
+            "CPU reference render, {} Gaussians, {}x{}, {} feature channels, {} threads, {} frames:",
+            report.gaussians,
+            b.width,
+            b.height,
+            b.features,
+            rayon::current_num_threads(),
+            report.frames
+        );
+        for (n, m, p) in report.stages {
+            println!("  {n:<9} median {m:>9.1} ms   p95 {p:>9.1} ms");
+        }
+    }
+    Ok(())
+}
+
+fn cpu_render_report(b: &CpuRenderBench) -> anyhow::Result<CpuRenderReport> {
     let loaded = super::load_scene(&b.path, false)?;
     if loaded.cameras.is_empty() {
-        bail!("{} has no cameras to render along", b.path.display());
+        bail!("no cameras to render along: {}", loaded.why_no_cameras());
     }
+    // As `bench render` does: at least one frame, and the count reported is the one timed.
+    let frames = b.frames.max(1);
     let mut rng = crate::util::rng::Rng::new(1);
     let feats: Vec<f32> = (0..loaded.scene.len() * b.features).map(|_| rng.normal()).collect();
     let channels = Channels {
@@ -117,7 +157,7 @@ fn cpu_render(b: &CpuRenderBench) -> anyhow::Result<()> {
         labels: loaded.scene.labels.as_deref(),
     };
     let (mut project, mut sort, mut raster, mut total) = (vec![], vec![], vec![], vec![]);
-    for f in 0..b.frames.max(1) {
+    for f in 0..frames {
         let view = ViewArgs {
             camera: Some(f % loaded.cameras.len()),
             width: Some(b.width),
@@ -132,34 +172,43 @@ fn cpu_render(b: &CpuRenderBench) -> anyhow::Result<()> {
         sort.push(frame.stats.sort_ms);
         raster.push(frame.stats.raster_ms);
     }
-    let stages = [("project", project), ("bin+sort", sort), ("raster", raster), ("total", total)];
-    let rows: Vec<(&str, f64, f64)> = stages
+    debug_assert_eq!(total.len(), frames);
+    let stages = [("project", project), ("bin+sort", sort), ("raster", raster), ("total", total)]
         .into_iter()
         .map(|(n, v)| {
             let (m, p) = median_p95(v);
             (n, m, p)
         })
         .collect();
-    if b.json {
-        let stages: serde_json::Map<String, serde_json::Value> =
-            rows.iter().map(|(n, m, p)| (n.to_string(), json!({"median_ms": m, "p95_ms": p}))).collect();
-        println!(
-            "{}",
-            json!({"path": b.path, "gaussians": loaded.scene.len(), "width": b.width, "height": b.height, "features": b.features, "threads": rayon::current_num_threads(), "stages": stages})
-        );
-    } else {
-        println!(
-            "CPU reference render, {} Gaussians, {}x{}, {} feature channels, {} threads, {} frames:",
-            loaded.scene.len(),
-            b.width,
-            b.height,
-            b.features,
-            rayon::current_num_threads(),
-            b.frames
-        );
-        for (n, m, p) in rows {
-            println!("  {n:<9} median {m:>9.1} ms   p95 {p:>9.1} ms");
-        }
+    Ok(CpuRenderReport { gaussians: loaded.scene.len(), frames, stages })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scene::trainer_folder::{DEFAULT_ITERATION, write_trainer_folder};
+    use crate::synth::{SynthOptions, generate};
+
+    /// `--frames 0` used to time one frame and report "0 frames"; like `bench render` it
+    /// now times one frame and says so.
+    #[test]
+    fn cpu_render_with_zero_frames_reports_the_one_it_timed() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let room =
+            generate(&SynthOptions { target_gaussians: 2_000, views: 2, width: 32, height: 24, ..Default::default() });
+        write_trainer_folder(dir.path(), &room.scene, &room.cameras, DEFAULT_ITERATION).expect("write room");
+        let bench = |frames| CpuRenderBench {
+            path: dir.path().to_path_buf(),
+            width: 32,
+            height: 24,
+            frames,
+            features: 0,
+            json: true,
+        };
+        let report = cpu_render_report(&bench(0)).expect("bench runs");
+        assert_eq!(report.frames, 1);
+        assert_eq!(report.stages.len(), 4);
+        assert!(report.stages.iter().all(|(_, m, p)| m.is_finite() && p.is_finite()));
+        assert_eq!(cpu_render_report(&bench(3)).expect("bench runs").frames, 3);
     }
-    Ok(())
 }

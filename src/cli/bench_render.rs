@@ -39,7 +39,7 @@ pub struct RenderBench {
 pub fn run(b: &RenderBench) -> anyhow::Result<()> {
     let loaded = super::load_scene(&b.path, false)?;
     if loaded.cameras.is_empty() {
-        bail!("{} has no cameras to render along", b.path.display());
+        bail!("no cameras to render along: {}", loaded.why_no_cameras());
     }
     let ctx = GpuContext::headless()?;
     let mut scene = GpuScene::upload(&ctx, &loaded.scene)?;

@@ -55,7 +55,7 @@ pub fn run(b: &SegmentBench) -> anyhow::Result<()> {
     }
     let loaded = super::load_scene(&b.path, false)?;
     if loaded.cameras.is_empty() {
-        bail!("{} has no cameras to render along", loaded.source.display());
+        bail!("no cameras to render along: {}", loaded.why_no_cameras());
     }
     let mut model = b.fusion.open()?;
     let mut renderer = b.fusion.renderer(&loaded, b.backend, &model)?;

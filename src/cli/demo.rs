@@ -139,7 +139,7 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<()> {
     let mut segmenter = DemoSegmenter::open(pca.as_ref().map(|p| p.dim));
     let n = loaded.cameras.len();
     if n == 0 {
-        anyhow::bail!("{} has no cameras (cameras.json) to render from", loaded.source.display());
+        anyhow::bail!("no cameras to render from: {}", loaded.why_no_cameras());
     }
     let views = args.views.clamp(1, n.max(1));
     let mut sheet: Vec<(u32, u32, Vec<u8>)> = Vec::new();

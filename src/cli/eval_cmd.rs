@@ -66,7 +66,7 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
             bail!("{} has no 'label' property: eval needs ground-truth labels", loaded.source.display());
         }
         if loaded.cameras.is_empty() {
-            bail!("{} has no cameras (cameras.json): nothing to evaluate from", loaded.source.display());
+            bail!("nothing to evaluate from: {}", loaded.why_no_cameras());
         }
         let mut renderer = args.fusion.renderer(&loaded, args.backend, &model)?;
         let cams = scene_views(&loaded.cameras, args.max_views.unwrap_or(usize::MAX), args.width, args.height);

@@ -57,7 +57,7 @@ pub fn run(args: &ExportDatasetArgs) -> anyhow::Result<()> {
             bail!("{} has no 'label' property: export-dataset needs ground-truth labels", loaded.source.display());
         }
         if loaded.cameras.is_empty() {
-            bail!("{} has no cameras (cameras.json): nothing to render from", loaded.source.display());
+            bail!("nothing to render from: {}", loaded.why_no_cameras());
         }
         let name = scene_name(path);
         if !names.insert(name.clone()) {

@@ -9,7 +9,9 @@ use super::backend::{Backend, Renderer};
 use super::encoder_args::EncoderArgs;
 use super::view_args::{ViewArgs, parse_vec3};
 use crate::image_io::write_png;
-use crate::render::Frame;
+use crate::render::{Frame, pca};
+use crate::scene::SceneError;
+use crate::scene::sanitize::sanitize_extras;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum What {
@@ -67,8 +69,8 @@ pub struct RenderArgs {
 }
 
 pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
-    let loaded = super::load_scene(&args.path, args.strict)?;
-    let cam = args.view.camera(&loaded.cameras)?;
+    let mut loaded = super::load_scene(&args.path, args.strict)?;
+    let cam = args.view.camera_for(&loaded)?;
     let wants_labels = matches!(args.what, What::Labels | What::LabelIds);
     if wants_labels && loaded.scene.labels.is_none() {
         anyhow::bail!(
@@ -76,18 +78,34 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
             loaded.source.display()
         );
     }
+    // The f_pc_* values are numbers the PCA and the splat use: one NaN there would blacken
+    // the whole image, so they get the loader's policy for damaged Gaussians before the
+    // renderer sees the scene.
+    let property_features = if args.what == What::Features && args.feature_source == FeatureSource::Properties {
+        let dropped = sanitize_extras(&mut loaded.scene, pca::is_feature_property, args.strict)
+            .map_err(|p| SceneError::invalid(&loaded.source, p))?;
+        if dropped > 0 {
+            eprintln!(
+                "warning: {}: dropped {dropped} Gaussians with NaN or infinite f_pc_* feature values",
+                loaded.source.display()
+            );
+        }
+        Some(pca::scene_features(&loaded.scene).with_context(|| {
+            format!("{} has no per-Gaussian features (f_pc_0, f_pc_1, ... properties)", loaded.source.display())
+        })?)
+    } else {
+        None
+    };
     let mut renderer = Renderer::new(args.backend, &loaded.scene)?;
     if args.what == What::Features {
-        let (dim, feats) = match args.feature_source {
-            FeatureSource::Properties => crate::render::pca::scene_features(&loaded.scene).with_context(|| {
-                format!("{} has no per-Gaussian features (f_pc_0, f_pc_1, ... properties)", loaded.source.display())
-            })?,
-            FeatureSource::Encoder => {
+        let (dim, feats) = match property_features {
+            Some(f) => f,
+            None => {
                 let f = args.encoder.features(&loaded, true)?;
                 (f.dim, f.features)
             }
         };
-        let pca = crate::render::pca::FeaturePca::fit(&feats, dim);
+        let pca = pca::FeaturePca::fit(&feats, dim);
         renderer.set_features(4, pca.colours(&feats))?;
     }
     let started = std::time::Instant::now();

@@ -40,7 +40,7 @@ pub fn run(args: &SegmentArgs) -> anyhow::Result<()> {
     // A view of the fusion network's usual size unless asked otherwise.
     let view =
         ViewArgs { width: args.view.width.or(Some(640)), height: args.view.height.or(Some(480)), ..args.view.clone() };
-    let cam = view.camera(&loaded.cameras)?;
+    let cam = view.camera_for(&loaded)?;
     let mut model = args.fusion.open()?;
     let mut renderer = args.fusion.renderer(&loaded, args.backend, &model)?;
     let inputs = renderer.render_inputs(&cam, false, [0.0; 3], model.tensor_recipe())?.inputs;

@@ -8,6 +8,7 @@ use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
+use crate::scene::MAX_GAUSSIANS;
 use crate::scene::trainer_folder::{DEFAULT_ITERATION, write_trainer_folder};
 use crate::synth::{GlobalRotation, RoomKind, SynthOptions, generate};
 use crate::util::atomic_write::write_bytes_atomically;
@@ -98,6 +99,11 @@ pub fn run(args: &SynthArgs) -> anyhow::Result<()> {
     if args.count == 0 {
         bail!("--count must be at least 1");
     }
+    // Zero Gaussians is a scene every reader refuses; more than the readers' limit is one
+    // none of them would open (and aborts on allocation long before it is written).
+    if args.gaussians == 0 || args.gaussians as u64 > MAX_GAUSSIANS {
+        bail!("--gaussians {} is outside 1-{MAX_GAUSSIANS} (the most any scene reader accepts)", args.gaussians);
+    }
     if args.width == 0 || args.height == 0 {
         bail!("--width and --height must be positive");
     }
@@ -179,6 +185,20 @@ mod tests {
         assert!(parse_rotation("0,0,0,90").is_err());
         assert!(parse_rotation("1,2").is_err());
         assert_eq!(parse_vec3("-1,2.5,3"), Ok([-1.0, 2.5, 3.0]));
+    }
+
+    /// `--gaussians 0` used to write a scene every reader rejects, and 200 M aborted on
+    /// allocation; both are refused before anything is written.
+    #[test]
+    fn gaussian_counts_outside_the_readers_limit_are_refused() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = dir.path().join("rooms");
+        for n in ["0", "100000001", "200000000"] {
+            let w = Wrap::try_parse_from(["x", out.to_str().expect("utf-8"), "--gaussians", n]).expect("parse");
+            let msg = run(&w.args).expect_err(n).to_string();
+            assert!(msg.contains(&format!("--gaussians {n}")) && msg.contains("1-100000000"), "{msg}");
+        }
+        assert!(!out.exists(), "nothing written");
     }
 
     #[test]

@@ -11,6 +11,13 @@ use super::indices::{BITS, PATCH, SerialOrder};
 
 pub const FORMAT: &str = "rtgs2-encoder/1";
 
+/// `grid` bounds, in metres (the encoder sees scenes rescaled to metres): the shipped model
+/// uses 0.05. Below a millimetre a room needs billions of voxels and the 16-bit voxel
+/// coordinates span under 66 m; above 10 m a whole room is one voxel.
+const GRID_RANGE: std::ops::RangeInclusive<f64> = 0.001..=10.0;
+const STAGES: std::ops::RangeInclusive<usize> = 1..=8;
+const FEATURE_DIM: std::ops::RangeInclusive<usize> = 1..=256;
+
 #[derive(Debug, Clone, Deserialize)]
 pub struct EncoderCard {
     pub format: String,
@@ -30,7 +37,12 @@ pub struct EncoderCard {
 impl EncoderCard {
     pub fn load(path: &Path) -> Result<Self, EncoderError> {
         let text = std::fs::read_to_string(path).map_err(|source| EncoderError::io(path, source))?;
-        let mut card: EncoderCard = serde_json::from_str(&text)
+        Self::parse(path, &text)
+    }
+
+    /// A card from its JSON text; `path` names it in errors.
+    pub fn parse(path: &Path, text: &str) -> Result<Self, EncoderError> {
+        let mut card: EncoderCard = serde_json::from_str(text)
             .map_err(|e| EncoderError::model(path, format!("not a valid model card: {e}")))?;
         card.path = path.to_path_buf();
         card.validate()?;
@@ -42,17 +54,30 @@ impl EncoderCard {
         if self.format != FORMAT {
             return bad(format!("card format {:?}, this build reads {FORMAT:?}", self.format));
         }
-        if !(self.grid.is_finite() && self.grid > 0.0) {
-            return bad(format!("grid {} must be a positive number", self.grid));
-        }
-        if self.patch_size != PATCH || self.coord_bits != BITS {
+        if !GRID_RANGE.contains(&self.grid) {
             return bad(format!(
-                "patch size {} / coordinate bits {} differ from this build's {PATCH} / {BITS}",
-                self.patch_size, self.coord_bits
+                "grid {} must be a voxel size in {}-{} metres",
+                self.grid,
+                GRID_RANGE.start(),
+                GRID_RANGE.end()
             ));
         }
-        if !(1..=8).contains(&self.stages) || self.feature_dim == 0 || self.feature_dim > 256 {
-            return bad(format!("{} stages / feature dimension {} are out of range", self.stages, self.feature_dim));
+        if self.patch_size != PATCH {
+            return bad(format!("patch_size {} differs from this build's {PATCH}", self.patch_size));
+        }
+        if self.coord_bits != BITS {
+            return bad(format!("coord_bits {} differs from this build's {BITS}", self.coord_bits));
+        }
+        if !STAGES.contains(&self.stages) {
+            return bad(format!("stages {} is outside {}-{}", self.stages, STAGES.start(), STAGES.end()));
+        }
+        if !FEATURE_DIM.contains(&self.feature_dim) {
+            return bad(format!(
+                "feature_dim {} is outside {}-{}",
+                self.feature_dim,
+                FEATURE_DIM.start(),
+                FEATURE_DIM.end()
+            ));
         }
         let names: Vec<&str> = SerialOrder::ALL.iter().map(|o| o.name()).collect();
         if self.orders != names {
@@ -60,7 +85,10 @@ impl EncoderCard {
         }
         for (s, o) in &self.used_patches {
             if *s >= self.stages || SerialOrder::from_name(o).is_none() {
-                return bad(format!("used patch ({s}, {o:?}) names no stage/order this build knows"));
+                return bad(format!(
+                    "used_patches entry [{s}, \"{o}\"] names no stage (0-{}) and order this build knows",
+                    self.stages - 1
+                ));
             }
         }
         Ok(())
@@ -71,5 +99,56 @@ impl EncoderCard {
             .iter()
             .map(|(s, o)| (*s, SerialOrder::from_name(o).expect("validated when the card was loaded")))
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn card_json(edit: impl FnOnce(&mut serde_json::Value)) -> String {
+        let orders: Vec<&str> = SerialOrder::ALL.iter().map(|o| o.name()).collect();
+        let mut v = serde_json::json!({
+            "format": FORMAT, "feature_dim": 32, "grid": 0.05, "stages": 4, "patch_size": PATCH,
+            "coord_bits": BITS, "orders": orders, "used_patches": [[0, orders[0]], [3, orders[1]]],
+            "inputs": ["voxel_feat"], "output": "features", "name": "ignored"
+        });
+        edit(&mut v);
+        v.to_string()
+    }
+
+    fn parse(edit: impl FnOnce(&mut serde_json::Value)) -> Result<EncoderCard, EncoderError> {
+        EncoderCard::parse(Path::new("/m/encoder.json"), &card_json(edit))
+    }
+
+    #[test]
+    fn a_valid_card_loads() {
+        let c = parse(|_| {}).expect("valid card");
+        assert_eq!(c.wanted_patches().len(), 2);
+    }
+
+    /// Every number on the card is checked for a finite, sensible value, and the message
+    /// names the field and the card.
+    #[test]
+    fn numeric_fields_out_of_range_are_named() {
+        type Edit = fn(&mut serde_json::Value);
+        let cases: [(Edit, &str); 10] = [
+            (|v| v["grid"] = serde_json::json!(0), "grid 0"),
+            (|v| v["grid"] = serde_json::json!(-0.05), "grid -0.05"),
+            (|v| v["grid"] = serde_json::json!(1e-9), "grid 0.000000001"),
+            (|v| v["grid"] = serde_json::json!(1e9), "grid 1000000000"),
+            (|v| v["stages"] = 0.into(), "stages 0"),
+            (|v| v["stages"] = 9.into(), "stages 9"),
+            (|v| v["feature_dim"] = 0.into(), "feature_dim 0"),
+            (|v| v["feature_dim"] = 1000.into(), "feature_dim 1000"),
+            (|v| v["patch_size"] = 64.into(), "patch_size 64"),
+            (|v| v["used_patches"] = serde_json::json!([[4, "z"]]), "used_patches entry [4, \"z\"]"),
+        ];
+        for (edit, expect) in cases {
+            let err = parse(edit).expect_err(expect).to_string();
+            assert!(err.contains(expect) && err.contains("/m/encoder.json"), "expected {expect:?} in {err}");
+        }
+        let err = parse(|v| v["coord_bits"] = 12.into()).expect_err("coord bits").to_string();
+        assert!(err.contains("coord_bits 12"), "{err}");
     }
 }

@@ -15,6 +15,15 @@ pub const FORMAT: &str = "rtgs2-fusion/1";
 pub const RGB_INPUT: &str = "rgb";
 pub const FEATURES_INPUT: &str = "features";
 
+/// `rgb_std` bounds. RGB enters as u8 / 255, in [0, 1], whose standard deviation is at most
+/// 0.5; 1 leaves it unscaled. Below 0.001 one 8-bit step (1/255) would become more than four
+/// normalised units: no real image statistics, a typo or a broken export.
+const RGB_STD_RANGE: std::ops::RangeInclusive<f32> = 0.001..=1.0;
+/// `feature_scale` bounds. The training side sets it to 1 / RMS of the splatted encoder
+/// features (10.3 for the shipped model); 1e-6..1e6 covers any RMS f32 features can carry
+/// usefully. Zero erases the features, a negative value flips them, neither is a recipe.
+const FEATURE_SCALE_RANGE: std::ops::RangeInclusive<f32> = 1e-6..=1e6;
+
 #[derive(Debug, Clone, Deserialize)]
 pub struct FusionCard {
     #[serde(default)]
@@ -97,14 +106,26 @@ impl FusionCard {
                 return bad(format!("class id {id} appears twice in class_ids"));
             }
         }
-        if self.rgb_mean.len() != 3 || self.rgb_mean.iter().any(|m| !m.is_finite()) {
-            return bad(format!("rgb_mean {:?} must be 3 finite numbers", self.rgb_mean));
+        // RGB enters as u8 / 255, so its mean is in [0, 1]; range checks are written so that
+        // NaN fails them.
+        if self.rgb_mean.len() != 3 || !self.rgb_mean.iter().all(|m| (0.0..=1.0).contains(m)) {
+            return bad(format!("rgb_mean {} must be 3 numbers in 0-1 (RGB is u8 / 255)", list(&self.rgb_mean)));
         }
-        if self.rgb_std.len() != 3 || self.rgb_std.iter().any(|s| !(s.is_finite() && *s > 0.0)) {
-            return bad(format!("rgb_std {:?} must be 3 positive numbers", self.rgb_std));
+        if self.rgb_std.len() != 3 || !self.rgb_std.iter().all(|s| RGB_STD_RANGE.contains(s)) {
+            return bad(format!(
+                "rgb_std {} must be 3 numbers in {}-{} (the spread of u8 / 255 values)",
+                list(&self.rgb_std),
+                RGB_STD_RANGE.start(),
+                RGB_STD_RANGE.end()
+            ));
         }
-        if !self.feature_scale.is_finite() {
-            return bad(format!("feature_scale {} must be finite", self.feature_scale));
+        if !FEATURE_SCALE_RANGE.contains(&self.feature_scale) {
+            return bad(format!(
+                "feature_scale {} must be a positive number in {:e}-{:e} (it is 1 / RMS of the features)",
+                self.feature_scale,
+                FEATURE_SCALE_RANGE.start(),
+                FEATURE_SCALE_RANGE.end()
+            ));
         }
         if !(1..=4096).contains(&self.size_multiple) {
             return bad(format!("size_multiple {} must be in 1..=4096", self.size_multiple));
@@ -146,6 +167,11 @@ impl FusionCard {
             element,
         }
     }
+}
+
+/// `[a, b, c]` for a message (plain numbers, no Rust syntax).
+fn list(v: &[f32]) -> String {
+    format!("[{}]", v.iter().map(f32::to_string).collect::<Vec<_>>().join(", "))
 }
 
 #[cfg(test)]
@@ -202,10 +228,60 @@ mod tests {
         }
         let err = parse(|v| v["size_multiple"] = 0.into()).expect_err("size multiple").to_string();
         assert!(err.contains("size_multiple"), "{err}");
+        let err = parse(|v| v["size_multiple"] = 5000.into()).expect_err("size multiple").to_string();
+        assert!(err.contains("size_multiple"), "{err}");
         let err = parse(|v| {
             v["inputs"] = serde_json::json!(["rgb"]);
             v["feature_dim"] = 8.into();
         });
         assert!(err.expect_err("a dim without a features input").to_string().contains("do not include"));
+    }
+
+    /// Every number on the card must be finite and in a sensible range: feature_scale −1e9
+    /// or 0 used to load. (JSON cannot spell NaN or infinity, and numbers beyond f32 are
+    /// refused by the parser.)
+    #[test]
+    fn numeric_fields_out_of_range_are_named() {
+        type Edit = fn(&mut serde_json::Value);
+        let cases: [(Edit, &str); 12] = [
+            (|v| v["feature_scale"] = serde_json::json!(-1e9), "feature_scale -1000000000"),
+            (|v| v["feature_scale"] = serde_json::json!(0), "feature_scale 0"),
+            (|v| v["feature_scale"] = serde_json::json!(1e-9), "feature_scale 0.000000001"),
+            (|v| v["feature_scale"] = serde_json::json!(1e7), "feature_scale 10000000"),
+            (|v| v["rgb_mean"] = serde_json::json!([0.5, -0.5, 0.5]), "rgb_mean [0.5, -0.5, 0.5]"),
+            (|v| v["rgb_mean"] = serde_json::json!([0.5, 0.5, 300]), "rgb_mean"),
+            (|v| v["rgb_mean"] = serde_json::json!([0.5, 0.5, 2]), "rgb_mean [0.5, 0.5, 2]"),
+            (|v| v["rgb_std"] = serde_json::json!([0.2, -0.2, 0.2]), "rgb_std"),
+            (|v| v["rgb_std"] = serde_json::json!([0.2, 0.2, 1e-5]), "rgb_std"),
+            (|v| v["rgb_std"] = serde_json::json!([0.2, 0.2, 50]), "rgb_std"),
+            (|v| v["feature_dim"] = 300.into(), "feature_dim 300"),
+            (|v| v["class_ids"] = serde_json::json!([1, -3]), "class id -3"),
+        ];
+        for (edit, expect) in cases {
+            let err = parse(edit).expect_err(expect).to_string();
+            assert!(err.contains(expect) && err.contains("/m/fusion.json"), "expected {expect:?} in {err}");
+        }
+        // NaN and numbers beyond f32 never reach the checks: the parser refuses them, naming
+        // the card.
+        for spelled in ["NaN", "1e39", "-1e39"] {
+            let text = card_json(|_| {}).replace("\"feature_scale\":1.0", &format!("\"feature_scale\":{spelled}"));
+            assert!(text.contains(spelled));
+            let err = FusionCard::parse(Path::new("/m/fusion.json"), &text).expect_err(spelled).to_string();
+            assert!(err.contains("/m/fusion.json"), "{err}");
+        }
+        // NaN fails every range check, should a card be built some other way.
+        let mut card = parse(|_| {}).expect("valid");
+        card.feature_scale = f32::NAN;
+        assert!(card.validate().expect_err("NaN").to_string().contains("feature_scale NaN"));
+        let mut card = parse(|_| {}).expect("valid");
+        card.rgb_mean[1] = f32::NAN;
+        assert!(card.validate().expect_err("NaN").to_string().contains("rgb_mean [0.5, NaN, 0.5]"));
+        // The edges of the ranges load.
+        parse(|v| {
+            v["rgb_mean"] = serde_json::json!([0.0, 1.0, 0.5]);
+            v["rgb_std"] = serde_json::json!([0.001, 1.0, 0.5]);
+            v["feature_scale"] = serde_json::json!(1e6);
+        })
+        .expect("in range");
     }
 }

@@ -143,16 +143,23 @@ impl FeaturePca {
     }
 }
 
+/// The channel number of an `f_pc_<k>` feature property.
+fn feature_channel(name: &str) -> Option<usize> {
+    name.strip_prefix("f_pc_").and_then(|n| n.parse().ok())
+}
+
+/// Whether an extra property is one of the `f_pc_*` feature channels [`scene_features`] reads.
+pub fn is_feature_property(name: &str) -> bool {
+    feature_channel(name).is_some()
+}
+
 /// Per-Gaussian feature vectors stored in the scene as extra properties `f_pc_0..` (the
-/// layout some feature-splatting trainers write), in numeric order, or `None`.
+/// layout some feature-splatting trainers write), in numeric order, or `None`. The loader
+/// does not check extras: run [`crate::scene::sanitize::sanitize_extras`] with
+/// [`is_feature_property`] first, or one NaN turns the whole PCA (and image) black.
 pub fn scene_features(scene: &Scene) -> Option<(usize, Vec<f32>)> {
-    let mut cols: Vec<(usize, &[f64])> = scene
-        .extras
-        .iter()
-        .filter_map(|e| {
-            e.name.strip_prefix("f_pc_").and_then(|n| n.parse().ok()).map(|k: usize| (k, e.values.as_slice()))
-        })
-        .collect();
+    let mut cols: Vec<(usize, &[f64])> =
+        scene.extras.iter().filter_map(|e| feature_channel(&e.name).map(|k| (k, e.values.as_slice()))).collect();
     if cols.is_empty() {
         return None;
     }

@@ -57,6 +57,8 @@ pub enum Problem {
     ShGap(usize),
     #[error("Gaussian {index}: {what} is not finite ({value})")]
     NonFinite { index: usize, what: &'static str, value: f32 },
+    #[error("Gaussian {index}: property '{property}' is not finite ({value})")]
+    NonFiniteProperty { index: usize, property: String, value: f64 },
     #[error("Gaussian {index}: rotation quaternion is zero (or too small to normalise)")]
     ZeroQuaternion { index: usize },
     #[error("no usable Gaussians: {0}")]

@@ -41,6 +41,11 @@ pub use camera::Camera;
 pub use error::{Problem, SceneError};
 pub use load::{LoadOptions, LoadedScene, SceneFormat, load};
 
+/// Largest Gaussian count any reader accepts (and `synth` writes): far beyond real scenes (a
+/// few million), small enough that a corrupt count cannot make us allocate the machine's
+/// memory away.
+pub const MAX_GAUSSIANS: u64 = 100_000_000;
+
 /// Scalar types a PLY property can have; kept for extra properties so they round-trip.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ScalarKind {

@@ -4,13 +4,10 @@
 
 use rayon::prelude::*;
 
+pub use super::MAX_GAUSSIANS;
 use super::ply_header::{ElementDef, PlyHeader};
 use super::ply_layout::VertexLayout;
 use super::{Problem, ScalarKind, Scene};
-
-/// Largest Gaussian count any reader accepts: far beyond real scenes (a few million), small
-/// enough that a corrupt count cannot make us allocate the machine's memory away.
-pub const MAX_GAUSSIANS: u64 = 100_000_000;
 
 /// Byte range of every element's records in a binary body with scalar-only elements, or
 /// `None` when some element has list properties (then only the general path can walk it).

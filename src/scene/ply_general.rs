@@ -7,7 +7,7 @@ use std::io::{BufRead, Cursor};
 use ply_rs_bw::parser::{Parser, Reader};
 use ply_rs_bw::ply::{PropertyAccess, PropertyAccessResult};
 
-use super::ply_header::{Encoding, PlyHeader};
+use super::ply_header::{Encoding, PlyHeader, PropertyType};
 use super::ply_layout::VertexLayout;
 use super::{Problem, Scene};
 
@@ -65,6 +65,9 @@ impl PropertyAccess for Skip {
 
 /// Decodes the `vertex` element of a whole PLY file held in `bytes`.
 pub fn decode(bytes: &[u8], header: &PlyHeader, layout: &VertexLayout) -> Result<Scene, Problem> {
+    if header.encoding == Encoding::Ascii {
+        check_ascii_records(bytes, header)?;
+    }
     let mut reader = Reader::new(Cursor::new(bytes));
     let vertex_parser = Parser::<RawRecord>::new();
     let skip_parser = Parser::<Skip>::new();
@@ -105,6 +108,54 @@ pub fn decode(bytes: &[u8], header: &PlyHeader, layout: &VertexLayout) -> Result
     Ok(scene)
 }
 
+/// ASCII bodies hold one record per line. ply-rs takes the values a record needs from the
+/// front of its line and ignores the rest, so surplus values (a column the header does not
+/// declare, two records run together) would load silently, and too few get a message
+/// without a line number. Every record line must hold exactly the values its properties
+/// declare (a list: its count, then that many items). Lines that are not text, or a list
+/// count that is no number, are left to the parser, which rejects them.
+fn check_ascii_records(bytes: &[u8], header: &PlyHeader) -> Result<(), Problem> {
+    let mut line_no = bytes[..header.body_offset].iter().filter(|&&b| b == b'\n').count();
+    let mut lines = bytes[header.body_offset..].split(|&b| b == b'\n');
+    let mut tokens: Vec<&str> = Vec::new();
+    for el in &header.elements {
+        for record in 0..el.count {
+            let Some(line) = lines.next() else {
+                return Ok(()); // the body ends early: the parser counts what is missing
+            };
+            line_no += 1;
+            let Ok(text) = std::str::from_utf8(line) else {
+                return Ok(());
+            };
+            tokens.clear();
+            tokens.extend(text.split_ascii_whitespace());
+            let mut need = 0usize;
+            for p in &el.properties {
+                need += 1;
+                if let PropertyType::List { .. } = p.ty {
+                    let Some(items) = tokens.get(need - 1).and_then(|t| t.parse::<usize>().ok()) else {
+                        return Ok(());
+                    };
+                    need = need.saturating_add(items);
+                }
+            }
+            if tokens.len() != need {
+                return Err(Problem::Malformed(format!(
+                    "line {line_no}: {} values where '{}' record {record} has {need} ({})",
+                    tokens.len(),
+                    el.name,
+                    if tokens.len() > need {
+                        "surplus values on the line: a property the header does not declare, or records run together"
+                    } else {
+                        "values are missing"
+                    }
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// More data after the last declared record means the header count is wrong; ASCII files may
 /// end with blank lines.
 fn check_no_trailing_data(rest: &mut impl BufRead, header: &PlyHeader) -> Result<(), Problem> {
@@ -123,4 +174,63 @@ fn check_no_trailing_data(rest: &mut impl BufRead, header: &PlyHeader) -> Result
         });
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use crate::scene::Problem;
+    use crate::scene::load::decode_bytes;
+
+    const PROPS: [&str; 14] = [
+        "x", "y", "z", "f_dc_0", "f_dc_1", "f_dc_2", "opacity", "scale_0", "scale_1", "scale_2", "rot_0", "rot_1",
+        "rot_2", "rot_3",
+    ];
+    const RECORD: &str = "0.5 -1 2 0.1 0.2 0.3 1 -1 -1 -1 1 0 0 0";
+
+    /// An ASCII PLY with the given vertex lines and, after them, one face per `faces` line.
+    fn ascii(vertices: &[&str], faces: &[&str]) -> Vec<u8> {
+        let mut s = format!("ply\nformat ascii 1.0\nelement vertex {}\n", vertices.len());
+        for p in PROPS {
+            s += &format!("property float {p}\n");
+        }
+        s += &format!("element face {}\nproperty list uchar int vertex_indices\nend_header\n", faces.len());
+        for l in vertices.iter().chain(faces) {
+            s += l;
+            s += "\n";
+        }
+        s.into_bytes()
+    }
+
+    fn problem(bytes: &[u8]) -> (Problem, String) {
+        let err = decode_bytes(Path::new("room.ply"), bytes).expect_err("rejected");
+        (err.problem().expect("content problem").clone(), err.to_string())
+    }
+
+    #[test]
+    fn well_formed_ascii_records_load() {
+        let (scene, _) =
+            decode_bytes(Path::new("room.ply"), &ascii(&[RECORD, RECORD], &["3 0 1 1", "0"])).expect("valid ascii");
+        assert_eq!(scene.len(), 2);
+        assert_eq!(scene.positions[1], [0.5, -1.0, 2.0]);
+    }
+
+    /// Surplus values used to be ignored by the parser, loading the file silently.
+    #[test]
+    fn surplus_values_on_a_record_line_are_an_error_naming_the_line() {
+        let surplus = format!("{RECORD} 7 8");
+        // Header: 1 ply + 1 format + 2 element lines + 14 + 1 properties + end_header = 20.
+        let (p, msg) = problem(&ascii(&[RECORD, &surplus], &[]));
+        assert!(matches!(p, Problem::Malformed(_)), "{msg}");
+        assert!(msg.contains("room.ply") && msg.contains("line 22") && msg.contains("16 values"), "{msg}");
+        assert!(msg.contains("surplus"), "{msg}");
+        // In a list element too: count 3, four items.
+        let (_, msg) = problem(&ascii(&[RECORD], &["3 0 0 0", "3 0 0 0 0"]));
+        assert!(msg.contains("line 23") && msg.contains("'face' record 1"), "{msg}");
+        // Too few values name the line as well.
+        let short = RECORD.rsplit_once(' ').expect("spaces").0;
+        let (_, msg) = problem(&ascii(&[short], &[]));
+        assert!(msg.contains("line 21") && msg.contains("missing"), "{msg}");
+    }
 }

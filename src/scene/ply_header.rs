@@ -11,6 +11,17 @@ pub enum Encoding {
     BinaryBigEndian,
 }
 
+impl Encoding {
+    /// The header's spelling, for messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Ascii => "ascii",
+            Self::BinaryLittleEndian => "binary_little_endian",
+            Self::BinaryBigEndian => "binary_big_endian",
+        }
+    }
+}
+
 /// A property's type: a scalar, or a list with a count type and an item type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PropertyType {
@@ -109,7 +120,8 @@ pub fn parse(bytes: &[u8]) -> Result<PlyHeader, Problem> {
                 });
                 match words.next() {
                     Some("1.0") | Some("1") => {}
-                    v => return Err(bad(format!("unsupported PLY version {v:?}"))),
+                    Some(v) => return Err(bad(format!("unsupported PLY version '{v}' (only 1.0 exists)"))),
+                    None => return Err(bad("the format line has no version (expected 1.0)".into())),
                 }
             }
             Some("element") => {
@@ -196,5 +208,14 @@ mod tests {
         let err = parse(b"ply\nformat ascii 1.0\nelement vertex 1\nproperty float16 x\nend_header\n").unwrap_err();
         assert!(matches!(err, Problem::BadHeader { line: 4, .. }), "{err}");
         assert!(matches!(parse(b"PK\x03\x04"), Err(Problem::UnknownFormat(_))));
+    }
+
+    /// Messages are for people: no Rust `Some("2.0")` in them.
+    #[test]
+    fn version_errors_quote_the_version_without_debug_text() {
+        let err = parse(b"ply\nformat ascii 2.0\nelement vertex 1\nend_header\n").unwrap_err().to_string();
+        assert!(err.contains("line 2") && err.contains("'2.0'") && !err.contains("Some"), "{err}");
+        let err = parse(b"ply\nformat ascii\nelement vertex 1\nend_header\n").unwrap_err().to_string();
+        assert!(err.contains("no version") && !err.contains("None"), "{err}");
     }
 }

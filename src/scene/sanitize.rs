@@ -10,7 +10,9 @@
 //!
 //! With `strict`, the first such Gaussian is an error naming its index instead. A scene with
 //! no usable Gaussian left is always an error. Extra properties are carried unchecked: we do
-//! not interpret them.
+//! not interpret them, until a command uses some (the `f_pc_*` feature channels of `render
+//! --what features --feature-source properties`): then [`sanitize_extras`] holds those to
+//! the same policy, since one NaN among them poisons everything computed from them.
 
 use rayon::prelude::*;
 
@@ -106,4 +108,89 @@ pub fn sanitize(scene: &mut Scene, strict: bool) -> Result<Repairs, Problem> {
         }));
     }
     Ok(repairs)
+}
+
+/// Applies the policy above to the extra properties `pick` selects, for a command about to
+/// use them as numbers: a Gaussian with a value there that is NaN or infinite (as f32, the
+/// precision the renderer works in) is dropped, or with `strict` the first is an error
+/// naming the Gaussian and the property. Returns how many were dropped; a scene with none
+/// left is an error.
+pub fn sanitize_extras(scene: &mut Scene, pick: impl Fn(&str) -> bool, strict: bool) -> Result<usize, Problem> {
+    let n = scene.len();
+    let picked: Vec<&super::ExtraProperty> = scene.extras.iter().filter(|e| pick(&e.name)).collect();
+    let bad_value = |i: usize| {
+        picked.iter().find_map(|e| (!(e.values[i] as f32).is_finite()).then(|| (e.name.clone(), e.values[i])))
+    };
+    let mut keep = vec![true; n];
+    let mut dropped = 0;
+    for (i, k) in keep.iter_mut().enumerate() {
+        if let Some((property, value)) = bad_value(i) {
+            if strict {
+                return Err(Problem::NonFiniteProperty { index: i, property, value });
+            }
+            *k = false;
+            dropped += 1;
+        }
+    }
+    if dropped > 0 {
+        let names: Vec<String> = picked.iter().map(|e| e.name.clone()).collect();
+        scene.retain(&keep);
+        if scene.is_empty() {
+            return Err(Problem::Empty(format!(
+                "all {n} Gaussians have NaN or infinite values in {}",
+                names.join(", ")
+            )));
+        }
+    }
+    Ok(dropped)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scene::{ExtraProperty, ScalarKind};
+
+    fn scene(features: &[[f64; 2]], other: &[f64]) -> Scene {
+        let n = features.len();
+        let mut s = Scene::with_capacity(n, 0);
+        for i in 0..n {
+            s.positions.push([i as f32, 0.0, 0.0]);
+            s.log_scales.push([0.0; 3]);
+            s.rotations.push([1.0, 0.0, 0.0, 0.0]);
+            s.opacity_logits.push(0.0);
+            s.sh.extend([0.0; 3]);
+        }
+        for k in 0..2 {
+            let values = features.iter().map(|f| f[k]).collect();
+            s.extras.push(ExtraProperty { name: format!("f_pc_{k}"), kind: ScalarKind::F32, values });
+        }
+        s.extras.push(ExtraProperty { name: "other".into(), kind: ScalarKind::F64, values: other.to_vec() });
+        s
+    }
+
+    fn pick(name: &str) -> bool {
+        name.starts_with("f_pc_")
+    }
+
+    #[test]
+    fn picked_extras_are_held_to_the_required_properties_policy() {
+        let feats = [[0.0, 1.0], [f64::NAN, 1.0], [2.0, f64::INFINITY], [3.0, 1e300], [4.0, 4.0]];
+        // The unpicked property may hold anything.
+        let other = [f64::NAN, 0.0, 0.0, 0.0, f64::NAN];
+        let mut s = scene(&feats, &other);
+        assert_eq!(sanitize_extras(&mut s, pick, false), Ok(3), "NaN, inf and a value beyond f32 are dropped");
+        assert_eq!(s.positions, vec![[0.0, 0.0, 0.0], [4.0, 0.0, 0.0]]);
+        assert_eq!(s.extra("f_pc_0").expect("kept").values, vec![0.0, 4.0]);
+        assert!(s.extra("other").expect("kept").values.iter().all(|v| v.is_nan()));
+
+        let mut s = scene(&feats, &other);
+        let err = sanitize_extras(&mut s, pick, true).expect_err("strict");
+        assert!(matches!(&err, Problem::NonFiniteProperty { index: 1, property, .. } if property == "f_pc_0"), "{err}");
+        assert_eq!(s.len(), 5, "strict changes nothing");
+
+        let mut all_bad = scene(&[[f64::NAN, 0.0]], &[0.0]);
+        assert!(matches!(sanitize_extras(&mut all_bad, pick, false), Err(Problem::Empty(m)) if m.contains("f_pc_0")));
+        let mut clean = scene(&[[1.0, 2.0]], &[f64::NAN]);
+        assert_eq!(sanitize_extras(&mut clean, pick, true), Ok(0));
+    }
 }

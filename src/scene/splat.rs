@@ -15,9 +15,9 @@ use super::{Problem, Scene, SceneError, logit, sh};
 /// Bytes per Gaussian.
 const RECORD: usize = 32;
 
-/// More Gaussians than any real scene has (3.2 GB of `.splat`); refusing early keeps a
-/// mistaken multi-GB input from being turned into an even larger scene.
-const MAX_GAUSSIANS: u64 = 100_000_000;
+// MAX_GAUSSIANS is 3.2 GB of `.splat`; refusing early keeps a mistaken multi-GB input from
+// being turned into an even larger scene.
+use super::MAX_GAUSSIANS;
 
 pub fn read(path: &Path, bytes: &[u8]) -> Result<Scene, SceneError> {
     let invalid = |problem| SceneError::invalid(path, problem);

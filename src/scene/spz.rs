@@ -9,6 +9,10 @@
 //! x, y, z as v/127.5 − 1 with w ≥ 0 rebuilt; v3: "smallest three" in a LE u32), then the
 //! higher SH (per point: coefficient-major, rgb inner, (v − 128)/128).
 //!
+//! The data's size follows from the header (count, SH degree, version), so anything after
+//! it is an error unless flag bit 1 announces extensions (which we skip); `fractionalBits`
+//! must be 0–23 (see `MAX_FRACTIONAL_BITS`).
+//!
 //! Coordinate frame. Niantic's library documents the stored frame as RUB and flips y and z
 //! when converting to or from PLY (RDF). PlayCanvas' splat-transform reads the bytes raw
 //! (as PLY-frame data), and the real file we test with (`spz_v3_justdealman_flowers.spz`)
@@ -23,16 +27,27 @@ use std::path::Path;
 
 use flate2::read::GzDecoder;
 
-use super::{Problem, Scene, SceneError, logit};
+use super::{MAX_GAUSSIANS, Problem, Scene, SceneError, logit};
 
 const MAGIC: u32 = 0x5053_474e;
 const HEADER: usize = 16;
-const MAX_GAUSSIANS: u64 = 100_000_000;
 /// Deflate cannot expand its input by more than about 1032:1, so a header promising more
 /// data than that from the bytes at hand is lying; checked before inflating anything.
 const MAX_DEFLATE_RATIO: u64 = 1032;
 /// Trailing extension data we inflate (and discard) to reach the gzip checksum.
 const MAX_TRAILER: u64 = 16 << 20;
+/// Header flag: extension records follow the attribute data (Niantic's `FlagHasExtensions`).
+/// Without it, nothing may follow the data: the body's size is fixed by the point count,
+/// the SH degree and the version, so surplus bytes mean the count is wrong (and every
+/// attribute block after the positions would be read from the wrong offset).
+const FLAG_EXTENSIONS: u8 = 0x2;
+/// Positions are 24-bit signed fixed point: 23 magnitude bits and a sign. With 23 fraction
+/// bits the stored values span [-1, 1); with more, every bit is fraction and the whole scene
+/// shrinks into less than half a unit, which no encoder does (Niantic's writes 12, and its
+/// decoder computes `1 << bits`, undefined from 32 on); from 150 on, 2^-bits is 0 in f32 and
+/// every position decodes to 0 (a header saying 255 did exactly that). So 0..=23 is the
+/// meaningful range, and anything above it is a damaged header.
+const MAX_FRACTIONAL_BITS: u8 = 23;
 /// spz stores the DC coefficient with this scale instead of C0, leaving headroom for
 /// colours that the higher bands bring back into range.
 const COLOR_SCALE: f32 = 0.15;
@@ -43,6 +58,7 @@ struct Header {
     /// As stored, 0..=4; the scene keeps at most 3.
     sh_degree: u8,
     fractional_bits: u8,
+    flags: u8,
 }
 
 impl Header {
@@ -55,10 +71,38 @@ impl Header {
         if self.version >= 3 { 4 } else { 3 }
     }
 
+    /// Bytes of data per point, over all attribute blocks.
+    fn per_point(&self) -> u64 {
+        (9 + 1 + 3 + 3 + self.rotation_bytes() + 3 * self.sh_rest()) as u64
+    }
+
     /// Bytes of per-point data after the header.
     fn body_len(&self) -> u64 {
-        let per_point = 9 + 1 + 3 + 3 + self.rotation_bytes() + 3 * self.sh_rest();
-        self.count as u64 * per_point as u64
+        self.count as u64 * self.per_point()
+    }
+
+    fn has_extensions(&self) -> bool {
+        self.flags & FLAG_EXTENSIONS != 0
+    }
+
+    /// Refuses `extra` bytes after the data unless the header announces extensions.
+    fn check_trailer(&self, extra: u64, at_least: bool) -> Result<(), Problem> {
+        if extra == 0 || self.has_extensions() {
+            return Ok(());
+        }
+        Err(Problem::CountMismatch {
+            element: "point".into(),
+            declared: self.count as u64,
+            found: format!(
+                "more: {}{extra} bytes follow the data of {} points ({} bytes each, so {} {} more points), \
+                 and the header's flags announce no extensions",
+                if at_least { "at least " } else { "" },
+                self.count,
+                self.per_point(),
+                if at_least { "at least" } else { "about" },
+                extra / self.per_point()
+            ),
+        })
     }
 }
 
@@ -101,9 +145,11 @@ pub fn read(path: &Path, bytes: &[u8]) -> Result<Scene, SceneError> {
     }
     // Inflate any trailer (extensions) so the gzip CRC is checked: a flipped bit inside
     // the deflate data often still inflates, and only the checksum notices.
-    if let Err(e) = std::io::copy(&mut gz.take(MAX_TRAILER), &mut std::io::sink()) {
-        return Err(invalid(Problem::Malformed(format!("the gzip stream is damaged: {e}"))));
-    }
+    let extra = match std::io::copy(&mut gz.take(MAX_TRAILER), &mut std::io::sink()) {
+        Ok(n) => n,
+        Err(e) => return Err(invalid(Problem::Malformed(format!("the gzip stream is damaged: {e}")))),
+    };
+    header.check_trailer(extra, extra == MAX_TRAILER).map_err(invalid)?;
     Ok(decode(&header, &body))
 }
 
@@ -123,6 +169,7 @@ fn read_uncompressed(bytes: &[u8]) -> Result<Scene, Problem> {
     if (bytes.len() as u64) < end {
         return Err(Problem::Truncated { expected: end, found: bytes.len() as u64 });
     }
+    header.check_trailer(bytes.len() as u64 - end, false)?;
     Ok(decode(&header, &bytes[HEADER..end as usize]))
 }
 
@@ -169,7 +216,14 @@ fn parse_header(h: &[u8]) -> Result<Header, Problem> {
     if sh_degree > 4 {
         return Err(Problem::Unsupported(format!("SPZ with SH degree {sh_degree}")));
     }
-    Ok(Header { version, count: count as usize, sh_degree, fractional_bits: h[13] })
+    let fractional_bits = h[13];
+    if fractional_bits > MAX_FRACTIONAL_BITS {
+        return Err(Problem::Malformed(format!(
+            "the SPZ header's fractional_bits is {fractional_bits}, outside 0-{MAX_FRACTIONAL_BITS}: positions \
+             are 24-bit fixed point, so more fraction bits than that leave no integer part (writers use 12)"
+        )));
+    }
+    Ok(Header { version, count: count as usize, sh_degree, fractional_bits, flags: h[14] })
 }
 
 /// Decodes the attribute blocks; `body` holds exactly `header.body_len()` bytes.
@@ -401,9 +455,67 @@ mod tests {
         let packed = sample(3, 1);
         let want = read(&p(), &gzip(&packed.raw())).expect("valid");
         let mut with_ext = packed.raw();
+        with_ext[14] |= FLAG_EXTENSIONS;
         with_ext.extend([9u8; 40]);
         assert_eq!(read(&p(), &gzip(&with_ext)).expect("trailer ignored"), want);
+        assert_eq!(read(&p(), &with_ext).expect("trailer ignored, unwrapped"), want);
         assert_eq!(read(&p(), &packed.raw()).expect("raw payload"), want);
+    }
+
+    /// `n` distinct version-3, degree-0 points.
+    fn points(n: usize) -> Packed {
+        Packed {
+            version: 3,
+            degree: 0,
+            fractional_bits: 12,
+            pos: (0..n as i32).map(|i| [i * 64, -i * 32, i]).collect(),
+            alpha: (0..n).map(|i| i as u8).collect(),
+            color: (0..n).map(|i| [i as u8, (2 * i) as u8, (3 * i) as u8]).collect(),
+            scale: (0..n).map(|i| [i as u8; 3]).collect(),
+            rot: (0..n).map(|_| pack_smallest_three([0.0, 0.0, 0.0, 1.0]).to_vec()).collect(),
+            sh: vec![Vec::new(); n],
+        }
+    }
+
+    /// A header count below the points in the body would misalign every attribute block
+    /// after the positions; the body size is fixed by count, degree and version, so surplus
+    /// data is an error unless the header announces extensions.
+    #[test]
+    fn data_beyond_the_header_count_is_refused() {
+        let mut raw = points(500).raw();
+        raw[8..12].copy_from_slice(&400u32.to_le_bytes());
+        let per_point = 20u64;
+        for bytes in [gzip(&raw), raw.clone()] {
+            let err = read(&p(), &bytes).expect_err("count 400, 500 points");
+            let msg = err.to_string();
+            assert!(matches!(err.problem(), Some(Problem::CountMismatch { declared: 400, .. })), "{msg}");
+            assert!(msg.contains("test.spz") && msg.contains(&format!("{} bytes", 100 * per_point)), "{msg}");
+        }
+        // One byte too many is as wrong as a hundred points.
+        let mut one = sample(3, 2).raw();
+        one.push(0);
+        assert!(matches!(problem(&gzip(&one)), Problem::CountMismatch { declared: 3, .. }));
+        // The exact size loads.
+        let exact = points(400).raw();
+        assert_eq!(read(&p(), &gzip(&exact)).expect("exact size").len(), 400);
+    }
+
+    /// fractional_bits beyond the 23 magnitude bits of a 24-bit position would decode every
+    /// position to (nearly) 0; refused with the number.
+    #[test]
+    fn fractional_bits_outside_0_to_23_are_refused() {
+        for bits in [24u8, 31, 255] {
+            let mut raw = sample(3, 0).raw();
+            raw[13] = bits;
+            let msg = read(&p(), &gzip(&raw)).expect_err("out of range").to_string();
+            assert!(msg.contains("test.spz") && msg.contains(&format!("fractional_bits is {bits}")), "{msg}");
+        }
+        for bits in [0u8, 12, 23] {
+            let mut raw = sample(3, 0).raw();
+            raw[13] = bits;
+            let s = read(&p(), &gzip(&raw)).expect("in range");
+            assert_eq!(s.positions[0][0], 4096.0 / 2f32.powi(i32::from(bits)));
+        }
     }
 
     #[test]

@@ -52,6 +52,7 @@ pub fn read_cameras(dir: &Path) -> Result<Vec<Camera>, SceneError> {
 
 /// Parses a `cameras.json` file and checks every camera.
 pub fn read_cameras_file(path: &Path) -> Result<Vec<Camera>, SceneError> {
+    super::load::check_regular_file(path)?;
     let text = std::fs::read_to_string(path).map_err(|e| SceneError::io(path, e))?;
     let cameras: Vec<Camera> =
         serde_json::from_str(&text).map_err(|e| SceneError::invalid(path, Problem::Cameras(e.to_string())))?;

@@ -1,0 +1,174 @@
+//! Bad input through the `rtgs2` binary (issue 29, "the second sweep"): every case ends in a
+//! message naming the file or option and the problem, a non-zero exit and no panic, or in a
+//! counted repair.
+
+use std::path::Path;
+use std::process::Command;
+
+use rtgs2::image_io::read_png;
+use rtgs2::scene::trainer_folder::{DEFAULT_ITERATION, write_trainer_folder};
+use rtgs2::scene::{ExtraProperty, ScalarKind};
+use rtgs2::synth::{SynthOptions, generate};
+
+fn rtgs2(args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_rtgs2")).args(args).output().expect("binary runs");
+    let (stdout, stderr) =
+        (String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned());
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    (out.status.success(), stdout, stderr)
+}
+
+/// A small room with cameras and 4 `f_pc_*` feature channels; Gaussian `nan_at` (if any)
+/// holds a NaN in `f_pc_2`.
+fn room(dir: &Path, nan_at: Option<usize>) {
+    let opts = SynthOptions { seed: 5, target_gaussians: 4_000, views: 2, width: 64, height: 48, ..Default::default() };
+    let mut r = generate(&opts);
+    let labels = r.scene.labels.clone().expect("synth rooms are labelled");
+    for k in 0..4usize {
+        let mut values: Vec<f64> = labels.iter().map(|&l| ((l as usize * 5 + k * 3) % 11) as f64 / 11.0).collect();
+        if k == 2
+            && let Some(i) = nan_at
+        {
+            values[i] = f64::NAN;
+        }
+        r.scene.extras.push(ExtraProperty { name: format!("f_pc_{k}"), kind: ScalarKind::F32, values });
+    }
+    write_trainer_folder(dir, &r.scene, &r.cameras, DEFAULT_ITERATION).expect("write room");
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().expect("utf-8 path")
+}
+
+/// Item 5: one NaN in an `f_pc_*` property used to blacken the whole features image, even
+/// with --strict.
+#[test]
+fn a_nan_feature_property_is_dropped_with_a_warning_or_refused_when_strict() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let scene = dir.path().join("room");
+    room(&scene, Some(17));
+    let out = dir.path().join("f.png");
+    let render = |extra: &[&str]| {
+        let mut args = vec![
+            "render",
+            s(&scene),
+            "--camera",
+            "0",
+            "--what",
+            "features",
+            "--feature-source",
+            "properties",
+            "--backend",
+            "cpu",
+            "--out",
+            s(&out),
+        ];
+        args.extend_from_slice(extra);
+        rtgs2(&args)
+    };
+    let (ok, _, err) = render(&[]);
+    assert!(ok, "{err}");
+    assert!(err.contains("dropped 1 Gaussians with NaN or infinite f_pc_* feature values"), "{err}");
+    let (_, _, _, pixels) = read_png(&out).expect("png");
+    let lit = pixels.iter().filter(|&&v| v > 0).count();
+    assert!(lit > pixels.len() / 10, "the image is not black: {lit} of {} values lit", pixels.len());
+
+    std::fs::remove_file(&out).expect("remove");
+    let (ok, _, err) = render(&["--strict"]);
+    assert!(!ok && err.contains("point_cloud.ply") && err.contains("Gaussian 17: property 'f_pc_2'"), "{err}");
+    assert!(!out.exists(), "nothing written");
+}
+
+/// Item 4: `convert --encoding ascii` used to write `NaN` tokens its own reader rejects.
+#[test]
+fn ascii_convert_refuses_a_nan_extra_and_binary_keeps_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let scene = dir.path().join("room");
+    room(&scene, Some(3));
+    let ascii = dir.path().join("copy_ascii.ply");
+    let (ok, _, err) = rtgs2(&["convert", s(&scene), s(&ascii), "--encoding", "ascii"]);
+    assert!(!ok && err.contains("copy_ascii.ply") && err.contains("'f_pc_2'") && err.contains("binary"), "{err}");
+    assert!(!ascii.exists());
+    let binary = dir.path().join("copy.ply");
+    let (ok, _, err) = rtgs2(&["convert", s(&scene), s(&binary)]);
+    assert!(ok, "{err}");
+    let (ok, out, err) = rtgs2(&["info", s(&binary)]);
+    assert!(ok && out.contains("4000"), "{out}{err}");
+}
+
+/// Item 10: `info` on a FIFO named x.ply used to block forever.
+#[cfg(unix)]
+#[test]
+fn info_on_a_fifo_is_refused_at_once() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let fifo = dir.path().join("x.ply");
+    assert!(Command::new("mkfifo").arg(&fifo).status().expect("mkfifo").success());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rtgs2"))
+        .args(["info", s(&fifo)])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if started.elapsed().as_secs() > 20 {
+            let _ = child.kill();
+            panic!("info blocked on the FIFO");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().expect("stderr"), &mut err).expect("stderr");
+    assert!(!status.success() && err.contains("x.ply") && err.contains("named pipe"), "{err}");
+}
+
+/// Items 15 and 16: --fov out of range (a negative one parsed as a value), and an empty
+/// cameras.json named as such.
+#[test]
+fn render_names_a_bad_fov_and_an_empty_cameras_json() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let scene = dir.path().join("room");
+    room(&scene, None);
+    let out = dir.path().join("v.png");
+    for fov in ["0", "180", "NaN", "-30"] {
+        let (ok, _, err) = rtgs2(&[
+            "render",
+            s(&scene),
+            "--eye",
+            "0,0,0",
+            "--target",
+            "0,0,1",
+            "--fov",
+            fov,
+            "--backend",
+            "cpu",
+            "--out",
+            s(&out),
+        ]);
+        assert!(!ok && err.contains("--fov") && err.contains("0-180"), "{fov}: {err}");
+    }
+    std::fs::write(scene.join("cameras.json"), "[]").expect("empty cameras");
+    let (ok, _, err) = rtgs2(&["render", s(&scene), "--backend", "cpu", "--out", s(&out)]);
+    assert!(!ok && err.contains("cameras.json is empty") && err.contains("--eye"), "{err}");
+    let (ok, _, err) = rtgs2(&[
+        "render",
+        s(&scene),
+        "--eye",
+        "0,0,0",
+        "--target",
+        "0,0,1",
+        "--fov",
+        "70",
+        "--width",
+        "32",
+        "--height",
+        "24",
+        "--backend",
+        "cpu",
+        "--out",
+        s(&out),
+    ]);
+    assert!(ok, "an empty cameras.json still renders from --eye/--target: {err}");
+}
