@@ -28,3 +28,9 @@ scans() { for r in "$@"; do ls -d data/scannet_rooms/scene${r}_*; done; }
 "$rtgs2" export-dataset $(scans 0001 0002 0003) --out data/scannet_train_a \
     --views-per-scene 20 --extra-views 20 --seed 41 --backend cpu
 "$rtgs2" export-dataset $(scans 0004 0005) --out data/scannet_val_a --views-per-scene 30 --seed 42 --backend cpu
+# Fold B: rooms 0003-0005 train, 0001-0002 validate. The shipped model trains on all five.
+"$rtgs2" export-dataset $(scans 0004 0005) --out data/scannet_train_b45 \
+    --views-per-scene 20 --extra-views 20 --seed 44 --backend cpu
+"$rtgs2" export-dataset $(scans 0001 0002) --out data/scannet_val_b --views-per-scene 30 --seed 45 --backend cpu
+"$rtgs2" export-dataset $(scans 0003) --out data/scannet_train_b3 \
+    --views-per-scene 20 --extra-views 20 --seed 46 --backend cpu

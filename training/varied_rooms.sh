@@ -15,3 +15,7 @@ rtgs2=${RTGS2:-../target/release/rtgs2}
 "$rtgs2" export-dataset data/varied_rooms/* --out data/varied_train \
     --views-per-scene 3 --extra-views 2 --seed 43 --backend cpu
 "$rtgs2" synth data/encoder_heldout --seed 5000 --count 10 --gaussians 80000 --sh-degree 0 --scale 1 --views 30
+# One held-out room three ways (the brittleness check): as generated, x2.5, 40k Gaussians.
+"$rtgs2" synth data/brittle/as_generated --seed 5003 --gaussians 150000 --views 8 --scale 1
+"$rtgs2" synth data/brittle/scaled_2_5 --seed 5003 --gaussians 150000 --views 8 --scale 2.5
+"$rtgs2" synth data/brittle/g40k --seed 5003 --gaussians 40000 --views 8 --scale 1

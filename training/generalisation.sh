@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The generalisation table (README, model card): `rtgs2 eval` at 320x240 per data source,
+# both class protocols, for the model given (default: the shipped one). Sources:
+#   synth_heldout  10 generated rooms, seeds 5000-5009 (varied_rooms.sh), 8 views each
+#   scannet_val_a  real ScanNet scans of rooms 0004-0005, never trained on (real_rooms.sh), 20 views each
+#   brittle_*      one generated room (seed 5003) as generated, scaled x2.5, and with 40k Gaussians
+#
+#   bash generalisation.sh OUT_DIR [extra rtgs2 eval options, e.g. --model M.onnx]
+set -euo pipefail
+cd "$(dirname "$0")"
+out=${1:?usage: generalisation.sh OUT_DIR [rtgs2 eval options]}
+shift
+rtgs2=${RTGS2:-../target/release/rtgs2}
+mkdir -p "$out"
+run() {  # name, max views, scenes...
+  local name=$1 views=$2
+  shift 2
+  for classes in all scannet20; do
+    "$rtgs2" eval "$@" --max-views "$views" --classes "$classes" --json "$out/${name}_${classes}.json" "${extra[@]}" \
+      > "$out/${name}_${classes}.txt"
+    grep '^total' "$out/${name}_${classes}.txt" | sed "s/^/$name $classes: /"
+  done
+}
+extra=("$@")
+run synth_heldout 8 data/encoder_heldout/*
+run scannet_val_a 20 data/scannet_rooms/scene0004_* data/scannet_rooms/scene0005_*
+for v in as_generated scaled_2_5 g40k; do
+  run "brittle_$v" 8 "data/brittle/$v/classroom_05003"
+done
