@@ -2,6 +2,8 @@
 //! message naming the file or option and the problem, a non-zero exit and no panic, or in a
 //! counted repair.
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
 
@@ -11,11 +13,9 @@ use rtgs2::scene::{ExtraProperty, ScalarKind};
 use rtgs2::synth::{SynthOptions, generate};
 
 fn rtgs2(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_rtgs2")).args(args).output().expect("binary runs");
-    let (stdout, stderr) =
-        (String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned());
+    let (ok, stdout, stderr) = common::run_rtgs2(args);
     assert!(!stderr.contains("panicked"), "{stderr}");
-    (out.status.success(), stdout, stderr)
+    (ok, stdout, stderr)
 }
 
 /// A small room with cameras and 4 `f_pc_*` feature channels; Gaussian `nan_at` (if any)
@@ -36,9 +36,7 @@ fn room(dir: &Path, nan_at: Option<usize>) {
     write_trainer_folder(dir, &r.scene, &r.cameras, DEFAULT_ITERATION).expect("write room");
 }
 
-fn s(p: &Path) -> &str {
-    p.to_str().expect("utf-8 path")
-}
+use common::path_arg as s;
 
 /// Item 5: one NaN in an `f_pc_*` property used to blacken the whole features image, even
 /// with --strict.

@@ -1,22 +1,16 @@
 //! The `rtgs2` binary end to end on a small generated room: info, render on both backends,
 //! label ids, the feature PCA view, convert, and clear errors for bad input.
 
+mod common;
+
 use std::path::Path;
-use std::process::Command;
 
 use rtgs2::image_io::read_png;
 use rtgs2::scene::trainer_folder::{DEFAULT_ITERATION, write_trainer_folder};
 use rtgs2::scene::{ExtraProperty, ScalarKind};
 use rtgs2::synth::{GlobalRotation, SynthOptions, generate};
 
-fn rtgs2(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_rtgs2")).args(args).output().expect("binary runs");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use common::run_rtgs2 as rtgs2;
 
 /// A small labelled room with 8 per-Gaussian feature channels derived from the labels.
 fn room(dir: &Path) {

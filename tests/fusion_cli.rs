@@ -3,9 +3,10 @@
 //! (the real binary, the shipped models, the CPU reference renderer so that the ground truth
 //! can be checked pixel for pixel against `rtgs2 render --what label-ids`).
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use rtgs2::image_io::read_png;
 
@@ -13,18 +14,9 @@ const W: u32 = 64;
 const H: u32 = 48;
 const VIEWS: usize = 4;
 
-fn rtgs2(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_rtgs2")).args(args).output().expect("binary runs");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use common::run_rtgs2 as rtgs2;
 
-fn s(p: &Path) -> &str {
-    p.to_str().expect("utf-8 path")
-}
+use common::path_arg as s;
 
 /// `rtgs2 synth` of one small room of `seed`; returns its trainer folder.
 fn synth_room(parent: &Path, seed: u64) -> PathBuf {

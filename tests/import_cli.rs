@@ -3,24 +3,14 @@
 //! read, whose label renders show the scan's classes where its cameras look; bad scans are
 //! refused with the file named, and inputs are never modified.
 
-use std::path::Path;
-use std::process::Command;
+mod common;
 
 use rtgs2::util::npy;
 use rtgs2::util::rng::Rng;
 
-fn rtgs2(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_rtgs2")).args(args).output().expect("binary runs");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use common::run_rtgs2 as rtgs2;
 
-fn s(p: &Path) -> &str {
-    p.to_str().expect("utf-8 path")
-}
+use common::path_arg as s;
 
 const WALL: u32 = 1;
 const FLOOR: u32 = 2;

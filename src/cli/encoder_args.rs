@@ -58,7 +58,8 @@ impl EncoderArgs {
         self.model.clone().unwrap_or_else(crate::encoder::default_model_path)
     }
 
-    pub fn options(&self, progress: bool) -> FeatureOptions {
+    /// The options for encoding at `scene_scale` ([`resolve_scale`]).
+    pub fn options(&self, progress: bool, scene_scale: f32) -> FeatureOptions {
         FeatureOptions {
             model: self.model_path(),
             cache_dir: (!self.cache.no_cache).then(|| self.cache.cache_dir.clone().unwrap_or_else(default_cache_dir)),
@@ -67,7 +68,7 @@ impl EncoderArgs {
             threads: self.runtime.threads,
             max_voxels: self.cache.max_voxels,
             progress,
-            scene_scale: 1.0,
+            scene_scale,
         }
     }
 
@@ -75,8 +76,7 @@ impl EncoderArgs {
     pub fn features(&self, loaded: &LoadedScene, progress: bool) -> anyhow::Result<SceneFeatures> {
         let (scale, note) = resolve_scale(&loaded.scene, &loaded.cameras, self.scene_scale);
         eprintln!("note: {}: {note}", loaded.source.display());
-        let opts = FeatureOptions { scene_scale: scale, ..self.options(progress) };
-        let feats = crate::encoder::scene_features(&loaded.scene, &opts)
+        let feats = crate::encoder::scene_features(&loaded.scene, &self.options(progress, scale))
             .map_err(|e| anyhow::anyhow!("encoding {}: {e}", loaded.source.display()))?;
         for w in &feats.warnings {
             eprintln!("warning: {w}");

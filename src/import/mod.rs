@@ -76,9 +76,9 @@ pub fn import_points(
     surfel_opts: &SurfelOptions,
     view_opts: &ViewOptions,
 ) -> Result<Imported, ImportError> {
-    let (scene, stats) = surfels::surfels(points, surfel_opts);
     let pts: Vec<Vec3> = points.positions.iter().map(|p| Vec3::from_array(*p)).collect();
-    let grid = neighbours::Grid::new(&pts, stats.median_spacing.max(1e-6) * 3.0);
+    let grid = neighbours::Grid::for_surface(&pts);
+    let (scene, stats) = surfels::surfels(points, &grid, surfel_opts);
     let metre = match scale {
         Some(s) => s,
         None => crate::scene::scale::estimate_scale_with_up(&pts, up).map_or(1.0, |e| e.scale),

@@ -10,6 +10,8 @@ use glam::Vec3;
 pub struct Grid<'a> {
     points: &'a [Vec3],
     cell: f32,
+    /// The points' median nearest-neighbour distance, when the grid was sized from it.
+    spacing: f32,
     cells: HashMap<[i32; 3], Vec<u32>>,
 }
 
@@ -20,7 +22,23 @@ impl<'a> Grid<'a> {
         for (i, p) in points.iter().enumerate() {
             cells.entry(Self::key_of(*p, cell)).or_default().push(i as u32);
         }
-        Self { points, cell, cells }
+        Self { points, cell, spacing: cell, cells }
+    }
+
+    /// A grid for a scanned surface: cells of three median point spacings hold about a
+    /// dozen points each (the spacing from a sample of 400 points; 0.01 for a single point).
+    pub fn for_surface(points: &'a [Vec3]) -> Self {
+        let spacing = median_spacing(points, 400).unwrap_or(0.01).max(1e-6);
+        Self { spacing, ..Self::new(points, spacing * 3.0) }
+    }
+
+    pub fn points(&self) -> &'a [Vec3] {
+        self.points
+    }
+
+    /// The median nearest-neighbour distance ([`Grid::for_surface`]; the cell size otherwise).
+    pub fn spacing(&self) -> f32 {
+        self.spacing
     }
 
     fn key_of(p: Vec3, cell: f32) -> [i32; 3] {

@@ -7,10 +7,10 @@ use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
 use ply_rs_bw::parser::{Parser, Reader};
-use ply_rs_bw::ply::{PropertyAccess, PropertyAccessResult};
 
 use super::ImportError;
 use crate::classes::NUM_CLASSES;
+use crate::scene::ply_general::{RawRecord, Skip};
 use crate::util::npy;
 
 /// The most points one import takes (as the scene readers' cap on Gaussians).
@@ -129,69 +129,20 @@ fn repair_labels(raw: &[i64], repaired: &mut usize) -> Vec<u16> {
         .collect()
 }
 
-/// One vertex's scalar values by property name (ply-rs calls the setters in header order).
-#[derive(Default)]
-struct Named {
-    values: Vec<(String, f64)>,
-}
-
-impl Named {
-    fn push(&mut self, key: &str, v: f64) -> PropertyAccessResult {
-        self.values.push((key.to_string(), v));
-        PropertyAccessResult::Set
-    }
-}
-
-impl PropertyAccess for Named {
-    fn new() -> Self {
-        Self::default()
-    }
-    fn set_char(&mut self, k: &str, v: i8) -> PropertyAccessResult {
-        self.push(k, v as f64)
-    }
-    fn set_uchar(&mut self, k: &str, v: u8) -> PropertyAccessResult {
-        self.push(k, v as f64)
-    }
-    fn set_short(&mut self, k: &str, v: i16) -> PropertyAccessResult {
-        self.push(k, v as f64)
-    }
-    fn set_ushort(&mut self, k: &str, v: u16) -> PropertyAccessResult {
-        self.push(k, v as f64)
-    }
-    fn set_int(&mut self, k: &str, v: i32) -> PropertyAccessResult {
-        self.push(k, v as f64)
-    }
-    fn set_uint(&mut self, k: &str, v: u32) -> PropertyAccessResult {
-        self.push(k, v as f64)
-    }
-    fn set_float(&mut self, k: &str, v: f32) -> PropertyAccessResult {
-        self.push(k, v as f64)
-    }
-    fn set_double(&mut self, k: &str, v: f64) -> PropertyAccessResult {
-        self.push(k, v)
-    }
-}
-
-/// Parses elements other than `vertex` (faces of a mesh) and drops them.
-struct Skip;
-
-impl PropertyAccess for Skip {
-    fn new() -> Self {
-        Skip
-    }
-}
-
 fn read_ply(path: &Path) -> Result<LabelledPoints, ImportError> {
     let bytes = std::fs::read(path).map_err(|e| ImportError::io(path, e))?;
     let mut reader = Reader::new(Cursor::new(bytes.as_slice()));
-    let vertex_parser = Parser::<Named>::new();
+    let vertex_parser = Parser::<RawRecord>::new();
     let skip_parser = Parser::<Skip>::new();
     let header = vertex_parser
         .read_header(&mut reader)
         .map_err(|e| ImportError::invalid(path, format!("bad PLY header: {e}")))?;
     let def = header.elements.get("vertex").ok_or_else(|| ImportError::invalid(path, "no 'vertex' element"))?;
     check_count(path, def.count)?;
+    // ply-rs sets a record's values in header order, so a property's place in the header is
+    // its index in the record.
     let props: Vec<&str> = def.properties.keys().map(String::as_str).collect();
+    let index = |name: &str| props.iter().position(|p| *p == name);
     for need in ["x", "y", "z", "label"] {
         if !props.contains(&need) {
             return Err(ImportError::invalid(
@@ -226,12 +177,14 @@ fn read_ply(path: &Path) -> Result<LabelledPoints, ImportError> {
         result.map_err(|e| ImportError::invalid(path, format!("element '{name}': {e}")))?;
     }
     let records = records.ok_or_else(|| ImportError::invalid(path, "no 'vertex' element"))?;
+    let [xi, yi, zi, label_i] = ["x", "y", "z", "label"].map(|n| index(n).expect("checked above"));
+    let colour_i = colour_names.map(|n| index(n).expect("checked above"));
     let mut points = LabelledPoints::default();
     let mut raw_labels = Vec::with_capacity(records.len());
     for (i, rec) in records.iter().enumerate() {
-        let get = |key: &str| rec.values.iter().find(|(k, _)| k == key).map(|(_, v)| *v).unwrap_or(f64::NAN);
-        let [x, y, z] = ["x", "y", "z"].map(get);
-        let colour = colour_names.map(get);
+        let get = |k: usize| rec.values.get(k).copied().unwrap_or(f64::NAN);
+        let [x, y, z] = [xi, yi, zi].map(get);
+        let colour = colour_i.map(get);
         for (what, v) in ["x", "y", "z"].iter().zip([x, y, z]).chain(colour_names.iter().zip(colour)) {
             if !v.is_finite() {
                 return Err(ImportError::invalid(path, format!("vertex {i}: {what} is {v}")));
@@ -240,7 +193,7 @@ fn read_ply(path: &Path) -> Result<LabelledPoints, ImportError> {
         points.positions.push([x as f32, y as f32, z as f32]);
         let scale = if float_colour { 255.0 } else { 1.0 };
         points.colours.push(colour.map(|c| colour_byte((c * scale) as f32)));
-        let label = get("label");
+        let label = get(label_i);
         raw_labels.push(if label.is_finite() { label as i64 } else { -1 });
     }
     points.labels = repair_labels(&raw_labels, &mut points.labels_repaired);

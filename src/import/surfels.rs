@@ -2,13 +2,13 @@
 //! surface's normal (the least-variance axis of their spread) and the local spacing, which
 //! sizes the disc so neighbouring discs overlap into a closed surface without blurring it.
 
-use glam::{Mat3, Quat, Vec3};
+use glam::{Quat, Vec3};
 use rayon::prelude::*;
 
-use super::neighbours::{Grid, median_spacing};
+use super::neighbours::Grid;
 use super::points::LabelledPoints;
 use crate::scene::{Scene, logit};
-use crate::util::eigen::smallest_eigenvector;
+use crate::util::eigen::least_variance_axis;
 
 /// How points become Gaussians.
 #[derive(Clone, Debug, PartialEq)]
@@ -42,12 +42,12 @@ pub struct SurfelStats {
 /// SH DC coefficient of a colour: colour = C0·dc + 0.5.
 const SH_C0: f32 = 0.282_094_8;
 
-/// Builds one flat Gaussian a point (SH degree 0, labels carried).
-pub fn surfels(points: &LabelledPoints, opts: &SurfelOptions) -> (Scene, SurfelStats) {
-    let pts: Vec<Vec3> = points.positions.iter().map(|p| Vec3::from_array(*p)).collect();
-    let spacing = median_spacing(&pts, 400).unwrap_or(0.01).max(1e-6);
-    // About a dozen points a cell on a surface sampled at `spacing`.
-    let grid = Grid::new(&pts, spacing * 3.0);
+/// Builds one flat Gaussian a point (SH degree 0, labels carried); `grid` holds the points'
+/// positions ([`Grid::for_surface`]).
+pub fn surfels(points: &LabelledPoints, grid: &Grid, opts: &SurfelOptions) -> (Scene, SurfelStats) {
+    let pts = grid.points();
+    debug_assert_eq!(pts.len(), points.len(), "the grid holds the scan's points");
+    let spacing = grid.spacing();
     let k = opts.neighbours.max(3);
     let frames: Vec<Option<(Vec3, f32)>> = pts
         .par_iter()
@@ -84,20 +84,8 @@ pub fn surfels(points: &LabelledPoints, opts: &SurfelOptions) -> (Scene, SurfelS
 
 /// The least-variance direction of the points around `centre` (unit; +z when degenerate).
 fn normal_of(centre: Vec3, near: impl Iterator<Item = Vec3>) -> Vec3 {
-    let mut cov = Mat3::ZERO;
-    let mut sum = Vec3::ZERO;
-    let mut n = 0.0f32;
     let near: Vec<Vec3> = std::iter::once(centre).chain(near).collect();
-    for p in &near {
-        sum += *p;
-        n += 1.0;
-    }
-    let mean = sum / n;
-    for p in &near {
-        let d = *p - mean;
-        cov += Mat3::from_cols(d * d.x, d * d.y, d * d.z);
-    }
-    smallest_eigenvector(cov).try_normalize().unwrap_or(Vec3::Z)
+    least_variance_axis(&near).unwrap_or(Vec3::Z)
 }
 
 /// A rotation whose local z axis is `normal` (the disc's thin axis).
@@ -121,7 +109,8 @@ mod tests {
             points.colours.push([200, 100, 0]);
             points.labels.push(7);
         }
-        let (scene, stats) = surfels(&points, &SurfelOptions::default());
+        let pts: Vec<Vec3> = points.positions.iter().map(|p| Vec3::from_array(*p)).collect();
+        let (scene, stats) = surfels(&points, &Grid::for_surface(&pts), &SurfelOptions::default());
         assert_eq!(scene.len(), 2000);
         assert_eq!(stats.isolated, 0);
         // 2000 random points on 4 m²: nearest-neighbour distance ~0.5/sqrt(500) ≈ 0.022.

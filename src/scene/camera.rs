@@ -140,7 +140,7 @@ pub fn level_up_from_cameras(cameras: &[Camera]) -> Option<Vec3> {
     if !spread {
         return Some(mean_up);
     }
-    let m = rights.iter().fold(Mat3::ZERO, |m, r| m + Mat3::from_cols(*r * r.x, *r * r.y, *r * r.z));
+    let m = crate::util::eigen::scatter_about(rights.iter().copied(), Vec3::ZERO);
     let n = crate::util::eigen::smallest_eigenvector(m).try_normalize()?;
     let n = if n.dot(mean_up) < 0.0 { -n } else { n };
     // Right axes that are not horizontal (a tilted rig) leave no clean null direction.

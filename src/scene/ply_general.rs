@@ -13,8 +13,8 @@ use super::{Problem, Scene};
 
 /// One vertex's scalar values, in the order the header declares them (ply-rs calls the
 /// setters in that order, which a test checks).
-struct RawRecord {
-    values: Vec<f64>,
+pub(crate) struct RawRecord {
+    pub(crate) values: Vec<f64>,
 }
 
 impl PropertyAccess for RawRecord {
@@ -55,7 +55,7 @@ impl RawRecord {
 }
 
 /// Parses elements we do not use (faces, chunks...) and drops them.
-struct Skip;
+pub(crate) struct Skip;
 
 impl PropertyAccess for Skip {
     fn new() -> Self {

@@ -12,7 +12,7 @@
 //! which the scene is thinnest (rooms are wider than they are tall). A user who knows better
 //! sets `--scene-scale`.
 
-use glam::{Mat3, Vec3};
+use glam::Vec3;
 use serde::Serialize;
 
 use super::Scene;
@@ -43,12 +43,7 @@ pub struct ScaleEstimate {
 
 /// The scale estimate; `None` for fewer than two distinct centres.
 pub fn estimate_scale(scene: &Scene, cameras: &[Camera]) -> Option<ScaleEstimate> {
-    let step = (scene.len() / 50_000).max(1);
-    let sample: Vec<Vec3> =
-        scene.positions.iter().step_by(step).map(|p| Vec3::from_array(*p)).filter(|p| p.is_finite()).collect();
-    if sample.len() < 2 {
-        return None;
-    }
+    let sample = sample_of(scene.positions.iter().map(|p| Vec3::from_array(*p)), scene.len())?;
     let (up, up_from) = match level_up_from_cameras(cameras) {
         Some(up) => (up, "cameras"),
         None => (thinnest_direction(&sample)?, "shape"),
@@ -58,12 +53,14 @@ pub fn estimate_scale(scene: &Scene, cameras: &[Camera]) -> Option<ScaleEstimate
 
 /// The estimate with `up` known (an importer told which axis is up).
 pub fn estimate_scale_with_up(positions: &[Vec3], up: Vec3) -> Option<ScaleEstimate> {
-    let step = (positions.len() / 50_000).max(1);
-    let sample: Vec<Vec3> = positions.iter().step_by(step).copied().filter(|p| p.is_finite()).collect();
-    if sample.len() < 2 {
-        return None;
-    }
+    let sample = sample_of(positions.iter().copied(), positions.len())?;
     scale_along(&sample, up.try_normalize()?, "given")
+}
+
+/// Up to ~50 000 evenly spaced finite centres of `len`; `None` for fewer than two.
+fn sample_of(positions: impl Iterator<Item = Vec3>, len: usize) -> Option<Vec<Vec3>> {
+    let sample: Vec<Vec3> = positions.step_by((len / 50_000).max(1)).filter(|p| p.is_finite()).collect();
+    (sample.len() >= 2).then_some(sample)
 }
 
 fn scale_along(sample: &[Vec3], up: Vec3, up_from: &'static str) -> Option<ScaleEstimate> {
@@ -135,13 +132,7 @@ fn thinnest_direction(points: &[Vec3]) -> Option<Vec3> {
     let k = (dist.len() * 9 / 10).min(dist.len() - 1);
     let cut = *dist.select_nth_unstable_by(k, f32::total_cmp).1;
     let core: Vec<Vec3> = points.iter().copied().filter(|p| p.distance_squared(centre) <= cut).collect();
-    let mean = core.iter().copied().sum::<Vec3>() / core.len() as f32;
-    let mut cov = Mat3::ZERO;
-    for p in &core {
-        let d = *p - mean;
-        cov += Mat3::from_cols(d * d.x, d * d.y, d * d.z);
-    }
-    crate::util::eigen::smallest_eigenvector(cov).try_normalize()
+    crate::util::eigen::least_variance_axis(&core)
 }
 
 /// The scene as the encoder should see it: positions divided by `scale`, log-scales less

@@ -2,6 +2,25 @@
 
 use glam::{Mat3, Vec3};
 
+/// Σ (p − about)(p − about)ᵀ over the points: their scatter (covariance times the count)
+/// about a centre, whose least-variance eigenvector is a surface's normal or a room's up.
+pub fn scatter_about(points: impl IntoIterator<Item = Vec3>, about: Vec3) -> Mat3 {
+    points.into_iter().fold(Mat3::ZERO, |m, p| {
+        let d = p - about;
+        m + Mat3::from_cols(d * d.x, d * d.y, d * d.z)
+    })
+}
+
+/// The least-variance direction of the points about their mean (unit; `None` for none or a
+/// degenerate spread).
+pub fn least_variance_axis(points: &[Vec3]) -> Option<Vec3> {
+    if points.is_empty() {
+        return None;
+    }
+    let mean = points.iter().copied().sum::<Vec3>() / points.len() as f32;
+    smallest_eigenvector(scatter_about(points.iter().copied(), mean)).try_normalize()
+}
+
 /// The eigenvector of a symmetric 3×3 matrix with the smallest eigenvalue (cyclic Jacobi).
 pub fn smallest_eigenvector(m: Mat3) -> Vec3 {
     let mut a = m.to_cols_array_2d().map(|c| c.map(f64::from));

@@ -185,3 +185,18 @@ pub fn model_copy(
     std::fs::write(model.with_extension("json"), card.to_string()).expect("write card");
     model
 }
+
+/// Runs the `rtgs2` binary: (exit status success, stdout, stderr).
+pub fn run_rtgs2(args: &[&str]) -> (bool, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_rtgs2")).args(args).output().expect("binary runs");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A path as the `&str` a command line takes.
+pub fn path_arg(p: &std::path::Path) -> &str {
+    p.to_str().expect("utf-8 path")
+}
