@@ -171,3 +171,27 @@ fn bad_scans_are_refused_with_the_file_named() {
     let (ok, _, err) = rtgs2(&["import", s(&t), "--out", &out_s]);
     assert!(!ok && err.contains("notes.txt"), "{err}");
 }
+
+#[test]
+fn disc_size_scales_every_disc_and_is_range_checked() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (vert, labels) = box_scan();
+    let v = dir.path().join("room8_00_vert.npy");
+    npy::write(&v, &[labels.len(), 6], &vert).expect("write vert");
+    npy::write(&dir.path().join("room8_00_sem_label.npy"), &[labels.len()], &labels).expect("write labels");
+    let mut mean_log_scale = Vec::new();
+    for size in ["0.5", "1.0"] {
+        let out = dir.path().join(format!("scenes{size}"));
+        let args = ["import", s(&v), "--out", s(&out), "--views", "2", "--units-per-metre", "1", "--disc-size", size];
+        let (ok, _, err) = rtgs2(&args);
+        assert!(ok, "import --disc-size {size}: {err}");
+        let loaded = rtgs2::scene::load(&out.join("room8_00"), &Default::default()).expect("loads");
+        let s = &loaded.scene.log_scales;
+        mean_log_scale.push(s.iter().map(|l| l[0] as f64).sum::<f64>() / s.len() as f64);
+    }
+    // Twice the fraction of the spacing: every disc twice as wide.
+    assert!((mean_log_scale[1] - mean_log_scale[0] - 2f64.ln()).abs() < 1e-3, "{mean_log_scale:?}");
+    let out = dir.path().join("bad");
+    let (ok, _, err) = rtgs2(&["import", s(&v), "--out", s(&out), "--disc-size", "0"]);
+    assert!(!ok && err.contains("--disc-size must be 0.1 to 4"), "{err}");
+}
