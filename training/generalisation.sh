@@ -3,6 +3,8 @@
 # both class protocols, for the model given (default: the shipped one). Sources:
 #   synth_heldout  10 generated rooms, seeds 5000-5009 (varied_rooms.sh), 8 views each
 #   scannet_val_a  real ScanNet scans of rooms 0004-0005, never trained on (real_rooms.sh), 20 views each
+#   furnished_heldout  12 Sweet Home 3D rooms of held-out models only (furnished_rooms.sh), 8 views each
+#   scannet_val_b  real ScanNet scans of rooms 0001-0002 (fold B's validation rooms), 20 views each
 #   brittle_*      one generated room (seed 5003) as generated, scaled x2.5, and with 40k Gaussians
 #
 #   bash generalisation.sh OUT_DIR [extra rtgs2 eval options, e.g. --model M.onnx]
@@ -24,9 +26,11 @@ run() {  # name, max views, scenes...
   done
 }
 extra=("$@")
-sets=${SETS:-synth scannet brittle}
+sets=${SETS:-synth furnished scannet brittle}
 case " $sets " in *" synth "*) run synth_heldout 8 data/encoder_heldout/* ;; esac
 case " $sets " in *" scannet "*) run scannet_val_a 20 data/scannet_rooms/scene0004_* data/scannet_rooms/scene0005_* ;; esac
+case " $sets " in *" furnished "*) run furnished_heldout 8 data/furnished_rooms/heldout/* ;; esac
+case " $sets " in *" scannet_b "*) run scannet_val_b 20 data/scannet_rooms/scene0001_* data/scannet_rooms/scene0002_* ;; esac
 case " $sets " in *" brittle "*)
   for v in as_generated scaled_2_5 g40k; do
     run "brittle_$v" 8 "data/brittle/$v/classroom_05003"
