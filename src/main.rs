@@ -3,6 +3,9 @@ use clap::Parser;
 fn main() {
     keep_frame_buffers_in_the_heap();
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
+    if let Err(e) = rtgs2::util::atomic_write::remove_temporaries_on_signal() {
+        log::warn!("no Ctrl-C handler ({e}): an interrupted write may leave a hidden .NAME.tmp-PID file");
+    }
     if let Err(e) = rtgs2::cli::run(rtgs2::cli::Cli::parse()) {
         // The whole cause chain on one line, no backtrace: errors here are the user's to fix
         // (a file, an argument), and every message names what is wrong.

@@ -170,3 +170,40 @@ fn render_names_a_bad_fov_and_an_empty_cameras_json() {
     ]);
     assert!(ok, "an empty cameras.json still renders from --eye/--target: {err}");
 }
+
+/// Item 12: Ctrl-C during a long convert left the hidden `.out.ply.tmp-PID` behind forever.
+/// The handler removes it and exits with 130; the destination is never created.
+#[cfg(target_os = "linux")]
+#[test]
+fn ctrl_c_during_convert_removes_the_temporary() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let input = dir.path().join("big.ply");
+    // Big enough that writing it as ASCII takes far longer than the polling below.
+    let mut rng = rtgs2::util::rng::Rng::new(29);
+    let scene = common::random_scene(&mut rng, 200_000, 3, false);
+    rtgs2::scene::ply_write::write_ply(&input, &scene).expect("write input");
+    let out = dir.path().join("out.ply");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rtgs2"))
+        .args(["convert", s(&input), s(&out), "--encoding", "ascii"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let tmp = dir.path().join(format!(".out.ply.tmp-{}", child.id()));
+    let started = std::time::Instant::now();
+    while !tmp.exists() {
+        if let Some(status) = child.try_wait().expect("wait") {
+            panic!("convert ended ({status}) before its temporary was seen; make the scene larger");
+        }
+        assert!(started.elapsed().as_secs() < 120, "no temporary {} appeared", tmp.display());
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    let kill = Command::new("kill").args(["-INT", &child.id().to_string()]).status().expect("kill");
+    assert!(kill.success());
+    let status = child.wait().expect("wait");
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().expect("stderr"), &mut err).expect("stderr");
+    assert_eq!(status.code(), Some(130), "exit status after Ctrl-C: {status}; {err}");
+    assert!(!tmp.exists(), "the temporary {} is left behind", tmp.display());
+    assert!(!out.exists(), "an interrupted convert created its destination");
+    assert_eq!(std::fs::read_dir(dir.path()).expect("list").count(), 1, "only the input is left");
+}
