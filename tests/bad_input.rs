@@ -207,3 +207,21 @@ fn ctrl_c_during_convert_removes_the_temporary() {
     assert!(!out.exists(), "an interrupted convert created its destination");
     assert_eq!(std::fs::read_dir(dir.path()).expect("list").count(), 1, "only the input is left");
 }
+
+/// Item 17: a file where the output's folder should be gave "File exists (os error 17)"
+/// twice; and an I/O error's text was printed twice (the error's text and its source).
+#[test]
+fn a_file_in_place_of_the_output_folder_is_named_and_os_errors_print_once() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let scene = dir.path().join("room");
+    room(&scene, None);
+    let file = dir.path().join("notes.txt");
+    std::fs::write(&file, "x").expect("write");
+    let (ok, _, err) = rtgs2(&["convert", s(&scene), s(&file.join("out.ply"))]);
+    assert!(!ok && err.contains(&format!("{} is not a directory", file.display())), "{err}");
+    assert!(!err.contains("os error"), "{err}");
+    let missing = dir.path().join("missing.ply");
+    let (ok, _, err) = rtgs2(&["info", s(&missing)]);
+    assert!(!ok && err.contains("missing.ply"), "{err}");
+    assert_eq!(err.matches("os error 2").count(), 1, "{err}");
+}

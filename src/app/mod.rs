@@ -49,8 +49,15 @@ pub enum AppError {
     Gpu(#[from] crate::render::gpu::GpuError),
     #[error("{0}")]
     Scripted(String),
+    /// Not `#[from]`, which would make the error also its `source`, printed twice by `{:#}`.
     #[error("screenshot: {0}")]
-    Screenshot(#[from] screenshot::ScreenshotError),
+    Screenshot(screenshot::ScreenshotError),
+}
+
+impl From<screenshot::ScreenshotError> for AppError {
+    fn from(e: screenshot::ScreenshotError) -> Self {
+        Self::Screenshot(e)
+    }
 }
 
 /// Everything `rtgs2 view` decides before the window opens.

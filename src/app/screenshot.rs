@@ -10,8 +10,9 @@ use super::viewport::Viewport;
 pub enum ScreenshotError {
     #[error("nothing has been rendered yet")]
     NothingRendered,
-    #[error("writing {path}: {source}")]
-    Write { path: String, source: std::io::Error },
+    /// The OS message is in the text and not also a `source`: anyhow's `{:#}` would print it twice.
+    #[error("writing {path}: {error}")]
+    Write { path: String, error: std::io::Error },
 }
 
 /// Writes the layout's views of the last rendered frame to `path`; returns the image size.
@@ -27,6 +28,6 @@ pub fn write(viewport: &Viewport, layout: Layout, path: &Path) -> Result<(u32, u
     let rgb = crate::image_io::grid_rgb(&images, 4, size.0 as usize, size.1 as usize, cols as usize, rows as usize);
     let (w, h) = (size.0 * cols, size.1 * rows);
     crate::image_io::write_png(path, w, h, 3, &rgb)
-        .map_err(|source| ScreenshotError::Write { path: path.display().to_string(), source })?;
+        .map_err(|source| ScreenshotError::Write { path: path.display().to_string(), error: source })?;
     Ok((w, h))
 }

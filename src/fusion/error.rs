@@ -30,6 +30,6 @@ impl FusionError {
     }
 
     pub fn io(path: &Path, source: std::io::Error) -> Self {
-        InferenceError::Io { path: path.to_path_buf(), source }.into()
+        InferenceError::Io { path: path.to_path_buf(), error: source }.into()
     }
 }

@@ -24,8 +24,9 @@ use crate::scene::trainer_folder::{DEFAULT_ITERATION, write_trainer_folder};
 
 #[derive(Debug, Error)]
 pub enum ImportError {
-    #[error("{path}: {source}")]
-    Io { path: String, source: std::io::Error },
+    /// The OS message is in the text and not also a `source`: anyhow's `{:#}` would print it twice.
+    #[error("{path}: {error}")]
+    Io { path: String, error: std::io::Error },
     #[error("{path}: {problem}")]
     Invalid { path: String, problem: String },
     #[error(transparent)]
@@ -38,7 +39,7 @@ pub enum ImportError {
 
 impl ImportError {
     pub fn io(path: &Path, source: std::io::Error) -> Self {
-        Self::Io { path: path.display().to_string(), source }
+        Self::Io { path: path.display().to_string(), error: source }
     }
 
     pub fn invalid(path: &Path, problem: impl Into<String>) -> Self {

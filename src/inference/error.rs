@@ -13,8 +13,9 @@ pub enum InferenceError {
     Model { path: PathBuf, problem: String },
     #[error("ONNX Runtime failed while {doing}: {message}")]
     Inference { doing: &'static str, message: String },
-    #[error("{path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    /// The OS message is in the text and not also a `source`: anyhow's `{:#}` would print it twice.
+    #[error("{path}: {error}")]
+    Io { path: PathBuf, error: std::io::Error },
 }
 
 impl InferenceError {

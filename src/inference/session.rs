@@ -45,7 +45,7 @@ pub struct BuiltSession {
 pub fn read_model(model: &Path) -> Result<Vec<u8>, InferenceError> {
     std::fs::read(model).map_err(|source| match source.kind() {
         std::io::ErrorKind::NotFound => InferenceError::model(model, "model file not found"),
-        _ => InferenceError::Io { path: model.to_path_buf(), source },
+        _ => InferenceError::Io { path: model.to_path_buf(), error: source },
     })
 }
 

@@ -6,19 +6,18 @@ use std::path::PathBuf;
 /// A scene could not be read or written.
 #[derive(Debug, thiserror::Error)]
 pub enum SceneError {
-    #[error("{}: {source}", path.display())]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
+    /// The OS message is in the text and not also a `source` (thiserror makes a field named
+    /// `source` one): anyhow's `{:#}` printed it twice, "No such file or directory (os error 2):
+    /// No such file or directory (os error 2)".
+    #[error("{}: {error}", path.display())]
+    Io { path: PathBuf, error: std::io::Error },
     #[error("{}: {problem}", path.display())]
     Invalid { path: PathBuf, problem: Problem },
 }
 
 impl SceneError {
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        Self::Io { path: path.into(), source }
+        Self::Io { path: path.into(), error: source }
     }
 
     pub fn invalid(path: impl Into<PathBuf>, problem: Problem) -> Self {

@@ -10,8 +10,9 @@ const MAGIC: &[u8] = b"\x93NUMPY";
 
 #[derive(Debug, Error)]
 pub enum NpyError {
-    #[error("{path}: {source}")]
-    Io { path: String, source: io::Error },
+    /// The OS message is in the text and not also a `source`: anyhow's `{:#}` would print it twice.
+    #[error("{path}: {error}")]
+    Io { path: String, error: io::Error },
     #[error("{path}: not a valid .npy file: {problem}")]
     Invalid { path: String, problem: String },
 }
@@ -54,7 +55,7 @@ pub struct NpyArray<T> {
 
 pub fn read<T: NpyElement>(path: &Path) -> Result<NpyArray<T>, NpyError> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| NpyError::Io { path: name.clone(), source })?;
+    let bytes = std::fs::read(path).map_err(|source| NpyError::Io { path: name.clone(), error: source })?;
     parse(&bytes).map_err(|problem| NpyError::Invalid { path: name, problem })
 }
 
@@ -62,7 +63,7 @@ pub fn read<T: NpyElement>(path: &Path) -> Result<NpyArray<T>, NpyError> {
 /// label files come from many tools, each with its own idea of the right width.
 pub fn read_integers(path: &Path) -> Result<NpyArray<i64>, NpyError> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| NpyError::Io { path: name.clone(), source })?;
+    let bytes = std::fs::read(path).map_err(|source| NpyError::Io { path: name.clone(), error: source })?;
     parse_integers(&bytes).map_err(|problem| NpyError::Invalid { path: name, problem })
 }
 
