@@ -208,6 +208,54 @@ fn ctrl_c_during_convert_removes_the_temporary() {
     assert_eq!(std::fs::read_dir(dir.path()).expect("list").count(), 1, "only the input is left");
 }
 
+/// Item 13: `nan` in an ASCII PLY was a hard "Couldn't read element line" while the same
+/// value in binary is repaired with a counted warning. Now both are repaired alike (and both
+/// refused with --strict); a token that is no number names its line, property and text.
+#[test]
+fn ascii_nan_and_inf_are_repaired_like_binary_and_bad_tokens_are_named() {
+    use common::{Enc, columns_of, encode_ply};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut rng = rtgs2::util::rng::Rng::new(13);
+    let mut scene = common::random_scene(&mut rng, 40, 0, false);
+    scene.positions[3][0] = f32::NAN;
+    scene.positions[7][1] = f32::NEG_INFINITY;
+    let cols = columns_of(&scene, ScalarKind::F32, ScalarKind::U8);
+    let binary = dir.path().join("binary.ply");
+    std::fs::write(&binary, encode_ply(&cols, Enc::Le)).expect("write");
+    // Rust writes NaN as "NaN"; numpy and C's printf write "nan", as the file had.
+    let text = String::from_utf8(encode_ply(&cols, Enc::Ascii)).expect("ascii").replace("NaN", "nan");
+    assert!(text.contains(" -inf ") && text.contains("nan "), "both spellings are in the file");
+    let ascii = dir.path().join("ascii.ply");
+    std::fs::write(&ascii, &text).expect("write");
+    for file in [&binary, &ascii] {
+        let (ok, out, err) = rtgs2(&["info", s(file)]);
+        assert!(ok && out.contains("38"), "{out}{err}");
+        assert!(err.contains("dropped 2 Gaussians with NaN or infinite values"), "{err}");
+        let (ok, _, err) = rtgs2(&["info", s(file), "--strict"]);
+        assert!(!ok && err.contains("Gaussian 3"), "{err}");
+    }
+
+    // Header: ply, format, element, 15 properties, end_header; record r is on line 20 + r.
+    let header_lines = 3 + cols.len() + 1;
+    assert_eq!(header_lines, 19);
+    let with_token = |record: usize, column: usize, token: &str| {
+        let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+        let mut tokens: Vec<&str> = lines[header_lines + record].split(' ').collect();
+        tokens[column] = token;
+        lines[header_lines + record] = tokens.join(" ");
+        let path = dir.path().join("bad.ply");
+        std::fs::write(&path, lines.join("\n") + "\n").expect("write");
+        let (ok, _, err) = rtgs2(&["info", s(&path)]);
+        assert!(!ok, "{err}");
+        err
+    };
+    let err = with_token(5, 1, "1.2.3");
+    assert!(err.contains("bad.ply") && err.contains("line 25: property 'y'") && err.contains("'1.2.3'"), "{err}");
+    // Integers have no NaN: a `nan` label is still an error, named.
+    let err = with_token(2, cols.len() - 1, "nan");
+    assert!(err.contains("line 22: property 'label'") && err.contains("'nan', not a valid uchar"), "{err}");
+}
+
 /// Item 17: a file where the output's folder should be gave "File exists (os error 17)"
 /// twice; and an I/O error's text was printed twice (the error's text and its source).
 #[test]

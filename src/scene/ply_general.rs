@@ -2,14 +2,14 @@
 //! elements). Records are collected with a minimal `PropertyAccess` that keeps values in
 //! header order: never ply-rs's `DefaultElement`, which allocates a map per vertex.
 
-use std::io::{BufRead, Cursor};
+use std::io::{Cursor, Read};
 
 use ply_rs_bw::parser::{Parser, Reader};
 use ply_rs_bw::ply::{PropertyAccess, PropertyAccessResult};
 
 use super::ply_header::{Encoding, PlyHeader, PropertyType};
 use super::ply_layout::VertexLayout;
-use super::{Problem, Scene};
+use super::{Problem, ScalarKind, Scene};
 
 /// One vertex's scalar values, in the order the header declares them (ply-rs calls the
 /// setters in that order, which a test checks).
@@ -65,33 +65,10 @@ impl PropertyAccess for Skip {
 
 /// Decodes the `vertex` element of a whole PLY file held in `bytes`.
 pub fn decode(bytes: &[u8], header: &PlyHeader, layout: &VertexLayout) -> Result<Scene, Problem> {
-    if header.encoding == Encoding::Ascii {
-        check_ascii_records(bytes, header)?;
-    }
-    let mut reader = Reader::new(Cursor::new(bytes));
-    let vertex_parser = Parser::<RawRecord>::new();
-    let skip_parser = Parser::<Skip>::new();
-    let ply_header =
-        vertex_parser.read_header(&mut reader).map_err(|e| Problem::BadHeader { line: 0, message: e.to_string() })?;
-    let mut records = None;
-    for (name, def) in &ply_header.elements {
-        let short = |e: ply_rs_bw::parser::ParseError| -> Problem {
-            if e.kind() == std::io::ErrorKind::UnexpectedEof {
-                let declared = header.element(name).map(|d| d.count).unwrap_or(0);
-                Problem::CountMismatch { element: name.clone(), declared, found: "fewer (the body ends early)".into() }
-            } else {
-                Problem::Malformed(e.to_string())
-            }
-        };
-        if name == "vertex" {
-            records = Some(vertex_parser.read_payload_for_element(&mut reader, def, &ply_header).map_err(short)?);
-        } else {
-            skip_parser.read_payload_for_element(&mut reader, def, &ply_header).map_err(short)?;
-        }
-    }
-    check_no_trailing_data(reader.get_mut(), header)?;
-    let records = records.ok_or_else(|| Problem::MissingProperty("element vertex".into()))?;
-
+    let records = match header.encoding {
+        Encoding::Ascii => read_ascii(bytes, header)?,
+        _ => read_with_ply_rs(bytes, header)?,
+    };
     let n = records.len();
     let mut scene = layout.alloc_scene(n);
     {
@@ -108,37 +85,101 @@ pub fn decode(bytes: &[u8], header: &PlyHeader, layout: &VertexLayout) -> Result
     Ok(scene)
 }
 
-/// ASCII bodies hold one record per line. ply-rs takes the values a record needs from the
-/// front of its line and ignores the rest, so surplus values (a column the header does not
-/// declare, two records run together) would load silently, and too few get a message
-/// without a line number. Every record line must hold exactly the values its properties
-/// declare (a list: its count, then that many items). Lines that are not text, or a list
-/// count that is no number, are left to the parser, which rejects them.
-fn check_ascii_records(bytes: &[u8], header: &PlyHeader) -> Result<(), Problem> {
+/// Binary bodies (big-endian, or with list properties) through ply-rs.
+fn read_with_ply_rs(bytes: &[u8], header: &PlyHeader) -> Result<Vec<RawRecord>, Problem> {
+    let mut reader = Reader::new(Cursor::new(bytes));
+    let vertex_parser = Parser::<RawRecord>::new();
+    let skip_parser = Parser::<Skip>::new();
+    let ply_header =
+        vertex_parser.read_header(&mut reader).map_err(|e| Problem::BadHeader { line: 0, message: e.to_string() })?;
+    let mut records = None;
+    for (name, def) in &ply_header.elements {
+        let short = |e: ply_rs_bw::parser::ParseError| -> Problem {
+            if e.kind() == std::io::ErrorKind::UnexpectedEof {
+                body_ends_early(header, name)
+            } else {
+                Problem::Malformed(e.to_string())
+            }
+        };
+        if name == "vertex" {
+            records = Some(vertex_parser.read_payload_for_element(&mut reader, def, &ply_header).map_err(short)?);
+        } else {
+            skip_parser.read_payload_for_element(&mut reader, def, &ply_header).map_err(short)?;
+        }
+    }
+    let mut tail = Vec::new();
+    reader.get_mut().read_to_end(&mut tail).map_err(|e| Problem::Malformed(e.to_string()))?;
+    check_no_trailing_data(&tail, header)?;
+    records.ok_or_else(|| Problem::MissingProperty("element vertex".into()))
+}
+
+fn body_ends_early(header: &PlyHeader, element: &str) -> Problem {
+    let declared = header.element(element).map(|d| d.count).unwrap_or(0);
+    Problem::CountMismatch { element: element.to_string(), declared, found: "fewer (the body ends early)".into() }
+}
+
+/// ASCII bodies are read here, not by ply-rs, whose grammar takes only digits: `nan` or `inf`
+/// in a float property (numpy's `savetxt` writes them) failed the whole file with "Couldn't
+/// read element line", where the same value in a binary file is one Gaussian dropped with a
+/// counted warning. Float tokens parse as Rust reads them (`nan`, `inf`, `-inf`, `Infinity`,
+/// any case), so both encodings meet the same repair and `--strict`.
+///
+/// One record per line, holding exactly the values its properties declare (a list: its count,
+/// then that many items): ply-rs took what a record needed from the front of its line and
+/// ignored the rest, so surplus values (an undeclared column, two records run together)
+/// loaded silently. Every error names the line; a bad value also its property and token.
+fn read_ascii(bytes: &[u8], header: &PlyHeader) -> Result<Vec<RawRecord>, Problem> {
     let mut line_no = bytes[..header.body_offset].iter().filter(|&&b| b == b'\n').count();
-    let mut lines = bytes[header.body_offset..].split(|&b| b == b'\n');
+    let mut rest = &bytes[header.body_offset..];
+    let mut vertices = Vec::new();
     let mut tokens: Vec<&str> = Vec::new();
     for el in &header.elements {
+        let is_vertex = el.name == "vertex";
         for record in 0..el.count {
-            let Some(line) = lines.next() else {
-                return Ok(()); // the body ends early: the parser counts what is missing
-            };
+            if rest.is_empty() {
+                return Err(body_ends_early(header, &el.name));
+            }
+            let end = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
+            let line = &rest[..end];
+            rest = rest.get(end + 1..).unwrap_or_default();
             line_no += 1;
-            let Ok(text) = std::str::from_utf8(line) else {
-                return Ok(());
-            };
+            let text = std::str::from_utf8(line).map_err(|_| {
+                Problem::Malformed(format!("line {line_no}: '{}' record {record} is not text", el.name))
+            })?;
             tokens.clear();
             tokens.extend(text.split_ascii_whitespace());
-            let mut need = 0usize;
+            let mut values = Vec::with_capacity(if is_vertex { el.properties.len() } else { 0 });
+            let mut cursor = AsciiLine { tokens: tokens.iter(), need: 0, line_no, element: &el.name, record };
             for p in &el.properties {
-                need += 1;
-                if let PropertyType::List { .. } = p.ty {
-                    let Some(items) = tokens.get(need - 1).and_then(|t| t.parse::<usize>().ok()) else {
-                        return Ok(());
-                    };
-                    need = need.saturating_add(items);
+                match p.ty {
+                    PropertyType::Scalar(kind) => {
+                        if let Some(v) = cursor.take(kind, || format!("property '{}'", p.name))?
+                            && is_vertex
+                        {
+                            values.push(v);
+                        }
+                    }
+                    PropertyType::List { count, item } => {
+                        let Some(n) = cursor.take(count, || format!("the length of list '{}'", p.name))? else {
+                            continue;
+                        };
+                        if n < 0.0 {
+                            return Err(Problem::Malformed(format!(
+                                "line {line_no}: list '{}' of '{}' record {record} has a negative length ({n})",
+                                p.name, el.name
+                            )));
+                        }
+                        let n = n as usize;
+                        // Items past the line's end are only counted: a huge count must not loop.
+                        let present = n.min(cursor.tokens.len());
+                        for k in 0..present {
+                            cursor.take(item, || format!("item {k} of list '{}'", p.name))?;
+                        }
+                        cursor.need = cursor.need.saturating_add(n - present);
+                    }
                 }
             }
+            let need = cursor.need;
             if tokens.len() != need {
                 return Err(Problem::Malformed(format!(
                     "line {line_no}: {} values where '{}' record {record} has {need} ({})",
@@ -151,16 +192,62 @@ fn check_ascii_records(bytes: &[u8], header: &PlyHeader) -> Result<(), Problem> 
                     }
                 )));
             }
+            if is_vertex {
+                vertices.push(RawRecord { values });
+            }
         }
     }
-    Ok(())
+    check_no_trailing_data(rest, header)?;
+    Ok(vertices)
+}
+
+/// The tokens of one ASCII record line, taken property by property.
+struct AsciiLine<'a> {
+    tokens: std::slice::Iter<'a, &'a str>,
+    /// Values the record's properties have asked for so far.
+    need: usize,
+    line_no: usize,
+    element: &'a str,
+    record: u64,
+}
+
+impl AsciiLine<'_> {
+    /// The next value as `kind`; `None` past the line's end (counted, and reported by the
+    /// caller with the line's value count). `what` names the value for an error.
+    fn take(&mut self, kind: ScalarKind, what: impl FnOnce() -> String) -> Result<Option<f64>, Problem> {
+        self.need += 1;
+        let Some(token) = self.tokens.next() else { return Ok(None) };
+        match parse_scalar(token, kind) {
+            Some(v) => Ok(Some(v)),
+            None => Err(Problem::Malformed(format!(
+                "line {}: {} of '{}' record {} is '{token}', not a valid {}",
+                self.line_no,
+                what(),
+                self.element,
+                self.record,
+                kind.ply_name()
+            ))),
+        }
+    }
+}
+
+/// One ASCII token as `kind` (integers must be integers in range, as ply-rs read them).
+fn parse_scalar(token: &str, kind: ScalarKind) -> Option<f64> {
+    match kind {
+        ScalarKind::I8 => token.parse::<i8>().ok().map(f64::from),
+        ScalarKind::U8 => token.parse::<u8>().ok().map(f64::from),
+        ScalarKind::I16 => token.parse::<i16>().ok().map(f64::from),
+        ScalarKind::U16 => token.parse::<u16>().ok().map(f64::from),
+        ScalarKind::I32 => token.parse::<i32>().ok().map(f64::from),
+        ScalarKind::U32 => token.parse::<u32>().ok().map(f64::from),
+        ScalarKind::F32 => token.parse::<f32>().ok().map(f64::from),
+        ScalarKind::F64 => token.parse::<f64>().ok(),
+    }
 }
 
 /// More data after the last declared record means the header count is wrong; ASCII files may
 /// end with blank lines.
-fn check_no_trailing_data(rest: &mut impl BufRead, header: &PlyHeader) -> Result<(), Problem> {
-    let mut tail = Vec::new();
-    rest.read_to_end(&mut tail).map_err(|e| Problem::Malformed(e.to_string()))?;
+fn check_no_trailing_data(tail: &[u8], header: &PlyHeader) -> Result<(), Problem> {
     let extra = match header.encoding {
         Encoding::Ascii => tail.iter().any(|b| !b.is_ascii_whitespace()),
         _ => !tail.is_empty(),
@@ -232,5 +319,48 @@ mod tests {
         let short = RECORD.rsplit_once(' ').expect("spaces").0;
         let (_, msg) = problem(&ascii(&[short], &[]));
         assert!(msg.contains("line 21") && msg.contains("missing"), "{msg}");
+    }
+
+    /// Issue 29 item 13: ply-rs's grammar refused `nan` ("Couldn't read element line"); the
+    /// loader's repair sees these values as it sees binary ones.
+    #[test]
+    fn non_finite_float_tokens_read_as_their_values() {
+        let rec = |x: &str, y: &str, z: &str| format!("{x} {y} {z} 0.1 0.2 0.3 1 -1 -1 -1 1 0 0 0");
+        let lines = [rec("nan", "-inf", "inf"), rec("NaN", "+Infinity", "-nan")];
+        let (scene, _) =
+            decode_bytes(Path::new("room.ply"), &ascii(&[&lines[0], &lines[1]], &[])).expect("non-finite values read");
+        let [a, b] = [scene.positions[0], scene.positions[1]];
+        assert!(a[0].is_nan() && a[1] == f32::NEG_INFINITY && a[2] == f32::INFINITY);
+        assert!(b[0].is_nan() && b[1] == f32::INFINITY && b[2].is_nan());
+    }
+
+    #[test]
+    fn a_token_that_is_no_number_names_line_property_and_token() {
+        let (p, msg) = problem(&ascii(&[RECORD, &RECORD.replacen("-1", "-l", 1)], &[]));
+        assert!(matches!(p, Problem::Malformed(_)), "{msg}");
+        assert!(msg.contains("line 22: property 'y' of 'vertex' record 1 is '-l', not a valid float"), "{msg}");
+        let (_, msg) = problem(&ascii(&[RECORD], &["3 0 1 x"]));
+        assert!(
+            msg.contains("line 22: item 2 of list 'vertex_indices' of 'face' record 0 is 'x', not a valid int"),
+            "{msg}"
+        );
+        let (_, msg) = problem(&ascii(&[RECORD], &["-3 0 1 2"]));
+        assert!(
+            msg.contains("the length of list 'vertex_indices'") && msg.contains("'-3', not a valid uchar"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn an_ascii_body_that_ends_early_or_runs_on_is_a_count_mismatch() {
+        let mut bytes = ascii(&[RECORD, RECORD], &[]);
+        bytes.truncate(bytes.len() - RECORD.len() - 1);
+        assert!(matches!(problem(&bytes).0, Problem::CountMismatch { declared: 2, .. }));
+        let mut bytes = ascii(&[RECORD], &[]);
+        bytes.extend_from_slice(b"\n\n7 7\n");
+        assert!(matches!(problem(&bytes).0, Problem::CountMismatch { .. }));
+        let mut bytes = ascii(&[RECORD], &[]);
+        bytes.extend_from_slice(b"\r\n \n");
+        assert!(decode_bytes(Path::new("room.ply"), &bytes).is_ok(), "trailing blank lines are fine");
     }
 }
