@@ -256,6 +256,40 @@ fn ascii_nan_and_inf_are_repaired_like_binary_and_bad_tokens_are_named() {
     assert!(err.contains("line 22: property 'label'") && err.contains("'nan', not a valid uchar"), "{err}");
 }
 
+/// A shipped model's card beside `garbage` bytes named like the model: a file that is no
+/// ONNX model at all, as a truncated download or a wrong file would be.
+fn not_onnx(dir: &Path, shipped: &Path) -> std::path::PathBuf {
+    std::fs::create_dir_all(dir).expect("model folder");
+    let model = dir.join(shipped.file_name().expect("file name"));
+    std::fs::write(&model, b"<html>404 Not Found</html>").expect("write");
+    std::fs::copy(shipped.with_extension("json"), model.with_extension("json")).expect("card");
+    model
+}
+
+/// Item 14: a model file that is not ONNX was reported as "ONNX Runtime is not available:
+/// ... protobuf parsing failed", blaming the runtime for the file.
+#[test]
+fn a_model_file_that_is_not_onnx_is_named_as_such() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let scene = dir.path().join("room");
+    room(&scene, None);
+    let encoder = not_onnx(&dir.path().join("m"), &rtgs2::encoder::default_model_path());
+    let fusion = not_onnx(&dir.path().join("m"), &rtgs2::fusion::default_model_path());
+    let png = dir.path().join("s.png");
+    let segment = ["segment", s(&scene), "--camera", "0", "--width", "64", "--height", "48", "--out", s(&png)];
+    let runs: [(Vec<&str>, &Path); 3] = [
+        (vec!["features", s(&scene), "--no-cache", "--model", s(&encoder)], &encoder),
+        ([&segment[..], &["--model", s(&fusion)]].concat(), &fusion),
+        ([&segment[..], &["--encoder-model", s(&encoder)]].concat(), &encoder),
+    ];
+    for (args, bad) in runs {
+        let (ok, _, err) = rtgs2(&args);
+        assert!(!ok, "{err}");
+        assert!(err.contains(&format!("{}: not a valid ONNX model", bad.display())), "{args:?}: {err}");
+        assert!(!err.contains("not available"), "the runtime is there: {err}");
+    }
+}
+
 /// Item 17: a file where the output's folder should be gave "File exists (os error 17)"
 /// twice; and an I/O error's text was printed twice (the error's text and its source).
 #[test]

@@ -34,7 +34,7 @@ impl EncoderSession {
         choice: ExecutionChoice,
         threads: usize,
     ) -> Result<Self, EncoderError> {
-        let built = build_session(bytes, choice, threads, "encoder")?;
+        let built = build_session(model, bytes, choice, threads, "encoder")?;
         check_io_names(&built.session, model, &card.inputs, &card.output)?;
         Ok(Self { session: built.session, card, model_path: model.to_path_buf(), provider: built.provider })
     }

@@ -85,7 +85,7 @@ impl FusionModel {
     ) -> Result<Self, FusionError> {
         let bytes = read_model(model)?;
         let card = FusionCard::load(&model.with_extension("json"))?;
-        let built = build_session(&bytes, choice, threads, "fusion network")?;
+        let built = build_session(model, &bytes, choice, threads, "fusion network")?;
         check_io_names(&built.session, model, &card.inputs, &card.output)?;
         let mut fallbacks = built.fallbacks;
         let element = options.input_precision.element(built.choice, card.size_multiple);

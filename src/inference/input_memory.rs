@@ -67,8 +67,9 @@ mod tests {
 
     #[test]
     fn a_cpu_session_takes_its_inputs_in_host_memory() {
-        let model = read_model(&crate::fusion::default_model_path()).expect("the shipped fusion network");
-        let built = build_session(&model, ExecutionChoice::Cpu, 1, "fusion network").expect("a CPU session");
+        let path = crate::fusion::default_model_path();
+        let model = read_model(&path).expect("the shipped fusion network");
+        let built = build_session(&path, &model, ExecutionChoice::Cpu, 1, "fusion network").expect("a CPU session");
         let names = input_memory_names(&built.session).expect("memory infos");
         assert_eq!(names.len(), built.session.inputs().len());
         assert!(!names.is_empty() && names.iter().all(|n| n == "Cpu"), "{names:?}");

@@ -5,6 +5,7 @@ use std::borrow::Cow;
 use std::path::Path;
 
 use ort::ep::{self, ExecutionProvider};
+use ort::error::ErrorCode;
 use ort::session::builder::{GraphOptimizationLevel, SessionBuilder};
 use ort::session::{Session, SessionInputValue};
 use ort::value::Tensor;
@@ -49,11 +50,14 @@ pub fn read_model(model: &Path) -> Result<Vec<u8>, InferenceError> {
     })
 }
 
-/// A session on `model` (ONNX bytes) on the chosen provider. `Auto` tries TensorRT, CUDA, then
-/// CPU; an explicit choice that fails is an error (no silent fallback). `what` names the
-/// network in the fallback log line. `threads` 0 leaves ONNX Runtime's default (all cores).
+/// A session on `bytes` (the ONNX model read from `model`) on the chosen provider. `Auto`
+/// tries TensorRT, CUDA, then CPU; an explicit choice that fails is an error (no silent
+/// fallback). A file ONNX Runtime cannot parse is an error naming it, at once: no provider
+/// would take it. `what` names the network in the fallback log line. `threads` 0 leaves ONNX
+/// Runtime's default (all cores).
 pub fn build_session(
-    model: &[u8],
+    model: &Path,
+    bytes: &[u8],
     choice: ExecutionChoice,
     threads: usize,
     what: &str,
@@ -65,7 +69,7 @@ pub fn build_session(
     };
     let mut refusals = Vec::new();
     for candidate in candidates {
-        match try_provider(&env, model, candidate, threads) {
+        match try_provider(&env, bytes, candidate, threads) {
             Ok(session) => {
                 if !refusals.is_empty() && choice == ExecutionChoice::Auto && candidate == ExecutionChoice::Cpu {
                     log::info!("{what} on CPU ({})", refusals.join("; "));
@@ -77,10 +81,13 @@ pub fn build_session(
                     fallbacks: refusals,
                 });
             }
-            Err(why) if choice == ExecutionChoice::Auto && candidate != ExecutionChoice::Cpu => {
+            Err(Refusal::Model(why)) => {
+                return Err(InferenceError::model(model, format!("not a valid ONNX model ({why})")));
+            }
+            Err(Refusal::Provider(why)) if choice == ExecutionChoice::Auto && candidate != ExecutionChoice::Cpu => {
                 refusals.push(format!("{}: {why}", provider_name(candidate)))
             }
-            Err(why) => {
+            Err(Refusal::Provider(why)) => {
                 return Err(InferenceError::Runtime(format!(
                     "{} execution provider: {why}{}",
                     provider_name(candidate),
@@ -146,21 +153,34 @@ fn provider_name(choice: ExecutionChoice) -> &'static str {
     }
 }
 
+/// Why a provider gave no session: the provider (or the runtime) refused, or the model bytes
+/// are no ONNX model at all, which no other provider would change.
+enum Refusal {
+    Provider(String),
+    Model(String),
+}
+
 fn try_provider(
     env: &ort::environment::Environment,
     model: &[u8],
     choice: ExecutionChoice,
     threads: usize,
-) -> Result<Session, String> {
+) -> Result<Session, Refusal> {
     let available = match choice {
         ExecutionChoice::Cuda => ep::CUDA::is_available(),
         ExecutionChoice::Tensorrt => ep::TensorRT::is_available(),
         _ => Ok(true),
     };
     if !available.unwrap_or(false) {
-        return Err(format!("not offered by the loaded ONNX Runtime ({})", runtime_label()));
+        return Err(Refusal::Provider(format!("not offered by the loaded ONNX Runtime ({})", runtime_label())));
     }
-    session_builder(env, choice, threads)?.commit_from_memory(model).map_err(|e| e.to_string())
+    let mut builder = session_builder(env, choice, threads).map_err(Refusal::Provider)?;
+    builder.commit_from_memory(model).map_err(|e| match e.code() {
+        ErrorCode::InvalidProtobuf | ErrorCode::InvalidGraph | ErrorCode::NoModel => {
+            Refusal::Model(format!("ONNX Runtime cannot parse it: {e}"))
+        }
+        _ => Refusal::Provider(e.to_string()),
+    })
 }
 
 /// Session options for `choice`: full graph optimisation, the thread count, the provider.
