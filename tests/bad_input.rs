@@ -307,3 +307,47 @@ fn a_file_in_place_of_the_output_folder_is_named_and_os_errors_print_once() {
     assert!(!ok && err.contains("missing.ply"), "{err}");
     assert_eq!(err.matches("os error 2").count(), 1, "{err}");
 }
+
+/// A binary installed or copied away from its build tree finds its models beside itself
+/// (`../share/rtgs2/models`), in the user data folder, or in RTGS2_MODELS_DIR, and names the
+/// one it uses. It used to fall back on the build tree's `models/` at once.
+#[test]
+fn a_copied_binary_finds_models_beside_itself_in_user_data_and_in_rtgs2_models_dir() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let scene = dir.path().join("room");
+    room(&scene, None);
+    let bin = dir.path().join("prefix/bin");
+    std::fs::create_dir_all(&bin).expect("bin");
+    let exe = bin.join("rtgs2");
+    std::fs::copy(env!("CARGO_BIN_EXE_rtgs2"), &exe).expect("copy binary");
+    // The library the tests use (fetched once if need be), so the copy fetches nothing.
+    let ort = rtgs2::inference::runtime::library_path().expect("ONNX Runtime");
+    let shipped = rtgs2::encoder::default_model_path();
+    let data = dir.path().join("data");
+    let features = |env_dir: Option<&Path>| {
+        let mut cmd = Command::new(&exe);
+        cmd.args(["features", s(&scene), "--no-cache"])
+            .env("ORT_DYLIB_PATH", &ort)
+            .env("XDG_DATA_HOME", &data)
+            .env_remove("RTGS2_MODELS_DIR");
+        if let Some(d) = env_dir {
+            cmd.env("RTGS2_MODELS_DIR", d);
+        }
+        let out = cmd.output().expect("copied binary runs");
+        assert!(!out.status.success());
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    // Lowest first: each place added below takes precedence over the ones before it.
+    let in_data = not_onnx(&data.join("rtgs2/models"), &shipped);
+    let err = features(None);
+    assert!(err.contains(&format!("{}: not a valid ONNX model", in_data.display())), "{err}");
+    let in_share = not_onnx(&dir.path().join("prefix/share/rtgs2/models"), &shipped);
+    let err = features(None);
+    assert!(err.contains(&format!("{}: not a valid ONNX model", in_share.display())), "{err}");
+    let beside = not_onnx(&bin.join("models"), &shipped);
+    let err = features(None);
+    assert!(err.contains(&format!("{}: not a valid ONNX model", beside.display())), "{err}");
+    let chosen = not_onnx(&dir.path().join("chosen"), &shipped);
+    let err = features(Some(&dir.path().join("chosen")));
+    assert!(err.contains(&format!("{}: not a valid ONNX model", chosen.display())), "{err}");
+}

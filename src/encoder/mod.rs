@@ -23,10 +23,10 @@ pub use session::{EncoderSession, ExecutionChoice};
 
 use crate::scene::Scene;
 
-/// The shipped encoder: `RTGS2_MODELS_DIR`, else `models/` beside the executable, else the
-/// source tree's `models/`.
+/// The shipped encoder, `encoder.onnx` in the first of [`crate::util::model_search_dirs`]
+/// that has one.
 pub fn default_model_path() -> PathBuf {
-    crate::util::models_dir().join("encoder.onnx")
+    crate::util::find_model("encoder.onnx")
 }
 
 pub fn default_cache_dir() -> PathBuf {

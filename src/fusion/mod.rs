@@ -35,9 +35,10 @@ pub use prediction::{Logits, PredictTimings, Prediction, classify};
 pub use preprocess::FrameInputs;
 pub use worker::{FusionWorker, WorkerOutput};
 
-/// The shipped fusion network: `models/fusion.onnx` (see [`crate::util::models_dir`]).
+/// The shipped fusion network, `fusion.onnx` in the first of [`crate::util::model_search_dirs`]
+/// that has one.
 pub fn default_model_path() -> PathBuf {
-    crate::util::models_dir().join("fusion.onnx")
+    crate::util::find_model("fusion.onnx")
 }
 
 /// A warning when `card` says its features came from another encoder model than `encoder`

@@ -1,11 +1,10 @@
 //! Finding (or fetching) the ONNX Runtime shared library, once per process.
 //!
 //! Order: `ORT_DYLIB_PATH` when set (e.g. the `onnxruntime-gpu` wheel's library for CUDA and
-//! TensorRT); else `libonnxruntime.so.<ORT_VERSION>` in the runtime folder; else it is fetched
-//! there: `pip download` of the pinned CPU wheel (pip checks the wheel against the pinned
-//! hashes), the library extracted from it, its own SHA-256 checked, then renamed into place
-//! atomically. The runtime folder is `RTGS2_ORT_DIR`, else `.ort/` in the source tree when
-//! running from one (gitignored), else the user cache directory.
+//! TensorRT); else `libonnxruntime.so.<ORT_VERSION>` in the first of [`runtime_search_dirs`]
+//! that has it; else it is fetched into [`runtime_dir`]: `pip download` of the pinned CPU
+//! wheel (pip checks the wheel against the pinned hashes), the library extracted from it, its
+//! own SHA-256 checked, then renamed into place atomically.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -71,14 +70,17 @@ fn locate_or_fetch() -> Result<PathBuf, String> {
     }
     let expected = expected_library_sha256()
         .ok_or_else(|| format!("no pinned ONNX Runtime build for this platform: set ORT_DYLIB_PATH ({FIX})"))?;
-    let dir = runtime_dir();
-    let lib = dir.join(format!("libonnxruntime.so.{ORT_VERSION}"));
-    if lib.is_file() {
+    let name = format!("libonnxruntime.so.{ORT_VERSION}");
+    let searched = runtime_search_dirs();
+    if let Some(lib) = searched.iter().map(|d| d.join(&name)).find(|p| p.is_file()) {
         return Ok(lib);
     }
+    let dir = runtime_dir();
+    let lib = dir.join(&name);
     log::info!("fetching ONNX Runtime {ORT_VERSION} (CPU) from PyPI into {}", dir.display());
     eprintln!("rtgs2: first use of ONNX Runtime: fetching onnxruntime {ORT_VERSION} from PyPI into {}", dir.display());
-    fetch_into(&dir, &lib, expected)?;
+    fetch_into(&dir, &lib, expected)
+        .map_err(|e| format!("{e} (looked for {name} in {})", crate::util::list_places(&searched)))?;
     Ok(lib)
 }
 
@@ -89,15 +91,39 @@ fn expected_library_sha256() -> Option<&'static str> {
     LIBRARY_SHA256.iter().find(|(arch, _)| *arch == std::env::consts::ARCH).map(|(_, h)| *h)
 }
 
-pub fn runtime_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("RTGS2_ORT_DIR").filter(|p| !p.is_empty()) {
-        return PathBuf::from(dir);
+/// Where the library is looked for: `RTGS2_ORT_DIR`; beside the executable and in
+/// `../lib/rtgs2` (a binary installed or copied with its runtime); the user cache, where an
+/// installed binary fetches it; the source tree's `.ort/` (where `cargo run` fetches it).
+pub fn runtime_search_dirs() -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = env_runtime_dir().into_iter().collect();
+    if let Some(exe) = crate::util::exe_dir() {
+        let lib = exe.parent().map(|prefix| prefix.join("lib/rtgs2"));
+        dirs.push(exe);
+        dirs.extend(lib);
     }
-    let source_tree = Path::new(env!("CARGO_MANIFEST_DIR"));
-    if source_tree.join("Cargo.toml").is_file() {
-        return source_tree.join(".ort");
+    dirs.push(crate::util::cache_dir().join("onnxruntime"));
+    dirs.extend(crate::util::source_tree().map(|d| d.join(".ort")));
+    dirs
+}
+
+/// Where a missing library is fetched to: `RTGS2_ORT_DIR`, else `.ort/` in the source tree
+/// for a binary that runs from inside it (gitignored), else the user cache folder: a binary
+/// copied or installed elsewhere must not write into its build tree.
+pub fn runtime_dir() -> PathBuf {
+    if let Some(dir) = env_runtime_dir() {
+        return dir;
+    }
+    let exe = std::env::current_exe().and_then(std::fs::canonicalize);
+    if let (Some(tree), Ok(exe)) = (crate::util::source_tree(), exe)
+        && std::fs::canonicalize(&tree).is_ok_and(|t| exe.starts_with(t))
+    {
+        return tree.join(".ort");
     }
     crate::util::cache_dir().join("onnxruntime")
+}
+
+fn env_runtime_dir() -> Option<PathBuf> {
+    std::env::var_os("RTGS2_ORT_DIR").filter(|p| !p.is_empty()).map(PathBuf::from)
 }
 
 fn fetch_into(dir: &Path, lib: &Path, expected: &str) -> Result<(), String> {

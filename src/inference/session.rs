@@ -45,7 +45,13 @@ pub struct BuiltSession {
 /// The model file's bytes; a missing file is named as such.
 pub fn read_model(model: &Path) -> Result<Vec<u8>, InferenceError> {
     std::fs::read(model).map_err(|source| match source.kind() {
-        std::io::ErrorKind::NotFound => InferenceError::model(model, "model file not found"),
+        std::io::ErrorKind::NotFound => InferenceError::model(
+            model,
+            match crate::util::model_search_note(model) {
+                Some(note) => format!("model file not found ({note})"),
+                None => "model file not found".into(),
+            },
+        ),
         _ => InferenceError::Io { path: model.to_path_buf(), error: source },
     })
 }
