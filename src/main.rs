@@ -2,6 +2,7 @@ use clap::Parser;
 
 fn main() {
     keep_frame_buffers_in_the_heap();
+    ensure_runtime_dir();
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
     if let Err(e) = rtgs2::util::atomic_write::remove_temporaries_on_signal() {
         log::warn!("no Ctrl-C handler ({e}): an interrupted write may leave a hidden .NAME.tmp-PID file");
@@ -34,3 +35,35 @@ fn keep_frame_buffers_in_the_heap() {
 
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 fn keep_frame_buffers_in_the_heap() {}
+
+/// Vulkan's window-system code (libwayland, loaded by Mesa even for headless lavapipe) prints
+/// "error: XDG_RUNTIME_DIR is invalid or not set in the environment." twice when the variable
+/// is missing, as under cron, `su`, containers or a first login over some SSH setups: an error
+/// that is none, since rtgs2 renders fine. So where it is unset (or no folder), the process
+/// gets a private one: `rtgs2-runtime-UID` in the temp folder, mode 0700 as the XDG spec asks,
+/// reused by later runs. This must run before any thread starts (set_var is not thread-safe).
+#[cfg(unix)]
+fn ensure_runtime_dir() {
+    use std::os::unix::fs::{DirBuilderExt, MetadataExt};
+    let current = std::env::var_os("XDG_RUNTIME_DIR").map(std::path::PathBuf::from);
+    if current.is_some_and(|d| d.is_absolute() && d.is_dir()) {
+        return;
+    }
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let uid = unsafe { libc::geteuid() };
+    let dir = std::env::temp_dir().join(format!("rtgs2-runtime-{uid}"));
+    if let Err(e) = std::fs::DirBuilder::new().mode(0o700).create(&dir)
+        && e.kind() != std::io::ErrorKind::AlreadyExists
+    {
+        return; // the warning above is harmless; no folder is no reason to stop
+    }
+    // Only our own private folder: someone else could have made one of that name first.
+    let private = std::fs::symlink_metadata(&dir).is_ok_and(|m| m.is_dir() && m.uid() == uid && m.mode() & 0o077 == 0);
+    if private {
+        // SAFETY: called first in main, before any other thread exists or reads the environment.
+        unsafe { std::env::set_var("XDG_RUNTIME_DIR", &dir) };
+    }
+}
+
+#[cfg(not(unix))]
+fn ensure_runtime_dir() {}

@@ -351,3 +351,22 @@ fn a_copied_binary_finds_models_beside_itself_in_user_data_and_in_rtgs2_models_d
     let err = features(Some(&dir.path().join("chosen")));
     assert!(err.contains(&format!("{}: not a valid ONNX model", chosen.display())), "{err}");
 }
+
+/// Without XDG_RUNTIME_DIR (cron, su, containers), Mesa's window-system code printed "error:
+/// XDG_RUNTIME_DIR is invalid or not set in the environment." twice on every GPU command.
+#[test]
+fn a_gpu_command_without_xdg_runtime_dir_prints_no_mesa_error() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let scene = dir.path().join("room");
+    room(&scene, None);
+    let png = dir.path().join("g.png");
+    let out = Command::new(env!("CARGO_BIN_EXE_rtgs2"))
+        .args(["render", s(&scene), "--camera", "0", "--width", "64", "--height", "48", "--backend", "gpu"])
+        .args(["--out", s(&png)])
+        .env_remove("XDG_RUNTIME_DIR")
+        .output()
+        .expect("binary runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(!err.contains("XDG_RUNTIME_DIR"), "{err}");
+}
