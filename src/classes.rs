@@ -188,3 +188,6 @@ mod python_parity {
         assert_eq!(names, super::NYU40_NAMES.to_vec());
     }
 }
+
+/// Label-map value for pixels whose accumulated alpha is under 0.5 (not ground truth).
+pub const IGNORE_LABEL: u8 = 255;

@@ -3,8 +3,8 @@
 //! `semantic`): mix(rgb, palette colour, opacity) on the 8-bit colour, pixels without a class
 //! left as they are.
 
+use crate::classes::IGNORE_LABEL;
 use crate::classes::{self, NUM_CLASSES};
-use crate::render::IGNORE_LABEL;
 
 /// `rgb8` (3 bytes per pixel) with each pixel's class colour (ScanNet palette) blended in at
 /// `opacity` (clamped to [0, 1]; 1 = pure class colours). Class 0 (unlabelled), 255 (ignored)

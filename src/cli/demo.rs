@@ -14,14 +14,11 @@ use clap::Args;
 
 use super::backend::{Backend, Renderer};
 use super::demo_fusion::{DemoSegmenter, agreement};
+use super::demo_scene::{DEMO_RECIPE, ensure_scene};
 use crate::image_io::write_png;
 use crate::overlay::composite;
 use crate::render::pca::FeaturePca;
-use crate::scene::trainer_folder::{DEFAULT_ITERATION, write_trainer_folder};
-use crate::synth::{SynthOptions, generate};
-
-/// The embedded default scene's recipe.
-pub const DEMO_RECIPE: &str = include_str!("../../assets/demo_scene.json");
+use crate::synth::SynthOptions;
 
 #[derive(Args, Debug)]
 pub struct DemoArgs {
@@ -37,7 +34,7 @@ pub struct DemoArgs {
     #[arg(long)]
     pub scene: Option<PathBuf>,
     /// Render size of each panel, WxH (default: the cameras' own size).
-    #[arg(long, value_parser = super::view_cmd::parse_size)]
+    #[arg(long, value_parser = super::view_args::parse_size)]
     pub size: Option<(u32, u32)>,
     /// Also write every view's panels stacked into one PNG (a contact sheet).
     #[arg(long)]
@@ -48,27 +45,6 @@ impl Default for DemoArgs {
     fn default() -> Self {
         Self { out: PathBuf::from("out/demo"), views: 4, backend: Backend::Auto, scene: None, size: None, sheet: None }
     }
-}
-
-/// Generates the demo scene into `dir` unless the same recipe is already there.
-pub(crate) fn ensure_scene(dir: &Path, recipe: &SynthOptions) -> anyhow::Result<()> {
-    let stamp = dir.join("recipe.json");
-    let wanted = serde_json::to_string_pretty(recipe)?;
-    if std::fs::read_to_string(&stamp).ok().as_deref() == Some(wanted.as_str()) {
-        return Ok(());
-    }
-    eprintln!("generating the demo scene ({} Gaussians, seed {}) ...", recipe.target_gaussians, recipe.seed);
-    let t = std::time::Instant::now();
-    let room = generate(recipe);
-    write_trainer_folder(dir, &room.scene, &room.cameras, DEFAULT_ITERATION)?;
-    crate::util::atomic_write::write_bytes_atomically(&stamp, wanted.as_bytes())?;
-    eprintln!(
-        "  {:?} room with {} classes in {:.1} s",
-        room.kind,
-        room.class_counts().len(),
-        t.elapsed().as_secs_f64()
-    );
-    Ok(())
 }
 
 /// The encoder's per-Gaussian features (cached under `out/feature-cache`) and their width.

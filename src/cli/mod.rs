@@ -9,6 +9,7 @@ mod bench_sort;
 mod convert;
 mod demo;
 mod demo_fusion;
+mod demo_scene;
 mod encoder_args;
 mod eval_cmd;
 mod export_dataset;

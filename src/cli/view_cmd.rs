@@ -7,6 +7,7 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use clap::Args;
 
+use super::view_args::parse_size;
 use crate::app::{FusionOptions, LabelSource, Layout, OverlayStyle, SceneSource, ScriptedRun, ViewerOptions};
 use crate::inference::ExecutionChoice;
 
@@ -71,26 +72,15 @@ pub struct ViewArgs {
     pub fusion_threads: usize,
 }
 
-/// Parses "WxH".
-pub(crate) fn parse_size(s: &str) -> Result<(u32, u32), String> {
-    let (w, h) = s.split_once(['x', 'X']).ok_or_else(|| format!("expected WxH, got '{s}'"))?;
-    let parse = |v: &str| v.trim().parse::<u32>().map_err(|_| format!("'{v}' in '{s}' is not a whole number"));
-    let (w, h) = (parse(w)?, parse(h)?);
-    if !(16..=8192).contains(&w) || !(16..=8192).contains(&h) {
-        return Err(format!("size {w}x{h} is outside 16-8192"));
-    }
-    Ok((w, h))
-}
-
 /// The embedded demo scene, generated on the loader thread the first time.
 fn demo_source() -> SceneSource {
     SceneSource::Prepared {
         label: "the demo scene".into(),
         prepare: Box::new(|| {
-            let recipe: crate::synth::SynthOptions = serde_json::from_str(super::demo::DEMO_RECIPE)
+            let recipe: crate::synth::SynthOptions = serde_json::from_str(super::demo_scene::DEMO_RECIPE)
                 .map_err(|e| format!("assets/demo_scene.json is not a valid recipe: {e}"))?;
             let dir = PathBuf::from("out/demo/scene");
-            super::demo::ensure_scene(&dir, &recipe).map_err(|e| format!("generating the demo scene: {e:#}"))?;
+            super::demo_scene::ensure_scene(&dir, &recipe).map_err(|e| format!("generating the demo scene: {e:#}"))?;
             Ok(dir)
         }),
     }

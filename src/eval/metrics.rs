@@ -9,8 +9,8 @@
 
 use serde::Serialize;
 
+use crate::classes::IGNORE_LABEL;
 use crate::classes::{self, NUM_CLASSES};
-use crate::render::IGNORE_LABEL;
 
 /// NYU40 ids of ScanNet's 20 benchmark classes: wall, floor, cabinet, bed, chair, sofa, table,
 /// door, window, bookshelf, picture, counter, desk, curtain, refrigerator, shower curtain,

@@ -121,10 +121,8 @@ impl FrameInputs {
     }
 }
 
-/// `n` rounded up to a multiple of `multiple` (≥ 1).
-pub fn padded_len(n: usize, multiple: usize) -> usize {
-    n.div_ceil(multiple.max(1)) * multiple.max(1)
-}
+/// Defined beside the GPU packing that pads the same way; the network side uses it too.
+pub use crate::render::gpu::pack::padded_len;
 
 /// `[3, hp, wp]`: (u8 / 255 − mean[c]) / std[c], replicate-padded. The divisions (not
 /// multiplications by reciprocals) follow the PyTorch side's order of operations.

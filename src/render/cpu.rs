@@ -10,9 +10,10 @@
 
 use rayon::prelude::*;
 
-use super::frame::{Frame, IGNORE_LABEL, RenderStats};
+use super::frame::{Frame, RenderStats};
 use super::project::{Splat, project};
 use super::view::{TILE, View};
+use crate::classes::IGNORE_LABEL;
 use crate::classes::NUM_CLASSES;
 use crate::scene::{Camera, Scene};
 

@@ -1,10 +1,7 @@
 //! A rendered frame: every blended channel of one view, row-major, top row first.
 
-use crate::classes;
+use crate::classes::{self, IGNORE_LABEL};
 use crate::image_io::to_u8;
-
-/// Label-map value for pixels whose accumulated alpha is under 0.5 (not ground truth).
-pub const IGNORE_LABEL: u8 = 255;
 
 /// Outputs of one render; channels that were not requested are empty.
 #[derive(Clone, Debug, Default)]

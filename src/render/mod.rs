@@ -8,5 +8,6 @@ pub mod pca;
 pub mod project;
 pub mod view;
 
+pub use crate::classes::IGNORE_LABEL;
 pub use cpu::{Channels, Features, RenderError, RenderOptions, render};
-pub use frame::{Frame, IGNORE_LABEL};
+pub use frame::Frame;

@@ -12,7 +12,11 @@ use super::pipeline_util::{Bind, bind_group, bind_group_layout, compute_pipeline
 use super::readback::MappedRegion;
 use super::renderer::{FrameTarget, TargetError};
 use super::shaders;
-use crate::fusion::preprocess::padded_len;
+
+/// `n` rounded up to a multiple of `multiple` (≥ 1).
+pub fn padded_len(n: usize, multiple: usize) -> usize {
+    n.div_ceil(multiple.max(1)) * multiple.max(1)
+}
 
 /// How the packed tensors store their values.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
