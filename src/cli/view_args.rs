@@ -104,6 +104,17 @@ impl ViewArgs {
     }
 }
 
+/// Parses "WxH".
+pub(crate) fn parse_size(s: &str) -> Result<(u32, u32), String> {
+    let (w, h) = s.split_once(['x', 'X']).ok_or_else(|| format!("expected WxH, got '{s}'"))?;
+    let parse = |v: &str| v.trim().parse::<u32>().map_err(|_| format!("'{v}' in '{s}' is not a whole number"));
+    let (w, h) = (parse(w)?, parse(h)?);
+    if !(16..=8192).contains(&w) || !(16..=8192).contains(&h) {
+        return Err(format!("size {w}x{h} is outside 16-8192"));
+    }
+    Ok((w, h))
+}
+
 #[cfg(test)]
 mod tests {
     use clap::Parser;
@@ -164,15 +175,4 @@ mod tests {
         let eye = parse(&[]).expect("eye and target");
         assert!(eye.camera_for(&loaded_without_cameras(Some("/d/room/cameras.json"))).is_ok());
     }
-}
-
-/// Parses "WxH".
-pub(crate) fn parse_size(s: &str) -> Result<(u32, u32), String> {
-    let (w, h) = s.split_once(['x', 'X']).ok_or_else(|| format!("expected WxH, got '{s}'"))?;
-    let parse = |v: &str| v.trim().parse::<u32>().map_err(|_| format!("'{v}' in '{s}' is not a whole number"));
-    let (w, h) = (parse(w)?, parse(h)?);
-    if !(16..=8192).contains(&w) || !(16..=8192).contains(&h) {
-        return Err(format!("size {w}x{h} is outside 16-8192"));
-    }
-    Ok((w, h))
 }
