@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use anyhow::{Context, bail};
+use anyhow::{anyhow, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::import::{SurfelOptions, ViewOptions, import_points, parse_up, read_points, scan_name, write_imported};
@@ -23,7 +23,7 @@ pub struct ImportArgs {
     pub up: glam::Vec3,
     /// World units per metre of the scans (ScanNet: 1), or `auto` to estimate it from each
     /// room's height. Cameras stand 1.2-1.7 m above the floor.
-    #[arg(long, default_value = "auto")]
+    #[arg(long, default_value = "auto", allow_negative_numbers = true)]
     pub units_per_metre: crate::encoder::SceneScale,
     /// Cameras per scene.
     #[arg(long, default_value_t = 30)]
@@ -33,18 +33,18 @@ pub struct ImportArgs {
     #[arg(long, default_value_t = 480)]
     pub height: u32,
     /// Horizontal field of view of the cameras, degrees (ScanNet's colour camera: ~58).
-    #[arg(long, default_value_t = 60.0)]
+    #[arg(long, default_value_t = 60.0, allow_negative_numbers = true)]
     pub fov: f32,
     /// Seed of the camera placement.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
     /// Opacity of every Gaussian.
-    #[arg(long, default_value_t = 0.95)]
+    #[arg(long, default_value_t = 0.95, allow_negative_numbers = true)]
     pub opacity: f32,
     /// Disc size (standard deviation) as a fraction of the local point spacing. 0.9 closes
     /// the gaps of a random subsample (ScanNet's preprocessed scans are one); 0.6 is enough
     /// for an even sampling and keeps edges sharper.
-    #[arg(long, default_value_t = 0.9)]
+    #[arg(long, default_value_t = 0.9, allow_negative_numbers = true)]
     pub disc_size: f32,
 }
 
@@ -69,7 +69,8 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<()> {
     if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
         bail!("two inputs are both named {:?}; their folders under --out would collide", w[0]);
     }
-    std::fs::create_dir_all(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
+    // A file in the way is named as such, not "File exists (os error 17)".
+    crate::util::atomic_write::create_folder(&args.out).map_err(|e| anyhow!("--out {}: {e}", args.out.display()))?;
     let bar = ProgressBar::new(args.points.len() as u64);
     bar.set_style(ProgressStyle::with_template("{bar:30} {pos}/{len} scans {elapsed} {msg}").expect("static template"));
     let surfel_opts = SurfelOptions { opacity: args.opacity, radius_factor: args.disc_size, ..Default::default() };
@@ -84,6 +85,9 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<()> {
                     points.labels_repaired
                 )
             });
+        }
+        for warning in &points.warnings {
+            bar.suspend(|| eprintln!("warning: {}: {warning}", path.display()));
         }
         let view_opts = ViewOptions {
             count: args.views,

@@ -33,8 +33,20 @@ pub enum ImportError {
     Npy(#[from] crate::util::npy::NpyError),
     #[error(transparent)]
     Scene(#[from] crate::scene::SceneError),
-    #[error("{path}: no free space to place cameras in (is --up right? the scan must be a room seen from inside)")]
-    NoViews { path: String },
+    /// `height` says how tall the scan is in metres along the up axis at the scale used: a
+    /// wrong `--units-per-metre` (or `--up`) shows there as no room's height.
+    #[error(
+        "{path}: no free space to place cameras in (the scan is {} m tall along --up at {} units per metre: are --up and --units-per-metre right? the scan must be a room seen from inside)",
+        short_number(*.height),
+        short_number(*.units_per_metre)
+    )]
+    NoViews { path: String, height: f32, units_per_metre: f32 },
+}
+
+/// A number for a message: plain where it is of everyday size, else in exponent form (an
+/// f32's Display writes 1e30 with 31 digits).
+fn short_number(v: f32) -> String {
+    if v == 0.0 || (1e-3..1e5).contains(&v.abs()) { format!("{v:.3}") } else { format!("{v:.3e}") }
 }
 
 impl ImportError {
@@ -60,6 +72,7 @@ pub struct ImportReport {
     pub source: String,
     pub points: usize,
     pub labels_repaired: usize,
+    pub colours_clamped: usize,
     pub up: [f32; 3],
     /// World units per metre the cameras were placed with (given, or estimated).
     pub units_per_metre: f32,
@@ -86,7 +99,13 @@ pub fn import_points(
     };
     let cameras = viewpoints::place_cameras(&pts, &grid, up, metre, view_opts);
     if cameras.is_empty() {
-        return Err(ImportError::NoViews { path: source.display().to_string() });
+        let heights = pts.iter().map(|p| p.dot(up));
+        let (lo, hi) = heights.fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), h| (lo.min(h), hi.max(h)));
+        return Err(ImportError::NoViews {
+            path: source.display().to_string(),
+            height: (hi - lo) / metre,
+            units_per_metre: metre,
+        });
     }
     let mut class_counts = std::collections::BTreeMap::new();
     for &l in &points.labels {
@@ -96,6 +115,7 @@ pub fn import_points(
         source: source.display().to_string(),
         points: points.len(),
         labels_repaired: points.labels_repaired,
+        colours_clamped: points.colours_clamped,
         up: up.to_array(),
         units_per_metre: metre,
         surfels: stats,

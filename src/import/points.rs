@@ -1,16 +1,17 @@
 //! Labelled, coloured point sets read from scans: a PLY point cloud or mesh (its vertices, with
 //! `red green blue` and an integer `label`), or a pair of `.npy` arrays as ScanNet
 //! preprocessors write them (`<scan>_vert.npy`: N × [x y z r g b] float, colour 0–255, and
-//! `<scan>_sem_label.npy`: N NYU40 ids).
+//! `<scan>_sem_label.npy`: N NYU40 ids). PLY bodies are read by the scene reader's own
+//! decoders ([`ply_general::vertex_records`]), so a scan meets the same checks as a scene:
+//! ASCII `nan` is a value (and then an error naming the vertex), a bad token names its line,
+//! binary bodies are held to the header's length.
 
-use std::io::Cursor;
 use std::path::{Path, PathBuf};
-
-use ply_rs_bw::parser::{Parser, Reader};
 
 use super::ImportError;
 use crate::classes::NUM_CLASSES;
-use crate::scene::ply_general::{RawRecord, Skip};
+use crate::scene::ply_header::{self, PropertyType};
+use crate::scene::{Problem, ScalarKind, SceneError, ply_general};
 use crate::util::npy;
 
 /// The most points one import takes (as the scene readers' cap on Gaussians).
@@ -24,6 +25,10 @@ pub struct LabelledPoints {
     pub labels: Vec<u16>,
     /// Labels outside NYU40 (negative or above 40) that were set to 0.
     pub labels_repaired: usize,
+    /// Colour values outside their range (after the scale was settled) that were clamped.
+    pub colours_clamped: usize,
+    /// Repairs and readings to tell the user about (the colour scale, clamped colours).
+    pub warnings: Vec<String>,
 }
 
 impl LabelledPoints {
@@ -76,7 +81,7 @@ pub fn read_npy_pair(vert_path: &Path, label_path: &Path) -> Result<LabelledPoin
     let (n, stride) = (vert.shape[0], vert.shape[1]);
     check_count(vert_path, n)?;
     let labels = npy::read_integers(label_path).map_err(ImportError::Npy)?;
-    if labels.data.len() != n || labels.shape.len() != 1 {
+    if labels.data.len() != n {
         return Err(ImportError::invalid(
             label_path,
             format!(
@@ -87,15 +92,25 @@ pub fn read_npy_pair(vert_path: &Path, label_path: &Path) -> Result<LabelledPoin
             ),
         ));
     }
+    if labels.shape.len() != 1 {
+        // One label a point, but not as a plain list: [N, 1] or [1, N] is an easy slip, yet
+        // any other layout would pair labels with the wrong points, so only 1-D is read.
+        return Err(ImportError::invalid(
+            label_path,
+            format!("shape {:?}, expected one label per point: shape [{n}] (labels.reshape(-1))", labels.shape),
+        ));
+    }
     let mut points = LabelledPoints::default();
+    let mut raw_colours = Vec::with_capacity(n);
     for (i, row) in vert.data.chunks_exact(stride).enumerate() {
         if let Some(k) = row[..6].iter().position(|v| !v.is_finite()) {
             let what = ["x", "y", "z", "r", "g", "b"][k];
             return Err(ImportError::invalid(vert_path, format!("point {i}: {what} is {}", row[k])));
         }
         points.positions.push([row[0], row[1], row[2]]);
-        points.colours.push([colour_byte(row[3]), colour_byte(row[4]), colour_byte(row[5])]);
+        raw_colours.push([row[3], row[4], row[5]]);
     }
+    points.colours = colour_bytes(&raw_colours, ColourScale::FloatBytes, &mut points);
     points.labels = repair_labels(&labels.data, &mut points.labels_repaired);
     Ok(points)
 }
@@ -110,9 +125,60 @@ fn check_count(path: &Path, n: usize) -> Result<(), ImportError> {
     Ok(())
 }
 
-/// 0–255 colour values (clamped: scanners' colour can overshoot after colour correction).
-fn colour_byte(v: f32) -> u8 {
-    v.round().clamp(0.0, 255.0) as u8
+/// The range a format gives colour values in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ColourScale {
+    /// Integer PLY colours: 0–255 by their type.
+    Bytes,
+    /// Float PLY colours: 0–1 by convention, but some writers store 0–255 in floats.
+    Unit,
+    /// The `.npy` pair's float colours: 0–255 by ScanNet's convention, but some
+    /// preprocessors normalise them to 0–1.
+    FloatBytes,
+}
+
+/// 8-bit colours from finite values in `declared` scale. Where the values fit the other
+/// convention far better, they are read in it and a warning says so, rather than every
+/// colour turning white (0–255 read as 0–1) or black (0–1 read as 0–255): float PLY colours
+/// above 2 are 0–255 (a 0–1 colour does not overshoot that far), and `.npy` colours that
+/// all lie in 0–1 are 0–1 (no 0–255 scan is that dark). What then lies outside the range
+/// (scanners' colour overshoots after colour correction; negative values) is clamped and
+/// counted in `points`.
+fn colour_bytes(raw: &[[f32; 3]], declared: ColourScale, points: &mut LabelledPoints) -> Vec<[u8; 3]> {
+    let (lo, hi) = raw.iter().flatten().fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+    let unit = match declared {
+        ColourScale::Bytes => false,
+        ColourScale::Unit if hi > 2.0 => {
+            points.warnings.push(format!("float colours reach {hi}: read as 0-255, not the usual 0-1"));
+            false
+        }
+        ColourScale::Unit => true,
+        ColourScale::FloatBytes if lo >= 0.0 && hi > 0.0 && hi <= 1.0 => {
+            points.warnings.push("every colour value lies in 0-1: read as 0-1, not 0-255".into());
+            true
+        }
+        ColourScale::FloatBytes => false,
+    };
+    let scale = if unit { 255.0 } else { 1.0 };
+    let mut clamped = 0;
+    let colours = raw
+        .iter()
+        .map(|c| {
+            c.map(|v| {
+                let b = (v * scale).round();
+                if !(0.0..=255.0).contains(&b) {
+                    clamped += 1;
+                }
+                b.clamp(0.0, 255.0) as u8
+            })
+        })
+        .collect();
+    if clamped > 0 {
+        let range = if unit { "0-1" } else { "0-255" };
+        points.warnings.push(format!("clamped {clamped} colour values outside {range}"));
+    }
+    points.colours_clamped += clamped;
+    colours
 }
 
 /// NYU40 ids; anything outside 0–40 becomes 0, counted.
@@ -131,58 +197,62 @@ fn repair_labels(raw: &[i64], repaired: &mut usize) -> Vec<u16> {
 
 fn read_ply(path: &Path) -> Result<LabelledPoints, ImportError> {
     let bytes = std::fs::read(path).map_err(|e| ImportError::io(path, e))?;
-    let mut reader = Reader::new(Cursor::new(bytes.as_slice()));
-    let vertex_parser = Parser::<RawRecord>::new();
-    let skip_parser = Parser::<Skip>::new();
-    let header = vertex_parser
-        .read_header(&mut reader)
-        .map_err(|e| ImportError::invalid(path, format!("bad PLY header: {e}")))?;
-    let def = header.elements.get("vertex").ok_or_else(|| ImportError::invalid(path, "no 'vertex' element"))?;
-    check_count(path, def.count)?;
-    // ply-rs sets a record's values in header order, so a property's place in the header is
-    // its index in the record.
-    let props: Vec<&str> = def.properties.keys().map(String::as_str).collect();
-    let index = |name: &str| props.iter().position(|p| *p == name);
+    let problem = |p: Problem| ImportError::Scene(SceneError::invalid(path, p));
+    let header = ply_header::parse(&bytes).map_err(problem)?;
+    let def = header.element("vertex").ok_or_else(|| ImportError::invalid(path, "no 'vertex' element"))?;
+    // Values of list properties are not in the records: a property's index there is its
+    // place among the scalar properties.
+    let scalars: Vec<(&str, ScalarKind)> = def
+        .properties
+        .iter()
+        .filter_map(|p| match p.ty {
+            PropertyType::Scalar(k) => Some((p.name.as_str(), k)),
+            PropertyType::List { .. } => None,
+        })
+        .collect();
+    let index = |name: &str| scalars.iter().position(|(p, _)| *p == name);
     for need in ["x", "y", "z", "label"] {
-        if !props.contains(&need) {
+        if index(need).is_none() {
+            let have: Vec<&str> = def.properties.iter().map(|p| p.name.as_str()).collect();
             return Err(ImportError::invalid(
                 path,
-                format!("vertex property '{need}' is missing (have: {})", props.join(" ")),
+                format!("vertex property '{need}' is missing (have: {})", have.join(" ")),
             ));
         }
     }
-    let colour_names = if ["red", "green", "blue"].iter().all(|c| props.contains(c)) {
+    let colour_names = if ["red", "green", "blue"].iter().all(|c| index(c).is_some()) {
         ["red", "green", "blue"]
-    } else if ["r", "g", "b"].iter().all(|c| props.contains(c)) {
+    } else if ["r", "g", "b"].iter().all(|c| index(c).is_some()) {
         ["r", "g", "b"]
     } else {
         return Err(ImportError::invalid(path, "no vertex colours (red green blue)"));
     };
-    // Float colours are 0–1 by convention, integer ones 0–255.
-    let float_colour = def.properties.get(colour_names[0]).is_some_and(|p| {
-        matches!(
-            p.data_type,
-            ply_rs_bw::ply::PropertyType::Scalar(
-                ply_rs_bw::ply::ScalarType::Float | ply_rs_bw::ply::ScalarType::Double
-            )
-        )
-    });
-    let mut records = None;
-    for (name, element) in &header.elements {
-        let result = if name == "vertex" {
-            vertex_parser.read_payload_for_element(&mut reader, element, &header).map(|r| records = Some(r))
-        } else {
-            skip_parser.read_payload_for_element(&mut reader, element, &header).map(drop)
-        };
-        result.map_err(|e| ImportError::invalid(path, format!("element '{name}': {e}")))?;
+    let n = usize::try_from(def.count).unwrap_or(usize::MAX);
+    check_count(path, n)?;
+    // Before a record is read: a corrupt count must not have us walk (or allocate for) far
+    // more records than the file could hold. Even ASCII needs two bytes a value.
+    if def.count.saturating_mul(scalars.len() as u64) > (bytes.len() as u64).saturating_mul(2) {
+        return Err(ImportError::invalid(
+            path,
+            format!(
+                "the header declares {} vertices of {} values; a file of {} bytes cannot hold them (a corrupt count?)",
+                def.count,
+                scalars.len(),
+                bytes.len()
+            ),
+        ));
     }
-    let records = records.ok_or_else(|| ImportError::invalid(path, "no 'vertex' element"))?;
+    let records = ply_general::vertex_records(&bytes, &header).map_err(problem)?;
     let [xi, yi, zi, label_i] = ["x", "y", "z", "label"].map(|n| index(n).expect("checked above"));
     let colour_i = colour_names.map(|n| index(n).expect("checked above"));
+    let label_is_integer = scalars[label_i].1.is_integer();
+    // Float colours are 0–1 by convention, integer ones 0–255.
+    let colour_scale = if scalars[colour_i[0]].1.is_integer() { ColourScale::Bytes } else { ColourScale::Unit };
     let mut points = LabelledPoints::default();
+    let mut raw_colours = Vec::with_capacity(records.len());
     let mut raw_labels = Vec::with_capacity(records.len());
     for (i, rec) in records.iter().enumerate() {
-        let get = |k: usize| rec.values.get(k).copied().unwrap_or(f64::NAN);
+        let get = |k: usize| rec.values[k];
         let [x, y, z] = [xi, yi, zi].map(get);
         let colour = colour_i.map(get);
         for (what, v) in ["x", "y", "z"].iter().zip([x, y, z]).chain(colour_names.iter().zip(colour)) {
@@ -191,11 +261,20 @@ fn read_ply(path: &Path) -> Result<LabelledPoints, ImportError> {
             }
         }
         points.positions.push([x as f32, y as f32, z as f32]);
-        let scale = if float_colour { 255.0 } else { 1.0 };
-        points.colours.push(colour.map(|c| colour_byte((c * scale) as f32)));
+        raw_colours.push(colour.map(|c| c as f32));
         let label = get(label_i);
-        raw_labels.push(if label.is_finite() { label as i64 } else { -1 });
+        // A float label column that holds fractions (or NaN) is not NYU40 ids: truncating
+        // them would invent classes.
+        if !label_is_integer && (!label.is_finite() || label.fract() != 0.0) {
+            return Err(ImportError::invalid(
+                path,
+                format!("vertex {i}: label is {label}, not a whole NYU40 id (is 'label' the class column?)"),
+            ));
+        }
+        // Whole and finite here; `as` saturates ids beyond i64, which the repair then zeroes.
+        raw_labels.push(label as i64);
     }
+    points.colours = colour_bytes(&raw_colours, colour_scale, &mut points);
     points.labels = repair_labels(&raw_labels, &mut points.labels_repaired);
     Ok(points)
 }
@@ -257,6 +336,14 @@ mod tests {
         assert_eq!(p.len(), 3);
         assert_eq!(p.colours[0], [255, 0, 128]);
         assert_eq!((p.labels.clone(), p.labels_repaired), (vec![1, 2, 0], 1));
+        // A list property before the scalars: their values are found all the same (the
+        // records hold scalars only, so the header's index would be off by one).
+        let listed = text.replace("element vertex 3\n", "element vertex 3\nproperty list uchar int near\n").replace(
+            "0 0 0 1 0 0.5 1\n1 0 0 0 1 0 2\n0 1 0 0 0 1 99\n",
+            "1 2 0 0 0 1 0 0.5 1\n0 1 0 0 0 1 0 2\n2 0 1 0 1 0 0 0 1 99\n",
+        );
+        std::fs::write(&path, listed).expect("write");
+        assert_eq!(read_points(&path).expect("reads"), p);
         let no_label = text.replace("property ushort label\n", "").replace(" 1\n1 0", "\n1 0");
         std::fs::write(&path, no_label).expect("write");
         let e = read_points(&path).expect_err("no label").to_string();

@@ -85,6 +85,63 @@ pub fn decode(bytes: &[u8], header: &PlyHeader, layout: &VertexLayout) -> Result
     Ok(scene)
 }
 
+/// The scalar values of every `vertex` record, in header order (list properties, which no
+/// vertex reader uses, are left out), for readers that take their own properties from a PLY
+/// (`rtgs2 import`). Every encoding is read as [`decode`] reads it: ASCII by our tokenizer
+/// (`nan`/`inf` are values, a bad token names its line, property and token), binary bodies
+/// of scalar elements checked against the header's counts to the byte first (truncated, or
+/// data past the last record), and only binary bodies with list elements through ply-rs.
+pub(crate) fn vertex_records(bytes: &[u8], header: &PlyHeader) -> Result<Vec<RawRecord>, Problem> {
+    let vertex = header.element("vertex").ok_or_else(|| Problem::MissingProperty("element vertex".into()))?;
+    if header.encoding == Encoding::Ascii {
+        return read_ascii(bytes, header);
+    }
+    let Some(ranges) = super::ply_fast::element_ranges(header) else {
+        return read_with_ply_rs(bytes, header);
+    };
+    super::ply_fast::check_body_length(header, &ranges, bytes.len() as u64, vertex)?;
+    let vi = header.elements.iter().position(|e| e.name == "vertex").expect("vertex element found above");
+    let (start, len) = ranges[vi];
+    let body = &bytes[start as usize..(start + len) as usize];
+    let kinds: Vec<ScalarKind> = vertex
+        .properties
+        .iter()
+        .filter_map(|p| match p.ty {
+            PropertyType::Scalar(k) => Some(k),
+            PropertyType::List { .. } => None,
+        })
+        .collect();
+    let stride: usize = kinds.iter().map(|k| k.size()).sum();
+    if stride == 0 {
+        // A vertex element without properties: nothing to read, however many records.
+        return Ok((0..vertex.count).map(|_| RawRecord { values: Vec::new() }).collect());
+    }
+    let big_endian = header.encoding == Encoding::BinaryBigEndian;
+    let records = body
+        .chunks_exact(stride)
+        .map(|rec| {
+            let mut at = 0;
+            let values = kinds
+                .iter()
+                .map(|&k| {
+                    let field = &rec[at..at + k.size()];
+                    at += k.size();
+                    if big_endian {
+                        let mut le = [0u8; 8];
+                        le[..field.len()].copy_from_slice(field);
+                        le[..field.len()].reverse();
+                        super::ply_fast::read_le(&le, 0, k)
+                    } else {
+                        super::ply_fast::read_le(field, 0, k)
+                    }
+                })
+                .collect();
+            RawRecord { values }
+        })
+        .collect();
+    Ok(records)
+}
+
 /// Binary bodies (big-endian, or with list properties) through ply-rs.
 fn read_with_ply_rs(bytes: &[u8], header: &PlyHeader) -> Result<Vec<RawRecord>, Problem> {
     let mut reader = Reader::new(Cursor::new(bytes));
@@ -349,6 +406,45 @@ mod tests {
             msg.contains("the length of list 'vertex_indices'") && msg.contains("'-3', not a valid uchar"),
             "{msg}"
         );
+    }
+
+    /// `rtgs2 import` reads its own properties through [`super::vertex_records`]: every
+    /// encoding gives the same values, in header order, lists left out.
+    #[test]
+    fn vertex_records_agree_across_encodings() {
+        let head = |fmt: &str| {
+            format!(
+                "ply\nformat {fmt} 1.0\nelement vertex 2\nproperty uchar a\nproperty short b\nproperty float c\n\
+                 property double d\nend_header\n"
+            )
+        };
+        let rows: [(u8, i16, f32, f64); 2] = [(7, -300, 0.25, -1e300), (255, 2, f32::NAN, 3.5)];
+        let ascii = head("ascii") + "7 -300 0.25 -1e300\n255 2 nan 3.5\n";
+        let mut le = head("binary_little_endian").into_bytes();
+        let mut be = head("binary_big_endian").into_bytes();
+        for (a, b, c, d) in rows {
+            le.push(a);
+            be.push(a);
+            le.extend(b.to_le_bytes().iter().chain(&c.to_le_bytes()).chain(&d.to_le_bytes()));
+            be.extend(b.to_be_bytes().iter().chain(&c.to_be_bytes()).chain(&d.to_be_bytes()));
+        }
+        for bytes in [ascii.into_bytes(), le, be] {
+            let header = crate::scene::ply_header::parse(&bytes).expect("header");
+            let records = super::vertex_records(&bytes, &header).expect("records");
+            assert_eq!(records.len(), 2);
+            assert_eq!(records[0].values, vec![7.0, -300.0, 0.25, -1e300]);
+            let r = &records[1].values;
+            assert!(r[0] == 255.0 && r[1] == 2.0 && r[2].is_nan() && r[3] == 3.5, "{r:?}");
+        }
+        // Binary bodies are held to the header's length, both ways.
+        let mut le = head("binary_little_endian").into_bytes();
+        le.extend([0u8; 15 * 2 + 1]);
+        let header = crate::scene::ply_header::parse(&le).expect("header");
+        let err = super::vertex_records(&le, &header).err().expect("data past the last record");
+        assert!(matches!(err, Problem::CountMismatch { declared: 2, .. }), "{err}");
+        le.truncate(le.len() - 2);
+        let err = super::vertex_records(&le, &header).err().expect("truncated");
+        assert!(matches!(err, Problem::Truncated { expected: 30, found: 29 }), "{err}");
     }
 
     #[test]

@@ -102,7 +102,7 @@ impl Drop for Temporary {
 
 /// `create_dir_all`, with a file in the way named as such: the OS says only "File exists"
 /// (or "Not a directory" further down) and not which path is the file.
-fn create_folder(dir: &Path) -> io::Result<()> {
+pub fn create_folder(dir: &Path) -> io::Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| {
         match dir.ancestors().find(|a| !a.as_os_str().is_empty() && std::fs::metadata(a).is_ok()) {
             Some(blocker) if !blocker.is_dir() => io::Error::new(
