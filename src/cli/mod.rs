@@ -3,9 +3,6 @@
 
 mod backend;
 mod bench;
-mod bench_render;
-mod bench_segment;
-mod bench_sort;
 mod convert;
 mod demo;
 mod demo_fusion;

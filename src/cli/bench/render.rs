@@ -3,41 +3,22 @@
 //! waited on alone (lavapipe's timestamps under-report some passes), then the whole frame's
 //! wall time and the FPS it implies. Medians and p95 over the frames.
 
-use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::{Context, bail};
-use clap::Args;
 use serde_json::json;
 
-use super::bench::median_p95;
-use super::view_args::ViewArgs;
+use super::RenderBench;
+use super::stats::median_p95;
+use crate::cli::view_args::ViewArgs;
 use crate::render::gpu::GpuContext;
 use crate::render::gpu::headless::HeadlessRenderer;
 use crate::render::gpu::renderer::{GpuRenderOptions, GpuRenderer};
 use crate::render::gpu::scene_buffers::GpuScene;
 use crate::render::gpu::timing::STAGES;
 
-#[derive(Args, Debug)]
-pub struct RenderBench {
-    /// Scene with cameras (trainer folder or a scene file beside a cameras.json).
-    pub path: PathBuf,
-    #[arg(long, default_value_t = 640)]
-    pub width: u32,
-    #[arg(long, default_value_t = 480)]
-    pub height: u32,
-    /// Timed frames, cycling through the cameras (after 2 warm-up frames).
-    #[arg(long, default_value_t = 20)]
-    pub frames: usize,
-    /// Blend D random feature channels per Gaussian (0 = none; a multiple of 4 up to 64).
-    #[arg(long, default_value_t = 0)]
-    pub features: usize,
-    #[arg(long)]
-    pub json: bool,
-}
-
 pub fn run(b: &RenderBench) -> anyhow::Result<()> {
-    let loaded = super::load_scene(&b.path, false)?;
+    let loaded = crate::cli::load_scene(&b.path, false)?;
     if loaded.cameras.is_empty() {
         bail!("no cameras to render along: {}", loaded.why_no_cameras());
     }
@@ -136,7 +117,7 @@ pub fn run(b: &RenderBench) -> anyhow::Result<()> {
         renderer.collect_timings();
         frames as f64 / t0.elapsed().as_secs_f64()
     };
-    let stat = |v: &Vec<f64>| if v.is_empty() { (f64::NAN, f64::NAN) } else { median_p95(v.clone()) };
+    let stat = |v: &Vec<f64>| median_p95(v.clone());
     let (fw_med, fw_p95) = stat(&frame_wall);
     let gpu_sum: f64 = gpu_stage.iter().map(|v| stat(v).0).sum();
     if b.json {

@@ -1,112 +1,13 @@
-//! `rtgs2 bench`: loading throughput, CPU reference render times (and, in sibling files, the
-//! GPU frame, the sort and the segmentation path), as medians over repeats (wall clock on
-//! this machine; say which machine when quoting them).
-
-use std::path::PathBuf;
+//! `rtgs2 bench cpu-render`: the CPU reference renderer's per-stage times (project,
+//! bin+sort, raster, total) along the scene's cameras, as medians and p95.
 
 use anyhow::bail;
-use clap::{Args, Subcommand};
 use serde_json::json;
 
-use super::view_args::ViewArgs;
+use super::CpuRenderBench;
+use super::stats::median_p95;
+use crate::cli::view_args::ViewArgs;
 use crate::render::{Channels, Features, RenderOptions, render};
-
-#[derive(Subcommand, Debug)]
-pub enum BenchCommand {
-    /// Scene loading throughput (MB/s of file read and decoded).
-    Load(LoadBench),
-    /// CPU reference renderer: per-stage times along the scene's cameras.
-    CpuRender(CpuRenderBench),
-    /// GPU renderer: per-stage GPU and wall-clock times along the scene's cameras, and FPS.
-    Render(super::bench_render::RenderBench),
-    /// GPU radix sort throughput against the CPU's sort_unstable.
-    Sort(super::bench_sort::SortBench),
-    /// Render + fusion network + overlay per frame: stage times, sequential and pipelined FPS.
-    Segment(super::bench_segment::SegmentBench),
-}
-
-#[derive(Args, Debug)]
-pub struct LoadBench {
-    pub path: PathBuf,
-    /// Timed repeats (after one warm-up load that fills the page cache).
-    #[arg(long, default_value_t = 5)]
-    pub repeat: usize,
-    #[arg(long)]
-    pub json: bool,
-}
-
-#[derive(Args, Debug)]
-pub struct CpuRenderBench {
-    pub path: PathBuf,
-    #[arg(long, default_value_t = 640)]
-    pub width: u32,
-    #[arg(long, default_value_t = 480)]
-    pub height: u32,
-    /// Frames to render, cycling through the scene's cameras.
-    #[arg(long, default_value_t = 10)]
-    pub frames: usize,
-    /// Also blend a D-dimensional feature vector per Gaussian (random values).
-    #[arg(long, default_value_t = 0)]
-    pub features: usize,
-    #[arg(long)]
-    pub json: bool,
-}
-
-pub fn run(cmd: &BenchCommand) -> anyhow::Result<()> {
-    match cmd {
-        BenchCommand::Load(b) => load(b),
-        BenchCommand::CpuRender(b) => cpu_render(b),
-        BenchCommand::Render(b) => super::bench_render::run(b),
-        BenchCommand::Sort(b) => super::bench_sort::run(b),
-        BenchCommand::Segment(b) => super::bench_segment::run(b),
-    }
-}
-
-/// Median and 95th percentile of a sample (NaN for an empty one: callers time at least one
-/// frame, and an empty sample must not panic).
-pub fn median_p95(mut v: Vec<f64>) -> (f64, f64) {
-    if v.is_empty() {
-        return (f64::NAN, f64::NAN);
-    }
-    v.sort_by(f64::total_cmp);
-    let at = |q: f64| v[((v.len() - 1) as f64 * q).round() as usize];
-    (at(0.5), at(0.95))
-}
-
-fn load(b: &LoadBench) -> anyhow::Result<()> {
-    if b.repeat == 0 {
-        bail!("--repeat must be at least 1");
-    }
-    let first = super::load_scene(&b.path, false)?;
-    let bytes = std::fs::metadata(&first.source)?.len() as f64;
-    let mut secs = Vec::with_capacity(b.repeat);
-    for _ in 0..b.repeat {
-        let t = std::time::Instant::now();
-        let loaded = crate::scene::load(&b.path, &Default::default())?;
-        secs.push(t.elapsed().as_secs_f64());
-        std::hint::black_box(loaded);
-    }
-    let (med, p95) = median_p95(secs);
-    let mbps = bytes / 1e6 / med;
-    if b.json {
-        println!(
-            "{}",
-            json!({"path": b.path, "format": first.format.to_string(), "bytes": bytes, "gaussians": first.scene.len(), "median_s": med, "p95_s": p95, "mb_per_s": mbps})
-        );
-    } else {
-        println!(
-            "{} ({}, {} Gaussians, {:.1} MB): median {:.1} ms, p95 {:.1} ms, {:.0} MB/s",
-            b.path.display(),
-            first.format,
-            first.scene.len(),
-            bytes / 1e6,
-            med * 1e3,
-            p95 * 1e3,
-            mbps
-        );
-    }
-    Ok(())
-}
 
 /// Median and p95 per stage of the CPU reference renderer, over `frames` frames.
 struct CpuRenderReport {
@@ -116,7 +17,7 @@ struct CpuRenderReport {
     stages: Vec<(&'static str, f64, f64)>,
 }
 
-fn cpu_render(b: &CpuRenderBench) -> anyhow::Result<()> {
+pub fn run(b: &CpuRenderBench) -> anyhow::Result<()> {
     let report = cpu_render_report(b)?;
     if b.json {
         let stages: serde_json::Map<String, serde_json::Value> =
@@ -143,7 +44,7 @@ fn cpu_render(b: &CpuRenderBench) -> anyhow::Result<()> {
 }
 
 fn cpu_render_report(b: &CpuRenderBench) -> anyhow::Result<CpuRenderReport> {
-    let loaded = super::load_scene(&b.path, false)?;
+    let loaded = crate::cli::load_scene(&b.path, false)?;
     if loaded.cameras.is_empty() {
         bail!("no cameras to render along: {}", loaded.why_no_cameras());
     }

@@ -6,31 +6,11 @@
 use anyhow::{Context, bail};
 use serde_json::json;
 
+use super::SortBench;
+use super::stats::median_p95;
 use crate::render::gpu::GpuContext;
 use crate::render::gpu::sort::{RadixSorter, SortCount, pass_count};
 use crate::util::rng::Rng;
-
-#[derive(clap::Args, Debug)]
-pub struct SortBench {
-    /// Key/value pairs to sort.
-    #[arg(long, default_value_t = 1_000_000)]
-    pub n: u32,
-    /// Key bits to sort (1..=32); keys are random below 2^bits.
-    #[arg(long, default_value_t = 32)]
-    pub bits: u32,
-    /// Timed repeats (after one untimed warm-up sort).
-    #[arg(long, default_value_t = 10)]
-    pub repeat: usize,
-    #[arg(long)]
-    pub json: bool,
-}
-
-/// Median and 95th percentile (nearest rank) of a non-empty sample.
-fn median_p95(mut v: Vec<f64>) -> (f64, f64) {
-    v.sort_by(f64::total_cmp);
-    let at = |q: f64| v[((v.len() - 1) as f64 * q).round() as usize];
-    (at(0.5), at(0.95))
-}
 
 /// Timestamp queries around the sort, resolved into a mappable buffer.
 struct Stamps {

@@ -3,42 +3,17 @@
 //! end-to-end FPS with every stage one after another, and the FPS with the fusion network on
 //! its worker thread while rendering continues (as the viewer runs it).
 
-use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::bail;
-use clap::Args;
 use serde_json::json;
 
-use super::backend::Backend;
-use super::bench::median_p95;
-use super::fusion_args::FusionArgs;
+use super::SegmentBench;
+use super::stats::median_p95;
 use crate::dataset::views::scene_views;
 use crate::fusion::FusionWorker;
 use crate::overlay::composite;
 use crate::render::gpu::pack::TensorElement;
-
-#[derive(Args, Debug)]
-pub struct SegmentBench {
-    /// Scene with cameras (trainer folder or a scene file beside a cameras.json).
-    pub path: PathBuf,
-    #[arg(long, default_value_t = 320)]
-    pub width: u32,
-    #[arg(long, default_value_t = 240)]
-    pub height: u32,
-    /// Timed frames, cycling through the cameras (after 2 warm-up frames).
-    #[arg(long, default_value_t = 20)]
-    pub frames: usize,
-    #[arg(long)]
-    pub json: bool,
-    #[arg(long, value_enum, default_value = "auto")]
-    pub backend: Backend,
-    /// Class-colour opacity of the overlay.
-    #[arg(long, default_value_t = 0.6)]
-    pub opacity: f32,
-    #[command(flatten)]
-    pub fusion: FusionArgs,
-}
 
 /// "render" includes, on the GPU renderer, the passes that write the network's padded NCHW
 /// tensors and the 8-bit colour for the overlay; "readback" is the CPU's copy of that colour
@@ -53,7 +28,7 @@ pub fn run(b: &SegmentBench) -> anyhow::Result<()> {
     if b.frames == 0 || b.width == 0 || b.height == 0 {
         bail!("--frames, --width and --height must be positive");
     }
-    let loaded = super::load_scene(&b.path, false)?;
+    let loaded = crate::cli::load_scene(&b.path, false)?;
     if loaded.cameras.is_empty() {
         bail!("no cameras to render along: {}", loaded.why_no_cameras());
     }
