@@ -275,3 +275,15 @@ fn tiled_renderer_equals_untiled_brute_force_on_random_scenes() {
         assert!(f.alpha.iter().any(|&a| a > 0.5), "random scene should cover pixels (seed {seed})");
     }
 }
+
+/// The renderer wraps the camera's typed error: its message once, not again as its source
+/// under anyhow's `{:#}`.
+#[test]
+fn an_invalid_camera_is_refused_with_its_own_message_once() {
+    let mut cam = axis_camera();
+    cam.fx = f64::NAN;
+    let e = render(&Scene::default(), &cam, &Channels::default(), &RenderOptions::default()).expect_err("refused");
+    assert!(matches!(e, rtgs2::render::RenderError::Camera(rtgs2::scene::CameraError::NonFinite { .. })), "{e}");
+    let shown = format!("{:#}", anyhow::Error::new(e));
+    assert_eq!(shown, format!("camera {} has non-finite values", cam.id));
+}

@@ -35,8 +35,10 @@ pub enum ViewportError {
     Target(#[from] TargetError),
     #[error("this view needs {needed} (Gaussian, tile) pairs, more than this GPU's buffers allow ({limit})")]
     TooManyPairs { needed: u64, limit: u64 },
-    #[error("invalid camera: {0}")]
-    Camera(String),
+    /// Transparent: the camera error names the camera and what is wrong, and as a `#[from]`
+    /// source it would be printed twice by anyhow's `{:#}` under a prefix of our own.
+    #[error(transparent)]
+    Camera(#[from] crate::scene::CameraError),
 }
 
 /// One frame to render.
@@ -199,7 +201,7 @@ impl Viewport {
     /// Records and submits a frame. Call only when not [`Self::busy`].
     pub fn submit_frame(&mut self, scene: &GpuScene, req: &FrameRequest) -> Result<(), ViewportError> {
         debug_assert!(!self.busy(), "one frame in flight at a time");
-        req.camera.validate().map_err(ViewportError::Camera)?;
+        req.camera.validate()?;
         self.ensure_target(scene, req.camera.width, req.camera.height)?;
         let target = self.target.as_ref().expect("target ensured");
         let ctx = self.ctx.clone();

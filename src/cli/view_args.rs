@@ -99,7 +99,7 @@ impl ViewArgs {
         if cam.width == 0 || cam.height == 0 || cam.width > 16384 || cam.height > 16384 {
             bail!("image size {}x{} is outside 1-16384", cam.width, cam.height);
         }
-        cam.validate().map_err(anyhow::Error::msg)?;
+        cam.validate()?;
         Ok(cam)
     }
 }

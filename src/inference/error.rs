@@ -1,5 +1,5 @@
-//! Errors of the shared ONNX Runtime layer. Each network's own error type converts these
-//! variant by variant, so its messages read the same as before the layer was shared.
+//! Errors of the shared ONNX Runtime layer. Each network's own error type wraps this one
+//! whole (`#[error(transparent)]`), so its messages read the same for both networks.
 
 use std::path::{Path, PathBuf};
 

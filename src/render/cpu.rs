@@ -48,8 +48,10 @@ impl Default for RenderOptions {
 /// Inputs that cannot be rendered.
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum RenderError {
-    #[error("invalid camera: {0}")]
-    Camera(String),
+    /// Transparent: the camera error names the camera and what is wrong, and as a `#[from]`
+    /// source it would be printed twice by anyhow's `{:#}` under a prefix of our own.
+    #[error(transparent)]
+    Camera(#[from] crate::scene::CameraError),
     #[error("feature buffer has {got} floats, expected {gaussians} Gaussians × {dim}")]
     FeatureSize { got: usize, gaussians: usize, dim: usize },
     #[error("label buffer has {got} entries for {gaussians} Gaussians")]
@@ -58,7 +60,7 @@ pub enum RenderError {
 
 /// Renders `scene` from `camera`.
 pub fn render(scene: &Scene, camera: &Camera, channels: &Channels, opts: &RenderOptions) -> Result<Frame, RenderError> {
-    camera.validate().map_err(RenderError::Camera)?;
+    camera.validate()?;
     let n = scene.len();
     if let Some(f) = channels.features
         && f.values.len() != n * f.dim

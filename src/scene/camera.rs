@@ -5,6 +5,20 @@
 use glam::{Mat3, Vec3};
 use serde::{Deserialize, Serialize};
 
+/// Why a camera cannot be rendered from ([`Camera::validate`]); the camera's id is named.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum CameraError {
+    #[error("camera {id} has non-finite values")]
+    NonFinite { id: i64 },
+    #[error("camera {id} has an empty image or non-positive focal length ({width}x{height}, fx {fx}, fy {fy})")]
+    EmptyImage { id: i64, width: u32, height: u32, fx: f64, fy: f64 },
+    /// `error`: the largest entry of R·Rᵀ − I.
+    #[error("camera {id} rotation is not orthonormal (error {error:.2e})")]
+    NotOrthonormal { id: i64, error: f32 },
+    #[error("camera {id} rotation is a reflection (determinant -1), not a rotation")]
+    Reflection { id: i64 },
+}
+
 /// One view, as one entry of the trainer's `cameras.json`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Camera {
@@ -87,24 +101,23 @@ impl Camera {
     }
 
     /// Checks the numbers a renderer divides by or multiplies with.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), CameraError> {
+        let id = self.id;
         let finite = self.position.iter().chain(self.rotation.iter().flatten()).all(|v| v.is_finite());
         if !finite || !self.fx.is_finite() || !self.fy.is_finite() {
-            return Err(format!("camera {} has non-finite values", self.id));
+            return Err(CameraError::NonFinite { id });
         }
         if self.width == 0 || self.height == 0 || self.fx <= 0.0 || self.fy <= 0.0 {
-            return Err(format!(
-                "camera {} has an empty image or non-positive focal length ({}x{}, fx {}, fy {})",
-                self.id, self.width, self.height, self.fx, self.fy
-            ));
+            let (width, height, fx, fy) = (self.width, self.height, self.fx, self.fy);
+            return Err(CameraError::EmptyImage { id, width, height, fx, fy });
         }
         let r = self.cam_to_world();
-        let err = (r * r.transpose() - Mat3::IDENTITY).to_cols_array().iter().fold(0.0f32, |m, v| m.max(v.abs()));
-        if err > 1e-3 {
-            return Err(format!("camera {} rotation is not orthonormal (error {err:.2e})", self.id));
+        let error = (r * r.transpose() - Mat3::IDENTITY).to_cols_array().iter().fold(0.0f32, |m, v| m.max(v.abs()));
+        if error > 1e-3 {
+            return Err(CameraError::NotOrthonormal { id, error });
         }
         if r.determinant() < 0.0 {
-            return Err(format!("camera {} rotation is a reflection (determinant -1), not a rotation", self.id));
+            return Err(CameraError::Reflection { id });
         }
         Ok(())
     }
@@ -151,6 +164,27 @@ pub fn level_up_from_cameras(cameras: &[Camera]) -> Option<Vec3> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Typed, so renderers wrap it with `#[from]`; the messages are what they were as strings.
+    #[test]
+    fn validate_names_the_camera_and_what_is_wrong() {
+        let good = Camera { id: 3, ..Camera::look_at(Vec3::ZERO, Vec3::Z, -Vec3::Y, 60.0, 64, 48) };
+        assert_eq!(good.validate(), Ok(()));
+        let mut c = good.clone();
+        c.position[1] = f64::NAN;
+        assert_eq!(c.validate(), Err(CameraError::NonFinite { id: 3 }));
+        assert_eq!(c.validate().expect_err("NaN").to_string(), "camera 3 has non-finite values");
+        let c = Camera { width: 0, ..good.clone() };
+        let msg = c.validate().expect_err("empty").to_string();
+        assert!(msg.starts_with("camera 3 has an empty image or non-positive focal length (0x48, fx "), "{msg}");
+        let mut c = good.clone();
+        c.rotation[0] = [2.0, 0.0, 0.0];
+        assert!(matches!(c.validate(), Err(CameraError::NotOrthonormal { id: 3, error }) if error > 1.0));
+        let mut c = good;
+        c.rotation[0] = c.rotation[0].map(|v| -v);
+        let msg = c.validate().expect_err("mirror").to_string();
+        assert_eq!(msg, "camera 3 rotation is a reflection (determinant -1), not a rotation");
+    }
 
     #[test]
     fn level_up_ignores_the_cameras_pitch() {

@@ -37,7 +37,7 @@ pub(crate) mod test_support {
     }
 }
 
-pub use camera::Camera;
+pub use camera::{Camera, CameraError};
 pub use error::{Problem, SceneError};
 pub use load::{LoadOptions, LoadedScene, SceneFormat, load};
 

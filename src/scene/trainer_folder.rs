@@ -57,7 +57,7 @@ pub fn read_cameras_file(path: &Path) -> Result<Vec<Camera>, SceneError> {
     let cameras: Vec<Camera> =
         serde_json::from_str(&text).map_err(|e| SceneError::invalid(path, Problem::Cameras(e.to_string())))?;
     for c in &cameras {
-        c.validate().map_err(|m| SceneError::invalid(path, Problem::Cameras(m)))?;
+        c.validate().map_err(|e| SceneError::invalid(path, Problem::Cameras(e.to_string())))?;
     }
     Ok(cameras)
 }

@@ -14,8 +14,10 @@ use crate::scene::Camera;
 
 #[derive(Debug, thiserror::Error)]
 pub enum HeadlessError {
-    #[error("invalid camera: {0}")]
-    Camera(String),
+    /// Transparent: the camera error names the camera and what is wrong, and as a `#[from]`
+    /// source it would be printed twice by anyhow's `{:#}` under a prefix of our own.
+    #[error(transparent)]
+    Camera(#[from] crate::scene::CameraError),
     #[error(transparent)]
     Target(#[from] super::renderer::TargetError),
     #[error("this view needs {needed} (Gaussian, tile) pairs, more than this GPU's buffers allow ({limit})")]
@@ -109,7 +111,7 @@ impl HeadlessRenderer {
         keep_mapped: usize,
         mut images: impl FnMut(&mut ReadBatch<'_>, &mut wgpu::CommandEncoder, &FrameTarget) -> Result<(), HeadlessError>,
     ) -> Result<(FrameCounts, ReadRegions<u32>, Vec<MappedRegion>), HeadlessError> {
-        camera.validate().map_err(HeadlessError::Camera)?;
+        camera.validate()?;
         let mut min_pairs = 0u64;
         loop {
             self.ensure_target(scene, camera.width, camera.height, min_pairs)?;
