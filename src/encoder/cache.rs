@@ -65,34 +65,55 @@ pub fn round_to_stored(features: &mut [f32]) {
     }
 }
 
+/// Why a cache file cannot be used (the caller recomputes the features and says why).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CacheError {
+    #[error("not an rtgs2 feature cache")]
+    NotACache,
+    #[error("cache version {0}, this build writes {VERSION}")]
+    Version(u8),
+    #[error("made for another scene or model")]
+    OtherKey,
+    #[error("holds {found_count} × {found_dim} features, expected {count} × {dim}")]
+    Shape { found_count: usize, found_dim: usize, count: usize, dim: usize },
+    #[error("size overflows")]
+    SizeOverflow,
+    #[error("{found} bytes, expected {expected} (truncated or padded)")]
+    Length { found: usize, expected: usize },
+    #[error("checksum mismatch (corrupt)")]
+    Checksum,
+    #[error("holds non-finite values")]
+    NonFinite,
+}
+
 /// Features from a cache file, or why it cannot be used.
-pub fn decode(bytes: &[u8], key: &CacheKey, count: usize, dim: usize) -> Result<Vec<f32>, String> {
+pub fn decode(bytes: &[u8], key: &CacheKey, count: usize, dim: usize) -> Result<Vec<f32>, CacheError> {
     if bytes.len() < HEADER + 32 || &bytes[..9] != MAGIC {
-        return Err("not an rtgs2 feature cache".into());
+        return Err(CacheError::NotACache);
     }
     if bytes[9] != VERSION {
-        return Err(format!("cache version {}, this build writes {VERSION}", bytes[9]));
+        return Err(CacheError::Version(bytes[9]));
     }
     if &bytes[10..42] != key {
-        return Err("made for another scene or model".into());
+        return Err(CacheError::OtherKey);
     }
     let n = u64::from_le_bytes(bytes[42..50].try_into().expect("8 bytes")) as usize;
     let d = u32::from_le_bytes(bytes[50..54].try_into().expect("4 bytes")) as usize;
     if n != count || d != dim {
-        return Err(format!("holds {n} × {d} features, expected {count} × {dim}"));
+        return Err(CacheError::Shape { found_count: n, found_dim: d, count, dim });
     }
-    let payload = n.checked_mul(d).and_then(|x| x.checked_mul(2)).ok_or("size overflows")?;
+    let payload = n.checked_mul(d).and_then(|x| x.checked_mul(2)).ok_or(CacheError::SizeOverflow)?;
     if bytes.len() != HEADER + payload + 32 {
-        return Err(format!("{} bytes, expected {} (truncated or padded)", bytes.len(), HEADER + payload + 32));
+        return Err(CacheError::Length { found: bytes.len(), expected: HEADER + payload + 32 });
     }
     let (body, digest) = bytes.split_at(HEADER + payload);
     if Sha256::digest(body).as_slice() != digest {
-        return Err("checksum mismatch (corrupt)".into());
+        return Err(CacheError::Checksum);
     }
     let features: Vec<f32> =
         body[HEADER..].chunks_exact(2).map(|b| f16::from_le_bytes([b[0], b[1]]).to_f32()).collect();
     if features.iter().any(|v| !v.is_finite()) {
-        return Err("holds non-finite values".into());
+        return Err(CacheError::NonFinite);
     }
     Ok(features)
 }
@@ -112,9 +133,9 @@ mod tests {
         round_to_stored(&mut rounded);
         assert_eq!(back, rounded, "a cache hit gives exactly the rounded fresh features");
         assert_ne!(rounded, feats, "f16 rounding changes these values");
-        assert!(decode(&bytes, &[8u8; 32], 2, 32).unwrap_err().contains("another scene"));
-        assert!(decode(&bytes, &key, 3, 32).unwrap_err().contains("expected"));
-        assert!(decode(&bytes[..bytes.len() - 1], &key, 2, 32).unwrap_err().contains("truncated"));
+        assert!(decode(&bytes, &[8u8; 32], 2, 32).expect_err("key").to_string().contains("another scene"));
+        assert!(decode(&bytes, &key, 3, 32).expect_err("count").to_string().contains("expected"));
+        assert!(decode(&bytes[..bytes.len() - 1], &key, 2, 32).expect_err("short").to_string().contains("truncated"));
         for at in [0, 9, 60, bytes.len() - 40, bytes.len() - 1] {
             let mut bad = bytes.clone();
             bad[at] ^= 0x40;

@@ -8,9 +8,14 @@ use std::ffi::CStr;
 use ort::AsPointer;
 use ort::session::Session;
 
+use super::InferenceError;
+
+/// What [`input_memory_names`] was doing, for its errors.
+const DOING: &str = "asking where the session takes its inputs";
+
 /// The memory-info name of each input of `session`, in input order: "Cpu" for host memory,
 /// "Cuda" and so on for a device's.
-pub fn input_memory_names(session: &Session) -> Result<Vec<String>, String> {
+pub fn input_memory_names(session: &Session) -> Result<Vec<String>, InferenceError> {
     let api = ort::api();
     let count = session.inputs().len();
     let mut infos: Vec<*const ort::sys::OrtMemoryInfo> = vec![std::ptr::null(); count];
@@ -22,7 +27,7 @@ pub fn input_memory_names(session: &Session) -> Result<Vec<String>, String> {
         .into_iter()
         .map(|info| {
             if info.is_null() {
-                return Err("ONNX Runtime gave no memory info for an input".to_string());
+                return Err(InferenceError::inference(DOING, "no memory info for an input"));
             }
             let mut name: *const std::ffi::c_char = std::ptr::null();
             // SAFETY: `info` is a live memory info of the session; the name it points `name` at
@@ -30,7 +35,7 @@ pub fn input_memory_names(session: &Session) -> Result<Vec<String>, String> {
             let status = unsafe { (api.MemoryInfoGetName)(info, &mut name) };
             status_result(api, status)?;
             if name.is_null() {
-                return Err("ONNX Runtime gave an input memory info without a name".to_string());
+                return Err(InferenceError::inference(DOING, "an input memory info without a name"));
             }
             // SAFETY: checked non-null above; see the previous comment.
             Ok(unsafe { CStr::from_ptr(name) }.to_string_lossy().into_owned())
@@ -46,7 +51,7 @@ pub fn inputs_on_device(session: &Session) -> bool {
 }
 
 /// An ONNX Runtime status as a result, the status released.
-fn status_result(api: &ort::sys::OrtApi, status: ort::sys::OrtStatusPtr) -> Result<(), String> {
+fn status_result(api: &ort::sys::OrtApi, status: ort::sys::OrtStatusPtr) -> Result<(), InferenceError> {
     if status.0.is_null() {
         return Ok(());
     }
@@ -57,7 +62,7 @@ fn status_result(api: &ort::sys::OrtApi, status: ort::sys::OrtStatusPtr) -> Resu
         (api.ReleaseStatus)(status.0);
         message
     };
-    Err(format!("ONNX Runtime: {message}"))
+    Err(InferenceError::inference(DOING, message))
 }
 
 #[cfg(test)]

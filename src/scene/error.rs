@@ -33,6 +33,16 @@ impl SceneError {
     }
 }
 
+/// Arrays of a [`super::Scene`] that disagree ([`super::Scene::check_consistent`]): a bug in
+/// whatever made the scene, caught where it was made.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum Inconsistency {
+    #[error("{array} has {got} entries, expected {want}")]
+    Length { array: String, got: usize, want: usize },
+    #[error("SH degree {0} is above 3")]
+    ShDegree(u8),
+}
+
 /// What is wrong with a file's content.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum Problem {

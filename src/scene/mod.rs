@@ -38,7 +38,7 @@ pub(crate) mod test_support {
 }
 
 pub use camera::{Camera, CameraError};
-pub use error::{Problem, SceneError};
+pub use error::{Inconsistency, Problem, SceneError};
 pub use load::{LoadOptions, LoadedScene, SceneFormat, load};
 
 /// Largest Gaussian count any reader accepts (and `synth` writes): far beyond real scenes (a
@@ -184,17 +184,17 @@ impl Scene {
 
     /// Checks that every array has the length the Gaussian count implies; every loader and
     /// generator ends with this so a mismatch is caught where it was made.
-    pub fn check_consistent(&self) -> Result<(), String> {
+    pub fn check_consistent(&self) -> Result<(), Inconsistency> {
         let n = self.len();
         let expect = |what: &str, got: usize, want: usize| {
-            if got == want { Ok(()) } else { Err(format!("{what} has {got} entries, expected {want}")) }
+            if got == want { Ok(()) } else { Err(Inconsistency::Length { array: what.to_string(), got, want }) }
         };
         expect("log_scales", self.log_scales.len(), n)?;
         expect("rotations", self.rotations.len(), n)?;
         expect("opacity_logits", self.opacity_logits.len(), n)?;
         expect("sh", self.sh.len(), n * self.sh_coeffs() * 3)?;
         if self.sh_degree > 3 {
-            return Err(format!("SH degree {} is above 3", self.sh_degree));
+            return Err(Inconsistency::ShDegree(self.sh_degree));
         }
         if let Some(l) = &self.labels {
             expect("labels", l.len(), n)?;

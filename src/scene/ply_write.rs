@@ -93,7 +93,7 @@ pub fn write_ply(path: &Path, scene: &Scene) -> Result<(), SceneError> {
 
 /// Writes `scene` to `path` with the given body encoding.
 pub fn write_ply_encoded(path: &Path, scene: &Scene, encoding: PlyEncoding) -> Result<(), SceneError> {
-    scene.check_consistent().map_err(|m| SceneError::invalid(path, super::Problem::Malformed(m)))?;
+    scene.check_consistent().map_err(|e| SceneError::invalid(path, super::Problem::Malformed(e.to_string())))?;
     if encoding == PlyEncoding::Ascii
         && let Some(why) = ascii_unwritable(scene)
     {

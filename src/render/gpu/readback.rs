@@ -170,6 +170,16 @@ impl<'p> ReadBatch<'p> {
     }
 }
 
+/// Why [`MappedRegion::shared`] refused a buffer.
+#[derive(Debug, thiserror::Error)]
+pub enum RegionError {
+    #[error("bytes {range:?} of a {size}-byte read-back buffer")]
+    OutOfRange { range: std::ops::Range<usize>, size: usize },
+    /// wgpu's message is in the text and not also a `source`: anyhow's `{:#}` would print it twice.
+    #[error("viewing a read-back buffer: {0}")]
+    NotMapped(wgpu::MapRangeError),
+}
+
 /// A read-back region left in its mapped staging buffer. Copying it out costs CPU time (at
 /// 640×480 the network's tensors are 21.5 MB as f16), so a renderer hands it to the thread
 /// that needs the values instead of copying on its own time, and that thread can read it
@@ -231,13 +241,16 @@ impl MappedRegion {
     /// keeps its own handle on: the buffer is unmapped when the last of them is dropped, and
     /// only then does the caller's handle count drop back. Ranges outside the buffer, and a
     /// buffer that is not mapped, are refused (the buffer is then left as it was).
-    pub fn shared(buffer: &Arc<wgpu::Buffer>, ranges: &[std::ops::Range<usize>]) -> Result<Vec<MappedRegion>, String> {
+    pub fn shared(
+        buffer: &Arc<wgpu::Buffer>,
+        ranges: &[std::ops::Range<usize>],
+    ) -> Result<Vec<MappedRegion>, RegionError> {
         let size = buffer.size() as usize;
         if let Some(r) = ranges.iter().find(|r| r.start > r.end || r.end > size) {
-            return Err(format!("bytes {r:?} of a {size}-byte read-back buffer"));
+            return Err(RegionError::OutOfRange { range: r.clone(), size });
         }
-        let mapping = Mapping::new((**buffer).clone(), None, Some(Arc::clone(buffer)))
-            .map_err(|e| format!("viewing a read-back buffer: {e}"))?;
+        let mapping =
+            Mapping::new((**buffer).clone(), None, Some(Arc::clone(buffer))).map_err(RegionError::NotMapped)?;
         let mapping = Arc::new(mapping);
         Ok(ranges.iter().map(|r| MappedRegion { mapping: Some(Arc::clone(&mapping)), range: r.clone() }).collect())
     }
