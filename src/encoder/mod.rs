@@ -57,15 +57,20 @@ pub enum SceneScale {
     Fixed(f32),
 }
 
+/// A `--scene-scale` / `--units-per-metre` that is neither `auto` nor a positive number (quoted).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("expected 'auto' or a positive number of world units per metre, got {0:?}")]
+pub struct SceneScaleError(pub String);
+
 impl std::str::FromStr for SceneScale {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = SceneScaleError;
+    fn from_str(s: &str) -> Result<Self, SceneScaleError> {
         if s.trim().eq_ignore_ascii_case("auto") {
             return Ok(Self::Estimate);
         }
         match s.trim().parse::<f32>() {
             Ok(v) if v.is_finite() && v > 0.0 => Ok(Self::Fixed(v)),
-            _ => Err(format!("expected 'auto' or a positive number of world units per metre, got {s:?}")),
+            _ => Err(SceneScaleError(s.to_string())),
         }
     }
 }

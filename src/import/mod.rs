@@ -135,8 +135,19 @@ pub fn write_imported(dir: &Path, imported: &Imported) -> Result<PathBuf, Import
     Ok(ply)
 }
 
+/// Why `--up` could not be read; the text given is quoted.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum UpError {
+    #[error("expected x, y, z (optionally signed) or X,Y,Z; got {0:?}")]
+    Unreadable(String),
+    #[error("expected X,Y,Z; got {0:?}")]
+    NotThree(String),
+    #[error("the up vector {0:?} must be finite and not zero")]
+    Degenerate(String),
+}
+
 /// Parses an up axis: `x`, `y`, `z` with an optional sign, or `X,Y,Z`.
-pub fn parse_up(s: &str) -> Result<Vec3, String> {
+pub fn parse_up(s: &str) -> Result<Vec3, UpError> {
     let t = s.trim().to_ascii_lowercase();
     let (sign, axis) = match t.strip_prefix('-') {
         Some(rest) => (-1.0, rest),
@@ -151,12 +162,12 @@ pub fn parse_up(s: &str) -> Result<Vec3, String> {
                 .split(',')
                 .map(|p| p.trim().parse::<f32>())
                 .collect::<Result<_, _>>()
-                .map_err(|_| format!("expected x, y, z (optionally signed) or X,Y,Z; got {s:?}"))?;
-            let [x, y, z] = <[f32; 3]>::try_from(parts.as_slice()).map_err(|_| format!("expected X,Y,Z; got {s:?}"))?;
+                .map_err(|_| UpError::Unreadable(s.to_string()))?;
+            let [x, y, z] = <[f32; 3]>::try_from(parts.as_slice()).map_err(|_| UpError::NotThree(s.to_string()))?;
             return Vec3::new(x, y, z)
                 .try_normalize()
                 .filter(|v| v.is_finite())
-                .ok_or_else(|| format!("the up vector {s:?} must be finite and not zero"));
+                .ok_or_else(|| UpError::Degenerate(s.to_string()));
         }
     };
     Ok(v * sign)
@@ -171,7 +182,8 @@ mod tests {
         assert_eq!(parse_up("z"), Ok(Vec3::Z));
         assert_eq!(parse_up("-Y"), Ok(-Vec3::Y));
         assert_eq!(parse_up("0,0,2"), Ok(Vec3::Z));
-        assert!(parse_up("0,0,0").is_err());
-        assert!(parse_up("up").is_err());
+        assert_eq!(parse_up("0,0,0"), Err(UpError::Degenerate("0,0,0".into())));
+        assert_eq!(parse_up("up"), Err(UpError::Unreadable("up".into())));
+        assert_eq!(parse_up("1,2").expect_err("two").to_string(), "expected X,Y,Z; got \"1,2\"");
     }
 }
