@@ -308,6 +308,24 @@ fn a_file_in_place_of_the_output_folder_is_named_and_os_errors_print_once() {
     assert_eq!(err.matches("os error 2").count(), 1, "{err}");
 }
 
+/// `--scene-scale -3` stopped clap with "unexpected argument '-3'" (a leading minus read as
+/// an option) instead of the option's own range message.
+#[test]
+fn a_negative_scene_scale_is_refused_with_the_option_named() {
+    for args in [
+        &["features", "room.ply"][..],
+        &["eval", "room"],
+        &["segment", "room", "--camera", "0", "--out", "s.png"],
+        &["export-dataset", "room", "--out", "d"],
+        &["bench", "segment", "room"],
+        &["view", "room"],
+    ] {
+        let (ok, _, err) = rtgs2(&[args, &["--scene-scale", "-3"]].concat());
+        assert!(!ok && err.contains("--scene-scale") && err.contains("a positive number"), "{args:?}: {err}");
+        assert!(!err.contains("unexpected argument"), "{args:?}: {err}");
+    }
+}
+
 /// A binary installed or copied away from its build tree finds its models beside itself
 /// (`../share/rtgs2/models`), in the user data folder, or in RTGS2_MODELS_DIR, and names the
 /// one it uses. It used to fall back on the build tree's `models/` at once.

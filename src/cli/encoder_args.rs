@@ -17,7 +17,7 @@ pub struct EncoderArgs {
     pub model: Option<PathBuf>,
     /// World units per metre of the scene, or `auto` to estimate it from the room's height
     /// (splats from photos have no metric scale; the encoder's grid is metric).
-    #[arg(long, default_value = "auto")]
+    #[arg(long, default_value = "auto", allow_negative_numbers = true)]
     pub scene_scale: SceneScale,
     #[command(flatten)]
     pub cache: FeatureCacheArgs,

@@ -22,7 +22,7 @@ pub struct FusionArgs {
     pub encoder_model: Option<PathBuf>,
     /// World units per metre of the scene for the encoder, or `auto` to estimate it from the
     /// room's height.
-    #[arg(long, default_value = "auto")]
+    #[arg(long, default_value = "auto", allow_negative_numbers = true)]
     pub scene_scale: crate::encoder::SceneScale,
     #[command(flatten)]
     pub cache: FeatureCacheArgs,

@@ -44,7 +44,7 @@ pub struct ViewArgs {
     #[arg(long)]
     pub no_features: bool,
     /// World units per metre of the scene for the encoder, or `auto` to estimate it.
-    #[arg(long, default_value = "auto")]
+    #[arg(long, default_value = "auto", allow_negative_numbers = true)]
     pub scene_scale: crate::encoder::SceneScale,
     /// Scripted runs wait at most this many seconds for the encoder features when the layout
     /// shows them (and for the semantic view's prediction).
