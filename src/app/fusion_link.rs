@@ -14,10 +14,23 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 use std::time::Instant;
 
 use crate::fusion::coverage::NO_CLASS;
-use crate::fusion::{FrameInputs, FusionModel, Prediction};
+use crate::fusion::{FrameInputs, FusionError, FusionModel, Prediction};
 use crate::inference::ExecutionChoice;
 use crate::render::gpu::pack::{PackedTensors, TensorRecipe, TensorValues};
-use crate::render::gpu::readback::MappedRegion;
+use crate::render::gpu::readback::{MappedRegion, RegionError};
+
+/// Why a fusion frame gave no prediction (counted, the last one kept for the panel).
+#[derive(Debug, thiserror::Error)]
+pub enum FrameError {
+    #[error("reading the fusion frame: {0}")]
+    Region(RegionError),
+    #[error("reading the fusion frame's counters: {0}")]
+    Counters(bytemuck::PodCastError),
+    #[error("the fusion frame overflowed its pair buffer (incomplete)")]
+    Overflowed,
+    #[error(transparent)]
+    Fusion(#[from] FusionError),
+}
 
 /// A mapped staging buffer holding one fusion frame: its counters, then the network's RGB
 /// tensor (`[3, hp, wp]`, when the recipe has one), then its feature tensor
@@ -63,7 +76,7 @@ pub struct ShownPrediction {
 enum LinkEvent {
     Ready { provider: String, fallbacks: Vec<String>, recipe: TensorRecipe },
     Failed(String),
-    Done { frame: u64, result: Result<Prediction, String>, submitted: Instant },
+    Done { frame: u64, result: Result<Prediction, FrameError>, submitted: Instant },
 }
 
 pub struct FusionLink {
@@ -77,7 +90,7 @@ pub struct FusionLink {
     pub latest: Option<ShownPrediction>,
     /// Fusion frames whose prediction failed (incomplete frames included).
     pub failures: u64,
-    pub last_error: Option<String>,
+    pub last_error: Option<FrameError>,
 }
 
 impl FusionLink {
@@ -118,8 +131,7 @@ impl FusionLink {
             });
             while let Ok(job) = job_rx.recv() {
                 let (frame, submitted) = (job.frame, job.submitted);
-                let result =
-                    inputs_from_readback(job).and_then(|inputs| net.predict(inputs).map_err(|e| e.to_string()));
+                let result = inputs_from_readback(job).and_then(|inputs| Ok(net.predict(inputs)?));
                 send(LinkEvent::Done { frame, result, submitted });
             }
         });
@@ -217,20 +229,20 @@ impl FusionLink {
 /// ONNX Runtime reads them (or the model copies them out, [`FusionModel`]'s choice); the
 /// buffer is unmapped, and so free for the next fusion frame, once the prediction has dropped
 /// them.
-fn inputs_from_readback(job: FusionReadback) -> Result<FrameInputs, String> {
+fn inputs_from_readback(job: FusionReadback) -> Result<FrameInputs, FrameError> {
     let (rgb_bytes, feature_bytes) = job.recipe.tensor_bytes(job.padded, job.feature_dim);
     let start = job.tensors_offset as usize;
     let (rgb_end, features_end) = (start + rgb_bytes as usize, start + (rgb_bytes + feature_bytes) as usize);
     let colour_end = features_end + job.width as usize * job.height as usize * 4;
     let ranges = [0..start, start..rgb_end, rgb_end..features_end, features_end..colour_end];
-    let regions = MappedRegion::shared(&job.buffer, &ranges).map_err(|e| format!("reading the fusion frame: {e}"))?;
+    let regions = MappedRegion::shared(&job.buffer, &ranges).map_err(FrameError::Region)?;
     let [counters, rgb, features, colour] = <[MappedRegion; 4]>::try_from(regions).expect("one region a range");
     let overflowed = bytemuck::try_cast_slice::<u8, u32>(counters.bytes())
-        .map_err(|e| format!("reading the fusion frame's counters: {e}"))?
+        .map_err(FrameError::Counters)?
         .get(job.counters_overflow_index)
         .is_some_and(|&o| o != 0);
     if overflowed {
-        return Err("the fusion frame overflowed its pair buffer (incomplete)".to_string());
+        return Err(FrameError::Overflowed);
     }
     let element = job.recipe.element;
     let packed = PackedTensors {
@@ -258,6 +270,18 @@ pub fn inference_size((w, h): (u32, u32), divisor: u32) -> (u32, u32) {
 mod tests {
     use super::*;
     use crate::fusion::Logits;
+
+    /// Typed, with the texts the panel and the log showed as strings.
+    #[test]
+    fn frame_errors_read_as_before_and_print_once() {
+        let e = FrameError::Region(RegionError::OutOfRange { range: 0..9, size: 8 });
+        assert_eq!(e.to_string(), "reading the fusion frame: bytes 0..9 of a 8-byte read-back buffer");
+        assert_eq!(FrameError::Overflowed.to_string(), "the fusion frame overflowed its pair buffer (incomplete)");
+        let e = FrameError::from(FusionError::WorkerStopped);
+        assert_eq!(format!("{:#}", anyhow::Error::new(e)), "the fusion worker has stopped");
+        let e = crate::app::jobs::JobError::Prepare("generating the demo scene: disk full".into());
+        assert_eq!(format!("{:#}", anyhow::Error::new(e)), "generating the demo scene: disk full");
+    }
 
     #[test]
     fn auto_inference_size_is_near_the_training_resolution() {

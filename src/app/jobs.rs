@@ -12,13 +12,28 @@ use super::camera_controller::SceneExtent;
 use crate::classes::NUM_CLASSES;
 use crate::encoder::{CacheOutcome, FeatureOptions};
 use crate::render::gpu::GpuContext;
-use crate::render::gpu::scene_buffers::GpuScene;
+use crate::render::gpu::scene_buffers::{GpuScene, GpuSceneError};
 use crate::render::pca::FeaturePca;
 use crate::scene::{Camera, LoadOptions, Scene};
 
 /// Produces the path to open (e.g. generates the embedded demo scene first), on the job's
-/// thread; errors are messages for the user.
-pub type PrepareScene = Box<dyn FnOnce() -> Result<PathBuf, String> + Send>;
+/// thread; its error is shown to the user as it reads.
+pub type PrepareScene = Box<dyn FnOnce() -> Result<PathBuf, Box<dyn std::error::Error + Send + Sync>> + Send>;
+
+/// Why a scene could not be opened or its features computed; shown to the user.
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+    /// The source's own preparation (the demo scene's generation), in its words.
+    #[error("{0}")]
+    Prepare(Box<dyn std::error::Error + Send + Sync>),
+    #[error(transparent)]
+    Scene(#[from] crate::scene::SceneError),
+    /// The GPU's message is in the text and not also a `source`: `{:#}` would print it twice.
+    #[error("{}: {error}", path.display())]
+    Upload { path: PathBuf, error: GpuSceneError },
+    #[error(transparent)]
+    Encoder(#[from] crate::encoder::EncoderError),
+}
 
 /// Where a scene comes from.
 pub enum SceneSource {
@@ -65,11 +80,11 @@ pub enum JobEvent {
     },
     LoadFailed {
         generation: u64,
-        error: String,
+        error: JobError,
     },
     Features {
         generation: u64,
-        result: Result<FeatureColours, String>,
+        result: Result<FeatureColours, JobError>,
     },
     /// The file dialog closed: the chosen path, if any.
     Picked(Option<PathBuf>),
@@ -148,14 +163,14 @@ impl Jobs {
     }
 }
 
-fn load(ctx: &GpuContext, source: SceneSource) -> Result<LoadedScene, String> {
+fn load(ctx: &GpuContext, source: SceneSource) -> Result<LoadedScene, JobError> {
     let started = Instant::now();
     let path = match source {
         SceneSource::Path(p) => p,
-        SceneSource::Prepared { prepare, .. } => prepare()?,
+        SceneSource::Prepared { prepare, .. } => prepare().map_err(JobError::Prepare)?,
     };
-    let loaded = crate::scene::load(&path, &LoadOptions { strict: false }).map_err(|e| e.to_string())?;
-    let gpu = GpuScene::upload(ctx, &loaded.scene).map_err(|e| format!("{}: {e}", path.display()))?;
+    let loaded = crate::scene::load(&path, &LoadOptions { strict: false })?;
+    let gpu = GpuScene::upload(ctx, &loaded.scene).map_err(|error| JobError::Upload { path: path.clone(), error })?;
     let mut counts = [0usize; NUM_CLASSES];
     for &l in loaded.scene.labels.iter().flatten() {
         counts[(l as usize).min(NUM_CLASSES - 1)] += 1;
@@ -178,13 +193,13 @@ fn feature_colours(
     scene: &Scene,
     cameras: &[Camera],
     scale_choice: crate::encoder::SceneScale,
-) -> Result<FeatureColours, String> {
+) -> Result<FeatureColours, JobError> {
     let started = Instant::now();
     let (scene_scale, note) = crate::encoder::resolve_scale(scene, cameras, scale_choice);
     log::info!("{note}");
     // One ONNX Runtime thread: the other core keeps the UI and the renderer responsive.
     let opts = FeatureOptions { threads: 1, progress: false, scene_scale, ..Default::default() };
-    let f = crate::encoder::scene_features(scene, &opts).map_err(|e| e.to_string())?;
+    let f = crate::encoder::scene_features(scene, &opts)?;
     let pca = FeaturePca::fit(&f.features, f.dim);
     Ok(FeatureColours {
         colours: pca.colours(&f.features),

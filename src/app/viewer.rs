@@ -161,7 +161,7 @@ impl Viewer {
                     self.loading = None;
                     self.message = Some(format!("could not open the scene: {error}"));
                     if let Some(run) = &mut self.scripted {
-                        run.fail(error);
+                        run.fail(error.to_string());
                     }
                 }
                 JobEvent::Features { generation, result } if generation == self.generation => {
@@ -179,7 +179,7 @@ impl Viewer {
                             Some(Err(e)) => FeatureStatus::Failed(e.to_string()),
                             None => FeatureStatus::Off,
                         },
-                        Err(e) => FeatureStatus::Failed(e),
+                        Err(e) => FeatureStatus::Failed(e.to_string()),
                     };
                     self.dirty = true;
                 }
