@@ -19,6 +19,7 @@ from pathlib import Path
 
 SOURCES = {
     "synth_heldout": "rtgs2 synth held-out rooms (seeds 5000-5009, 8 views each)",
+    "furnished_heldout": "Sweet Home 3D rooms of held-out models only (seeds 8000-8011, 8 views each)",
     "brittle_as_generated": "one held-out synth room (seed 5003, 150k Gaussians), as generated",
     "brittle_scaled_2_5": "the same room scaled x2.5",
     "brittle_g40k": "the same room with 40k Gaussians",
