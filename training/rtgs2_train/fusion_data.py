@@ -15,6 +15,11 @@ import numpy as np
 
 from .fusion_io import TARGET_OF_ID
 
+IGNORE_TARGET = 255
+# Train-target indices (NYU40 id - 1) of structure an isolated object never is: wall, floor,
+# ceiling; and the ignore value.
+ISOLATE_NEVER = {0, 1, 21, IGNORE_TARGET}
+
 FORMAT = "rtgs2-dataset/1"
 
 
@@ -113,6 +118,9 @@ class SamplePlan:
     width: int
     flip: bool
     jitter: tuple[float, float, float] | None  # brightness, saturation, contrast factors
+    # Object on a void: keep one object class of the crop (the draw picks which), blank the
+    # rest as a scene that covers nothing there renders it. None: the whole crop.
+    isolate: float | None = None
 
 
 class Batcher:
@@ -124,10 +132,11 @@ class Batcher:
     batches."""
 
     def __init__(self, views: ViewSet, norm: dict, crop_hw=(192, 256), seed: int = 0, features: bool = True,
-                 rgb: bool = True, jitter: float = 0.25):
+                 rgb: bool = True, jitter: float = 0.25, isolate: float = 0.0):
         self.views, self.norm, self.crop, self.features, self.rgb = views, norm, crop_hw, features, rgb
         self.rng = random.Random(seed)
         self.jitter = jitter
+        self.isolate = isolate
         self.mean = np.asarray(norm["rgb_mean"], np.float32)
         self.std = np.asarray(norm["rgb_std"], np.float32)
         self.shapes: dict[int, tuple[int, int]] = {}
@@ -149,7 +158,11 @@ class Batcher:
         if self.rgb and self.jitter > 0:
             j = self.jitter
             jitter = tuple(self.rng.uniform(1 - j, 1 + j) for _ in range(3))
-        return SamplePlan(i, y, x, ch, cw, flip, jitter)
+        # Drawn only when asked for, so runs without it keep their random stream.
+        isolate = None
+        if self.isolate > 0 and self.rng.random() < self.isolate:
+            isolate = self.rng.random()
+        return SamplePlan(i, y, x, ch, cw, flip, jitter, isolate)
 
     def plan(self, size: int) -> list[SamplePlan]:
         return [self.plan_sample() for _ in range(size)]
@@ -184,6 +197,26 @@ class Batcher:
             # Same values as astype(float32) * scale: the multiply runs in float32.
             np.multiply(take(feats).transpose(2, 0, 1), np.float32(self.norm["feature_scale"]), out=out["features"],
                         dtype=np.float32)
+        if p.isolate is not None:
+            self.isolate_object(p.isolate, out)
+
+    def isolate_object(self, draw: float, out: dict[str, np.ndarray]) -> None:
+        """Keeps the pixels of one object class present in the crop (walls, floors, ceilings
+        and unlabelled pixels are never chosen) and makes the rest what an uncovered pixel is
+        in an exported view: black RGB, zero features, no label. A splat of one object (a
+        chair scanned on its own) looks like that; rooms alone never show it."""
+        target = out["target"]
+        present = [int(c) for c in np.unique(target) if c not in ISOLATE_NEVER]
+        if not present:
+            return
+        keep = target == present[min(int(draw * len(present)), len(present) - 1)]
+        blank = ~keep
+        target[blank] = IGNORE_TARGET
+        if "rgb" in out:
+            black = ((0.0 - self.mean) / self.std).astype(np.float32)
+            out["rgb"][:, blank] = black[:, None]
+        if "features" in out:
+            out["features"][:, blank] = 0.0
 
     def make(self, plans: list[SamplePlan]) -> dict[str, np.ndarray]:
         sizes = {(p.height, p.width) for p in plans}

@@ -56,6 +56,28 @@ class BatcherTest(unittest.TestCase):
         self.assertGreater(len({p.view for p in plans}), 1, "crops come from several views")
         self.assertTrue(any(p.flip for p in plans) and not all(p.flip for p in plans))
 
+    def test_isolated_crops_keep_one_object_class_on_a_void(self):
+        plain = self.batcher(jitter=0.0)
+        iso = self.batcher(jitter=0.0, isolate=1.0)
+        plans = iso.plan(4)
+        self.assertTrue(all(p.isolate is not None for p in plans))
+        b = iso.make(plans)
+        black = (0.0 - np.asarray(NORM["rgb_mean"])) / np.asarray(NORM["rgb_std"])
+        for k, p in enumerate(plans):
+            whole = plain.make_sample(p.__class__(**{**p.__dict__, "isolate": None}))
+            kept = b["target"][k] != 255
+            classes = np.unique(b["target"][k][kept])
+            self.assertEqual(len(classes), 1, "one class is kept")
+            self.assertNotIn(int(classes[0]), (0, 1, 21), "never wall, floor or ceiling")
+            np.testing.assert_array_equal(kept, whole["target"] == classes[0])
+            np.testing.assert_array_equal(b["rgb"][k][:, kept], whole["rgb"][:, kept])
+            np.testing.assert_allclose(b["rgb"][k][:, ~kept], np.broadcast_to(black[:, None], (3, (~kept).sum())),
+                                       rtol=1e-6)
+            self.assertTrue(np.all(b["features"][k][:, ~kept] == 0))
+            np.testing.assert_array_equal(b["features"][k][:, kept], whole["features"][:, kept])
+        # Without --isolate the random stream (and so every batch) is as before.
+        np.testing.assert_array_equal(self.batcher().batch(3)["rgb"], self.batcher(isolate=0.0).batch(3)["rgb"])
+
     def test_the_same_seed_gives_the_same_batches_and_another_seed_others(self):
         a, b, c = self.batcher(), self.batcher(), self.batcher(seed=6)
         x, y, z = a.batch(4), b.batch(4), c.batch(4)
