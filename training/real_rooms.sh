@@ -15,6 +15,10 @@ cd "$(dirname "$0")"
 git_dir=${1:?usage: real_rooms.sh VOTENET_GIT_DIR (a clone or bare mirror of picwoon/votenet)}
 commit=5fc3060eb459f5ecc950d9b159cbef83e43b90c3
 rtgs2=${RTGS2:-../target/release/rtgs2}
+# DISC_SIZE and DATA make the same scans with other disc sizes for training beside these:
+#   DISC_SIZE=0.6 DATA=data/disc06 bash real_rooms.sh ...   (train_furnished.sh stage 2)
+disc=${DISC_SIZE:-0.9}
+data=${DATA:-data}
 raw=data/scannet_raw
 mkdir -p "$raw"
 for f in $(git --git-dir="$git_dir" ls-tree --name-only "$commit" scannet/scannet_train_detection_data/ \
@@ -22,15 +26,15 @@ for f in $(git --git-dir="$git_dir" ls-tree --name-only "$commit" scannet/scanne
   [ -s "$raw/$(basename "$f")" ] || git --git-dir="$git_dir" show "$commit:$f" > "$raw/$(basename "$f")"
 done
 # Every scan → a labelled Gaussian scene with 40 cameras in its free space (seed 31).
-"$rtgs2" import "$raw"/scene000[1-5]_*_vert.npy --out data/scannet_rooms --views 40 --seed 31 --units-per-metre 1
-scans() { for r in "$@"; do ls -d data/scannet_rooms/scene${r}_*; done; }
+"$rtgs2" import "$raw"/scene000[1-5]_*_vert.npy --out "$data/scannet_rooms" --views 40 --seed 31 --units-per-metre 1 --disc-size "$disc"
+scans() { for r in "$@"; do ls -d "$data"/scannet_rooms/scene${r}_*; done; }
 # Training views: 20 of each scan's cameras plus 20 random views near them; validation: 30.
-"$rtgs2" export-dataset $(scans 0001 0002 0003) --out data/scannet_train_a \
+"$rtgs2" export-dataset $(scans 0001 0002 0003) --out "$data/scannet_train_a" \
     --views-per-scene 20 --extra-views 20 --seed 41 --backend cpu
-"$rtgs2" export-dataset $(scans 0004 0005) --out data/scannet_val_a --views-per-scene 30 --seed 42 --backend cpu
+"$rtgs2" export-dataset $(scans 0004 0005) --out "$data/scannet_val_a" --views-per-scene 30 --seed 42 --backend cpu
 # Fold B: rooms 0003-0005 train, 0001-0002 validate. The shipped model trains on all five.
-"$rtgs2" export-dataset $(scans 0004 0005) --out data/scannet_train_b45 \
+"$rtgs2" export-dataset $(scans 0004 0005) --out "$data/scannet_train_b45" \
     --views-per-scene 20 --extra-views 20 --seed 44 --backend cpu
-"$rtgs2" export-dataset $(scans 0001 0002) --out data/scannet_val_b --views-per-scene 30 --seed 45 --backend cpu
-"$rtgs2" export-dataset $(scans 0003) --out data/scannet_train_b3 \
+"$rtgs2" export-dataset $(scans 0001 0002) --out "$data/scannet_val_b" --views-per-scene 30 --seed 45 --backend cpu
+"$rtgs2" export-dataset $(scans 0003) --out "$data/scannet_train_b3" \
     --views-per-scene 20 --extra-views 20 --seed 46 --backend cpu
