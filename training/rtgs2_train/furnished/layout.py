@@ -123,6 +123,10 @@ class Planner:
     def wall_length(self, wall: int) -> float:
         return self.room.width if wall in (0, 2) else self.room.depth
 
+    def hits_opening(self, wall: int, t0: float, t1: float) -> bool:
+        """Whether the span [t0, t1] along `wall` overlaps a door or window set into it."""
+        return any(o[0] == wall and o[1] < t1 and t0 < o[2] for o in self.room.openings)
+
     def wall_pose(self, wall: int, t: float, off: float) -> tuple[np.ndarray, float]:
         """Centre and yaw of an item backed against `wall` at distance `t` along it, its
         centre `off` metres from the wall plane, facing into the room."""
@@ -177,7 +181,7 @@ class Planner:
             t = self.rng.uniform(w / 2 + 0.1, length - w / 2 - 0.1)
             centre, yaw = self.wall_pose(wall, t, 0.0)
             p = Placement(item, label, centre, yaw, bottom, wall)
-            if any(o[0] == wall and o[1] < t + w / 2 + 0.15 and t - w / 2 - 0.15 < o[2] for o in self.room.openings):
+            if self.hits_opening(wall, t - w / 2 - 0.15, t + w / 2 + 0.15):
                 continue
             # A door keeps the floor in front of it free (0.9 m, its swing); a window whatever
             # of it sticks out of the wall.
@@ -309,7 +313,7 @@ def _wall_decor(planner: Planner, cat: Catalogue, rng: np.random.Generator) -> N
             continue
         t = rng.uniform(w / 2 + 0.1, length - w / 2 - 0.1)
         bottom = rng.uniform(1.2, 1.7) - h / 2
-        if any(o[0] == wall and o[1] < t + w / 2 and t - w / 2 < o[2] for o in room.openings):
+        if planner.hits_opening(wall, t - w / 2, t + w / 2):
             continue
         centre, yaw = planner.wall_pose(wall, t, d / 2 + 0.005)
         room.placements.append(Placement(pick[0], pick[1], centre, yaw, max(bottom, 0.3), wall))
@@ -348,8 +352,7 @@ def plan_room(cat: Catalogue, rng: np.random.Generator, kind: str | None = None)
             tall = pick[0].height > 180  # a French window reaches the floor
             planner.opening(*pick, bottom=0.0 if tall else float(rng.uniform(0.7, 1.1)))
     spec = KINDS[kind]
-    roles = list(spec["wall"])
-    for pool, lo, hi in roles:
+    for pool, lo, hi in spec["wall"]:
         for _ in range(int(rng.integers(lo, hi + 1))):
             pick = cat.pool(pool, rng)
             if pick is not None:
