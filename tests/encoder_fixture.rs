@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use rtgs2::encoder::encode::named_index_tensors;
 use rtgs2::encoder::indices::SceneIndices;
-use rtgs2::encoder::inputs::{attributes, gauss_features, voxel_features};
+use rtgs2::encoder::inputs::{InputRule, attributes, gauss_features, voxel_features};
 use rtgs2::encoder::session::InputTensor;
 use rtgs2::encoder::{EncoderCard, EncoderSession, ExecutionChoice, default_model_path, encode_scene};
 use rtgs2::scene::Scene;
@@ -64,17 +64,32 @@ fn rust_index_tensors_equal_numpy_exactly() {
     assert_eq!(compared, card.inputs.len() - 2, "every index input was compared");
 }
 
+/// Both input rules against numpy: the shipped model's rule against the fixture's inputs
+/// (`voxel_feat.npy`), the other against `ruleN_voxel_feat.npy` (`make_inputs_fixture.py`).
 #[test]
 fn rust_float_inputs_match_numpy() {
     let scene = fixture_scene();
     let card = card();
     let idx = SceneIndices::build(&scene.positions, card.grid, card.stages, &card.wanted_patches());
-    let attrs = attributes(&scene);
     let v0 = idx.stages[0].coords.len();
-    let voxel = voxel_features(&attrs, &idx.gauss_voxel, v0);
-    let gauss = gauss_features(&scene.positions, &attrs, &idx.stages[0].coords, &idx.gauss_voxel, card.grid);
+    let mut compared = 0;
+    for (rule, number) in [(InputRule::SceneNormalised, 1), (InputRule::DensityFree, 2)] {
+        let prefix = if rule == card.input_rule() { String::new() } else { format!("rule{number}_") };
+        if !fixture_dir().join(format!("{prefix}voxel_feat.npy")).exists() {
+            continue;
+        }
+        compare_float_inputs(&scene, &idx, v0, card.grid, rule, &prefix);
+        compared += 1;
+    }
+    assert_eq!(compared, 2, "both input rules have numpy fixtures");
+}
+
+fn compare_float_inputs(scene: &Scene, idx: &SceneIndices, v0: usize, grid: f64, rule: InputRule, prefix: &str) {
+    let attrs = attributes(scene, rule);
+    let voxel = voxel_features(&attrs, &idx.gauss_voxel, v0, rule);
+    let gauss = gauss_features(&scene.positions, &attrs, &idx.stages[0].coords, &idx.gauss_voxel, grid);
     for (name, ours) in [("voxel_feat", voxel), ("gauss_feat", gauss)] {
-        let expected = f32s(name);
+        let expected = f32s(&format!("{prefix}{name}"));
         assert_eq!(ours.len(), expected.data.len(), "{name}: length");
         let worst = ours.iter().zip(&expected.data).map(|(a, b)| (a - b).abs()).fold(0.0f32, f32::max);
         assert!(worst < 1e-5, "{name}: max abs difference {worst}");

@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use super::error::EncoderError;
 use super::indices::{BITS, PATCH, SerialOrder};
+use super::inputs::InputRule;
 
 pub const FORMAT: &str = "rtgs2-encoder/1";
 
@@ -30,8 +31,16 @@ pub struct EncoderCard {
     pub used_patches: Vec<(usize, String)>,
     pub inputs: Vec<String>,
     pub output: String,
+    /// Which float inputs the network was trained on (`scene_inputs.py`); cards written
+    /// before rule 2 existed have none and mean rule 1.
+    #[serde(default = "first_input_rule")]
+    pub input_rule: u32,
     #[serde(skip)]
     pub path: PathBuf,
+}
+
+fn first_input_rule() -> u32 {
+    1
 }
 
 impl EncoderCard {
@@ -79,6 +88,9 @@ impl EncoderCard {
                 FEATURE_DIM.end()
             ));
         }
+        if InputRule::from_number(self.input_rule).is_none() {
+            return bad(format!("input_rule {} is not one this build computes (1 or 2)", self.input_rule));
+        }
         let names: Vec<&str> = SerialOrder::ALL.iter().map(|o| o.name()).collect();
         if self.orders != names {
             return bad(format!("orders {:?}, this build computes {names:?}", self.orders));
@@ -92,6 +104,10 @@ impl EncoderCard {
             }
         }
         Ok(())
+    }
+
+    pub fn input_rule(&self) -> InputRule {
+        InputRule::from_number(self.input_rule).expect("validated when the card was loaded")
     }
 
     pub fn wanted_patches(&self) -> Vec<(usize, SerialOrder)> {
@@ -125,6 +141,9 @@ mod tests {
     fn a_valid_card_loads() {
         let c = parse(|_| {}).expect("valid card");
         assert_eq!(c.wanted_patches().len(), 2);
+        assert_eq!(c.input_rule(), InputRule::SceneNormalised, "a card without input_rule means rule 1");
+        let c = parse(|v| v["input_rule"] = 2.into()).expect("rule 2 card");
+        assert_eq!(c.input_rule(), InputRule::DensityFree);
     }
 
     /// Every number on the card is checked for a finite, sensible value, and the message
@@ -132,7 +151,8 @@ mod tests {
     #[test]
     fn numeric_fields_out_of_range_are_named() {
         type Edit = fn(&mut serde_json::Value);
-        let cases: [(Edit, &str); 10] = [
+        let cases: [(Edit, &str); 11] = [
+            (|v| v["input_rule"] = 3.into(), "input_rule 3"),
             (|v| v["grid"] = serde_json::json!(0), "grid 0"),
             (|v| v["grid"] = serde_json::json!(-0.05), "grid -0.05"),
             (|v| v["grid"] = serde_json::json!(1e-9), "grid 0.000000001"),

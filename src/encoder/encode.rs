@@ -2,7 +2,7 @@
 //!
 //! Scenes whose voxel count exceeds `max_voxels` are cut into spatially coherent chunks (runs
 //! of 0.8 m cells along a Morton curve) encoded one after another; the attribute
-//! normalisation stays global so chunks agree on colour and position scales.
+//! normalisation stays global so chunks agree on colour, position and size scales.
 
 use std::time::Instant;
 
@@ -50,7 +50,7 @@ pub fn encode_scene(
     let dim = session.card.feature_dim;
     let mut times = StageTimes::default();
     let t = Instant::now();
-    let attrs = attributes(scene);
+    let attrs = attributes(scene, session.card.input_rule());
     times.attributes_ms = ms(t);
     let chunks = split_into_chunks(&scene.positions, grid, max_voxels.max(1));
     let bar = progress_bar(progress, chunks.len());
@@ -115,7 +115,7 @@ fn build_inputs(
     times.indices_ms += ms(t);
     let t = Instant::now();
     let v0 = idx.stages[0].coords.len();
-    let voxel_feat = voxel_features(attrs, &idx.gauss_voxel, v0);
+    let voxel_feat = voxel_features(attrs, &idx.gauss_voxel, v0, card.input_rule());
     let gauss_feat = gauss_features(positions, attrs, &idx.stages[0].coords, &idx.gauss_voxel, grid);
     times.inputs_ms += ms(t);
     let mut tensors = named_index_tensors(idx);

@@ -1,5 +1,10 @@
 """SSL augmentations of RT-GS2: random-axis rotation (up to 360 deg), scale 0.6-1.2 applied to
-positions and log-scales, Gaussian jitter (sigma 0.02) on normalised colour and opacity."""
+positions and log-scales, Gaussian jitter (sigma 0.02) on normalised colour and opacity.
+
+With `keep_min` < 1 each view also keeps a random share in [keep_min, 1] of its Gaussians,
+drawn independently per view, so the two views of a pair see one surface at different
+densities -- as scans and trainers differ -- and the contrastive loss rewards features that
+do not depend on density. The caller picks correspondences among the Gaussians both kept."""
 
 from __future__ import annotations
 
@@ -16,13 +21,21 @@ def random_rotation(rng: np.random.Generator) -> np.ndarray:
     return np.eye(3) + np.sin(angle) * k + (1.0 - np.cos(angle)) * (k @ k)
 
 
-def augmented_inputs(positions, f_dc, opacity_logit, log_scales, grid, wanted, rng, augment=True) -> dict:
+def thin(idx: np.ndarray, keep_min: float, rng: np.random.Generator) -> np.ndarray:
+    """A random subset of the sorted index array `idx` (share drawn in [keep_min, 1])."""
+    if keep_min >= 1.0:
+        return idx
+    share = rng.uniform(keep_min, 1.0)
+    return idx[rng.random(len(idx)) < share]
+
+
+def augmented_inputs(positions, f_dc, opacity_logit, log_scales, grid, wanted, rng, augment=True, rule=1) -> dict:
     if not augment:
-        return scene_inputs.build(positions, f_dc, opacity_logit, log_scales, grid, wanted)
+        return scene_inputs.build(positions, f_dc, opacity_logit, log_scales, grid, wanted, rule)
     scale = rng.uniform(0.6, 1.2)
     pos = (positions.astype(np.float64) @ random_rotation(rng).T * scale).astype(np.float32)
     logs = log_scales + np.float32(np.log(scale))
-    attrs = scene_inputs.attributes(pos, f_dc, opacity_logit, logs)
+    attrs = scene_inputs.attributes(pos, f_dc, opacity_logit, logs, rule)
     attrs[:, 3:7] += rng.normal(0.0, 0.02, size=(len(attrs), 4))
     attrs[:, 6] = np.clip(attrs[:, 6], 0.0, 1.0)
-    return scene_inputs.build_from_attributes(pos, attrs, grid, wanted)
+    return scene_inputs.build_from_attributes(pos, attrs, grid, wanted, rule)

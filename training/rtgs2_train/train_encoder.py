@@ -10,6 +10,9 @@ pairs and DDP averages the gradients (nothing else changes). Checkpoints every
 
     python -m rtgs2_train.train_encoder --rooms data/encoder_train --run-dir runs/encoder \
         --steps 100000 --minutes 70 --seed 7
+
+`--rooms` takes several folders (rooms of every source mixed); `--input-rule 2` trains on the
+density- and placement-free inputs, `--keep-min` thins each view independently.
 """
 
 from __future__ import annotations
@@ -27,13 +30,14 @@ import torch.distributed as dist
 import torch.nn.functional as F
 
 from . import encoder_model as em
-from .augment import augmented_inputs
+from .augment import augmented_inputs, thin
 from .rooms import load_room, mine_pairs
 
 
 def parse_args(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--rooms", type=Path, required=True, help="folder of `rtgs2 synth` rooms")
+    ap.add_argument("--rooms", type=Path, nargs="+", required=True,
+                    help="folders of trainer-folder rooms (`rtgs2 synth` or `rtgs2 import` output)")
     ap.add_argument("--run-dir", type=Path, required=True, help="output folder (checkpoints, log); not --run, which torchrun would take for its own --run-path")
     ap.add_argument("--steps", type=int, default=2000)
     ap.add_argument("--minutes", type=float, default=0.0, help="stop after this wall time (0 = no limit)")
@@ -45,6 +49,10 @@ def parse_args(argv=None):
     ap.add_argument("--max-view-gaussians", type=int, default=60000,
                     help="larger view sets are cut to a random sphere around a common Gaussian")
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--input-rule", type=int, default=1, choices=(1, 2),
+                    help="encoder input rule (scene_inputs.py); 2 = density- and placement-free")
+    ap.add_argument("--keep-min", type=float, default=1.0,
+                    help="each view keeps a random share in [keep-min, 1] of its Gaussians (1 = all)")
     ap.add_argument("--threads", type=int, default=0, help="torch threads (0 = torch default)")
     ap.add_argument("--checkpoint-every", type=int, default=25)
     ap.add_argument("--resume", action="store_true")
@@ -67,9 +75,10 @@ def cap_view(idx: np.ndarray, positions: np.ndarray, centre: np.ndarray, cap: in
     return np.sort(idx[np.argpartition(d, cap)[:cap]])
 
 
-def encode_view(model, room, idx, grid, wanted, rng):
+def encode_view(model, room, idx, grid, wanted, rng, rule):
     inputs = augmented_inputs(
-        room.positions[idx], room.f_dc[idx], room.opacity_logit[idx], room.log_scales[idx], grid, wanted, rng
+        room.positions[idx], room.f_dc[idx], room.opacity_logit[idx], room.log_scales[idx], grid, wanted, rng,
+        rule=rule,
     )
     return model({k: torch.from_numpy(inputs[k]) for k in em.input_names()})
 
@@ -97,7 +106,7 @@ def main(argv=None):
         print(msg, flush=True)
         log.write(msg + "\n")
 
-    folders = sorted(p for p in args.rooms.iterdir() if (p / "cameras.json").exists())
+    folders = sorted(p for root in args.rooms for p in root.iterdir() if (p / "cameras.json").exists())
     rooms, pairs = [], []
     for f in folders:
         room = load_room(f)
@@ -136,13 +145,14 @@ def main(argv=None):
             centre = room.positions[common[rng.integers(len(common))]]
             ia = cap_view(np.flatnonzero(masks[i]), room.positions, centre, args.max_view_gaussians)
             ib = cap_view(np.flatnonzero(masks[j]), room.positions, centre, args.max_view_gaussians)
+            ia, ib = thin(ia, args.keep_min, rng), thin(ib, args.keep_min, rng)
             common = np.intersect1d(ia, ib)
             if len(common) >= 64:
                 break
         pick = rng.choice(common, size=min(args.correspondences, len(common)), replace=False)
         t0 = time.time()
-        fa = encode_view(net, room, ia, args.grid, wanted, rng)
-        fb = encode_view(net, room, ib, args.grid, wanted, rng)
+        fa = encode_view(net, room, ia, args.grid, wanted, rng, args.input_rule)
+        fb = encode_view(net, room, ib, args.grid, wanted, rng, args.input_rule)
         loss, acc = info_nce(fa[np.searchsorted(ia, pick)], fb[np.searchsorted(ib, pick)], args.tau)
         opt.zero_grad()
         loss.backward()

@@ -223,5 +223,47 @@ class SceneInputs(unittest.TestCase):
         np.testing.assert_allclose(offset, rel - np.floor(rel) - 0.5, atol=1e-6)
 
 
+class DensityFreeInputs(unittest.TestCase):
+    """Rule 2 must not see where the scene sits, how large its units are, how a trainer
+    ordered the scale axes or how densely it sampled the surfaces."""
+
+    def setUp(self):
+        self.scene = random_scene(np.random.default_rng(11), 600)
+
+    def attrs(self, pos, dc, op, logs):
+        return scene_inputs.attributes(pos, dc, op, logs, rule=2)
+
+    def test_placement_units_and_axis_order_do_not_change_it(self):
+        pos, dc, op, logs = self.scene
+        base = self.attrs(pos, dc, op, logs)
+        moved = self.attrs(pos * 3.7 + np.float32(40.0), dc, op, logs + np.float32(np.log(3.7)))
+        np.testing.assert_allclose(moved, base, atol=1e-6)
+        np.testing.assert_allclose(self.attrs(pos, dc, op, logs[:, ::-1].copy()), base, atol=1e-12)
+
+    def test_channels(self):
+        pos, dc, op, logs = self.scene
+        a = self.attrs(pos, dc, op, logs)
+        np.testing.assert_array_equal(a[:, :3], 0.0)
+        np.testing.assert_allclose(a[:, 3:6], np.clip(0.5 + scene_inputs.SH_C0 * dc.astype(np.float64), 0, 1), atol=1e-12)
+        self.assertTrue(np.all(np.diff(a[:, 7:10], axis=1) <= 0), "sizes sorted largest first")
+        means = a[:, 7:10].mean(axis=1)
+        self.assertEqual(np.sort(means)[(len(means) - 1) // 2], 0.0, "the lower median size is the zero")
+
+    def test_thinning_keeps_the_scale_channels_near(self):
+        """Half the Gaussians of one surface: the median barely moves, the counts are gone."""
+        pos, dc, op, logs = self.scene
+        keep = np.random.default_rng(2).random(len(pos)) < 0.5
+        full = scene_inputs.build(pos, dc, op, logs, grid=0.5, rule=2)
+        half = scene_inputs.build(pos[keep], dc[keep], op[keep], logs[keep], grid=0.5, rule=2)
+        np.testing.assert_array_equal(full["voxel_feat"][:, 10], 0.0)
+        np.testing.assert_array_equal(half["voxel_feat"][:, 10], 0.0)
+        shift = abs(np.median(half["gauss_feat"][:, 4:7]) - np.median(full["gauss_feat"][keep][:, 4:7]))
+        self.assertLess(shift, 0.2)
+
+    def test_unknown_rule_is_refused(self):
+        with self.assertRaises(ValueError):
+            scene_inputs.attributes(*self.scene, rule=3)
+
+
 if __name__ == "__main__":
     unittest.main()
