@@ -76,6 +76,14 @@ fn a_labelled_scan_becomes_a_scene_with_cameras_whose_labels_render() {
     let report: serde_json::Value =
         serde_json::from_slice(&std::fs::read(room.join("import.json")).expect("import.json")).expect("json");
     assert_eq!(report["points"], 30_000);
+    // The encoder takes the scan's recorded units, not an estimate from the scene's height.
+    assert_eq!(loaded.recorded_scale, Some(1.0));
+    let cache = dir.path().join("cache");
+    let (ok, _, err) = rtgs2(&["features", s(&room), "--cache-dir", s(&cache)]);
+    assert!(ok, "features: {err}");
+    assert!(err.contains("scene scale 1 world units per metre, recorded by rtgs2 import"), "{err}");
+    let (ok, _, err) = rtgs2(&["features", s(&room), "--cache-dir", s(&cache), "--scene-scale", "2"]);
+    assert!(ok && err.contains("scene scale 2 world units per metre (--scene-scale)"), "{err}");
     // Every camera sees the room from inside: its label render is mostly labelled surface,
     // and the views together show walls, floor and the table.
     let mut seen = std::collections::BTreeSet::new();

@@ -60,6 +60,8 @@ pub struct LoadedScene {
     /// Gaussians per NYU40 id, for ids that occur (empty without labels).
     pub class_counts: Vec<(u16, usize)>,
     pub warnings: Vec<String>,
+    /// World units per metre recorded by `rtgs2 import` (see [`crate::scene::LoadedScene`]).
+    pub recorded_scale: Option<f32>,
     pub seconds: f64,
 }
 
@@ -128,10 +130,10 @@ impl Jobs {
                 Ok(s) => s,
                 Err(error) => return send(JobEvent::LoadFailed { generation, error }),
             };
-            let (for_features, cameras) = (scene.scene.clone(), scene.cameras.clone());
+            let (for_features, cameras, recorded) = (scene.scene.clone(), scene.cameras.clone(), scene.recorded_scale);
             send(JobEvent::Loaded { generation, scene: Box::new(scene) });
             if features {
-                let result = feature_colours(&for_features, &cameras, scale_choice);
+                let result = feature_colours(&for_features, &cameras, recorded, scale_choice);
                 send(JobEvent::Features { generation, result });
             }
         });
@@ -185,6 +187,7 @@ fn load(ctx: &GpuContext, source: SceneSource) -> Result<LoadedScene, JobError> 
         gpu,
         class_counts,
         warnings: loaded.warnings,
+        recorded_scale: loaded.recorded_scale,
         seconds: started.elapsed().as_secs_f64(),
     })
 }
@@ -192,10 +195,11 @@ fn load(ctx: &GpuContext, source: SceneSource) -> Result<LoadedScene, JobError> 
 fn feature_colours(
     scene: &Scene,
     cameras: &[Camera],
+    recorded: Option<f32>,
     scale_choice: crate::encoder::SceneScale,
 ) -> Result<FeatureColours, JobError> {
     let started = Instant::now();
-    let (scene_scale, note) = crate::encoder::resolve_scale(scene, cameras, scale_choice);
+    let (scene_scale, note) = crate::encoder::resolve_scale(scene, cameras, recorded, scale_choice);
     log::info!("{note}");
     // One ONNX Runtime thread: the other core keeps the UI and the renderer responsive.
     let opts = FeatureOptions { threads: 1, progress: false, scene_scale, ..Default::default() };

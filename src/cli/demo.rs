@@ -49,8 +49,12 @@ impl Default for DemoArgs {
 
 /// The encoder's per-Gaussian features (cached under `out/feature-cache`) and their width.
 fn demo_features(loaded: &crate::scene::LoadedScene, out: &Path) -> anyhow::Result<(usize, Vec<f32>)> {
-    let (scene_scale, _) =
-        crate::encoder::resolve_scale(&loaded.scene, &loaded.cameras, crate::encoder::SceneScale::Estimate);
+    let (scene_scale, _) = crate::encoder::resolve_scale(
+        &loaded.scene,
+        &loaded.cameras,
+        loaded.recorded_scale,
+        crate::encoder::SceneScale::Estimate,
+    );
     let opts = crate::encoder::FeatureOptions {
         cache_dir: Some(out.join("feature-cache")),
         progress: true,

@@ -74,7 +74,7 @@ impl EncoderArgs {
 
     /// Features for a loaded scene, printing cache warnings.
     pub fn features(&self, loaded: &LoadedScene, progress: bool) -> anyhow::Result<SceneFeatures> {
-        let (scale, note) = resolve_scale(&loaded.scene, &loaded.cameras, self.scene_scale);
+        let (scale, note) = resolve_scale(&loaded.scene, &loaded.cameras, loaded.recorded_scale, self.scene_scale);
         eprintln!("note: {}: {note}", loaded.source.display());
         let feats = crate::encoder::scene_features(&loaded.scene, &self.options(progress, scale))
             .map_err(|e| anyhow::anyhow!("encoding {}: {e}", loaded.source.display()))?;

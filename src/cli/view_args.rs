@@ -160,6 +160,7 @@ mod tests {
             source: "/d/room/point_cloud.ply".into(),
             cameras_file: cameras_file.map(Into::into),
             warnings: Vec::new(),
+            recorded_scale: None,
         }
     }
 

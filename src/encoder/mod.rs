@@ -75,11 +75,20 @@ impl std::str::FromStr for SceneScale {
     }
 }
 
-/// The scale to encode `scene` at, and a line saying where it came from.
-pub fn resolve_scale(scene: &Scene, cameras: &[crate::scene::Camera], choice: SceneScale) -> (f32, String) {
-    match choice {
-        SceneScale::Fixed(v) => (v, format!("scene scale {v} world units per metre (--scene-scale)")),
-        SceneScale::Estimate => match crate::scene::scale::estimate_scale(scene, cameras) {
+/// The scale to encode `scene` at, and a line saying where it came from: given, recorded by
+/// `rtgs2 import` (`recorded`: the scan's own units, which beat any estimate), or estimated.
+pub fn resolve_scale(
+    scene: &Scene,
+    cameras: &[crate::scene::Camera],
+    recorded: Option<f32>,
+    choice: SceneScale,
+) -> (f32, String) {
+    match (choice, recorded) {
+        (SceneScale::Fixed(v), _) => (v, format!("scene scale {v} world units per metre (--scene-scale)")),
+        (SceneScale::Estimate, Some(v)) => {
+            (v, format!("scene scale {v} world units per metre, recorded by rtgs2 import (--scene-scale overrides)"))
+        }
+        (SceneScale::Estimate, None) => match crate::scene::scale::estimate_scale(scene, cameras) {
             Some(e) => (
                 e.scale,
                 format!(

@@ -52,6 +52,8 @@ pub struct LoadedScene {
     pub cameras_file: Option<PathBuf>,
     /// Repairs made (see [`super::sanitize`]); show these to the user.
     pub warnings: Vec<String>,
+    /// World units per metre recorded by `rtgs2 import` beside a trainer folder's PLY.
+    pub recorded_scale: Option<f32>,
 }
 
 /// Loads a scene file or a trainer output folder.
@@ -66,6 +68,10 @@ pub fn load(path: &Path, opts: &LoadOptions) -> Result<LoadedScene, SceneError> 
             loaded.cameras_file = Some(file);
         } else if loaded.cameras_file.is_none() && file.exists() {
             loaded.cameras_file = Some(file);
+        }
+        match trainer_folder::read_recorded_scale(path) {
+            Ok(scale) => loaded.recorded_scale = scale,
+            Err(warning) => loaded.warnings.push(warning),
         }
         return Ok(loaded);
     }
@@ -119,7 +125,15 @@ fn load_file(path: &Path, opts: &LoadOptions) -> Result<LoadedScene, SceneError>
         Some((cams, file)) => (cams, Some(file)),
         None => (Vec::new(), None),
     };
-    Ok(LoadedScene { scene, cameras, format, source: path.to_path_buf(), cameras_file, warnings: repairs.warnings() })
+    Ok(LoadedScene {
+        scene,
+        cameras,
+        format,
+        source: path.to_path_buf(),
+        cameras_file,
+        warnings: repairs.warnings(),
+        recorded_scale: None,
+    })
 }
 
 /// Decodes a whole file's bytes (format detected from content, then extension).

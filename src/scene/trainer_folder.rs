@@ -50,6 +50,25 @@ pub fn read_cameras(dir: &Path) -> Result<Vec<Camera>, SceneError> {
     read_cameras_file(&path)
 }
 
+/// The world units per metre that `rtgs2 import` recorded in the folder's `import.json` (the
+/// scan's scale was given or estimated then, from the points rather than a splat). `Ok(None)`
+/// when there is no such file; a file that does not hold a positive number is an error the
+/// caller reports as a warning (the scale is then estimated as for any scene).
+pub fn read_recorded_scale(dir: &Path) -> Result<Option<f32>, String> {
+    let path = dir.join("import.json");
+    if !path.is_file() {
+        return Ok(None);
+    }
+    let bad = |why: String| format!("{}: {why}; the scene scale is estimated instead", path.display());
+    let text = std::fs::read_to_string(&path).map_err(|e| bad(e.to_string()))?;
+    let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| bad(format!("not JSON ({e})")))?;
+    match json.get("units_per_metre").and_then(serde_json::Value::as_f64) {
+        Some(v) if v.is_finite() && v > 0.0 && v < f32::MAX as f64 => Ok(Some(v as f32)),
+        Some(v) => Err(bad(format!("units_per_metre {v} is not a positive number"))),
+        None => Err(bad("no units_per_metre number".into())),
+    }
+}
+
 /// Parses a `cameras.json` file and checks every camera.
 pub fn read_cameras_file(path: &Path) -> Result<Vec<Camera>, SceneError> {
     super::load::check_regular_file(path)?;
@@ -76,4 +95,28 @@ pub fn write_trainer_folder(
     let json = serde_json::to_vec(cameras).expect("cameras serialise to JSON");
     crate::util::atomic_write::write_bytes_atomically(&cams, &json).map_err(|e| SceneError::io(&cams, e))?;
     Ok(ply)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_recorded_scale_is_read_and_a_broken_one_named() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        assert_eq!(read_recorded_scale(dir.path()), Ok(None), "no import.json, nothing recorded");
+        let file = dir.path().join("import.json");
+        std::fs::write(&file, r#"{"points": 3, "units_per_metre": 2.5}"#).expect("write");
+        assert_eq!(read_recorded_scale(dir.path()), Ok(Some(2.5)));
+        for (text, why) in [
+            ("{", "not JSON"),
+            (r#"{"points": 3}"#, "no units_per_metre"),
+            (r#"{"units_per_metre": -1}"#, "units_per_metre -1"),
+            (r#"{"units_per_metre": "1"}"#, "no units_per_metre"),
+        ] {
+            std::fs::write(&file, text).expect("write");
+            let err = read_recorded_scale(dir.path()).expect_err(text);
+            assert!(err.contains(why) && err.contains("import.json") && err.contains("estimated instead"), "{err}");
+        }
+    }
 }
