@@ -40,6 +40,14 @@ def round_weights_to_fp16(model: torch.nn.Module) -> None:
                 b.copy_(b.half().float())
 
 
+def checkpoint_rule(checkpoint: Path | None) -> int:
+    """The input rule a checkpoint was trained with (runs before rule 2 recorded none: 1)."""
+    if not checkpoint:
+        return 1
+    args = torch.load(checkpoint, weights_only=False).get("args", {})
+    return int(args.get("input_rule", 1))
+
+
 def load_model(checkpoint: Path | None) -> em.EncoderLite:
     """The network as exported: checkpoint weights (or seed-0 init) rounded to fp16, eval mode."""
     torch.manual_seed(0)
@@ -50,11 +58,11 @@ def load_model(checkpoint: Path | None) -> em.EncoderLite:
     return model.eval()
 
 
-def example_inputs(room_dir: Path, grid: float, limit: int | None = None) -> dict[str, np.ndarray]:
+def example_inputs(room_dir: Path, grid: float, limit: int | None = None, rule: int = 1) -> dict[str, np.ndarray]:
     room = load_room(room_dir)
     sl = slice(None) if limit is None else slice(0, limit)
     return scene_inputs.build(room.positions[sl], room.f_dc[sl], room.opacity_logit[sl], room.log_scales[sl],
-                              grid, em.used_patches())
+                              grid, em.used_patches(), rule)
 
 
 def dynamic_axes() -> dict[str, dict[int, str]]:
@@ -99,7 +107,15 @@ def export(model: em.EncoderLite, inputs: dict[str, np.ndarray], out: Path) -> N
     tmp.unlink()
 
 
-def card(grid: float, extra: dict) -> dict:
+VOXEL_FEAT_TEXT = {
+    1: "mean over the voxel of [xyz - bbox centre (3), SH-DC min-max normalised (3), sigmoid opacity (1), "
+       "log-scales (3)], then log(count)",
+    2: "mean over the voxel of [zero (3), clip(0.5 + C0 * SH-DC, 0, 1) (3), sigmoid opacity (1), log-scales "
+       "sorted largest first minus the scene's median mean-log-scale (3)], then 0",
+}
+
+
+def card(grid: float, extra: dict, rule: int = 1) -> dict:
     return {
         "name": "rtgs2 scene encoder (PTv3-lite, self-supervised)",
         "format": "rtgs2-encoder/1",
@@ -112,8 +128,8 @@ def card(grid: float, extra: dict) -> dict:
         "used_patches": [[s, o] for s, o in em.used_patches()],
         "inputs": em.input_names(),
         "output": "features",
-        "voxel_feat": "mean over the voxel of [xyz - bbox centre (3), SH-DC min-max normalised (3), "
-                      "sigmoid opacity (1), log-scales (3)], then log(count)",
+        "input_rule": rule,
+        "voxel_feat": VOXEL_FEAT_TEXT[rule],
         "gauss_feat": "[colour (3), opacity (1), log-scales (3), offset from voxel centre in voxels (3)]",
         "architecture": {"enc_channels": list(em.ENC_CHANNELS), "enc_depths": list(em.ENC_DEPTHS),
                          "dec_channels": list(em.DEC_CHANNELS), "head_dim": em.HEAD_DIM,
@@ -131,10 +147,11 @@ def main(argv=None):
     ap.add_argument("--card-extra", type=Path, help="JSON merged into the model card (recipe, metrics)")
     args = ap.parse_args(argv)
     model = load_model(args.checkpoint)
+    rule = checkpoint_rule(args.checkpoint)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    export(model, example_inputs(args.example_room, args.grid, limit=20000), args.out)
+    export(model, example_inputs(args.example_room, args.grid, limit=20000, rule=rule), args.out)
     extra = json.loads(args.card_extra.read_text()) if args.card_extra else {}
-    args.out.with_suffix(".json").write_text(json.dumps(card(args.grid, extra), indent=2) + "\n")
+    args.out.with_suffix(".json").write_text(json.dumps(card(args.grid, extra, rule), indent=2) + "\n")
     print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.1f} MB) and its card")
 
 

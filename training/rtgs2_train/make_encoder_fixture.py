@@ -21,7 +21,7 @@ import torch
 
 from . import encoder_model as em
 from . import scene_inputs
-from .export_encoder import load_model
+from .export_encoder import checkpoint_rule, load_model
 from .rooms import load_room
 
 
@@ -48,8 +48,9 @@ def main(argv=None):
     sel = compact_subset(room.positions, args.count, args.seed)
     scene = {"positions": room.positions[sel], "f_dc": room.f_dc[sel],
              "opacity_logit": room.opacity_logit[sel], "log_scales": room.log_scales[sel]}
+    rule = checkpoint_rule(args.checkpoint)
     inputs = scene_inputs.build(scene["positions"], scene["f_dc"], scene["opacity_logit"], scene["log_scales"],
-                                args.grid, em.used_patches())
+                                args.grid, em.used_patches(), rule)
     model = load_model(args.checkpoint)
     with torch.no_grad():
         features = model({k: torch.from_numpy(inputs[k]) for k in em.input_names()}).numpy()
@@ -61,9 +62,17 @@ def main(argv=None):
     for name in em.input_names():
         np.save(args.out / f"{name}.npy", np.ascontiguousarray(inputs[name]))
     np.save(args.out / "features.npy", features.astype(np.float32))
+    # The other rule's float inputs too, so the Rust port of both rules stays checked.
+    for other in scene_inputs.RULES:
+        if other != rule:
+            extra = scene_inputs.build(scene["positions"], scene["f_dc"], scene["opacity_logit"],
+                                       scene["log_scales"], args.grid, em.used_patches(), other)
+            for name in ("voxel_feat", "gauss_feat"):
+                np.save(args.out / f"rule{other}_{name}.npy", np.ascontiguousarray(extra[name]))
     meta = {"room": args.room.name, "count": int(len(sel)), "grid": args.grid, "seed": args.seed,
             "voxels_per_stage": [int(len(c)) for c in inputs["_coords"]],
-            "model_sha256": hashlib.sha256(args.model.read_bytes()).hexdigest(), "inputs": em.input_names()}
+            "model_sha256": hashlib.sha256(args.model.read_bytes()).hexdigest(), "inputs": em.input_names(),
+            "input_rule": rule}
     (args.out / "meta.json").write_text(json.dumps(meta, indent=2) + "\n")
     print(json.dumps(meta))
 

@@ -50,26 +50,32 @@ def room_dirs(folder: Path) -> list[Path]:
     return sorted((p for p in Path(folder).iterdir() if (p / "point_cloud").is_dir()), key=key)
 
 
-def model_grid(model: Path) -> float:
-    """The voxel size the encoder was trained with, from its model card (MODEL.json)."""
+def model_card(model: Path) -> dict:
+    """The encoder's model card (MODEL.json): its voxel size and input rule."""
     card = model.with_suffix(".json")
-    return json.loads(card.read_text())["grid"] if card.exists() else 0.05
+    return json.loads(card.read_text()) if card.exists() else {}
+
+
+def model_grid(model: Path) -> float:
+    """The voxel size the encoder was trained with (0.05 without a card)."""
+    return model_card(model).get("grid", 0.05)
 
 
 class Encoder:
     """The ONNX encoder on CPU, fed only the inputs its graph declares."""
 
-    def __init__(self, model: Path, threads: int, grid: float):
+    def __init__(self, model: Path, threads: int, grid: float, rule: int = 1):
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = threads
         opts.inter_op_num_threads = 1
         self.session = ort.InferenceSession(str(model), opts, providers=["CPUExecutionProvider"])
         self.names = [i.name for i in self.session.get_inputs()]
         self.grid = grid
+        self.rule = rule
 
     def __call__(self, room: Room) -> np.ndarray:
         inputs = scene_inputs.build(room.positions, room.f_dc, room.opacity_logit, room.log_scales,
-                                    self.grid, em.used_patches())
+                                    self.grid, em.used_patches(), self.rule)
         return self.session.run(["features"], {n: inputs[n] for n in self.names})[0]
 
 
@@ -176,7 +182,8 @@ def main(argv=None):
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
     rng = np.random.default_rng(args.seed)
-    encoder = Encoder(args.model, args.threads, args.grid or model_grid(args.model))
+    encoder = Encoder(args.model, args.threads, args.grid or model_grid(args.model),
+                      model_card(args.model).get("input_rule", 1))
     train_dirs = room_dirs(args.train_rooms)[: args.train_count]
     eval_dirs = room_dirs(args.eval_rooms)
     eval_dirs = eval_dirs[: args.eval_count] if args.eval_count else eval_dirs
