@@ -30,6 +30,7 @@ pub mod image_io;
 pub mod import;
 pub mod inference;
 pub mod overlay;
+pub mod pipeline;
 pub mod render;
 pub mod scene;
 pub mod synth;

@@ -19,8 +19,9 @@ const RANKS: &[(&str, u32)] = &[
     ("eval", 5),
     ("overlay", 5),
     ("dataset", 5),
-    ("app", 6),
-    ("cli", 7),
+    ("pipeline", 6),
+    ("app", 7),
+    ("cli", 8),
 ];
 
 fn rank(module: &str) -> u32 {

@@ -12,11 +12,11 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use clap::Args;
 
-use super::backend::{Backend, Renderer};
 use super::demo_fusion::{DemoSegmenter, agreement};
 use super::demo_scene::{DEMO_RECIPE, ensure_scene};
 use crate::image_io::write_png;
 use crate::overlay::composite;
+use crate::pipeline::{Backend, Renderer};
 use crate::render::pca::FeaturePca;
 use crate::synth::SynthOptions;
 
@@ -49,20 +49,13 @@ impl Default for DemoArgs {
 
 /// The encoder's per-Gaussian features (cached under `out/feature-cache`) and their width.
 fn demo_features(loaded: &crate::scene::LoadedScene, out: &Path) -> anyhow::Result<(usize, Vec<f32>)> {
-    let (scene_scale, _) = crate::encoder::resolve_scale(
-        &loaded.scene,
-        &loaded.cameras,
-        loaded.recorded_scale,
-        crate::encoder::SceneScale::Estimate,
-    );
     let opts = crate::encoder::FeatureOptions {
         cache_dir: Some(out.join("feature-cache")),
         progress: true,
-        scene_scale,
         ..Default::default()
     };
     let t = std::time::Instant::now();
-    let f = crate::encoder::scene_features(&loaded.scene, &opts)?;
+    let f = crate::pipeline::features_for(loaded, crate::encoder::SceneScale::Estimate, opts)?.features;
     for w in &f.warnings {
         eprintln!("warning: {w}");
     }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use crate::encoder::{
-    DEFAULT_MAX_VOXELS, ExecutionChoice, FeatureOptions, SceneFeatures, SceneScale, default_cache_dir, resolve_scale,
+    DEFAULT_MAX_VOXELS, ExecutionChoice, FeatureOptions, SceneFeatures, SceneScale, default_cache_dir,
 };
 use crate::scene::LoadedScene;
 
@@ -59,7 +59,7 @@ impl EncoderArgs {
         self.model.clone().unwrap_or_else(crate::encoder::default_model_path)
     }
 
-    /// The options for encoding at `scene_scale` ([`resolve_scale`]).
+    /// The options for encoding at `scene_scale` ([`crate::encoder::resolve_scale`]).
     pub fn options(&self, progress: bool, scene_scale: f32) -> FeatureOptions {
         FeatureOptions {
             model: self.model_path(),
@@ -75,10 +75,10 @@ impl EncoderArgs {
 
     /// Features for a loaded scene, printing cache warnings.
     pub fn features(&self, loaded: &LoadedScene, progress: bool) -> anyhow::Result<SceneFeatures> {
-        let (scale, note) = resolve_scale(&loaded.scene, &loaded.cameras, loaded.recorded_scale, self.scene_scale);
-        eprintln!("note: {}: {note}", loaded.source.display());
-        let feats = crate::encoder::scene_features(&loaded.scene, &self.options(progress, scale))
+        let scaled = crate::pipeline::features_for(loaded, self.scene_scale, self.options(progress, 1.0))
             .map_err(|e| anyhow::anyhow!("encoding {}: {e}", loaded.source.display()))?;
+        eprintln!("note: {}: {}", loaded.source.display(), scaled.scale_note);
+        let feats = scaled.features;
         for w in &feats.warnings {
             eprintln!("warning: {w}");
         }

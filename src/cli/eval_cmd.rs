@@ -10,10 +10,10 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
-use super::backend::Backend;
 use super::fusion_args::{FusionArgs, scene_name};
 use crate::dataset::views::scene_views;
 use crate::eval::{ClassProtocol, Confusion, Summary};
+use crate::pipeline::Backend;
 
 #[derive(Args, Debug)]
 pub struct EvalArgs {
@@ -68,16 +68,14 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
         if loaded.cameras.is_empty() {
             bail!("nothing to evaluate from: {}", loaded.why_no_cameras());
         }
-        let mut renderer = args.fusion.renderer(&loaded, args.backend, &model)?;
+        let mut segmenter = args.fusion.segmenter(&loaded, args.backend, &model)?;
         let cams = scene_views(&loaded.cameras, args.max_views.unwrap_or(usize::MAX), args.width, args.height);
         let bar = ProgressBar::new(cams.len() as u64).with_message(name.clone());
         bar.set_style(ProgressStyle::with_template("{msg:20} {bar:30} {pos}/{len} [{eta}]").expect("valid template"));
         let mut confusion = Confusion::default();
-        let recipe = model.tensor_recipe().clone();
         for (_, cam) in &cams {
-            let view = renderer.render_inputs(cam, true, [0.0; 3], &recipe)?;
-            let prediction = model.predict(view.inputs).with_context(|| format!("segmenting {name}"))?;
-            confusion.add(&view.labels, &prediction.classes);
+            let view = segmenter.segment(&mut model, cam, true).with_context(|| format!("segmenting {name}"))?;
+            confusion.add(&view.labels, &view.prediction.classes);
             bar.inc(1);
         }
         bar.finish_and_clear();

@@ -7,11 +7,11 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
-use super::backend::{Backend, Renderer};
 use super::encoder_args::EncoderArgs;
 use super::fusion_args::scene_name;
 use crate::dataset::export::{FORMAT, write_view};
 use crate::dataset::views::{ViewSource, extra_views, scene_views};
+use crate::pipeline::{Backend, Renderer};
 
 #[derive(Args, Debug)]
 pub struct ExportDatasetArgs {

@@ -4,12 +4,11 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::bail;
 use clap::Args;
 
-use super::backend::{Backend, Renderer};
 use super::encoder_args::{EncoderArgs, FeatureCacheArgs, RuntimeArgs};
 use crate::fusion::{DeviceOptions, FusionModel, InputPrecision, PixelHead, encoder_mismatch};
+use crate::pipeline::{Backend, Renderer, Segmenter};
 use crate::scene::LoadedScene;
 
 #[derive(Args, Debug, Clone)]
@@ -20,8 +19,8 @@ pub struct FusionArgs {
     /// Encoder model whose features the fusion network reads [default: models/encoder.onnx].
     #[arg(long)]
     pub encoder_model: Option<PathBuf>,
-    /// World units per metre of the scene for the encoder, or `auto` to estimate it from the
-    /// room's height.
+    /// World units per metre of the scene for the encoder, or `auto`: the units `import`
+    /// recorded, else an estimate from the room's height.
     #[arg(long, default_value = "auto", allow_negative_numbers = true)]
     pub scene_scale: crate::encoder::SceneScale,
     #[command(flatten)]
@@ -63,28 +62,18 @@ impl FusionArgs {
         DeviceOptions { pixel_head: self.pixel_head, input_precision: self.input_precision }
     }
 
-    /// A renderer for `loaded` that also splats the encoder's features when `model` reads them.
-    pub fn renderer<'a>(
+    /// The segmentation pipeline for `loaded`: a renderer that also splats the encoder's
+    /// features (from the cache or computed, notes printed) when `model` reads them.
+    pub fn segmenter<'a>(
         &self,
         loaded: &'a LoadedScene,
         backend: Backend,
         model: &FusionModel,
-    ) -> anyhow::Result<Renderer<'a>> {
-        let mut renderer = Renderer::new(backend, &loaded.scene)?;
-        if model.card.takes_features() {
-            let f = self.encoder().features(loaded, true)?;
-            if f.dim != model.card.feature_dim {
-                bail!(
-                    "the encoder {} gives {}-d features, but {} reads {}",
-                    self.encoder().model_path().display(),
-                    f.dim,
-                    model.model_path.display(),
-                    model.card.feature_dim
-                );
-            }
-            renderer.set_features(f.dim, f.features)?;
-        }
-        Ok(renderer)
+    ) -> anyhow::Result<Segmenter<'a>> {
+        let renderer = Renderer::new(backend, &loaded.scene)?;
+        let encoder = self.encoder().model_path();
+        let features = if model.card.takes_features() { Some(self.encoder().features(loaded, true)?) } else { None };
+        Ok(Segmenter::new(renderer, model, features.map(|f| (encoder.as_path(), f)))?)
     }
 }
 

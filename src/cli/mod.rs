@@ -1,7 +1,6 @@
 //! The `rtgs2` command line: one sub-module per command, each with its clap arguments and a
 //! `run` function. Errors are `anyhow` here, at the binary's edge.
 
-mod backend;
 mod bench;
 mod convert;
 mod demo;

@@ -5,10 +5,10 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 
-use super::backend::{Backend, Renderer};
 use super::encoder_args::EncoderArgs;
 use super::view_args::{ViewArgs, parse_vec3};
 use crate::image_io::write_png;
+use crate::pipeline::{Backend, Renderer};
 use crate::render::{Frame, pca};
 use crate::scene::SceneError;
 use crate::scene::sanitize::sanitize_extras;

@@ -7,12 +7,12 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use clap::Args;
 
-use super::backend::Backend;
 use super::fusion_args::FusionArgs;
 use super::view_args::ViewArgs;
 use crate::fusion::coverage::NO_CLASS;
 use crate::image_io::{grid_rgb, write_png};
 use crate::overlay::composite;
+use crate::pipeline::Backend;
 
 #[derive(Args, Debug)]
 pub struct SegmentArgs {
@@ -42,10 +42,12 @@ pub fn run(args: &SegmentArgs) -> anyhow::Result<()> {
         ViewArgs { width: args.view.width.or(Some(640)), height: args.view.height.or(Some(480)), ..args.view.clone() };
     let cam = view.camera_for(&loaded)?;
     let mut model = args.fusion.open()?;
-    let mut renderer = args.fusion.renderer(&loaded, args.backend, &model)?;
-    let inputs = renderer.render_inputs(&cam, false, [0.0; 3], model.tensor_recipe())?.inputs;
-    let (w, h, rgb8) = (inputs.width, inputs.height, inputs.rgb8.clone());
-    let prediction = model.predict(inputs).with_context(|| format!("segmenting {}", loaded.source.display()))?;
+    let mut segmenter = args.fusion.segmenter(&loaded, args.backend, &model)?;
+    let view = segmenter
+        .segment(&mut model, &cam, false)
+        .with_context(|| format!("segmenting {}", loaded.source.display()))?;
+    let (w, h) = (view.prediction.width, view.prediction.height);
+    let (rgb8, prediction) = (view.rgb8, view.prediction);
     let overlay = composite(&rgb8, &prediction.classes, args.opacity);
     let sheet = grid_rgb(&[&rgb8, &overlay], 3, w, h, 2, 1);
     write_png(&args.out, 2 * w as u32, h as u32, 3, &sheet)

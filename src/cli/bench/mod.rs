@@ -15,8 +15,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
-use super::backend::Backend;
 use super::fusion_args::FusionArgs;
+use crate::pipeline::Backend;
 
 #[derive(Subcommand, Debug)]
 pub enum BenchCommand {

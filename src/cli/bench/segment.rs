@@ -33,11 +33,13 @@ pub fn run(b: &SegmentBench) -> anyhow::Result<()> {
         bail!("no cameras to render along: {}", loaded.why_no_cameras());
     }
     let mut model = b.fusion.open()?;
-    let mut renderer = b.fusion.renderer(&loaded, b.backend, &model)?;
+    let segmenter = b.fusion.segmenter(&loaded, b.backend, &model)?;
+    let recipe = segmenter.recipe().clone();
+    // The stages are timed one by one here, so the renderer is driven directly.
+    let mut renderer = segmenter.renderer;
     let cams: Vec<_> =
         scene_views(&loaded.cameras, usize::MAX, b.width, b.height).into_iter().map(|(_, c)| c).collect();
     let camera = |f: usize| &cams[f % cams.len()];
-    let recipe = model.tensor_recipe().clone();
 
     // Sequential: each frame rendered, read back, segmented and composited before the next.
     let mut stage_ms: Vec<Vec<f64>> = vec![Vec::new(); STAGES.len()];

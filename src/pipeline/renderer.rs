@@ -1,16 +1,32 @@
-//! Choosing a renderer on the command line: the GPU one when an adapter exists (the default),
-//! or the CPU reference. Both produce the same [`Frame`].
+//! The renderer a pipeline runs on: the GPU one when an adapter exists (the default), or the
+//! CPU reference. Both produce the same [`Frame`].
 
 use clap::ValueEnum;
 
 use crate::fusion::FrameInputs;
 use crate::render::gpu::GpuContext;
+use crate::render::gpu::context::GpuError;
+use crate::render::gpu::headless::HeadlessError;
 use crate::render::gpu::headless::HeadlessRenderer;
 use crate::render::gpu::pack::TensorRecipe;
 use crate::render::gpu::renderer::{GpuRenderOptions, GpuRenderer};
 use crate::render::gpu::scene_buffers::GpuScene;
-use crate::render::{Channels, Features, Frame, RenderOptions, render};
+use crate::render::gpu::scene_buffers::GpuSceneError;
+use crate::render::{Channels, Features, Frame, RenderError, RenderOptions, render};
 use crate::scene::{Camera, Scene};
+
+/// Why a view could not be rendered.
+#[derive(Debug, thiserror::Error)]
+pub enum RendererError {
+    #[error(transparent)]
+    Gpu(#[from] GpuError),
+    #[error(transparent)]
+    Upload(#[from] GpuSceneError),
+    #[error(transparent)]
+    Headless(#[from] HeadlessError),
+    #[error(transparent)]
+    Cpu(#[from] RenderError),
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Backend {
@@ -46,7 +62,9 @@ pub struct GpuBackend {
 }
 
 impl<'a> Renderer<'a> {
-    pub fn new(backend: Backend, scene: &'a Scene) -> anyhow::Result<Self> {
+    /// A renderer for `scene`; `Auto` without a GPU adapter falls back to the CPU reference
+    /// and says so on stderr (the one message a user must see to read the timings).
+    pub fn new(backend: Backend, scene: &'a Scene) -> Result<Self, RendererError> {
         let ctx = match backend {
             Backend::Cpu => return Ok(Self::Cpu { scene, features: None }),
             Backend::Gpu => GpuContext::headless()?,
@@ -76,7 +94,7 @@ impl<'a> Renderer<'a> {
     }
 
     /// Attaches per-Gaussian feature vectors (`dim` each) to blend in later renders.
-    pub fn set_features(&mut self, dim: usize, values: Vec<f32>) -> anyhow::Result<()> {
+    pub fn set_features(&mut self, dim: usize, values: Vec<f32>) -> Result<(), RendererError> {
         match self {
             Self::Cpu { features, .. } => *features = Some((dim, values)),
             Self::Gpu(g) => g.scene.set_features(&g.ctx, dim, &values)?,
@@ -97,7 +115,7 @@ impl<'a> Renderer<'a> {
         labels: bool,
         background: [f32; 3],
         recipe: &TensorRecipe,
-    ) -> anyhow::Result<InputsView> {
+    ) -> Result<InputsView, RendererError> {
         if let Self::Gpu(g) = self {
             let opts = g.options(labels, background);
             let f = g.renderer.render_packed(&g.scene, camera, &opts, recipe)?;
@@ -115,7 +133,7 @@ impl<'a> Renderer<'a> {
 
     /// Renders RGB, alpha and depth; labels when `labels` (the scene must have them); the
     /// attached features when there are any.
-    pub fn render(&mut self, camera: &Camera, labels: bool, background: [f32; 3]) -> anyhow::Result<Frame> {
+    pub fn render(&mut self, camera: &Camera, labels: bool, background: [f32; 3]) -> Result<Frame, RendererError> {
         Ok(match self {
             Self::Cpu { scene, features } => {
                 let ch = Channels {
