@@ -98,8 +98,8 @@ fn eval_scores_rooms_against_their_label_splats() {
 
     let v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&json).expect("--json file")).expect("JSON");
-    assert_eq!(keys(&v), ["classes", "scenes", "total"]);
-    assert_eq!(v["classes"], "all");
+    assert_eq!(keys(&v), ["classes", "scenes", "source", "total"]);
+    assert_eq!((&v["classes"], &v["source"]), (&"all".into(), &"live".into()), "live predictions by default");
     assert_eq!(keys(&v["total"]), ["macc", "miou", "oacc", "per_class"]);
     let scenes = v["scenes"].as_array().expect("scenes");
     assert_eq!(scenes.len(), 2);

@@ -194,6 +194,38 @@ fn bad_inputs_are_errors_not_panics() {
     assert!(render(&scene, &axis_camera(), &ch, &RenderOptions::default()).is_err());
 }
 
+/// Lifting scatters per-pixel vectors back along the blending weights, so it is the adjoint of
+/// blending per-Gaussian features: Σ_p ⟨render(F)_p, P_p⟩ = Σ_g ⟨F_g, lift(P)_g⟩ for any F
+/// and P, and the weights one pixel hands out sum to its alpha. Random scene, random values.
+#[test]
+fn lifting_is_the_adjoint_of_blending_and_hands_out_each_pixels_alpha() {
+    use rtgs2::render::lift::{WeightedSums, scatter_by_weight};
+    let mut rng = Rng::new(0x11f7);
+    let scene = random_scene(&mut rng, 600, 0);
+    let mut cam = axis_camera();
+    cam = cam.resized(40, 30);
+    let (n, k, px) = (scene.len(), 3usize, (cam.width * cam.height) as usize);
+    let feats: Vec<f32> = (0..n * k).map(|_| rng.normal()).collect();
+    let pixels: Vec<f32> = (0..px * k).map(|_| rng.normal()).collect();
+    let ch = Channels { depth: false, features: Some(Features { dim: k, values: &feats }), labels: None };
+    let frame = render(&scene, &cam, &ch, &RenderOptions::default()).expect("render");
+    let mut acc = WeightedSums::new(n, k);
+    scatter_by_weight(&scene, &cam, &pixels, &mut acc).expect("lift");
+    let lhs: f64 = frame.features.iter().zip(&pixels).map(|(a, b)| *a as f64 * *b as f64).sum();
+    let rhs: f64 = feats.iter().zip(&acc.sums).map(|(a, b)| *a as f64 * *b as f64).sum();
+    assert!((lhs - rhs).abs() <= 1e-3 * lhs.abs().max(1.0), "adjoint: {lhs} vs {rhs}");
+    assert!(acc.weights.iter().filter(|&&w| w > 0.0).count() > 50, "many Gaussians are seen");
+    let alpha_sum: f64 = frame.alpha.iter().map(|&a| a as f64).sum();
+    let weight_sum: f64 = acc.weights.iter().map(|&w| w as f64).sum();
+    assert!((alpha_sum - weight_sum).abs() <= 1e-3 * alpha_sum, "alpha {alpha_sum} vs weights {weight_sum}");
+    // A second view adds on top; sizes that do not match are errors.
+    let before = acc.weights.iter().sum::<f32>();
+    scatter_by_weight(&scene, &cam, &pixels, &mut acc).expect("again");
+    assert!((acc.weights.iter().sum::<f32>() - 2.0 * before).abs() <= 1e-3 * before);
+    assert!(scatter_by_weight(&scene, &cam, &pixels[1..], &mut acc).is_err());
+    assert!(scatter_by_weight(&scene, &cam, &pixels, &mut WeightedSums::new(n - 1, k)).is_err());
+}
+
 /// A random scene of `n` Gaussians in front of the axis camera, with every SH degree term.
 fn random_scene(rng: &mut Rng, n: usize, degree: u8) -> Scene {
     let mut s = Scene::with_capacity(n, degree);

@@ -2,18 +2,42 @@
 //! of every scene (or `--max-views` of them, evenly spread) is rendered with its ground-truth
 //! label splat, segmented, and counted into one confusion matrix per scene and one over all,
 //! scored over every NYU40 class or, with `--classes scannet20`, ScanNet's 20 benchmark classes.
+//! `--source lifted` scores the predictions lifted onto the Gaussians instead (`rtgs2 lift`,
+//! from the prediction path only), splatted like the ground truth; `both` prints both.
 
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
-use clap::Args;
+use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
 use super::fusion_args::{FusionArgs, scene_name};
 use crate::dataset::views::scene_views;
 use crate::eval::{ClassProtocol, Confusion, Summary};
-use crate::pipeline::Backend;
+use crate::fusion::coverage::NO_CLASS;
+use crate::pipeline::{Backend, LiftOptions, Renderer};
+use crate::render::IGNORE_LABEL;
+
+/// Which predictions are scored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Source {
+    /// The fusion network on each frame, as the viewer shows it live.
+    Live,
+    /// The predictions of many views lifted onto the Gaussians (`rtgs2 lift`), splatted.
+    Lifted,
+    /// Both, one table each.
+    Both,
+}
+
+impl Source {
+    fn live(self) -> bool {
+        self != Self::Lifted
+    }
+    fn lifted(self) -> bool {
+        self != Self::Live
+    }
+}
 
 #[derive(Args, Debug)]
 pub struct EvalArgs {
@@ -35,6 +59,12 @@ pub struct EvalArgs {
     /// outside the 20 on a counted pixel is a miss).
     #[arg(long, value_enum, default_value_t = ClassProtocol::All)]
     pub classes: ClassProtocol,
+    /// Score the live per-frame predictions, the lifted ones, or both.
+    #[arg(long, value_enum, default_value = "live")]
+    pub source: Source,
+    /// Views lifting segments per scene (`--source lifted|both`; see `rtgs2 lift --views`).
+    #[arg(long, default_value_t = 48)]
+    pub lift_views: usize,
     #[arg(long, value_enum, default_value = "auto")]
     pub backend: Backend,
     #[command(flatten)]
@@ -44,7 +74,14 @@ pub struct EvalArgs {
 struct SceneResult {
     name: String,
     views: usize,
-    confusion: Confusion,
+    live: Confusion,
+    lifted: Confusion,
+}
+
+impl SceneResult {
+    fn confusion(&self, source: &str) -> &Confusion {
+        if source == "live" { &self.live } else { &self.lifted }
+    }
 }
 
 pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
@@ -53,6 +90,9 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
     }
     if args.max_views == Some(0) {
         bail!("--max-views must be at least 1");
+    }
+    if args.source.lifted() && args.lift_views == 0 {
+        bail!("--lift-views must be at least 1");
     }
     let mut model = args.fusion.open()?;
     let mut results: Vec<SceneResult> = Vec::new();
@@ -68,36 +108,70 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
         if loaded.cameras.is_empty() {
             bail!("nothing to evaluate from: {}", loaded.why_no_cameras());
         }
-        let mut segmenter = args.fusion.segmenter(&loaded, args.backend, &model)?;
         let cams = scene_views(&loaded.cameras, args.max_views.unwrap_or(usize::MAX), args.width, args.height);
+        // Lifted labels come from views of the prediction path only; the scene's labels are
+        // swapped for them in a copy that is then splatted like the ground truth.
+        let lifted_scene = if args.source.lifted() {
+            let opts = LiftOptions { views: args.lift_views, width: args.width, height: args.height, seed: 0 };
+            let (lifted, _, _) = super::lift_cmd::lift_scene(&loaded, &opts, args.backend, &args.fusion)?;
+            let mut scene = loaded.scene.clone();
+            scene.labels = Some(lifted.classes);
+            Some(scene)
+        } else {
+            None
+        };
+        let mut lifted_renderer = lifted_scene.as_ref().map(|s| Renderer::new(args.backend, s)).transpose()?;
+        let mut segmenter = args.fusion.segmenter(&loaded, args.backend, &model)?;
         let bar = ProgressBar::new(cams.len() as u64).with_message(name.clone());
         bar.set_style(ProgressStyle::with_template("{msg:20} {bar:30} {pos}/{len} [{eta}]").expect("valid template"));
-        let mut confusion = Confusion::default();
+        let (mut live, mut lifted) = (Confusion::default(), Confusion::default());
         for (_, cam) in &cams {
-            let view = segmenter.segment(&mut model, cam, true).with_context(|| format!("segmenting {name}"))?;
-            confusion.add(&view.labels, &view.prediction.classes);
+            let truth = if args.source.live() {
+                let view = segmenter.segment(&mut model, cam, true).with_context(|| format!("segmenting {name}"))?;
+                live.add(&view.labels, &view.prediction.classes);
+                view.labels
+            } else {
+                segmenter.renderer.render(cam, true, [0.0; 3])?.labels
+            };
+            if let Some(r) = &mut lifted_renderer {
+                let splatted = r.render(cam, true, [0.0; 3])?.labels;
+                // Uncovered pixels (no lifted Gaussian reaches alpha 0.5) have no class.
+                let predicted: Vec<u8> =
+                    splatted.iter().map(|&l| if l == IGNORE_LABEL { NO_CLASS } else { l }).collect();
+                lifted.add(&truth, &predicted);
+            }
             bar.inc(1);
         }
         bar.finish_and_clear();
-        if confusion.total() == 0 {
+        if live.total() == 0 && lifted.total() == 0 {
             eprintln!("warning: {name}: no labelled pixels in any evaluated view");
         }
-        results.push(SceneResult { name, views: cams.len(), confusion });
+        results.push(SceneResult { name, views: cams.len(), live, lifted });
     }
-    let mut total = Confusion::default();
-    results.iter().for_each(|r| total.merge(&r.confusion));
-    let total = total.summary_for(args.classes);
-    let scenes: Vec<(&SceneResult, Summary)> =
-        results.iter().map(|r| (r, r.confusion.summary_for(args.classes))).collect();
-    print_table(&scenes, &total, &model.model_path, &model.provider, args.classes);
-    if let Some(path) = &args.json {
-        let doc = json!({
+    let sources = [(args.source.live(), "live"), (args.source.lifted(), "lifted")];
+    let mut docs = Vec::new();
+    for source in sources.iter().filter(|(on, _)| *on).map(|(_, name)| *name) {
+        let mut total = Confusion::default();
+        results.iter().for_each(|r| total.merge(r.confusion(source)));
+        let total = total.summary_for(args.classes);
+        let scenes: Vec<(&SceneResult, Summary)> =
+            results.iter().map(|r| (r, r.confusion(source).summary_for(args.classes))).collect();
+        print_table(&scenes, &total, &model.model_path, &model.provider, args.classes, source);
+        docs.push((source, json!({
+            "source": source,
             "classes": args.classes,
             "scenes": scenes.iter().map(|(r, s)| json!({
                 "name": r.name, "views": r.views, "miou": s.miou, "macc": s.macc, "oacc": s.oacc, "per_class": s.per_class,
             })).collect::<Vec<_>>(),
             "total": {"miou": total.miou, "macc": total.macc, "oacc": total.oacc, "per_class": total.per_class},
-        });
+        })));
+    }
+    if let Some(path) = &args.json {
+        // One source: its scores at the top level; both: one object per source.
+        let doc = match docs.len() {
+            1 => docs.remove(0).1,
+            _ => serde_json::Value::Object(docs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()),
+        };
         crate::util::atomic_write::write_bytes_atomically(path, serde_json::to_string_pretty(&doc)?.as_bytes())
             .with_context(|| format!("writing {}", path.display()))?;
         eprintln!("scores -> {}", path.display());
@@ -111,8 +185,9 @@ fn print_table(
     model: &std::path::Path,
     provider: &str,
     classes: ClassProtocol,
+    source: &str,
 ) {
-    println!("{} on {provider}", model.display());
+    println!("{} on {provider}, {source} predictions", model.display());
     println!("classes {classes}: {}; mIoU and mAcc over those present in the ground truth", classes.describe());
     println!("{:<24} {:>6} {:>7} {:>7} {:>7}", "scene", "views", "mIoU", "mAcc", "oAcc");
     for (r, s) in scenes {
@@ -126,7 +201,8 @@ fn print_table(
     let views: usize = scenes.iter().map(|(r, _)| r.views).sum();
     println!();
     println!(
-        "total: {} scenes, {views} views, classes {classes}: mIoU {:.4}, mAcc {:.4}, oAcc {:.4} ({} classes present)",
+        "total{}: {} scenes, {views} views, classes {classes}: mIoU {:.4}, mAcc {:.4}, oAcc {:.4} ({} classes present)",
+        if source == "live" { String::new() } else { format!(" ({source})") },
         scenes.len(),
         total.miou,
         total.macc,

@@ -13,6 +13,7 @@ mod features_cmd;
 mod fusion_args;
 mod import_cmd;
 mod info;
+mod lift_cmd;
 mod render_cmd;
 mod segment_cmd;
 pub mod synth_cmd;
@@ -54,6 +55,9 @@ pub enum Command {
     Eval(eval_cmd::EvalArgs),
     /// Segment one view with the fusion network: a PNG of the render beside its class overlay.
     Segment(segment_cmd::SegmentArgs),
+    /// Fuse the fusion network's predictions over many views onto the Gaussians: one class
+    /// and confidence per Gaussian, written as a PLY with `label` and `label_confidence`.
+    Lift(lift_cmd::LiftArgs),
     /// Open the interactive viewer (or, with --frames/--screenshot/--script, render scripted
     /// frames to a screenshot and exit).
     View(view_cmd::ViewArgs),
@@ -82,6 +86,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::ExportDataset(a)) => export_dataset::run(&a),
         Some(Command::Eval(a)) => eval_cmd::run(&a),
         Some(Command::Segment(a)) => segment_cmd::run(&a),
+        Some(Command::Lift(a)) => lift_cmd::run(&a),
         Some(Command::View(a)) => view_cmd::run(&a),
         Some(Command::Bench(b)) => bench::run(&b),
         None if has_display() => {

@@ -6,9 +6,11 @@
 //! arguments, prints and writes files.
 
 pub mod features;
+pub mod lift;
 pub mod renderer;
 pub mod segmenter;
 
 pub use features::{FeatureWidthMismatch, ScaledFeatures, features_for};
+pub use lift::{LiftOptions, LiftTimings, LiftedLabels, lift, lift_views};
 pub use renderer::{Backend, InputsView, Renderer, RendererError};
 pub use segmenter::{SegmentError, SegmentedView, Segmenter};

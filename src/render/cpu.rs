@@ -56,6 +56,10 @@ pub enum RenderError {
     FeatureSize { got: usize, gaussians: usize, dim: usize },
     #[error("label buffer has {got} entries for {gaussians} Gaussians")]
     LabelSize { got: usize, gaussians: usize },
+    #[error("per-pixel buffer has {got} floats, expected {pixels} pixels × {k}")]
+    PixelSize { got: usize, pixels: usize, k: usize },
+    #[error("per-Gaussian sums hold {got} Gaussians × {k}, the scene has {gaussians}")]
+    SumsSize { got: usize, gaussians: usize, k: usize },
 }
 
 /// Renders `scene` from `camera`.
@@ -105,7 +109,7 @@ pub fn render(scene: &Scene, camera: &Camera, channels: &Channels, opts: &Render
 
 /// Per tile, the indices of the splats touching it, sorted front to back (ties by index, so
 /// the order is fully determined).
-fn bin_by_tile(splats: &[Option<Splat>], view: &View) -> Vec<Vec<u32>> {
+pub(super) fn bin_by_tile(splats: &[Option<Splat>], view: &View) -> Vec<Vec<u32>> {
     let (gx, gy) = view.tile_grid();
     let mut tiles: Vec<Vec<u32>> = vec![Vec::new(); (gx * gy) as usize];
     for (i, s) in splats.iter().enumerate() {

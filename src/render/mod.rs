@@ -4,6 +4,7 @@
 pub mod cpu;
 pub mod frame;
 pub mod gpu;
+pub mod lift;
 pub mod pca;
 pub mod project;
 pub mod view;

@@ -9,7 +9,7 @@ mod load;
 mod render;
 mod segment;
 mod sort;
-mod stats;
+pub(crate) mod stats;
 
 use std::path::PathBuf;
 

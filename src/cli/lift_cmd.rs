@@ -1,0 +1,147 @@
+//! `rtgs2 lift`: the fusion network's predictions over many views fused onto the Gaussians
+//! (see [`crate::pipeline::lift`]); prints the classes found and the time per stage, and
+//! writes the scene with `label` and `label_confidence` on request.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::json;
+
+use super::bench::stats::median_p95;
+use super::fusion_args::FusionArgs;
+use crate::pipeline::{Backend, LiftOptions, LiftTimings, LiftedLabels, lift, lift_views};
+use crate::scene::{ExtraProperty, ScalarKind, Scene};
+
+#[derive(Args, Debug)]
+pub struct LiftArgs {
+    /// Scene with cameras (a trainer folder, or a scene file beside a cameras.json).
+    pub path: PathBuf,
+    /// Views to segment: up to half the scene's own cameras, the rest random views near them.
+    #[arg(long, default_value_t = 48)]
+    pub views: usize,
+    #[arg(long, default_value_t = 320)]
+    pub width: u32,
+    #[arg(long, default_value_t = 240)]
+    pub height: u32,
+    /// Seed of the random views.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Write the scene as a reference PLY with the lifted `label` and `label_confidence`
+    /// (any ground-truth labels of the input are replaced in this copy; the input is untouched).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Also write the class counts and per-stage times as JSON to this file.
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+    #[arg(long, value_enum, default_value = "auto")]
+    pub backend: Backend,
+    #[command(flatten)]
+    pub fusion: FusionArgs,
+}
+
+pub fn run(args: &LiftArgs) -> anyhow::Result<()> {
+    if args.views == 0 || args.width == 0 || args.height == 0 {
+        bail!("--views, --width and --height must be positive");
+    }
+    let loaded = super::load_scene(&args.path, false)?;
+    if loaded.cameras.is_empty() {
+        bail!("no cameras to lift from: {}", loaded.why_no_cameras());
+    }
+    let opts = LiftOptions { views: args.views, width: args.width, height: args.height, seed: args.seed };
+    let (lifted, timings, seconds) = lift_scene(&loaded, &opts, args.backend, &args.fusion)?;
+    let summary = summary(&lifted, &timings, seconds, loaded.scene.len());
+    print_summary(&summary);
+    if let Some(out) = &args.out {
+        if std::fs::canonicalize(out).ok() == std::fs::canonicalize(&loaded.source).ok() {
+            bail!("refusing to overwrite the input file {}", loaded.source.display());
+        }
+        crate::scene::ply_write::write_ply(out, &with_lifted_labels(&loaded.scene, &lifted))
+            .with_context(|| format!("writing {}", out.display()))?;
+        eprintln!("lifted labels -> {}", out.display());
+    }
+    if let Some(path) = &args.json {
+        crate::util::atomic_write::write_bytes_atomically(path, serde_json::to_string_pretty(&summary)?.as_bytes())
+            .with_context(|| format!("writing {}", path.display()))?;
+        eprintln!("summary -> {}", path.display());
+    }
+    Ok(())
+}
+
+/// Lifts `loaded` with the fusion network of `fusion`, with a progress bar.
+pub(crate) fn lift_scene(
+    loaded: &crate::scene::LoadedScene,
+    opts: &LiftOptions,
+    backend: Backend,
+    fusion: &FusionArgs,
+) -> anyhow::Result<(LiftedLabels, LiftTimings, f64)> {
+    let mut model = fusion.open()?;
+    let mut segmenter = fusion.segmenter(loaded, backend, &model)?;
+    let views = lift_views(&loaded.cameras, opts);
+    let bar = ProgressBar::new(views.len() as u64).with_message("lifting");
+    bar.set_style(ProgressStyle::with_template("{msg:10} {bar:30} {pos}/{len} views [{eta}]").expect("valid template"));
+    let started = std::time::Instant::now();
+    let (lifted, timings) = lift(&mut segmenter, &mut model, &loaded.scene, &views, |i| bar.set_position(i as u64))
+        .with_context(|| format!("lifting {}", loaded.source.display()))?;
+    bar.finish_and_clear();
+    Ok((lifted, timings, started.elapsed().as_secs_f64()))
+}
+
+/// The scene with the lifted classes as `label` and their confidence as `label_confidence`.
+pub(crate) fn with_lifted_labels(scene: &Scene, lifted: &LiftedLabels) -> Scene {
+    let mut out = scene.clone();
+    out.labels = Some(lifted.classes.clone());
+    out.extras.retain(|e| e.name != "label_confidence");
+    out.extras.push(ExtraProperty {
+        name: "label_confidence".into(),
+        kind: ScalarKind::F32,
+        values: lifted.confidence.iter().map(|&c| c as f64).collect(),
+    });
+    out
+}
+
+fn summary(lifted: &LiftedLabels, t: &LiftTimings, seconds: f64, gaussians: usize) -> serde_json::Value {
+    let mut counts = std::collections::BTreeMap::new();
+    for &c in lifted.classes.iter().filter(|&&c| c != 0) {
+        *counts.entry(crate::classes::name(c)).or_insert(0usize) += 1;
+    }
+    let stage = |v: &[f64]| {
+        let (median, p95) = median_p95(v.to_vec());
+        json!({"median_ms": median, "p95_ms": p95, "total_s": v.iter().sum::<f64>() / 1e3})
+    };
+    json!({
+        "gaussians": gaussians,
+        "labelled": lifted.labelled(),
+        "views": lifted.views,
+        "seconds": seconds,
+        "stages": {"segment": stage(&t.segment_ms), "distribution": stage(&t.distribution_ms), "scatter": stage(&t.scatter_ms)},
+        "class_counts": counts,
+    })
+}
+
+fn print_summary(s: &serde_json::Value) {
+    println!(
+        "lifted {} views onto {} Gaussians in {:.1} s: {} labelled, {} seen in no view",
+        s["views"],
+        s["gaussians"],
+        s["seconds"].as_f64().unwrap_or(f64::NAN),
+        s["labelled"],
+        s["gaussians"].as_u64().unwrap_or(0) - s["labelled"].as_u64().unwrap_or(0)
+    );
+    for name in ["segment", "distribution", "scatter"] {
+        let st = &s["stages"][name];
+        println!(
+            "  {name:<13} median {:>8.1} ms/view  p95 {:>8.1} ms  total {:>7.1} s",
+            st["median_ms"].as_f64().unwrap_or(f64::NAN),
+            st["p95_ms"].as_f64().unwrap_or(f64::NAN),
+            st["total_s"].as_f64().unwrap_or(f64::NAN)
+        );
+    }
+    if let Some(counts) = s["class_counts"].as_object() {
+        let mut v: Vec<(&String, u64)> = counts.iter().map(|(k, n)| (k, n.as_u64().unwrap_or(0))).collect();
+        v.sort_by_key(|&(_, n)| std::cmp::Reverse(n));
+        let parts: Vec<String> = v.iter().take(10).map(|(k, n)| format!("{k} {n}")).collect();
+        println!("  classes (Gaussians): {}", parts.join(", "));
+    }
+}

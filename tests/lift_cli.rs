@@ -1,0 +1,101 @@
+//! `rtgs2 lift` and `rtgs2 eval --source` end to end on a small generated room (the real
+//! binary, the shipped models, the CPU reference renderer).
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::path_arg as s;
+use common::run_rtgs2 as rtgs2;
+
+fn synth_room(parent: &Path) -> PathBuf {
+    let (ok, _, err) = rtgs2(&["synth", s(parent), "--seed", "8", "--gaussians", "20000", "--views", "4"]);
+    assert!(ok, "synth: {err}");
+    std::fs::read_dir(parent).expect("synth output").filter_map(Result::ok).map(|e| e.path()).next().expect("a room")
+}
+
+const SMALL: [&str; 8] = ["--width", "64", "--height", "48", "--backend", "cpu", "--threads", "2"];
+
+#[test]
+fn lift_gives_every_seen_gaussian_a_class_and_writes_them_as_ply_properties() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let room = synth_room(&dir.path().join("rooms"));
+    let (out, json, cache) = (dir.path().join("lifted.ply"), dir.path().join("lift.json"), dir.path().join("cache"));
+    let before = std::fs::read(room.join("cameras.json")).expect("cameras");
+    let args = [&["lift", s(&room), "--views", "6"][..], &SMALL, &["--cache-dir", s(&cache)]].concat();
+    let (ok, stdout, err) = rtgs2(&[&args[..], &["--out", s(&out), "--json", s(&json)]].concat());
+    assert!(ok, "lift: {err}");
+    assert!(stdout.contains("lifted 6 views onto 20000 Gaussians") && stdout.contains("scatter"), "{stdout}");
+    assert_eq!(std::fs::read(room.join("cameras.json")).expect("cameras"), before, "the input is untouched");
+
+    let lifted = rtgs2::scene::load(&out, &Default::default()).expect("the lifted PLY loads");
+    let labels = lifted.scene.labels.as_ref().expect("a label property");
+    let confidence = &lifted.scene.extras.iter().find(|e| e.name == "label_confidence").expect("confidence").values;
+    assert_eq!((labels.len(), confidence.len()), (20000, 20000));
+    let labelled = labels.iter().filter(|&&l| l != 0).count();
+    // Six small views see a good part of the room (the rest is hidden or behind them).
+    assert!(labelled > 5000, "a good part of the room gets a class: {labelled}");
+    for (&l, &c) in labels.iter().zip(confidence) {
+        assert!(l <= 40, "NYU40 ids only: {l}");
+        assert!(if l == 0 { c == 0.0 } else { c > 0.0 && c <= 1.0 + 1e-6 }, "class {l} confidence {c}");
+    }
+    let summary: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).expect("json")).expect("JSON");
+    assert_eq!(summary["labelled"].as_u64(), Some(labelled as u64));
+    assert!(summary["stages"]["segment"]["total_s"].as_f64().is_some_and(|t| t > 0.0), "{summary}");
+    let counted: u64 = summary["class_counts"].as_object().expect("counts").values().filter_map(|v| v.as_u64()).sum();
+    assert_eq!(counted, labelled as u64);
+    // The lifted PLY is a scene like any other: it renders its lifted labels.
+    let ids = dir.path().join("ids.png");
+    let cams = room.join("cameras.json");
+    std::fs::copy(&cams, dir.path().join("cameras.json")).expect("cameras beside the PLY");
+    let args = ["render", s(&out), "--camera", "0", "--what", "label-ids", "--width", "64", "--height", "48"];
+    let (ok, _, err) = rtgs2(&[&args[..], &["--out", s(&ids)]].concat());
+    assert!(ok, "render the lifted labels: {err}");
+    let (_, _, _, ids) = rtgs2::image_io::read_png(&ids).expect("label-id png");
+    assert!(ids.iter().filter(|&&i| i != 0 && i != 255).count() > ids.len() / 4, "lifted classes render");
+}
+
+#[test]
+fn eval_scores_lifted_and_live_predictions_against_the_same_ground_truth() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let room = synth_room(&dir.path().join("rooms"));
+    let (json, cache) = (dir.path().join("scores.json"), dir.path().join("cache"));
+    let args = [&["eval", s(&room), "--source", "both", "--lift-views", "6"][..], &SMALL].concat();
+    let (ok, stdout, err) = rtgs2(&[&args[..], &["--cache-dir", s(&cache), "--json", s(&json)]].concat());
+    assert!(ok, "eval --source both: {err}");
+    assert!(stdout.contains("live predictions") && stdout.contains("lifted predictions"), "{stdout}");
+    assert!(stdout.contains("total: ") && stdout.contains("total (lifted): "), "{stdout}");
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).expect("json")).expect("JSON");
+    let pixels = |src: &str| -> Vec<(u64, u64)> {
+        v[src]["total"]["per_class"]
+            .as_array()
+            .expect("per_class")
+            .iter()
+            .map(|c| (c["id"].as_u64().expect("id"), c["pixels"].as_u64().expect("pixels")))
+            .collect()
+    };
+    assert!(!pixels("live").is_empty());
+    assert_eq!(pixels("live"), pixels("lifted"), "both sources are scored on the same ground-truth pixels");
+    for src in ["live", "lifted"] {
+        let miou = v[src]["total"]["miou"].as_f64().expect("miou");
+        assert!((0.0..=1.0).contains(&miou), "{src} mIoU {miou}");
+        assert_eq!(v[src]["source"], src);
+    }
+}
+
+#[test]
+fn lift_refuses_what_it_cannot_lift() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let room = synth_room(&dir.path().join("rooms"));
+    let (ok, _, err) = rtgs2(&["lift", s(&room), "--views", "0"]);
+    assert!(!ok && err.contains("--views"), "{err}");
+    let ply = room.join("point_cloud/iteration_30000/point_cloud.ply");
+    let lone = dir.path().join("lone.ply");
+    std::fs::copy(&ply, &lone).expect("copy");
+    let (ok, _, err) = rtgs2(&["lift", s(&lone)]);
+    assert!(!ok && err.contains("no cameras") && !err.contains("panicked"), "{err}");
+    let (ok, _, err) = rtgs2(&["lift", s(&room), "--views", "2", "--width", "32", "--height", "24", "--out", s(&ply)]);
+    assert!(!ok && err.contains("refusing to overwrite"), "{err}");
+    let (ok, _, err) = rtgs2(&["eval", s(&room), "--source", "lifted", "--lift-views", "0"]);
+    assert!(!ok && err.contains("--lift-views"), "{err}");
+}
