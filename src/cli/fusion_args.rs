@@ -70,7 +70,16 @@ impl FusionArgs {
         backend: Backend,
         model: &FusionModel,
     ) -> anyhow::Result<Segmenter<'a>> {
-        let renderer = Renderer::new(backend, &loaded.scene)?;
+        self.segmenter_on(Renderer::new(backend, &loaded.scene)?, loaded, model)
+    }
+
+    /// As [`FusionArgs::segmenter`], on a renderer already made.
+    pub fn segmenter_on<'a>(
+        &self,
+        renderer: Renderer<'a>,
+        loaded: &'a LoadedScene,
+        model: &FusionModel,
+    ) -> anyhow::Result<Segmenter<'a>> {
         let encoder = self.encoder().model_path();
         let features = if model.card.takes_features() { Some(self.encoder().features(loaded, true)?) } else { None };
         Ok(Segmenter::new(renderer, model, features.map(|f| (encoder.as_path(), f)))?)

@@ -77,7 +77,9 @@ pub(crate) fn lift_scene(
     fusion: &FusionArgs,
 ) -> anyhow::Result<(LiftedLabels, LiftTimings, f64)> {
     let mut model = fusion.open()?;
-    let mut segmenter = fusion.segmenter(loaded, backend, &model)?;
+    // The scatter runs on the CPU: `auto` skips a software adapter (see Renderer).
+    let renderer = crate::pipeline::Renderer::with_software_adapter(backend, &loaded.scene, false)?;
+    let mut segmenter = fusion.segmenter_on(renderer, loaded, &model)?;
     let views = lift_views(&loaded.cameras, opts);
     let bar = ProgressBar::new(views.len() as u64).with_message("lifting");
     bar.set_style(ProgressStyle::with_template("{msg:10} {bar:30} {pos}/{len} views [{eta}]").expect("valid template"));
