@@ -44,6 +44,26 @@ fn lift_gives_every_seen_gaussian_a_class_and_writes_them_as_ply_properties() {
     assert!(summary["stages"]["segment"]["total_s"].as_f64().is_some_and(|t| t > 0.0), "{summary}");
     let counted: u64 = summary["class_counts"].as_object().expect("counts").values().filter_map(|v| v.as_u64()).sum();
     assert_eq!(counted, labelled as u64);
+    // Cached: the second run reads the labels back; a corrupt cache file is named and
+    // recomputed to the same labels; --no-cache neither reads nor writes it.
+    let again = dir.path().join("again.ply");
+    let (ok, _, err) = rtgs2(&[&args[..], &["--out", s(&again)]].concat());
+    assert!(ok && err.contains("lifted labels read from"), "{err}");
+    let same = |p: &Path| rtgs2::scene::load(p, &Default::default()).expect("PLY").scene.labels;
+    assert_eq!(same(&again), lifted.scene.labels, "a cache hit gives the same labels");
+    let file = std::fs::read_dir(&cache)
+        .expect("cache dir")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == "rtgs2lift"))
+        .expect("a lifted-label cache file");
+    let mut bytes = std::fs::read(&file).expect("cache bytes");
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0x20;
+    std::fs::write(&file, &bytes).expect("corrupt it");
+    let (ok, _, err) = rtgs2(&[&args[..], &["--out", s(&again)]].concat());
+    assert!(ok && err.contains("corrupt") && err.contains("recomputing") && !err.contains("read from"), "{err}");
+    assert_eq!(same(&again), lifted.scene.labels, "recomputed to the same labels");
     // The lifted PLY is a scene like any other: it renders its lifted labels.
     let ids = dir.path().join("ids.png");
     let cams = room.join("cameras.json");

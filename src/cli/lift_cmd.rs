@@ -11,6 +11,7 @@ use serde_json::json;
 
 use super::bench::stats::median_p95;
 use super::fusion_args::FusionArgs;
+use crate::pipeline::lift_cache::{LiftInputs, LiftKey, decode, encode, lift_cache_path, lift_key, round_to_stored};
 use crate::pipeline::{Backend, LiftOptions, LiftTimings, LiftedLabels, lift, lift_views};
 use crate::scene::{ExtraProperty, ScalarKind, Scene};
 
@@ -69,13 +70,79 @@ pub fn run(args: &LiftArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Lifts `loaded` with the fusion network of `fusion`, with a progress bar.
+/// Lifts `loaded` with the fusion network of `fusion`, with a progress bar; from the lifted-
+/// label cache when it holds this scene, models and options (`--no-cache`, `--force` as for
+/// features), else computed and cached.
 pub(crate) fn lift_scene(
     loaded: &crate::scene::LoadedScene,
     opts: &LiftOptions,
     backend: Backend,
     fusion: &FusionArgs,
 ) -> anyhow::Result<(LiftedLabels, LiftTimings, f64)> {
+    let started = std::time::Instant::now();
+    let cached = cache_target(loaded, opts, fusion)?;
+    if let Some((path, key)) = &cached
+        && !fusion.cache.force
+    {
+        match std::fs::read(path) {
+            Ok(bytes) => match decode(&bytes, key, loaded.scene.len()) {
+                Ok(lifted) => {
+                    eprintln!("lifted labels read from {}", path.display());
+                    return Ok((lifted, LiftTimings::default(), started.elapsed().as_secs_f64()));
+                }
+                Err(why) => eprintln!("warning: {}: {why}; recomputing", path.display()),
+            },
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => eprintln!("warning: {}: {e}; recomputing", path.display()),
+        }
+    }
+    let (mut lifted, timings) = compute(loaded, opts, backend, fusion)?;
+    round_to_stored(&mut lifted);
+    if let Some((path, key)) = &cached {
+        // An unwritable cache costs the next run a recomputation, not this run its result.
+        let written = path
+            .parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|()| crate::util::atomic_write::write_bytes_atomically(path, &encode(key, &lifted)));
+        if let Err(e) = written {
+            eprintln!("warning: could not cache the lifted labels at {}: {e}", path.display());
+        }
+    }
+    Ok((lifted, timings, started.elapsed().as_secs_f64()))
+}
+
+/// Where this scene's lifted labels are cached, and their key (`None` with `--no-cache`).
+fn cache_target(
+    loaded: &crate::scene::LoadedScene,
+    opts: &LiftOptions,
+    fusion: &FusionArgs,
+) -> anyhow::Result<Option<(PathBuf, LiftKey)>> {
+    if fusion.cache.no_cache {
+        return Ok(None);
+    }
+    let dir = fusion.cache.cache_dir.clone().unwrap_or_else(crate::encoder::default_cache_dir);
+    let read = |p: &std::path::Path| std::fs::read(p).with_context(|| format!("reading {}", p.display()));
+    let fusion_model = read(&fusion.model_path())?;
+    let card = crate::fusion::FusionCard::load(&fusion.model_path().with_extension("json"))?;
+    let encoder_model = if card.takes_features() { read(&fusion.encoder().model_path())? } else { Vec::new() };
+    let (scene_scale, _) =
+        crate::encoder::resolve_scale(&loaded.scene, &loaded.cameras, loaded.recorded_scale, fusion.scene_scale);
+    let key = lift_key(&LiftInputs {
+        scene: &loaded.scene,
+        fusion_model: &fusion_model,
+        encoder_model: &encoder_model,
+        scene_scale,
+        options: opts,
+    });
+    Ok(Some((lift_cache_path(&dir, &key), key)))
+}
+
+fn compute(
+    loaded: &crate::scene::LoadedScene,
+    opts: &LiftOptions,
+    backend: Backend,
+    fusion: &FusionArgs,
+) -> anyhow::Result<(LiftedLabels, LiftTimings)> {
     let mut model = fusion.open()?;
     // The scatter runs on the CPU: `auto` skips a software adapter (see Renderer).
     let renderer = crate::pipeline::Renderer::with_software_adapter(backend, &loaded.scene, false)?;
@@ -83,11 +150,10 @@ pub(crate) fn lift_scene(
     let views = lift_views(&loaded.cameras, opts);
     let bar = ProgressBar::new(views.len() as u64).with_message("lifting");
     bar.set_style(ProgressStyle::with_template("{msg:10} {bar:30} {pos}/{len} views [{eta}]").expect("valid template"));
-    let started = std::time::Instant::now();
     let (lifted, timings) = lift(&mut segmenter, &mut model, &loaded.scene, &views, |i| bar.set_position(i as u64))
         .with_context(|| format!("lifting {}", loaded.source.display()))?;
     bar.finish_and_clear();
-    Ok((lifted, timings, started.elapsed().as_secs_f64()))
+    Ok((lifted, timings))
 }
 
 /// The scene with the lifted classes as `label` and their confidence as `label_confidence`.
@@ -133,6 +199,9 @@ fn print_summary(s: &serde_json::Value) {
     );
     for name in ["segment", "distribution", "scatter"] {
         let st = &s["stages"][name];
+        if !st["median_ms"].is_number() {
+            continue; // read from the cache: nothing was timed
+        }
         println!(
             "  {name:<13} median {:>8.1} ms/view  p95 {:>8.1} ms  total {:>7.1} s",
             st["median_ms"].as_f64().unwrap_or(f64::NAN),

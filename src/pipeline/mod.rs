@@ -7,6 +7,7 @@
 
 pub mod features;
 pub mod lift;
+pub mod lift_cache;
 pub mod renderer;
 pub mod segmenter;
 

@@ -1,0 +1,199 @@
+//! On-disk cache of lifted labels, beside the feature cache: lifting a room costs a minute,
+//! reopening it should not. Key = SHA-256 over everything the labels depend on: every array
+//! of the scene (what it renders and what the encoder reads), both networks' bytes, the scene
+//! scale the encoder used and the lifting options. File = magic, version, key, count, then per
+//! Gaussian its class (u16) and confidence (f16), then a SHA-256 of everything before it.
+//! Written atomically; a file for another scene (count or key), a truncated or corrupt one is
+//! named and recomputed.
+
+use std::path::{Path, PathBuf};
+
+use half::f16;
+use sha2::{Digest, Sha256};
+
+use super::lift::{LiftOptions, LiftedLabels};
+use crate::inference::runtime::hex;
+use crate::scene::Scene;
+
+const MAGIC: &[u8; 9] = b"RTGS2LIFT";
+const VERSION: u8 = 1;
+const HEADER: usize = 9 + 1 + 32 + 8 + 4;
+
+pub type LiftKey = [u8; 32];
+
+/// What the lifted labels of a scene were made with.
+pub struct LiftInputs<'a> {
+    pub scene: &'a Scene,
+    pub fusion_model: &'a [u8],
+    /// Empty for an RGB-only network.
+    pub encoder_model: &'a [u8],
+    pub scene_scale: f32,
+    pub options: &'a LiftOptions,
+}
+
+pub fn lift_key(inputs: &LiftInputs) -> LiftKey {
+    let s = inputs.scene;
+    let mut h = Sha256::new();
+    h.update(b"rtgs2-lift-v1");
+    h.update((s.len() as u64).to_le_bytes());
+    h.update([s.sh_degree]);
+    h.update(bytemuck::cast_slice(&s.positions));
+    h.update(bytemuck::cast_slice(&s.log_scales));
+    h.update(bytemuck::cast_slice(&s.rotations));
+    h.update(bytemuck::cast_slice(&s.opacity_logits));
+    h.update(bytemuck::cast_slice(&s.sh));
+    h.update(Sha256::digest(inputs.fusion_model));
+    h.update(Sha256::digest(inputs.encoder_model));
+    h.update(inputs.scene_scale.to_le_bytes());
+    let o = inputs.options;
+    for v in [o.views as u64, o.width as u64, o.height as u64, o.seed] {
+        h.update(v.to_le_bytes());
+    }
+    h.finalize().into()
+}
+
+pub fn lift_cache_path(dir: &Path, key: &LiftKey) -> PathBuf {
+    dir.join(format!("{}.rtgs2lift", &hex(key)[..40]))
+}
+
+/// Why a lifted-label file cannot be used.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum LiftCacheError {
+    #[error("not an rtgs2 lifted-label file")]
+    NotLifted,
+    #[error("version {0}, this build writes {VERSION}")]
+    Version(u8),
+    #[error("made for another scene, model or options (its hash differs)")]
+    OtherKey,
+    #[error("holds {found} Gaussians, the scene has {expected}")]
+    Count { found: usize, expected: usize },
+    #[error("{found} bytes, expected {expected} (truncated or padded)")]
+    Length { found: usize, expected: usize },
+    #[error("checksum mismatch (corrupt)")]
+    Checksum,
+    #[error("class {0} is not an NYU40 id")]
+    Class(u16),
+    #[error("confidence {0} is outside 0-1")]
+    Confidence(f32),
+}
+
+pub fn encode(key: &LiftKey, lifted: &LiftedLabels) -> Vec<u8> {
+    let n = lifted.classes.len();
+    let mut out = Vec::with_capacity(HEADER + n * 4 + 32);
+    out.extend_from_slice(MAGIC);
+    out.push(VERSION);
+    out.extend_from_slice(key);
+    out.extend_from_slice(&(n as u64).to_le_bytes());
+    out.extend_from_slice(&(lifted.views as u32).to_le_bytes());
+    for (&c, &p) in lifted.classes.iter().zip(&lifted.confidence) {
+        out.extend_from_slice(&c.to_le_bytes());
+        out.extend_from_slice(&f16::from_f32(p).to_le_bytes());
+    }
+    let digest = Sha256::digest(&out);
+    out.extend_from_slice(&digest);
+    out
+}
+
+/// The labels in `bytes`, checked against `key` and the scene's Gaussian count.
+pub fn decode(bytes: &[u8], key: &LiftKey, count: usize) -> Result<LiftedLabels, LiftCacheError> {
+    if bytes.len() < HEADER + 32 || &bytes[..9] != MAGIC {
+        return Err(LiftCacheError::NotLifted);
+    }
+    if bytes[9] != VERSION {
+        return Err(LiftCacheError::Version(bytes[9]));
+    }
+    let n = u64::from_le_bytes(bytes[42..50].try_into().expect("8 bytes")) as usize;
+    if n != count {
+        return Err(LiftCacheError::Count { found: n, expected: count });
+    }
+    if &bytes[10..42] != key {
+        return Err(LiftCacheError::OtherKey);
+    }
+    let expected = n.checked_mul(4).and_then(|p| p.checked_add(HEADER + 32)).unwrap_or(usize::MAX);
+    if bytes.len() != expected {
+        return Err(LiftCacheError::Length { found: bytes.len(), expected });
+    }
+    let (body, digest) = bytes.split_at(bytes.len() - 32);
+    if Sha256::digest(body).as_slice() != digest {
+        return Err(LiftCacheError::Checksum);
+    }
+    let views = u32::from_le_bytes(bytes[50..54].try_into().expect("4 bytes")) as usize;
+    let (mut classes, mut confidence) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    for rec in body[HEADER..].chunks_exact(4) {
+        let c = u16::from_le_bytes([rec[0], rec[1]]);
+        let p = f16::from_le_bytes([rec[2], rec[3]]).to_f32();
+        if c as usize >= crate::classes::NUM_CLASSES {
+            return Err(LiftCacheError::Class(c));
+        }
+        if !(0.0..=1.0).contains(&p) {
+            return Err(LiftCacheError::Confidence(p));
+        }
+        classes.push(c);
+        confidence.push(p);
+    }
+    Ok(LiftedLabels { classes, confidence, views })
+}
+
+/// Rounds the confidences to what the file stores, so a fresh result and a cached one are the
+/// same numbers.
+pub fn round_to_stored(lifted: &mut LiftedLabels) {
+    for p in &mut lifted.confidence {
+        *p = f16::from_f32(*p).to_f32().min(1.0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn labels() -> LiftedLabels {
+        LiftedLabels { classes: vec![1, 0, 5, 40], confidence: vec![0.5, 0.0, 0.91, 1.0], views: 7 }
+    }
+
+    #[test]
+    fn round_trip_and_every_mismatch_or_corruption_is_named() {
+        let key = [3u8; 32];
+        let mut l = labels();
+        round_to_stored(&mut l);
+        let bytes = encode(&key, &l);
+        assert_eq!(decode(&bytes, &key, 4).expect("valid"), l);
+        assert_eq!(decode(&bytes, &key, 5).expect_err("count"), LiftCacheError::Count { found: 4, expected: 5 });
+        assert_eq!(decode(&bytes, &[4u8; 32], 4).expect_err("key"), LiftCacheError::OtherKey);
+        assert!(matches!(decode(&bytes[..bytes.len() - 1], &key, 4), Err(LiftCacheError::Length { .. })));
+        assert_eq!(decode(b"ply\n", &key, 4).expect_err("other file"), LiftCacheError::NotLifted);
+        for at in [0, 9, 20, HEADER + 1, bytes.len() - 1] {
+            let mut bad = bytes.clone();
+            bad[at] ^= 0x10;
+            assert!(decode(&bad, &key, 4).is_err(), "flip at byte {at} must be caught");
+        }
+        // A class outside NYU40 behind a valid checksum (a file from a broken writer).
+        let bad = LiftedLabels { classes: vec![41], confidence: vec![0.5], views: 1 };
+        assert_eq!(decode(&encode(&key, &bad), &key, 1).expect_err("class"), LiftCacheError::Class(41));
+    }
+
+    #[test]
+    fn the_key_covers_scene_models_scale_and_options() {
+        let mut scene = Scene::with_capacity(1, 0);
+        scene.positions.push([0.0, 0.0, 1.0]);
+        scene.log_scales.push([-2.0; 3]);
+        scene.rotations.push([1.0, 0.0, 0.0, 0.0]);
+        scene.opacity_logits.push(1.0);
+        scene.sh.extend([0.1, 0.2, 0.3]);
+        let opts = LiftOptions::default();
+        let base =
+            LiftInputs { scene: &scene, fusion_model: b"f", encoder_model: b"e", scene_scale: 1.0, options: &opts };
+        let k = lift_key(&base);
+        let mut moved = scene.clone();
+        moved.rotations[0] = [0.0, 1.0, 0.0, 0.0];
+        let other_opts = LiftOptions { views: 12, ..opts };
+        for other in [
+            LiftInputs { scene: &moved, ..base },
+            LiftInputs { fusion_model: b"g", ..base },
+            LiftInputs { encoder_model: b"", ..base },
+            LiftInputs { scene_scale: 2.0, ..base },
+            LiftInputs { options: &other_opts, ..base },
+        ] {
+            assert_ne!(lift_key(&other), k);
+        }
+    }
+}
