@@ -80,7 +80,7 @@ fn eval_scores_lifted_and_live_predictions_against_the_same_ground_truth() {
     let dir = tempfile::tempdir().expect("temp dir");
     let room = synth_room(&dir.path().join("rooms"));
     let (json, cache) = (dir.path().join("scores.json"), dir.path().join("cache"));
-    let args = [&["eval", s(&room), "--source", "both", "--lift-views", "6"][..], &SMALL].concat();
+    let args = [&["eval", s(&room), "--source", "both", "--lift-views", "6", "--consistency"][..], &SMALL].concat();
     let (ok, stdout, err) = rtgs2(&[&args[..], &["--cache-dir", s(&cache), "--json", s(&json)]].concat());
     assert!(ok, "eval --source both: {err}");
     assert!(stdout.contains("live predictions") && stdout.contains("lifted predictions"), "{stdout}");
@@ -100,7 +100,10 @@ fn eval_scores_lifted_and_live_predictions_against_the_same_ground_truth() {
         let miou = v[src]["total"]["miou"].as_f64().expect("miou");
         assert!((0.0..=1.0).contains(&miou), "{src} mIoU {miou}");
         assert_eq!(v[src]["source"], src);
+        let share = v[src]["consistency"]["share"].as_f64().expect("a consistency share");
+        assert!((0.0..=1.0).contains(&share) && v[src]["consistency"]["pixels"].as_u64() > Some(1000), "{}", v[src]);
     }
+    assert!(stdout.contains("view consistency (live): ") && stdout.contains("view consistency (lifted): "));
 }
 
 #[test]

@@ -14,6 +14,7 @@ use serde_json::json;
 
 use super::fusion_args::{FusionArgs, scene_name};
 use crate::dataset::views::scene_views;
+use crate::eval::consistency::{Agreement, ViewMaps, median_depth, partner, reprojection_agreement};
 use crate::eval::{ClassProtocol, Confusion, Summary};
 use crate::fusion::coverage::NO_CLASS;
 use crate::pipeline::{Backend, LiftOptions, Renderer};
@@ -62,6 +63,12 @@ pub struct EvalArgs {
     /// Score the live per-frame predictions, the lifted ones, or both.
     #[arg(long, value_enum, default_value = "live")]
     pub source: Source,
+    /// Also measure view consistency for each source: every evaluated view against a
+    /// partner moved sideways by 5 % of its median depth, pixels reprojected with depth
+    /// (occluded ones not counted); the share whose classes agree. Costs two more renders
+    /// and one more prediction per view.
+    #[arg(long)]
+    pub consistency: bool,
     /// Views lifting segments per scene (`--source lifted|both`; see `rtgs2 lift --views`).
     #[arg(long, default_value_t = 48)]
     pub lift_views: usize,
@@ -96,6 +103,8 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
     }
     let mut model = args.fusion.open()?;
     let mut results: Vec<SceneResult> = Vec::new();
+    // View consistency over all scenes: [live, lifted].
+    let mut consistency = [Agreement::default(); 2];
     for path in &args.scenes {
         let name = scene_name(path);
         if results.iter().any(|r| r.name == name) {
@@ -126,19 +135,41 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
         bar.set_style(ProgressStyle::with_template("{msg:20} {bar:30} {pos}/{len} [{eta}]").expect("valid template"));
         let (mut live, mut lifted) = (Confusion::default(), Confusion::default());
         for (_, cam) in &cams {
-            let truth = if args.source.live() {
+            let (truth, live_classes) = if args.source.live() {
                 let view = segmenter.segment(&mut model, cam, true).with_context(|| format!("segmenting {name}"))?;
                 live.add(&view.labels, &view.prediction.classes);
-                view.labels
+                (view.labels, view.prediction.classes)
             } else {
-                segmenter.renderer.render(cam, true, [0.0; 3])?.labels
+                (segmenter.renderer.render(cam, true, [0.0; 3])?.labels, Vec::new())
             };
-            if let Some(r) = &mut lifted_renderer {
-                let splatted = r.render(cam, true, [0.0; 3])?.labels;
-                // Uncovered pixels (no lifted Gaussian reaches alpha 0.5) have no class.
-                let predicted: Vec<u8> =
-                    splatted.iter().map(|&l| if l == IGNORE_LABEL { NO_CLASS } else { l }).collect();
-                lifted.add(&truth, &predicted);
+            let lifted_classes = match &mut lifted_renderer {
+                Some(r) => {
+                    let predicted = splatted_classes(r, cam)?;
+                    lifted.add(&truth, &predicted);
+                    predicted
+                }
+                None => Vec::new(),
+            };
+            if args.consistency {
+                // The partner view B and both views' depths; each source's classes on B.
+                let depth_a = segmenter.renderer.render(cam, false, [0.0; 3])?.depth;
+                let cam_b = partner(cam, median_depth(&depth_a));
+                let depth_b = segmenter.renderer.render(&cam_b, false, [0.0; 3])?.depth;
+                let agree = |classes_a: &[u8], classes_b: &[u8]| {
+                    reprojection_agreement(
+                        &ViewMaps { camera: cam, classes: classes_a, depth: &depth_a },
+                        &ViewMaps { camera: &cam_b, classes: classes_b, depth: &depth_b },
+                    )
+                };
+                if args.source.live() {
+                    let b =
+                        segmenter.segment(&mut model, &cam_b, false).with_context(|| format!("segmenting {name}"))?;
+                    consistency[0].add(agree(&live_classes, &b.prediction.classes));
+                }
+                if let Some(r) = &mut lifted_renderer {
+                    let b = splatted_classes(r, &cam_b)?;
+                    consistency[1].add(agree(&lifted_classes, &b));
+                }
             }
             bar.inc(1);
         }
@@ -157,14 +188,28 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
         let scenes: Vec<(&SceneResult, Summary)> =
             results.iter().map(|r| (r, r.confusion(source).summary_for(args.classes))).collect();
         print_table(&scenes, &total, &model.model_path, &model.provider, args.classes, source);
-        docs.push((source, json!({
+        let agreement = consistency[usize::from(source == "lifted")];
+        if args.consistency {
+            match agreement.share() {
+                Some(s) => println!(
+                    "view consistency ({source}): {s:.4} of {} reprojected pixels agree with the partner view",
+                    agreement.counted
+                ),
+                None => println!("view consistency ({source}): no pixel reprojects onto its partner view"),
+            }
+        }
+        let mut doc = json!({
             "source": source,
             "classes": args.classes,
             "scenes": scenes.iter().map(|(r, s)| json!({
                 "name": r.name, "views": r.views, "miou": s.miou, "macc": s.macc, "oacc": s.oacc, "per_class": s.per_class,
             })).collect::<Vec<_>>(),
             "total": {"miou": total.miou, "macc": total.macc, "oacc": total.oacc, "per_class": total.per_class},
-        })));
+        });
+        if args.consistency {
+            doc["consistency"] = json!({"share": agreement.share(), "pixels": agreement.counted});
+        }
+        docs.push((source, doc));
     }
     if let Some(path) = &args.json {
         // One source: its scores at the top level; both: one object per source.
@@ -177,6 +222,13 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
         eprintln!("scores -> {}", path.display());
     }
     Ok(())
+}
+
+/// The lifted labels splatted into `cam` like the ground truth; uncovered pixels (no lifted
+/// Gaussian reaches alpha 0.5) have no class.
+fn splatted_classes(r: &mut Renderer, cam: &crate::scene::Camera) -> anyhow::Result<Vec<u8>> {
+    let labels = r.render(cam, true, [0.0; 3])?.labels;
+    Ok(labels.iter().map(|&l| if l == IGNORE_LABEL { NO_CLASS } else { l }).collect())
 }
 
 fn print_table(
