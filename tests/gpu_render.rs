@@ -118,6 +118,35 @@ fn gpu_matches_cpu_reference_on_random_scenes() {
     }
 }
 
+/// Lifted labels are splatted exactly like the ground truth, from their own buffer: the GPU
+/// frame equals the CPU reference of the scene with its labels swapped for them, and asking
+/// for them leaves the ground-truth map unchanged.
+#[test]
+fn lifted_labels_splat_like_the_ground_truth_from_their_own_buffer() {
+    let Some(ctx) = gpu_for_tests() else { return };
+    let mut rng = Rng::new(fresh_seed("lifted labels"));
+    let scene = random_scene(&mut rng, 2000, 0);
+    let lifted: Vec<u16> = (0..scene.len()).map(|_| rng.below(41) as u16).collect();
+    let mut gs = GpuScene::upload(&ctx, &scene).expect("upload");
+    let cam = Camera::look_at(Vec3::ZERO, Vec3::new(0.0, 0.0, 5.0), Vec3::NEG_Y, 70.0, 80, 60);
+    let mut hr = renderer(&ctx);
+    let truth_opts = GpuRenderOptions { labels: true, ..Default::default() };
+    let lifted_opts = GpuRenderOptions { labels: true, lifted_labels: true, ..Default::default() };
+    let before = hr.render(&gs, &cam, &lifted_opts).expect("no lifted labels yet");
+    assert!(before.labels.is_empty(), "no lifted labels attached: no label map");
+    assert!(gs.set_lifted_labels(&ctx, &lifted[1..]).is_err(), "a wrong count is refused");
+    gs.set_lifted_labels(&ctx, &lifted).expect("lifted labels");
+    let gpu = hr.render(&gs, &cam, &lifted_opts).expect("lifted");
+    let mut swapped = scene.clone();
+    swapped.labels = Some(lifted);
+    let cpu = cpu_reference(&swapped, &cam, None, [0.0; 3]);
+    let same = gpu.labels.iter().zip(&cpu.labels).filter(|(a, b)| a == b).count();
+    assert!(same as f64 >= 0.999 * cpu.labels.len() as f64, "{same} of {} identical", cpu.labels.len());
+    let truth = hr.render(&gs, &cam, &truth_opts).expect("truth");
+    assert_eq!(truth.labels, cpu_reference(&scene, &cam, None, [0.0; 3]).labels, "ground truth unchanged");
+    assert_ne!(truth.labels, gpu.labels, "the two maps differ");
+}
+
 #[test]
 fn degenerate_gaussians_never_corrupt_a_frame() {
     let Some(ctx) = gpu_for_tests() else { return };

@@ -159,7 +159,7 @@ impl HeadlessRenderer {
         opts: &GpuRenderOptions,
     ) -> Result<Frame, HeadlessError> {
         let dim = if opts.features { scene.features.as_ref().map_or(0, |f| f.dim) as u64 } else { 0 };
-        let labels = opts.labels && scene.labels.is_some();
+        let labels = scene.splats_labels(opts);
         let ctx = self.renderer.ctx.clone();
         let (counts, mut read, _) = self.render_and_read(scene, camera, opts, 0, |batch, enc, t| {
             let px = t.width as u64 * t.height as u64;
@@ -211,7 +211,7 @@ impl HeadlessRenderer {
         if recipe.feature_scale.is_some() && !blends_features {
             return Err(HeadlessError::Target(super::renderer::TargetError::NoFeatures));
         }
-        let labels = opts.labels && scene.labels.is_some();
+        let labels = scene.splats_labels(opts);
         let ctx = self.renderer.ctx.clone();
         // Taken out of self while the render borrows it; put back whatever happens.
         let mut packer = self.packer.take().unwrap_or_else(|| InputPacker::new(&ctx));

@@ -23,6 +23,9 @@ pub struct GpuRenderOptions {
     pub features: bool,
     /// Produce the ground-truth label map (if the scene has labels).
     pub labels: bool,
+    /// With `labels`: splat the lifted labels ([`GpuScene::set_lifted_labels`]) instead of
+    /// the ground truth.
+    pub lifted_labels: bool,
     /// Blend the scene's second feature set (the fusion network's input, see
     /// [`GpuScene::fusion_features`]) instead of the display set.
     pub fusion_features: bool,
@@ -316,7 +319,8 @@ impl GpuRenderer {
         let view = View::from_camera(camera);
         let features = scene.feature_set(opts.fusion_features);
         let feature_dim = if opts.features { features.map_or(0, |f| f.dim) } else { 0 };
-        let labels = opts.labels && scene.labels.is_some();
+        let label_source = scene.label_buffer(opts.lifted_labels);
+        let labels = scene.splats_labels(opts);
         let r = view.rot;
         let u = FrameUniforms {
             view0: [r.x_axis.x, r.y_axis.x, r.z_axis.x, view.trans.x],
@@ -398,7 +402,7 @@ impl GpuRenderer {
             Some(f) if feature_dim > 0 => f.data.parts.get(k).unwrap_or(&scene.dummy),
             _ => &scene.dummy,
         };
-        let label_buf = if labels { scene.labels.as_ref().expect("labels checked") } else { &scene.dummy };
+        let label_buf = if labels { label_source.expect("labels checked") } else { &scene.dummy };
         let raster_bg = bind_group(
             d,
             "raster",

@@ -36,6 +36,8 @@ pub enum GpuSceneError {
     FeatureDim(usize),
     #[error("feature buffer has {got} values, expected {gaussians} x {dim}")]
     FeatureSize { got: usize, gaussians: usize, dim: usize },
+    #[error("{got} lifted labels for {gaussians} Gaussians")]
+    LabelCount { got: usize, gaussians: usize },
 }
 
 /// Per-Gaussian f16 data split over up to four buffers of `split_len` Gaussians each.
@@ -63,6 +65,9 @@ pub struct GpuScene {
     /// the features while the network reads all of them).
     pub fusion_features: Option<GpuFeatures>,
     pub labels: Option<wgpu::Buffer>,
+    /// Labels lifted from the fusion network's predictions (`rtgs2 lift`), splatted like
+    /// [`Self::labels`] when a frame asks for them.
+    pub lifted_labels: Option<wgpu::Buffer>,
     /// Bound in place of absent optional buffers.
     pub dummy: wgpu::Buffer,
 }
@@ -105,6 +110,15 @@ fn storage_init(ctx: &GpuContext, label: &str, bytes: &[u8]) -> wgpu::Buffer {
 }
 
 /// Packs `values` (per Gaussian `per` f32s) as f16 words and uploads them in split parts.
+/// NYU40 ids packed four 8-bit ids per u32, as the raster reads them.
+fn pack_labels(ctx: &GpuContext, name: &str, labels: &[u16]) -> wgpu::Buffer {
+    let mut words = vec![0u32; labels.len().div_ceil(4).max(1)];
+    for (i, &id) in labels.iter().enumerate() {
+        words[i / 4] |= (id.min(255) as u32) << ((i % 4) * 8);
+    }
+    storage_init(ctx, name, bytemuck::cast_slice(&words))
+}
+
 fn upload_split(ctx: &GpuContext, label: &str, values: &[f32], per: usize, split_len: u32) -> SplitBuffer {
     let stride = per.div_ceil(2);
     let n = values.len().checked_div(per).unwrap_or(0);
@@ -150,13 +164,7 @@ impl GpuScene {
                 [m.x_axis.x, m.y_axis.x, m.z_axis.x, m.y_axis.y, m.z_axis.y, m.z_axis.z]
             })
             .collect();
-        let labels = scene.labels.as_ref().map(|l| {
-            let mut words = vec![0u32; n.div_ceil(4)];
-            for (i, &id) in l.iter().enumerate() {
-                words[i / 4] |= (id.min(255) as u32) << ((i % 4) * 8);
-            }
-            storage_init(ctx, "labels", bytemuck::cast_slice(&words))
-        });
+        let labels = scene.labels.as_ref().map(|l| pack_labels(ctx, "labels", l));
         Ok(Self {
             len: n as u32,
             sh_degree: scene.sh_degree as u32,
@@ -167,6 +175,7 @@ impl GpuScene {
             features: None,
             fusion_features: None,
             labels,
+            lifted_labels: None,
             dummy: storage_init(ctx, "dummy", &[0u8; 16]),
         })
     }
@@ -182,6 +191,28 @@ impl GpuScene {
         self.features =
             Some(GpuFeatures { dim: dim as u32, data: upload_split(ctx, "features", values, dim, self.split_len) });
         Ok(())
+    }
+
+    /// Attaches (or replaces) lifted labels (one NYU40 id per Gaussian, `rtgs2 lift`), which
+    /// frames splat instead of the ground truth when asked
+    /// ([`crate::render::gpu::renderer::GpuRenderOptions::lifted_labels`]).
+    pub fn set_lifted_labels(&mut self, ctx: &GpuContext, labels: &[u16]) -> Result<(), GpuSceneError> {
+        if labels.len() != self.len as usize {
+            return Err(GpuSceneError::LabelCount { got: labels.len(), gaussians: self.len as usize });
+        }
+        self.lifted_labels = Some(pack_labels(ctx, "lifted labels", labels));
+        Ok(())
+    }
+
+    /// Whether a frame with these options produces a label map (it asks for one, and the scene
+    /// holds the labels it asks for).
+    pub fn splats_labels(&self, opts: &crate::render::gpu::renderer::GpuRenderOptions) -> bool {
+        opts.labels && self.label_buffer(opts.lifted_labels).is_some()
+    }
+
+    /// The label buffer a frame splats: the lifted labels or the ground truth.
+    pub fn label_buffer(&self, lifted: bool) -> Option<&wgpu::Buffer> {
+        if lifted { self.lifted_labels.as_ref() } else { self.labels.as_ref() }
     }
 
     /// Drops the features (renders then blend none).
