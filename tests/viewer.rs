@@ -284,3 +284,48 @@ fn the_semantic_view_shows_the_fusion_networks_prediction_like_rtgs2_segment() {
     let fraction = same as f64 / (w / 2 * h) as f64;
     assert!(fraction > 0.98, "viewer overlay and `rtgs2 segment` agree on {fraction:.4} of pixels");
 }
+
+/// The `lifted` semantic source: the viewer lifts in the background (scripted runs wait for
+/// it) and splats the labels like the ground truth; they are the labels `rtgs2 lift` gives
+/// with the same options on the CPU, rendered the same way.
+#[test]
+fn the_lifted_source_shows_the_labels_rtgs2_lift_makes() {
+    let Some(x) = xvfb() else { return };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let scene = dir.path().join("room");
+    room(&scene);
+    let s = scene.to_str().expect("utf-8 path");
+    let cache = dir.path().join("cache");
+    let shot = dir.path().join("lifted.png");
+    let args = ["--semantic-source", "lifted", "--layout", "side-by-side", "--overlay-opacity", "1"];
+    let size = ["--camera", "1", "--size", "160x120", "--frames", "2", "--screenshot"];
+    let r = view(Some(&x), &cache, &[&[s][..], &args, &size, &[shot.to_str().expect("utf-8")]].concat());
+    assert!(r.ok, "view failed: {}\n{}", r.stderr, r.stdout);
+    let (w, h, _, pixels) = read_png(&shot).expect("screenshot png");
+    let viewer_semantic = half(&pixels, w as usize, h as usize, true);
+
+    let lifted = dir.path().join("lifted.ply");
+    std::fs::copy(scene.join("cameras.json"), dir.path().join("cameras.json")).expect("cameras beside");
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_rtgs2")).args(args).env("XDG_CACHE_HOME", &cache).output();
+        let out = out.expect("rtgs2 runs");
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    let lifted_s = lifted.to_str().expect("utf-8");
+    run(&["lift", s, "--backend", "cpu", "--threads", "1", "--out", lifted_s]);
+    let labels = dir.path().join("labels.png");
+    let labels_s = labels.to_str().expect("utf-8");
+    run(&[
+        "render", lifted_s, "--camera", "1", "--width", "160", "--height", "120", "--what", "labels", "--out", labels_s,
+    ]);
+    let (_, _, _, rendered) = read_png(&labels).expect("labels png");
+    let classified: Vec<(&[u8], &[u8])> = viewer_semantic
+        .chunks_exact(3)
+        .zip(rendered.chunks_exact(3))
+        .filter(|(_, r)| SCANNET_PALETTE[1..].iter().any(|c| c == r))
+        .collect();
+    assert!(classified.len() > 160 * 120 / 2, "most of the view has lifted classes: {}", classified.len());
+    let same = classified.iter().filter(|(a, b)| a == b).count();
+    let fraction = same as f64 / classified.len() as f64;
+    assert!(fraction > 0.97, "viewer's lifted view and the lifted PLY agree on {fraction:.4} of pixels");
+}

@@ -88,6 +88,16 @@ pub enum JobEvent {
         generation: u64,
         result: Result<FeatureColours, JobError>,
     },
+    /// Lifting has segmented `done` of `total` views.
+    LiftProgress {
+        generation: u64,
+        done: usize,
+        total: usize,
+    },
+    Lifted {
+        generation: u64,
+        result: Result<super::lift_job::Lifted, String>,
+    },
     /// The file dialog closed: the chosen path, if any.
     Picked(Option<PathBuf>),
 }
@@ -102,6 +112,9 @@ pub struct Jobs {
     pub features: bool,
     /// How the encoder's scene scale is chosen (`--scene-scale`).
     pub scene_scale: crate::encoder::SceneScale,
+    /// The fusion network to lift predictions with once the features are ready (`None`: no
+    /// lifting).
+    pub lift_model: Option<PathBuf>,
 }
 
 impl Jobs {
@@ -113,13 +126,14 @@ impl Jobs {
         scene_scale: crate::encoder::SceneScale,
     ) -> Self {
         let (tx, rx) = channel();
-        Self { tx, rx, wake, ctx, features, scene_scale }
+        Self { tx, rx, wake, ctx, features, scene_scale, lift_model: None }
     }
 
     /// Loads `source` in the background, then (when enabled) computes its features.
     pub fn load(&self, generation: u64, source: SceneSource) {
         let (tx, wake, ctx, features) = (self.tx.clone(), self.wake.clone(), self.ctx.clone(), self.features);
         let scale_choice = self.scene_scale;
+        let lift_model = self.lift_model.clone();
         let send = move |event: JobEvent| {
             // The receiver only disappears when the window closes; nothing to report then.
             let _ = tx.send(event);
@@ -134,7 +148,13 @@ impl Jobs {
             send(JobEvent::Loaded { generation, scene: Box::new(scene) });
             if features {
                 let result = feature_colours(&for_features, &cameras, recorded, scale_choice);
+                let lift_input = result.as_ref().ok().map(|f| (f.dim, f.features.clone()));
                 send(JobEvent::Features { generation, result });
+                if let (Some(model), Some(input)) = (lift_model, lift_input) {
+                    let progress = |done, total| send(JobEvent::LiftProgress { generation, done, total });
+                    let result = super::lift_job::lift_in_background(&for_features, &cameras, input, &model, progress);
+                    send(JobEvent::Lifted { generation, result });
+                }
             }
         });
         if let Err(e) = spawned {

@@ -18,6 +18,7 @@ pub mod fusion_link;
 pub mod input;
 pub mod jobs;
 pub mod layout;
+pub mod lift_job;
 pub mod present;
 pub mod recent;
 pub mod screen;
@@ -80,6 +81,9 @@ pub struct ViewerOptions {
     /// The fusion network for the semantic view's predictions (`None`: ground truth only).
     pub fusion: Option<FusionOptions>,
     pub label_source: LabelSource,
+    /// Lift the fusion network's predictions onto the Gaussians in the background once the
+    /// features are ready (needs `fusion` and the scene's cameras).
+    pub lift: bool,
 }
 
 /// Which fusion model to run and how.

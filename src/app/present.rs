@@ -40,6 +40,9 @@ pub enum LabelSource {
     /// The fusion network's latest prediction.
     #[default]
     Prediction,
+    /// The predictions of many views lifted onto the Gaussians (`rtgs2 lift`), splatted like
+    /// the ground truth: no network in the frame loop, the same class from every view.
+    Lifted,
 }
 
 impl LabelSource {
@@ -47,7 +50,8 @@ impl LabelSource {
     pub fn shader_value(self) -> u32 {
         match self {
             LabelSource::None => 0,
-            LabelSource::GroundTruth => 1,
+            // A label splat, like the ground truth: the frame splatted the lifted labels.
+            LabelSource::GroundTruth | LabelSource::Lifted => 1,
             LabelSource::Prediction => 2,
         }
     }

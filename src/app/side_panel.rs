@@ -6,6 +6,7 @@ use egui::{Color32, RichText};
 use super::fusion_link::{FusionStatus, inference_size};
 use super::input::NavMode;
 use super::present::LabelSource;
+use super::viewer::LiftStatus;
 use super::viewer::{FeatureStatus, Viewer};
 use crate::classes::{self, NUM_CLASSES};
 use crate::render::gpu::timing::STAGES;
@@ -128,6 +129,20 @@ fn source_controls(ui: &mut egui::Ui, viewer: &mut Viewer) -> bool {
             ui.radio_value(&mut viewer.label_source, LabelSource::GroundTruth, "ground truth")
                 .on_disabled_hover_text("this scene has no `label` property");
         });
+        ui.add_enabled_ui(matches!(viewer.lifted, LiftStatus::Ready { .. }), |ui| {
+            ui.radio_value(&mut viewer.label_source, LabelSource::Lifted, "lifted")
+                .on_hover_text("predictions of many views fused onto the Gaussians: no network per frame")
+                .on_disabled_hover_text("lifting runs once the features are ready");
+        });
+    });
+    ui.label(match &viewer.lifted {
+        LiftStatus::Off => "lifting: off".to_string(),
+        LiftStatus::Running { done, total: 0 } => format!("lifting: starting ({done} views)"),
+        LiftStatus::Running { done, total } => format!("lifting: {done}/{total} views"),
+        LiftStatus::Ready { labelled, gaussians, seconds } => {
+            format!("lifted: {labelled} of {gaussians} Gaussians in {seconds:.0} s")
+        }
+        LiftStatus::Failed(e) => format!("lifting failed: {e}"),
     });
     if viewer.label_source == LabelSource::Prediction {
         let view = viewer.viewport.size().unwrap_or(viewer.view_size);

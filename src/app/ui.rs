@@ -10,6 +10,7 @@ use super::fusion_link::FusionStatus;
 use super::input::{ControlInput, NavMode};
 use super::layout::{Layout, ViewKind};
 use super::present::LabelSource;
+use super::viewer::LiftStatus;
 use super::viewer::{FeatureStatus, Viewer};
 
 /// Requests from the UI for the window.
@@ -214,11 +215,12 @@ fn views(ui: &mut egui::Ui, viewer: &mut Viewer, textures: &ViewTextureIds, out:
                     Some(c) => format!("{} ({:.0} % confident)", crate::classes::name(class as u16), c * 100.0),
                     None => "(no surface)".to_string(),
                 }),
-                _ => viewer.hover_label.map(|label| {
+                source => viewer.hover_label.map(|label| {
+                    let what = if source == LabelSource::Lifted { "lifted" } else { "ground truth" };
                     if label == crate::render::IGNORE_LABEL {
                         "(no label)".to_string()
                     } else {
-                        format!("{} (ground truth)", crate::classes::name(label as u16))
+                        format!("{} ({what})", crate::classes::name(label as u16))
                     }
                 }),
             };
@@ -271,6 +273,11 @@ fn semantic_unavailable(viewer: &Viewer) -> Option<String> {
             (FusionStatus::Failed(e), _) => Some(format!("no fusion network: {e}")),
             (_, FeatureStatus::Failed(e)) => Some(format!("no encoder features for the fusion network: {e}")),
             (_, FeatureStatus::Off) => Some("encoder features are off (the fusion network needs them)".into()),
+            _ => None,
+        },
+        LabelSource::Lifted => match &viewer.lifted {
+            LiftStatus::Failed(e) => Some(format!("no lifted labels: {e}")),
+            LiftStatus::Off => Some("lifting is off (it needs the fusion network and the scene's cameras)".into()),
             _ => None,
         },
         _ => None,

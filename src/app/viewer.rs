@@ -31,6 +31,22 @@ pub enum FeatureStatus {
     Failed(String),
 }
 
+/// Lifting the predictions onto the Gaussians, in the background.
+pub enum LiftStatus {
+    /// Not lifted for this scene (disabled, no network, or no scene).
+    Off,
+    Running {
+        done: usize,
+        total: usize,
+    },
+    Ready {
+        labelled: usize,
+        gaussians: usize,
+        seconds: f64,
+    },
+    Failed(String),
+}
+
 /// A scene being shown.
 pub struct Shown {
     pub scene: LoadedScene,
@@ -47,6 +63,7 @@ pub struct Viewer {
     pub loading: Option<(String, Instant)>,
     pub shown: Option<Shown>,
     pub features: FeatureStatus,
+    pub lifted: LiftStatus,
     pub layout: Layout,
     pub style: OverlayStyle,
     /// The last problem worth telling the user (load errors, GPU errors).
@@ -106,6 +123,7 @@ impl Viewer {
             loading: None,
             shown: None,
             features: FeatureStatus::Off,
+            lifted: LiftStatus::Off,
             layout,
             style,
             message: None,
@@ -175,11 +193,38 @@ impl Viewer {
                             }
                             Ok::<(), crate::render::gpu::scene_buffers::GpuSceneError>(())
                         }) {
-                            Some(Ok(())) => FeatureStatus::Ready { seconds: f.seconds, from_cache: f.from_cache },
+                            Some(Ok(())) => {
+                                // The loader goes on to lift (its first progress comes a view later).
+                                let cameras = self.shown.as_ref().is_some_and(|s| !s.scene.cameras.is_empty());
+                                if self.jobs.lift_model.is_some() && cameras {
+                                    self.lifted = LiftStatus::Running { done: 0, total: 0 };
+                                }
+                                FeatureStatus::Ready { seconds: f.seconds, from_cache: f.from_cache }
+                            }
                             Some(Err(e)) => FeatureStatus::Failed(e.to_string()),
                             None => FeatureStatus::Off,
                         },
                         Err(e) => FeatureStatus::Failed(e.to_string()),
+                    };
+                    self.dirty = true;
+                }
+                JobEvent::LiftProgress { generation, done, total } if generation == self.generation => {
+                    self.lifted = LiftStatus::Running { done, total };
+                }
+                JobEvent::Lifted { generation, result } if generation == self.generation => {
+                    self.lifted = match (result, self.shown.as_mut()) {
+                        (Ok(l), Some(s)) => {
+                            match s.scene.gpu.set_lifted_labels(&self.viewport.ctx, &l.labels.classes) {
+                                Ok(()) => LiftStatus::Ready {
+                                    labelled: l.labels.labelled(),
+                                    gaussians: l.labels.classes.len(),
+                                    seconds: l.seconds,
+                                },
+                                Err(e) => LiftStatus::Failed(e.to_string()),
+                            }
+                        }
+                        (Err(e), _) => LiftStatus::Failed(e),
+                        (Ok(_), None) => LiftStatus::Off,
                     };
                     self.dirty = true;
                 }
@@ -228,6 +273,7 @@ impl Viewer {
         self.shown_prediction = None;
         self.overlay_age_frames = None;
         self.features = if self.jobs.features { FeatureStatus::Computing(Instant::now()) } else { FeatureStatus::Off };
+        self.lifted = LiftStatus::Off;
         self.shown = Some(Shown { controller, camera_index: start_cam.map(|_| start), scene });
         self.style.shown = [true; crate::classes::NUM_CLASSES];
         self.dirty = true;
@@ -444,8 +490,14 @@ impl Viewer {
             }
             return;
         }
-        let features_pending =
-            self.layout.shows(ViewKind::Features) && matches!(self.features, FeatureStatus::Computing(_));
+        // Scripted runs also wait for what the semantic view shows: lifted labels still
+        // being made (their features first).
+        let lifted_pending = self.layout.shows(ViewKind::Semantic)
+            && self.label_source == LabelSource::Lifted
+            && (matches!(self.lifted, LiftStatus::Running { .. })
+                || (matches!(self.lifted, LiftStatus::Off) && matches!(self.features, FeatureStatus::Computing(_))));
+        let features_pending = lifted_pending
+            || (self.layout.shows(ViewKind::Features) && matches!(self.features, FeatureStatus::Computing(_)));
         let settled = self.shown.as_ref().is_some_and(|s| s.controller.is_settled());
         let overlay_pending = self.overlay_pending();
         let can_render_overlay = self.dirty || self.wants_fusion_frame();
@@ -503,9 +555,10 @@ impl Viewer {
         let (w, h) = self.fixed_size.unwrap_or(self.view_size);
         let camera = s.controller.camera(w.max(1), h.max(1));
         let features = self.layout.shows(ViewKind::Features) && s.scene.gpu.features.is_some();
+        let lifted_labels = self.label_source == LabelSource::Lifted;
         let labels = self.layout.shows(ViewKind::Semantic)
-            && self.label_source == LabelSource::GroundTruth
-            && s.scene.gpu.labels.is_some();
+            && matches!(self.label_source, LabelSource::GroundTruth | LabelSource::Lifted)
+            && s.scene.gpu.label_buffer(lifted_labels).is_some();
         let fusion = self.fusion.recipe.as_ref().filter(|_| self.wants_fusion_frame()).map(|recipe| {
             (inference_size((camera.width, camera.height), self.inference_divisor), self.frame_no, recipe)
         });
@@ -516,6 +569,7 @@ impl Viewer {
             background: BACKGROUND,
             features,
             labels,
+            lifted_labels,
             probe: self.hover_pixel.filter(|_| labels),
             label_source: self.label_source,
             fusion,

@@ -49,8 +49,9 @@ pub struct FrameRequest<'a> {
     pub background: [f32; 3],
     /// Splat the scene's (PCA colour) features.
     pub features: bool,
-    /// Produce the ground-truth label map.
+    /// Produce a label map: the ground truth, or the lifted labels with `lifted_labels`.
     pub labels: bool,
+    pub lifted_labels: bool,
     /// A pixel whose label to read back with the counters.
     pub probe: Option<(u32, u32)>,
     /// Which labels the semantic view shows.
@@ -211,12 +212,13 @@ impl Viewport {
             background: req.background,
             features: req.features,
             labels: req.labels,
+            lifted_labels: req.lifted_labels,
             ..Default::default()
         };
         let slot = self.renderer.encode(&mut enc, scene, target, req.camera, &opts);
-        let labels_valid = req.labels && scene.labels.is_some();
+        let labels_valid = scene.splats_labels(&opts);
         let source = match req.label_source {
-            LabelSource::GroundTruth if !labels_valid => LabelSource::None,
+            LabelSource::GroundTruth | LabelSource::Lifted if !labels_valid => LabelSource::None,
             other => other,
         };
         let feature_dim = if req.features { scene.features.as_ref().map_or(0, |f| f.dim) } else { 0 };

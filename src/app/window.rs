@@ -84,7 +84,8 @@ impl App {
         let wake: Arc<dyn Fn() + Send + Sync> = Arc::new(move || {
             let _ = proxy.send_event(Wake);
         });
-        let jobs = Jobs::new(ctx.clone(), wake.clone(), opts.compute_features, opts.scene_scale);
+        let mut jobs = Jobs::new(ctx.clone(), wake.clone(), opts.compute_features, opts.scene_scale);
+        jobs.lift_model = opts.fusion.as_ref().filter(|_| opts.lift).map(|f| f.model.clone());
         let recent = RecentFiles::load(opts.recent_file.clone());
         let mut viewer = Viewer::new(Viewport::new(&ctx), jobs, opts.layout, opts.style.clone(), recent);
         viewer.label_source = opts.label_source;

@@ -58,6 +58,10 @@ pub struct ViewArgs {
     /// Do not run the fusion network (the semantic view then shows ground truth only).
     #[arg(long)]
     pub no_fusion: bool,
+    /// Do not lift the predictions onto the Gaussians in the background (the `lifted`
+    /// semantic source). Scripted runs lift only when `--semantic-source lifted` asks.
+    #[arg(long)]
+    pub no_lift: bool,
     /// Fusion model (.onnx with its .json card beside it) [default: models/fusion.onnx].
     #[arg(long)]
     pub fusion_model: Option<PathBuf>,
@@ -121,6 +125,7 @@ pub fn run(args: &ViewArgs) -> anyhow::Result<()> {
             inference_divisor: args.inference_scale,
         }),
         label_source: if args.no_fusion || args.no_features { LabelSource::GroundTruth } else { args.semantic_source },
+        lift: !args.no_lift && (!scripted_run || args.semantic_source == LabelSource::Lifted),
     };
     let report = crate::app::run(opts)?;
     if scripted_run {
