@@ -146,6 +146,16 @@ pub fn name(id: u16) -> &'static str {
     NYU40_NAMES.get(id as usize).copied().unwrap_or("invalid")
 }
 
+/// The NYU40 id of a class given by name ("chair", "night stand"; case and `_`/`-` for
+/// spaces do not matter) or by number (1-40).
+pub fn id_of(name: &str) -> Option<u16> {
+    let wanted = name.trim().to_ascii_lowercase().replace(['_', '-'], " ");
+    if let Ok(id) = wanted.parse::<u16>() {
+        return (1..NUM_CLASSES as u16).contains(&id).then_some(id);
+    }
+    NYU40_NAMES.iter().skip(1).position(|n| *n == wanted).map(|i| i as u16 + 1)
+}
+
 /// Palette colour of an NYU40 id; ids outside the set draw black like "unlabelled".
 pub fn color(id: u16) -> [u8; 3] {
     SCANNET_PALETTE.get(id as usize).copied().unwrap_or([0, 0, 0])
@@ -154,6 +164,16 @@ pub fn color(id: u16) -> [u8; 3] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn classes_are_found_by_name_or_number() {
+        assert_eq!(id_of("chair"), Some(5));
+        assert_eq!(id_of(" Night_Stand "), Some(32));
+        assert_eq!(id_of("7"), Some(7));
+        for bad in ["0", "41", "unlabelled", "chairs", ""] {
+            assert_eq!(id_of(bad), None, "{bad:?}");
+        }
+    }
 
     #[test]
     fn names_and_palette_line_up() {

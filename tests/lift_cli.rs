@@ -64,6 +64,16 @@ fn lift_gives_every_seen_gaussian_a_class_and_writes_them_as_ply_properties() {
     let (ok, _, err) = rtgs2(&[&args[..], &["--out", s(&again)]].concat());
     assert!(ok && err.contains("corrupt") && err.contains("recomputing") && !err.contains("read from"), "{err}");
     assert_eq!(same(&again), lifted.scene.labels, "recomputed to the same labels");
+    // Cut out by class: only the Gaussians lifted to wall or floor (by name or id).
+    let cut = dir.path().join("cut.ply");
+    let (ok, _, err) = rtgs2(&[&args[..], &["--out", s(&cut), "--only", "wall,2"]].concat());
+    assert!(ok, "lift --only: {err}");
+    let cut_labels = same(&cut).expect("labels");
+    let expected = labels.iter().filter(|&&l| l == 1 || l == 2).count();
+    assert!(expected > 0 && cut_labels.len() == expected, "{} of {expected}", cut_labels.len());
+    assert!(cut_labels.iter().all(|&l| l == 1 || l == 2));
+    let (ok, _, err) = rtgs2(&[&args[..], &["--out", s(&cut), "--only", "chairs"]].concat());
+    assert!(!ok && err.contains("\"chairs\" is not an NYU40 class"), "{err}");
     // The lifted PLY is a scene like any other: it renders its lifted labels.
     let ids = dir.path().join("ids.png");
     let cams = room.join("cameras.json");

@@ -100,6 +100,8 @@ pub enum JobEvent {
     },
     /// The file dialog closed: the chosen path, if any.
     Picked(Option<PathBuf>),
+    /// An export of lifted classes finished: the file and its Gaussian count, or why not.
+    Exported(Result<(PathBuf, usize), String>),
 }
 
 /// Spawns jobs and hands their events to the UI thread.
@@ -164,6 +166,45 @@ impl Jobs {
 }
 
 impl Jobs {
+    /// Asks where to save, then writes the Gaussians of `scene` whose lifted class `keep`
+    /// marks as a reference PLY (with `label` and `label_confidence`), all on a thread of its
+    /// own (the dialog blocks until the user answers).
+    pub fn export_classes(
+        &self,
+        scene: Arc<Scene>,
+        lifted: Arc<crate::pipeline::LiftedLabels>,
+        keep: [bool; NUM_CLASSES],
+        suggested: String,
+    ) {
+        let (tx, wake) = (self.tx.clone(), self.wake.clone());
+        let spawned = std::thread::Builder::new().name("export classes".into()).spawn(move || {
+            let picked = rfd::FileDialog::new()
+                .set_title("Export the shown classes")
+                .set_file_name(suggested)
+                .add_filter("PLY", &["ply"])
+                .save_file();
+            let result = match picked {
+                None => Err("no file chosen (the dialog needs an XDG desktop portal)".to_string()),
+                Some(path) => {
+                    let labelled = crate::pipeline::lift::with_lifted_labels(&scene, &lifted);
+                    let cut = crate::pipeline::lift::isolate_classes(&labelled, &keep);
+                    if cut.is_empty() {
+                        Err("no Gaussian was lifted to a shown class".to_string())
+                    } else {
+                        crate::scene::ply_write::write_ply(&path, &cut)
+                            .map(|()| (path, cut.len()))
+                            .map_err(|e| e.to_string())
+                    }
+                }
+            };
+            let _ = tx.send(JobEvent::Exported(result));
+            wake();
+        });
+        if let Err(e) = spawned {
+            log::error!("could not start the export thread: {e}");
+        }
+    }
+
     /// Shows the system's file dialog (through the XDG desktop portal on Linux) on a thread of
     /// its own, since it blocks until the user answers.
     pub fn pick(&self, folder: bool) {

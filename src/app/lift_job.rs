@@ -14,7 +14,7 @@ use crate::scene::{Camera, Scene};
 
 /// Lifted labels and how long they took.
 pub struct Lifted {
-    pub labels: LiftedLabels,
+    pub labels: std::sync::Arc<LiftedLabels>,
     pub seconds: f64,
 }
 
@@ -39,5 +39,5 @@ pub fn lift_in_background(
     let total = views.len();
     let (labels, _) =
         lift(&mut segmenter, &mut net, scene, &views, |done| progress(done, total)).map_err(|e| e.to_string())?;
-    Ok(Lifted { labels, seconds: started.elapsed().as_secs_f64() })
+    Ok(Lifted { labels: std::sync::Arc::new(labels), seconds: started.elapsed().as_secs_f64() })
 }

@@ -139,11 +139,25 @@ fn source_controls(ui: &mut egui::Ui, viewer: &mut Viewer) -> bool {
         LiftStatus::Off => "lifting: off".to_string(),
         LiftStatus::Running { done, total: 0 } => format!("lifting: starting ({done} views)"),
         LiftStatus::Running { done, total } => format!("lifting: {done}/{total} views"),
-        LiftStatus::Ready { labelled, gaussians, seconds } => {
-            format!("lifted: {labelled} of {gaussians} Gaussians in {seconds:.0} s")
+        LiftStatus::Ready { labels, seconds } => {
+            format!("lifted: {} of {} Gaussians in {seconds:.0} s", labels.labelled(), labels.classes.len())
         }
         LiftStatus::Failed(e) => format!("lifting failed: {e}"),
     });
+    if let (LiftStatus::Ready { labels, .. }, Some(s)) = (&viewer.lifted, &viewer.shown)
+        && ui
+            .button("export the shown classes as PLY…")
+            .on_hover_text("the Gaussians lifted to the classes ticked below, with label and label_confidence")
+            .clicked()
+    {
+        let name = s.scene.path.file_stem().map_or("scene".into(), |n| n.to_string_lossy().into_owned());
+        viewer.jobs.export_classes(
+            s.scene.scene.clone(),
+            labels.clone(),
+            viewer.style.shown,
+            format!("{name}_classes.ply"),
+        );
+    }
     if viewer.label_source == LabelSource::Prediction {
         let view = viewer.viewport.size().unwrap_or(viewer.view_size);
         let name = |d: u32| {

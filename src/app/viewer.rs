@@ -40,8 +40,7 @@ pub enum LiftStatus {
         total: usize,
     },
     Ready {
-        labelled: usize,
-        gaussians: usize,
+        labels: std::sync::Arc<crate::pipeline::LiftedLabels>,
         seconds: f64,
     },
     Failed(String),
@@ -215,11 +214,7 @@ impl Viewer {
                     self.lifted = match (result, self.shown.as_mut()) {
                         (Ok(l), Some(s)) => {
                             match s.scene.gpu.set_lifted_labels(&self.viewport.ctx, &l.labels.classes) {
-                                Ok(()) => LiftStatus::Ready {
-                                    labelled: l.labels.labelled(),
-                                    gaussians: l.labels.classes.len(),
-                                    seconds: l.seconds,
-                                },
+                                Ok(()) => LiftStatus::Ready { labels: l.labels, seconds: l.seconds },
                                 Err(e) => LiftStatus::Failed(e.to_string()),
                             }
                         }
@@ -227,6 +222,12 @@ impl Viewer {
                         (Ok(_), None) => LiftStatus::Off,
                     };
                     self.dirty = true;
+                }
+                JobEvent::Exported(result) => {
+                    self.message = Some(match result {
+                        Ok((path, n)) => format!("exported {n} Gaussians to {}", path.display()),
+                        Err(e) => format!("nothing exported: {e}"),
+                    });
                 }
                 JobEvent::Picked(Some(path)) => self.open_path(path),
                 JobEvent::Picked(None) => {

@@ -11,9 +11,9 @@ use serde_json::json;
 
 use super::bench::stats::median_p95;
 use super::fusion_args::FusionArgs;
+use crate::pipeline::lift::{isolate_classes, with_lifted_labels};
 use crate::pipeline::lift_cache::{LiftInputs, LiftKey, decode, encode, lift_cache_path, lift_key, round_to_stored};
 use crate::pipeline::{Backend, LiftOptions, LiftTimings, LiftedLabels, lift, lift_views};
-use crate::scene::{ExtraProperty, ScalarKind, Scene};
 
 #[derive(Args, Debug)]
 pub struct LiftArgs {
@@ -33,6 +33,10 @@ pub struct LiftArgs {
     /// (any ground-truth labels of the input are replaced in this copy; the input is untouched).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// With `--out`: keep only the Gaussians lifted to these classes (names or NYU40 ids,
+    /// comma-separated, e.g. `chair,sofa` or `5,6`): the objects cut out by class.
+    #[arg(long, value_delimiter = ',', requires = "out")]
+    pub only: Vec<String>,
     /// Also write the class counts and per-stage times as JSON to this file.
     #[arg(long)]
     pub json: Option<PathBuf>,
@@ -46,6 +50,7 @@ pub fn run(args: &LiftArgs) -> anyhow::Result<()> {
     if args.views == 0 || args.width == 0 || args.height == 0 {
         bail!("--views, --width and --height must be positive");
     }
+    let only = parse_classes(&args.only)?;
     let loaded = super::load_scene(&args.path, false)?;
     if loaded.cameras.is_empty() {
         bail!("no cameras to lift from: {}", loaded.why_no_cameras());
@@ -58,9 +63,16 @@ pub fn run(args: &LiftArgs) -> anyhow::Result<()> {
         if std::fs::canonicalize(out).ok() == std::fs::canonicalize(&loaded.source).ok() {
             bail!("refusing to overwrite the input file {}", loaded.source.display());
         }
-        crate::scene::ply_write::write_ply(out, &with_lifted_labels(&loaded.scene, &lifted))
-            .with_context(|| format!("writing {}", out.display()))?;
-        eprintln!("lifted labels -> {}", out.display());
+        let labelled = with_lifted_labels(&loaded.scene, &lifted);
+        let written = match &only {
+            Some(keep) => isolate_classes(&labelled, keep),
+            None => labelled,
+        };
+        if written.is_empty() {
+            bail!("no Gaussian was lifted to {}: nothing to write", args.only.join(", "));
+        }
+        crate::scene::ply_write::write_ply(out, &written).with_context(|| format!("writing {}", out.display()))?;
+        eprintln!("lifted labels of {} Gaussians -> {}", written.len(), out.display());
     }
     if let Some(path) = &args.json {
         crate::util::atomic_write::write_bytes_atomically(path, serde_json::to_string_pretty(&summary)?.as_bytes())
@@ -156,17 +168,22 @@ fn compute(
     Ok((lifted, timings))
 }
 
-/// The scene with the lifted classes as `label` and their confidence as `label_confidence`.
-pub(crate) fn with_lifted_labels(scene: &Scene, lifted: &LiftedLabels) -> Scene {
-    let mut out = scene.clone();
-    out.labels = Some(lifted.classes.clone());
-    out.extras.retain(|e| e.name != "label_confidence");
-    out.extras.push(ExtraProperty {
-        name: "label_confidence".into(),
-        kind: ScalarKind::F32,
-        values: lifted.confidence.iter().map(|&c| c as f64).collect(),
-    });
-    out
+/// `--only` as a per-class mask (`None`: every class).
+fn parse_classes(names: &[String]) -> anyhow::Result<Option<[bool; crate::classes::NUM_CLASSES]>> {
+    if names.is_empty() {
+        return Ok(None);
+    }
+    let mut keep = [false; crate::classes::NUM_CLASSES];
+    for n in names {
+        match crate::classes::id_of(n) {
+            Some(id) => keep[id as usize] = true,
+            None => bail!(
+                "--only {n:?} is not an NYU40 class: give names ({}, ...) or ids 1-40",
+                crate::classes::NYU40_NAMES[1..6].join(", ")
+            ),
+        }
+    }
+    Ok(Some(keep))
 }
 
 fn summary(lifted: &LiftedLabels, t: &LiftTimings, seconds: f64, gaussians: usize) -> serde_json::Value {

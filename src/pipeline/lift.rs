@@ -7,11 +7,12 @@
 use std::time::Instant;
 
 use super::segmenter::{SegmentError, Segmenter};
+use crate::classes::NUM_CLASSES;
 use crate::dataset::views::{extra_views, scene_views};
 use crate::fusion::coverage::NO_CLASS;
 use crate::fusion::{FusionModel, Prediction};
 use crate::render::lift::{WeightedSums, scatter_by_weight};
-use crate::scene::{Camera, Scene};
+use crate::scene::{Camera, ExtraProperty, ScalarKind, Scene};
 
 /// Below this summed class weight a Gaussian counts as unseen (its pixels were all uncovered
 /// or it never reached 1 % of one pixel).
@@ -141,6 +142,32 @@ fn decide(acc: &WeightedSums, class_ids: &[u8], views: usize) -> LiftedLabels {
         confidence[g] = top / total;
     }
     LiftedLabels { classes, confidence, views }
+}
+
+/// The scene with the lifted classes as `label` and their confidence as `label_confidence`
+/// (the reference PLY's properties for them).
+pub fn with_lifted_labels(scene: &Scene, lifted: &LiftedLabels) -> Scene {
+    let mut out = scene.clone();
+    out.labels = Some(lifted.classes.clone());
+    out.extras.retain(|e| e.name != "label_confidence");
+    out.extras.push(ExtraProperty {
+        name: "label_confidence".into(),
+        kind: ScalarKind::F32,
+        values: lifted.confidence.iter().map(|&c| c as f64).collect(),
+    });
+    out
+}
+
+/// Only the Gaussians of `labelled` (labels present) whose class `keep` marks: objects cut
+/// out by class. A scene without labels gives an empty one.
+pub fn isolate_classes(labelled: &Scene, keep: &[bool; NUM_CLASSES]) -> Scene {
+    let mask: Vec<bool> = match &labelled.labels {
+        Some(l) => l.iter().map(|&c| keep.get(c as usize).copied().unwrap_or(false)).collect(),
+        None => vec![false; labelled.len()],
+    };
+    let mut out = labelled.clone();
+    out.retain(&mask);
+    out
 }
 
 fn ms(t: Instant) -> f64 {
