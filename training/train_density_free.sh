@@ -57,7 +57,7 @@ case "${1:-}" in
   fusion)
     a=$r2/scannet_train_a a6=$r2/disc06/scannet_train_a b=$r2/scannet_train_b45 b6=$r2/disc06/scannet_train_b45
     common=(--modality features_rgb --feature-depths 1 2 8 4 --label-smoothing 0.15 --class-balance 0.5
-            --threads 1 --lr 2e-4 --warmup 20 --steps "${STEPS:-900}" --seed 36)
+            --threads 1 --lr 3e-4 --warmup 30 --steps "${STEPS:-1400}" --seed 36)
     # shellcheck disable=SC2086  # the data lists are word lists on purpose
     $py -m rtgs2_train.train_fusion --data $a $a $a6 $a6 $r2/furnished_train $r2/varied_train \
         --val $r2/scannet_val_a --run-dir runs/fusion_r2_a --init-from runs/fusion_furn_a2/checkpoint.pt \
