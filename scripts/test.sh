@@ -6,6 +6,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 cargo test --locked
+# The tree's habits (Cargo.toml [lints], README "Standards"): lint- and doc-clean.
+if cargo clippy --version >/dev/null 2>&1; then
+  cargo clippy --locked --all-targets -- -D warnings
+else
+  echo "warning: clippy is not installed (rustup component add clippy): lint check skipped" >&2
+fi
+RUSTDOCFLAGS="-D warnings" cargo doc --locked --no-deps
 
 venv=target/py-test-venv
 if [ ! -x "$venv/bin/python" ]; then

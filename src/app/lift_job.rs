@@ -1,7 +1,7 @@
 //! Lifting in the viewer's background: once the encoder's features are ready, the fusion
 //! network segments views of the scene on the CPU (one ONNX Runtime thread; the CPU reference
 //! renderer, as `rtgs2 lift` on a machine without a GPU) and its predictions are fused onto
-//! the Gaussians ([`crate::pipeline::lift`]). The semantic view can then show them splatted
+//! the Gaussians ([`crate::pipeline::lift()`]). The semantic view can then show them splatted
 //! like the ground truth: no network in the frame loop, the same class from every view.
 
 use std::path::Path;

@@ -13,7 +13,7 @@ use crate::inference::{ExecutionChoice, InferenceError, build_model_session};
 /// 18 on).
 pub const OPSET: u32 = 18;
 
-/// A companion graph's session beside a network on `provider` ([`companion_of`]), and the
+/// A companion graph's session beside a network on `provider` (`companion_of`), and the
 /// device memory it exchanges values in with the network. `what` names the graph in errors.
 pub fn companion_session(
     model: ort::Result<Model>,

@@ -269,7 +269,7 @@ impl FusionModel {
     }
 
     /// Whether GPU-packed tensors handed over still mapped are read by ONNX Runtime where they
-    /// are, not copied out first ([`FusionModel::inputs_must_own`]).
+    /// are, not copied out first (`FusionModel::inputs_must_own`).
     pub fn reads_mapped_tensors_in_place(&self) -> bool {
         !self.inputs_must_own()
     }

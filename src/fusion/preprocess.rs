@@ -124,7 +124,7 @@ impl FrameInputs {
 /// Defined beside the GPU packing that pads the same way; the network side uses it too.
 pub use crate::render::gpu::pack::padded_len;
 
-/// `[3, hp, wp]`: (u8 / 255 − mean[c]) / std[c], replicate-padded. The divisions (not
+/// `[3, hp, wp]`: (u8 / 255 − mean\[c\]) / std\[c\], replicate-padded. The divisions (not
 /// multiplications by reciprocals) follow the PyTorch side's order of operations.
 pub fn rgb_nchw(
     rgb8: &[u8],
@@ -140,7 +140,7 @@ pub fn rgb_nchw(
     out
 }
 
-/// `[3 * 256]`: (v / 255 − mean[c]) / std[c] for every 8-bit value v of channel c — the
+/// `[3 * 256]`: (v / 255 − mean\[c\]) / std\[c\] for every 8-bit value v of channel c — the
 /// normalisation as a table, shared with the GPU's packing pass so both give the same values.
 pub fn rgb_table(mean: [f32; 3], std: [f32; 3]) -> Vec<f32> {
     (0..3).flat_map(|c| (0..256).map(move |v| (v as f32 / 255.0 - mean[c]) / std[c])).collect()

@@ -2,7 +2,7 @@
 //! `red green blue` and an integer `label`), or a pair of `.npy` arrays as ScanNet
 //! preprocessors write them (`<scan>_vert.npy`: N × [x y z r g b] float, colour 0–255, and
 //! `<scan>_sem_label.npy`: N NYU40 ids). PLY bodies are read by the scene reader's own
-//! decoders ([`ply_general::vertex_records`]), so a scan meets the same checks as a scene:
+//! decoders (`scene::ply_general::vertex_records`), so a scan meets the same checks as a scene:
 //! ASCII `nan` is a value (and then an error naming the vertex), a bad token names its line,
 //! binary bodies are held to the header's length.
 

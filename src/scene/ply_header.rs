@@ -203,9 +203,10 @@ mod tests {
     #[test]
     fn rejects_missing_end_header_and_bad_lines_with_line_numbers() {
         assert!(matches!(parse(b"ply\nformat ascii 1.0\n"), Err(Problem::BadHeader { .. })));
-        let err = parse(b"ply\nformat ascii 1.0\nelement vertex x\nend_header\n").unwrap_err();
+        let err = parse(b"ply\nformat ascii 1.0\nelement vertex x\nend_header\n").expect_err("a non-numeric count");
         assert!(matches!(err, Problem::BadHeader { line: 3, .. }), "{err}");
-        let err = parse(b"ply\nformat ascii 1.0\nelement vertex 1\nproperty float16 x\nend_header\n").unwrap_err();
+        let err = parse(b"ply\nformat ascii 1.0\nelement vertex 1\nproperty float16 x\nend_header\n")
+            .expect_err("an unknown scalar type");
         assert!(matches!(err, Problem::BadHeader { line: 4, .. }), "{err}");
         assert!(matches!(parse(b"PK\x03\x04"), Err(Problem::UnknownFormat(_))));
     }
@@ -213,9 +214,12 @@ mod tests {
     /// Messages are for people: no Rust `Some("2.0")` in them.
     #[test]
     fn version_errors_quote_the_version_without_debug_text() {
-        let err = parse(b"ply\nformat ascii 2.0\nelement vertex 1\nend_header\n").unwrap_err().to_string();
+        let err = parse(b"ply\nformat ascii 2.0\nelement vertex 1\nend_header\n")
+            .expect_err("format version 2.0")
+            .to_string();
         assert!(err.contains("line 2") && err.contains("'2.0'") && !err.contains("Some"), "{err}");
-        let err = parse(b"ply\nformat ascii\nelement vertex 1\nend_header\n").unwrap_err().to_string();
+        let err =
+            parse(b"ply\nformat ascii\nelement vertex 1\nend_header\n").expect_err("no format version").to_string();
         assert!(err.contains("no version") && !err.contains("None"), "{err}");
     }
 }

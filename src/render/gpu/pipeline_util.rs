@@ -54,7 +54,7 @@ pub fn compute_pipeline(
     })
 }
 
-/// A bind group over whole buffers, binding i = buffers[i].
+/// A bind group over whole buffers, binding i = `buffers[i]`.
 pub fn bind_group(
     device: &wgpu::Device,
     label: &str,
