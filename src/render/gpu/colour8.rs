@@ -3,7 +3,7 @@
 //! the f32 image (plus the CPU's conversion): at 640×480 that is 1.2 MB instead of 4.9 MB.
 
 use super::context::GpuContext;
-use super::pipeline_util::{Bind, bind_group, bind_group_layout, compute_pipeline, shader};
+use super::pipeline_util::{bind_group, bind_group_layout, compute_pipeline, shader};
 use super::renderer::FrameTarget;
 use super::shaders;
 
@@ -22,7 +22,7 @@ pub struct Colour8Pass {
 impl Colour8Pass {
     pub fn new(ctx: &GpuContext) -> Self {
         let d = &ctx.device;
-        let layout = bind_group_layout(d, "colour8", &[Bind::Read, Bind::ReadWrite]);
+        let layout = bind_group_layout(d, "colour8", shaders::COLOUR8_BINDS);
         let module = shader(d, "colour8", shaders::COLOUR8.to_string());
         let pipeline = compute_pipeline(d, &module, &layout, "pack_colour8", &[]);
         Self { layout, pipeline, output: None }

@@ -8,7 +8,7 @@ use half::f16;
 
 use super::GpuContext;
 use super::layout::PackParams;
-use super::pipeline_util::{Bind, bind_group, bind_group_layout, compute_pipeline, shader};
+use super::pipeline_util::{bind_group, bind_group_layout, compute_pipeline, shader};
 use super::readback::MappedRegion;
 use super::renderer::{FrameTarget, TargetError};
 use super::shaders;
@@ -235,8 +235,7 @@ pub struct InputPacker {
 impl InputPacker {
     pub fn new(ctx: &GpuContext) -> Self {
         let d = &ctx.device;
-        use Bind::*;
-        let layout = bind_group_layout(d, "pack inputs", &[Uniform, Read, Read, Read, ReadWrite, ReadWrite]);
+        let layout = bind_group_layout(d, "pack inputs", shaders::PACK_INPUTS_BINDS);
         let module = shader(d, "pack inputs", shaders::PACK_INPUTS.to_string());
         let pipeline = compute_pipeline(d, &module, &layout, "pack", &[]);
         Self { layout, module, pipeline, half_pipeline: None, sized: None }

@@ -2,7 +2,7 @@
 //! every entry point of one shader file).
 
 /// How a binding is used.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Bind {
     Uniform,
     Read,

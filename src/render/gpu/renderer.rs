@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use super::layout::{FrameUniforms, counter};
-use super::pipeline_util::{Bind, bind_group, bind_group_layout, compute_pipeline, shader};
+use super::pipeline_util::{bind_group, bind_group_layout, compute_pipeline, shader};
 use super::scan::{GpuScan, ScanCounts, ScanPlan, grid};
 use super::scene_buffers::GpuScene;
 use super::sort::{RadixSorter, SortBuffers, SortCount};
@@ -164,11 +164,10 @@ pub fn tile_key_bits(tiles: u32) -> u32 {
 impl GpuRenderer {
     pub fn new(ctx: &GpuContext) -> Self {
         let d = &ctx.device;
-        use Bind::{Read as R, ReadWrite as W, Uniform as U};
-        let preprocess_layout = bind_group_layout(d, "preprocess", &[U, R, R, R, R, R, R, W, W, W, W, W]);
-        let binning_layout = bind_group_layout(d, "binning", &[U, W, R, R, R, W, W, W, W, W, W]);
-        let setup_layout = bind_group_layout(d, "dispatch setup", &[U, W, W]);
-        let raster_layout = bind_group_layout(d, "raster", &[U, R, R, R, R, R, R, R, R, R, R, W, W, W, W]);
+        let preprocess_layout = bind_group_layout(d, "preprocess", shaders::PREPROCESS_BINDS);
+        let binning_layout = bind_group_layout(d, "binning", shaders::BINNING_BINDS);
+        let setup_layout = bind_group_layout(d, "dispatch setup", shaders::DISPATCH_SETUP_BINDS);
+        let raster_layout = bind_group_layout(d, "raster", shaders::RASTER_BINDS);
         let pre_module = shader(d, "preprocess", shaders::preprocess());
         let bin_module = shader(d, "binning", shaders::binning());
         let setup_module = shader(d, "dispatch setup", shaders::dispatch_setup());

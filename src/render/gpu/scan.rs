@@ -5,7 +5,7 @@
 use wgpu::util::DeviceExt;
 
 use super::layout::ScanParams;
-use super::pipeline_util::{Bind, bind_group_layout, compute_pipeline, shader};
+use super::pipeline_util::{bind_group_layout, compute_pipeline, shader};
 use super::shaders;
 
 const BLOCK: u64 = 1024;
@@ -44,10 +44,8 @@ pub fn grid(groups: u32) -> (u32, u32) {
 
 impl GpuScan {
     pub fn new(device: &wgpu::Device) -> Self {
-        use Bind::{ReadWrite as W, Uniform as U};
         let module = shader(device, "scan", shaders::SCAN.to_string());
-        // Count and total are read-write so they may live in the same buffer.
-        let layout = bind_group_layout(device, "scan", &[U, W, W, W, W]);
+        let layout = bind_group_layout(device, "scan", shaders::SCAN_BINDS);
         let make = |entry: &str| compute_pipeline(device, &module, &layout, entry, &[]);
         Self { reduce: make("reduce_blocks"), scan: make("scan_blocks"), layout }
     }

@@ -1,6 +1,8 @@
 //! WGSL sources. The splatting passes share `common.wgsl` (prepended here, since WGSL has no
 //! includes); a test validates every module with naga for every variant we compile.
 
+use super::pipeline_util::Bind::{self, Read as R, ReadWrite as W, Uniform as U};
+
 pub const COMMON: &str = include_str!("../../../shaders/common.wgsl");
 pub const SCAN: &str = include_str!("../../../shaders/scan.wgsl");
 pub const PACK_INPUTS: &str = include_str!("../../../shaders/pack_inputs.wgsl");
@@ -9,6 +11,20 @@ const PREPROCESS_BODY: &str = include_str!("../../../shaders/preprocess.wgsl");
 const BINNING_BODY: &str = include_str!("../../../shaders/binning.wgsl");
 const DISPATCH_SETUP_BODY: &str = include_str!("../../../shaders/dispatch_setup.wgsl");
 const RASTER_BODY: &str = include_str!("../../../shaders/raster.wgsl");
+
+// Each pass's bind group layout, binding i = entry i: the one list the Rust side builds its
+// layout from and that the reflection test below checks against the shader's own
+// `@group(0) @binding(i)` declarations (kind and access).
+pub const PREPROCESS_BINDS: &[Bind] = &[U, R, R, R, R, R, R, W, W, W, W, W];
+pub const BINNING_BINDS: &[Bind] = &[U, W, R, R, R, W, W, W, W, W, W];
+pub const DISPATCH_SETUP_BINDS: &[Bind] = &[U, W, W];
+pub const RASTER_BINDS: &[Bind] = &[U, R, R, R, R, R, R, R, R, R, R, W, W, W, W];
+/// Count and total are read-write so they may live in the same buffer.
+pub const SCAN_BINDS: &[Bind] = &[U, W, W, W, W];
+pub const PACK_INPUTS_BINDS: &[Bind] = &[U, R, R, R, W, W];
+pub const COLOUR8_BINDS: &[Bind] = &[R, W];
+pub const SORT_SETUP_BINDS: &[Bind] = &[R, W, W];
+pub const SORT_PASS_BINDS: &[Bind] = &[U, U, R, R, W, W, W];
 
 pub fn preprocess() -> String {
     format!("{COMMON}\n{PREPROCESS_BODY}")
@@ -88,6 +104,55 @@ mod tests {
             let constants: naga::back::PipelineConstants = overrides.iter().map(|(k, v)| (k.to_string(), *v)).collect();
             naga::back::pipeline_constants::process_overrides(&module, &info, None, &constants)
                 .unwrap_or_else(|e| panic!("{name} with {overrides:?}: {e}"));
+        }
+    }
+
+    /// `(binding, kind)` of every resource the shader declares, from naga's reflection.
+    fn declared(name: &str, source: &str) -> Vec<(u32, Bind)> {
+        let module =
+            naga::front::wgsl::parse_str(source).unwrap_or_else(|e| panic!("{name}: {}", e.emit_to_string(source)));
+        let mut out: Vec<(u32, Bind)> = module
+            .global_variables
+            .iter()
+            .filter_map(|(_, v)| {
+                let b = v.binding.as_ref()?;
+                assert_eq!(b.group, 0, "{name}: every resource is in group 0");
+                let kind = match v.space {
+                    naga::AddressSpace::Uniform => Bind::Uniform,
+                    naga::AddressSpace::Storage { access } if access.contains(naga::StorageAccess::STORE) => {
+                        Bind::ReadWrite
+                    }
+                    naga::AddressSpace::Storage { .. } => Bind::Read,
+                    other => panic!("{name}: binding {} in {other:?}, which no layout here declares", b.binding),
+                };
+                Some((b.binding, kind))
+            })
+            .collect();
+        out.sort_by_key(|(i, _)| *i);
+        out
+    }
+
+    /// Every pipeline's bind group layout (binding index, uniform or storage, access) is what
+    /// its shader declares, for every variant compiled.
+    #[test]
+    fn bind_group_layouts_match_the_shaders() {
+        use crate::render::gpu::sort::{SETUP_WGSL, SORT_WGSL};
+        let mut cases: Vec<(String, String, &[Bind])> = vec![
+            ("preprocess".into(), preprocess(), PREPROCESS_BINDS),
+            ("binning".into(), binning(), BINNING_BINDS),
+            ("dispatch setup".into(), dispatch_setup(), DISPATCH_SETUP_BINDS),
+            ("scan".into(), SCAN.into(), SCAN_BINDS),
+            ("pack inputs".into(), PACK_INPUTS.into(), PACK_INPUTS_BINDS),
+            ("colour8".into(), COLOUR8.into(), COLOUR8_BINDS),
+            ("radix sort setup".into(), SETUP_WGSL.into(), SORT_SETUP_BINDS),
+            ("radix sort pass".into(), SORT_WGSL.into(), SORT_PASS_BINDS),
+        ];
+        for (dim, labels) in [(0, false), (0, true), (4, false), (32, true), (64, true)] {
+            cases.push((format!("raster D {dim} labels {labels}"), raster(dim, labels, 16384), RASTER_BINDS));
+        }
+        for (name, source, binds) in cases {
+            let expected: Vec<(u32, Bind)> = binds.iter().enumerate().map(|(i, b)| (i as u32, *b)).collect();
+            assert_eq!(declared(&name, &source), expected, "{name}: layout vs shader");
         }
     }
 

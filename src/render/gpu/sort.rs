@@ -30,7 +30,7 @@
 use bytemuck::{Pod, Zeroable};
 use wgpu::util::DeviceExt;
 
-use super::pipeline_util::{Bind, bind_group_layout, compute_pipeline, shader};
+use super::pipeline_util::{bind_group_layout, compute_pipeline, shader};
 
 /// Invocations per workgroup of the sort passes (shaders/radix_sort.wgsl: `WG`).
 pub const WORKGROUP_SIZE: u32 = 256;
@@ -179,9 +179,8 @@ pub fn pass_count(key_bits: u32) -> u32 {
 
 impl RadixSorter {
     pub fn new(device: &wgpu::Device) -> Self {
-        use Bind::{Read as R, ReadWrite as W, Uniform as U};
-        let setup_layout = bind_group_layout(device, "radix sort setup", &[R, W, W]);
-        let sort_layout = bind_group_layout(device, "radix sort pass", &[U, U, R, R, W, W, W]);
+        let setup_layout = bind_group_layout(device, "radix sort setup", super::shaders::SORT_SETUP_BINDS);
+        let sort_layout = bind_group_layout(device, "radix sort pass", super::shaders::SORT_PASS_BINDS);
         let setup_module = shader(device, "radix_sort_setup.wgsl", SETUP_WGSL.to_string());
         let sort_module = shader(device, "radix_sort.wgsl", SORT_WGSL.to_string());
         let pipeline = |layout: &wgpu::BindGroupLayout, module: &wgpu::ShaderModule, entry: &str| {
