@@ -76,12 +76,15 @@ fn a_labelled_scan_becomes_a_scene_with_cameras_whose_labels_render() {
     let report: serde_json::Value =
         serde_json::from_slice(&std::fs::read(room.join("import.json")).expect("import.json")).expect("json");
     assert_eq!(report["points"], 30_000);
-    // The encoder takes the scan's recorded units, not an estimate from the scene's height.
+    // `--scene-scale recorded` encodes at the scan's recorded units; the default estimates
+    // (the shipped networks were trained that way).
     assert_eq!(loaded.recorded_scale, Some(1.0));
     let cache = dir.path().join("cache");
-    let (ok, _, err) = rtgs2(&["features", s(&room), "--cache-dir", s(&cache)]);
+    let (ok, _, err) = rtgs2(&["features", s(&room), "--cache-dir", s(&cache), "--scene-scale", "recorded"]);
     assert!(ok, "features: {err}");
     assert!(err.contains("scene scale 1 world units per metre, recorded by rtgs2 import"), "{err}");
+    let (ok, _, err) = rtgs2(&["features", s(&room), "--cache-dir", s(&cache)]);
+    assert!(ok && err.contains("estimated"), "{err}");
     let (ok, _, err) = rtgs2(&["features", s(&room), "--cache-dir", s(&cache), "--scene-scale", "2"]);
     assert!(ok && err.contains("scene scale 2 world units per metre (--scene-scale)"), "{err}");
     // Every camera sees the room from inside: its label render is mostly labelled surface,
@@ -460,9 +463,9 @@ fn import_options_out_of_range_are_refused_with_the_option_named() {
     for (option, value, expect) in [
         ("--views", "0", "--views must be 1 to 10000"),
         ("--views", "10001", "--views must be 1 to 10000"),
-        ("--units-per-metre", "0", "expected 'auto' or a positive number"),
-        ("--units-per-metre", "-1", "expected 'auto' or a positive number"),
-        ("--units-per-metre", "NaN", "expected 'auto' or a positive number"),
+        ("--units-per-metre", "0", "expected 'auto', 'recorded' or a positive number"),
+        ("--units-per-metre", "-1", "expected 'auto', 'recorded' or a positive number"),
+        ("--units-per-metre", "NaN", "expected 'auto', 'recorded' or a positive number"),
         ("--disc-size", "-1", "--disc-size must be 0.1 to 4"),
         ("--disc-size", "4.5", "--disc-size must be 0.1 to 4"),
         ("--disc-size", "NaN", "--disc-size must be 0.1 to 4"),

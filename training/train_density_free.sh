@@ -31,7 +31,7 @@ mix() {
 }
 
 export_sets() {  # the fusion sets of train_furnished.sh, same views and seeds, rule-2 features
-  local x=("$rtgs2" export-dataset --model "$enc" --backend cpu --threads 1)
+  local x=("$rtgs2" export-dataset --model "$enc" --backend cpu --threads 1 --scene-scale recorded)
   scans() { local d=$1; shift; for r in "$@"; do ls -d "$d"/scannet_rooms/scene${r}_*; done; }
   local d o
   for d_o in "data:$r2" "data/disc06:$r2/disc06"; do

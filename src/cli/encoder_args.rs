@@ -15,9 +15,9 @@ pub struct EncoderArgs {
     /// Encoder model (.onnx with its .json card beside it) [default: the shipped models/encoder.onnx].
     #[arg(long)]
     pub model: Option<PathBuf>,
-    /// World units per metre of the scene, or `auto`: the units `import` recorded, else an
-    /// estimate from the room's height (splats from photos have no metric scale; the
-    /// encoder's grid is metric).
+    /// World units per metre of the scene, `auto` to estimate it from the room's height
+    /// (splats from photos have no metric scale; the encoder's grid is metric), or `recorded`
+    /// for the units `import` recorded.
     #[arg(long, default_value = "auto", allow_negative_numbers = true)]
     pub scene_scale: SceneScale,
     #[command(flatten)]

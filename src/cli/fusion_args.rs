@@ -19,8 +19,8 @@ pub struct FusionArgs {
     /// Encoder model whose features the fusion network reads [default: models/encoder.onnx].
     #[arg(long)]
     pub encoder_model: Option<PathBuf>,
-    /// World units per metre of the scene for the encoder, or `auto`: the units `import`
-    /// recorded, else an estimate from the room's height.
+    /// World units per metre of the scene for the encoder, `auto` to estimate it from the
+    /// room's height, or `recorded` for the units `import` recorded.
     #[arg(long, default_value = "auto", allow_negative_numbers = true)]
     pub scene_scale: crate::encoder::SceneScale,
     #[command(flatten)]

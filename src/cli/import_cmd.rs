@@ -55,6 +55,9 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<()> {
     if args.width == 0 || args.height == 0 || args.width > 8192 || args.height > 8192 {
         bail!("--width and --height must be 1 to 8192");
     }
+    if args.units_per_metre == crate::encoder::SceneScale::Recorded {
+        bail!("--units-per-metre recorded: a scan records no units; give 'auto' or a number (ScanNet: 1)");
+    }
     if !(args.fov > 0.0 && args.fov < 180.0) {
         bail!("--fov must be between 0 and 180 degrees, got {}", args.fov);
     }
@@ -98,7 +101,7 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<()> {
         };
         let scale = match args.units_per_metre {
             crate::encoder::SceneScale::Fixed(v) => Some(v),
-            crate::encoder::SceneScale::Estimate => None,
+            crate::encoder::SceneScale::Estimate | crate::encoder::SceneScale::Recorded => None,
         };
         let imported = import_points(path, &points, args.up, scale, &surfel_opts, &view_opts)?;
         let dir = args.out.join(scan_name(path));

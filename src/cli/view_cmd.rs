@@ -43,8 +43,8 @@ pub struct ViewArgs {
     /// Do not compute the scene encoder's features (no feature view).
     #[arg(long)]
     pub no_features: bool,
-    /// World units per metre of the scene for the encoder, or `auto`: the units `import`
-    /// recorded, else an estimate.
+    /// World units per metre of the scene for the encoder, `auto` to estimate it, or
+    /// `recorded` for the units `import` recorded.
     #[arg(long, default_value = "auto", allow_negative_numbers = true)]
     pub scene_scale: crate::encoder::SceneScale,
     /// Scripted runs wait at most this many seconds for the encoder features when the layout

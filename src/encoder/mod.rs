@@ -54,12 +54,18 @@ pub struct FeatureOptions {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum SceneScale {
     Estimate,
+    /// The units `rtgs2 import` recorded in a trainer folder's `import.json`, else estimated.
+    /// Not the default: the shipped networks were trained on features at the estimated
+    /// scale, and on imported scans they score lower at the recorded one (measured: ScanNet
+    /// rooms 0004-0005 ScanNet-20 mIoU 0.263 → 0.248, furnished held-out rooms 0.273 → 0.230).
+    Recorded,
     Fixed(f32),
 }
 
-/// A `--scene-scale` / `--units-per-metre` that is neither `auto` nor a positive number (quoted).
+/// A `--scene-scale` / `--units-per-metre` that is neither `auto`, `recorded` nor a positive
+/// number (quoted).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("expected 'auto' or a positive number of world units per metre, got {0:?}")]
+#[error("expected 'auto', 'recorded' or a positive number of world units per metre, got {0:?}")]
 pub struct SceneScaleError(pub String);
 
 impl std::str::FromStr for SceneScale {
@@ -67,6 +73,9 @@ impl std::str::FromStr for SceneScale {
     fn from_str(s: &str) -> Result<Self, SceneScaleError> {
         if s.trim().eq_ignore_ascii_case("auto") {
             return Ok(Self::Estimate);
+        }
+        if s.trim().eq_ignore_ascii_case("recorded") {
+            return Ok(Self::Recorded);
         }
         match s.trim().parse::<f32>() {
             Ok(v) if v.is_finite() && v > 0.0 => Ok(Self::Fixed(v)),
@@ -76,7 +85,7 @@ impl std::str::FromStr for SceneScale {
 }
 
 /// The scale to encode `scene` at, and a line saying where it came from: given, recorded by
-/// `rtgs2 import` (`recorded`: the scan's own units, which beat any estimate), or estimated.
+/// `rtgs2 import` (`recorded`, used with [`SceneScale::Recorded`]), or estimated.
 pub fn resolve_scale(
     scene: &Scene,
     cameras: &[crate::scene::Camera],
@@ -85,10 +94,10 @@ pub fn resolve_scale(
 ) -> (f32, String) {
     match (choice, recorded) {
         (SceneScale::Fixed(v), _) => (v, format!("scene scale {v} world units per metre (--scene-scale)")),
-        (SceneScale::Estimate, Some(v)) => {
-            (v, format!("scene scale {v} world units per metre, recorded by rtgs2 import (--scene-scale overrides)"))
+        (SceneScale::Recorded, Some(v)) => {
+            (v, format!("scene scale {v} world units per metre, recorded by rtgs2 import (--scene-scale recorded)"))
         }
-        (SceneScale::Estimate, None) => match crate::scene::scale::estimate_scale(scene, cameras) {
+        (SceneScale::Estimate | SceneScale::Recorded, _) => match crate::scene::scale::estimate_scale(scene, cameras) {
             Some(e) => (
                 e.scale,
                 format!(
