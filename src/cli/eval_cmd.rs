@@ -122,7 +122,7 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
         // swapped for them in a copy that is then splatted like the ground truth.
         let lifted_scene = if args.source.lifted() {
             let opts = LiftOptions { views: args.lift_views, width: args.width, height: args.height, seed: 0 };
-            let (lifted, _, _) = super::lift_cmd::lift_scene(&loaded, &opts, args.backend, &args.fusion)?;
+            let (lifted, _, _) = super::lift_cmd::lift_scene(&loaded, &opts, args.backend, &args.fusion, &mut model)?;
             let mut scene = loaded.scene.clone();
             scene.labels = Some(lifted.classes);
             Some(scene)

@@ -11,6 +11,7 @@ use serde_json::json;
 
 use super::bench::stats::median_p95;
 use super::fusion_args::FusionArgs;
+use crate::fusion::FusionModel;
 use crate::pipeline::lift::{isolate_classes, with_lifted_labels};
 use crate::pipeline::lift_cache::{LiftInputs, LiftKey, decode, encode, lift_cache_path, lift_key, round_to_stored};
 use crate::pipeline::{Backend, LiftOptions, LiftTimings, LiftedLabels, lift, lift_views};
@@ -56,7 +57,8 @@ pub fn run(args: &LiftArgs) -> anyhow::Result<()> {
         bail!("no cameras to lift from: {}", loaded.why_no_cameras());
     }
     let opts = LiftOptions { views: args.views, width: args.width, height: args.height, seed: args.seed };
-    let (lifted, timings, seconds) = lift_scene(&loaded, &opts, args.backend, &args.fusion)?;
+    let mut model = args.fusion.open()?;
+    let (lifted, timings, seconds) = lift_scene(&loaded, &opts, args.backend, &args.fusion, &mut model)?;
     let summary = summary(&lifted, &timings, seconds, loaded.scene.len());
     print_summary(&summary);
     if let Some(out) = &args.out {
@@ -82,17 +84,18 @@ pub fn run(args: &LiftArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Lifts `loaded` with the fusion network of `fusion`, with a progress bar; from the lifted-
-/// label cache when it holds this scene, models and options (`--no-cache`, `--force` as for
-/// features), else computed and cached.
+/// Lifts `loaded` with `model` (opened from `fusion`'s options), with a progress bar; from the
+/// lifted-label cache when it holds this scene, models and options (`--no-cache`, `--force`
+/// as for features), else computed and cached.
 pub(crate) fn lift_scene(
     loaded: &crate::scene::LoadedScene,
     opts: &LiftOptions,
     backend: Backend,
     fusion: &FusionArgs,
+    model: &mut FusionModel,
 ) -> anyhow::Result<(LiftedLabels, LiftTimings, f64)> {
     let started = std::time::Instant::now();
-    let cached = cache_target(loaded, opts, fusion)?;
+    let cached = cache_target(loaded, opts, fusion, model)?;
     if let Some((path, key)) = &cached
         && !fusion.cache.force
     {
@@ -108,7 +111,7 @@ pub(crate) fn lift_scene(
             Err(e) => eprintln!("warning: {}: {e}; recomputing", path.display()),
         }
     }
-    let (mut lifted, timings) = compute(loaded, opts, backend, fusion)?;
+    let (mut lifted, timings) = compute(loaded, opts, backend, fusion, model)?;
     round_to_stored(&mut lifted);
     if let Some((path, key)) = &cached {
         // An unwritable cache costs the next run a recomputation, not this run its result.
@@ -128,15 +131,15 @@ fn cache_target(
     loaded: &crate::scene::LoadedScene,
     opts: &LiftOptions,
     fusion: &FusionArgs,
+    model: &FusionModel,
 ) -> anyhow::Result<Option<(PathBuf, LiftKey)>> {
     if fusion.cache.no_cache {
         return Ok(None);
     }
     let dir = fusion.cache.cache_dir.clone().unwrap_or_else(crate::encoder::default_cache_dir);
     let read = |p: &std::path::Path| std::fs::read(p).with_context(|| format!("reading {}", p.display()));
-    let fusion_model = read(&fusion.model_path())?;
-    let card = crate::fusion::FusionCard::load(&fusion.model_path().with_extension("json"))?;
-    let encoder_model = if card.takes_features() { read(&fusion.encoder().model_path())? } else { Vec::new() };
+    let fusion_model = read(&model.model_path)?;
+    let encoder_model = if model.card.takes_features() { read(&fusion.encoder().model_path())? } else { Vec::new() };
     let (scene_scale, _) =
         crate::encoder::resolve_scale(&loaded.scene, &loaded.cameras, loaded.recorded_scale, fusion.scene_scale);
     let key = lift_key(&LiftInputs {
@@ -154,15 +157,15 @@ fn compute(
     opts: &LiftOptions,
     backend: Backend,
     fusion: &FusionArgs,
+    model: &mut FusionModel,
 ) -> anyhow::Result<(LiftedLabels, LiftTimings)> {
-    let mut model = fusion.open()?;
     // The scatter runs on the CPU: `auto` skips a software adapter (see Renderer).
     let renderer = crate::pipeline::Renderer::with_software_adapter(backend, &loaded.scene, false)?;
-    let mut segmenter = fusion.segmenter_on(renderer, loaded, &model)?;
+    let mut segmenter = fusion.segmenter_on(renderer, loaded, model)?;
     let views = lift_views(&loaded.cameras, opts);
     let bar = ProgressBar::new(views.len() as u64).with_message("lifting");
     bar.set_style(ProgressStyle::with_template("{msg:10} {bar:30} {pos}/{len} views [{eta}]").expect("valid template"));
-    let (lifted, timings) = lift(&mut segmenter, &mut model, &loaded.scene, &views, |i| bar.set_position(i as u64))
+    let (lifted, timings) = lift(&mut segmenter, model, &loaded.scene, &views, |i| bar.set_position(i as u64))
         .with_context(|| format!("lifting {}", loaded.source.display()))?;
     bar.finish_and_clear();
     Ok((lifted, timings))

@@ -164,43 +164,26 @@ fn render_tile(
             }
             let p = (ly * TILE + lx) as usize;
             let (pxf, pyf) = (x as f32, y as f32);
-            let mut t = 1.0f32;
             let mut c = [0.0f32; 3];
             let mut d = 0.0f32;
             label_weights.fill(0.0);
             let feat = &mut out.features[p * dim..(p + 1) * dim];
-            for &gi in list {
-                let s = splats[gi as usize].as_ref().expect("binned splats are visible");
-                let dx = s.mean[0] - pxf;
-                let dy = s.mean[1] - pyf;
-                let power = -0.5 * (s.conic[0] * dx * dx + s.conic[2] * dy * dy) - s.conic[1] * dx * dy;
-                if power > 0.0 {
-                    continue;
-                }
-                let alpha = (s.opacity * power.exp()).min(0.99);
-                if alpha < 1.0 / 255.0 {
-                    continue;
-                }
-                let test_t = t * (1.0 - alpha);
-                if test_t < 0.0001 {
-                    break;
-                }
+            let t = for_each_contribution(list, splats, (pxf, pyf), |_, gi, s, alpha, t| {
                 // Same association as the reference, value · α · T, so results match bit for bit.
                 for ch in 0..3 {
                     c[ch] += s.rgb[ch] * alpha * t;
                 }
                 d += s.depth * alpha * t;
                 if let Some(f) = channels.features {
-                    let src = &f.values[gi as usize * dim..(gi as usize + 1) * dim];
+                    let src = &f.values[gi * dim..(gi + 1) * dim];
                     for (o, v) in feat.iter_mut().zip(src) {
                         *o += v * alpha * t;
                     }
                 }
                 if let Some(labels) = channels.labels {
-                    label_weights[(labels[gi as usize] as usize).min(NUM_CLASSES - 1)] += alpha * t;
+                    label_weights[(labels[gi] as usize).min(NUM_CLASSES - 1)] += alpha * t;
                 }
-                t = test_t;
-            }
+            });
             let acc = 1.0 - t;
             for ch in 0..3 {
                 out.rgb[p * 3 + ch] = c[ch] + t * opts.background[ch];
@@ -215,6 +198,39 @@ fn render_tile(
         }
     }
     out
+}
+
+/// Walks one pixel's depth-sorted splat `list` by the blending rules (module docs) and calls
+/// `blend(position in list, splat index, splat, α, T)` for every splat that contributes, with
+/// T the transmittance before it; returns the pixel's final transmittance. The one copy of the
+/// rules that rendering and lifting ([`super::lift`]) share.
+pub(super) fn for_each_contribution(
+    list: &[u32],
+    splats: &[Option<Splat>],
+    (px, py): (f32, f32),
+    mut blend: impl FnMut(usize, usize, &Splat, f32, f32),
+) -> f32 {
+    let mut t = 1.0f32;
+    for (j, &gi) in list.iter().enumerate() {
+        let s = splats[gi as usize].as_ref().expect("binned splats are visible");
+        let dx = s.mean[0] - px;
+        let dy = s.mean[1] - py;
+        let power = -0.5 * (s.conic[0] * dx * dx + s.conic[2] * dy * dy) - s.conic[1] * dx * dy;
+        if power > 0.0 {
+            continue;
+        }
+        let alpha = (s.opacity * power.exp()).min(0.99);
+        if alpha < 1.0 / 255.0 {
+            continue;
+        }
+        let test_t = t * (1.0 - alpha);
+        if test_t < 0.0001 {
+            break;
+        }
+        blend(j, gi as usize, s, alpha, t);
+        t = test_t;
+    }
+    t
 }
 
 /// Index of the largest weight; the lowest id wins ties so results are deterministic.

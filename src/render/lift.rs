@@ -8,7 +8,7 @@
 
 use rayon::prelude::*;
 
-use super::cpu::{RenderError, bin_by_tile};
+use super::cpu::{RenderError, bin_by_tile, for_each_contribution};
 use super::project::{Splat, project};
 use super::view::{TILE, View};
 use crate::scene::{Camera, Scene};
@@ -57,10 +57,10 @@ pub fn scatter_by_weight(
     let tiles = bin_by_tile(&splats, &view);
     let gx = view.tile_grid().0;
     let ctx = TileContext { splats: &splats, view: &view, pixels, k };
-    for batch in (0..tiles.len()).collect::<Vec<_>>().chunks(TILES_PER_BATCH) {
-        let partial: Vec<(usize, Vec<f32>, Vec<f32>)> = batch
-            .par_iter()
-            .map(|&t| {
+    for start in (0..tiles.len()).step_by(TILES_PER_BATCH) {
+        let partial: Vec<(usize, Vec<f32>, Vec<f32>)> = (start..(start + TILES_PER_BATCH).min(tiles.len()))
+            .into_par_iter()
+            .map(|t| {
                 let origin = ((t as u32 % gx) * TILE, (t as u32 / gx) * TILE);
                 let (s, wsum) = ctx.tile(origin, &tiles[t]);
                 (t, s, wsum)
@@ -103,31 +103,13 @@ impl TileContext<'_> {
                 }
                 let p = (y * self.view.width + x) as usize;
                 let value = &self.pixels[p * k..(p + 1) * k];
-                let (pxf, pyf) = (x as f32, y as f32);
-                let mut t = 1.0f32;
-                for (j, &gi) in list.iter().enumerate() {
-                    let s = self.splats[gi as usize].as_ref().expect("binned splats are visible");
-                    let dx = s.mean[0] - pxf;
-                    let dy = s.mean[1] - pyf;
-                    let power = -0.5 * (s.conic[0] * dx * dx + s.conic[2] * dy * dy) - s.conic[1] * dx * dy;
-                    if power > 0.0 {
-                        continue;
-                    }
-                    let alpha = (s.opacity * power.exp()).min(0.99);
-                    if alpha < 1.0 / 255.0 {
-                        continue;
-                    }
-                    let test_t = t * (1.0 - alpha);
-                    if test_t < 0.0001 {
-                        break;
-                    }
+                for_each_contribution(list, self.splats, (x as f32, y as f32), |j, _, _, alpha, t| {
                     let weight = alpha * t;
                     weights[j] += weight;
                     for (o, v) in sums[j * k..(j + 1) * k].iter_mut().zip(value) {
                         *o += v * weight;
                     }
-                    t = test_t;
-                }
+                });
             }
         }
         (sums, weights)
