@@ -351,7 +351,7 @@ fn a_copied_binary_finds_models_beside_itself_in_user_data_and_in_rtgs2_models_d
         if let Some(d) = env_dir {
             cmd.env("RTGS2_MODELS_DIR", d);
         }
-        let out = cmd.output().expect("copied binary runs");
+        let out = output_of_fresh_copy(&mut cmd);
         assert!(!out.status.success());
         String::from_utf8_lossy(&out.stderr).into_owned()
     };
@@ -368,6 +368,22 @@ fn a_copied_binary_finds_models_beside_itself_in_user_data_and_in_rtgs2_models_d
     let chosen = not_onnx(&dir.path().join("chosen"), &shipped);
     let err = features(Some(&dir.path().join("chosen")));
     assert!(err.contains(&format!("{}: not a valid ONNX model", chosen.display())), "{err}");
+}
+
+/// Runs a binary the test has just written. Another test thread may fork between our copy's
+/// open and close; its child holds the written file open until it execs, and exec of a file
+/// open for writing fails with ETXTBSY ("Text file busy"). The window is the child's
+/// fork-to-exec time, so a short retry is the usual cure (cargo does the same).
+fn output_of_fresh_copy(cmd: &mut Command) -> std::process::Output {
+    for _ in 0..50 {
+        match cmd.output() {
+            Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy => {
+                std::thread::sleep(std::time::Duration::from_millis(100))
+            }
+            other => return other.expect("copied binary runs"),
+        }
+    }
+    panic!("the copied binary stayed busy (ETXTBSY) for 5 s");
 }
 
 /// Without XDG_RUNTIME_DIR (cron, su, containers), Mesa's window-system code printed "error:
