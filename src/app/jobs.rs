@@ -215,7 +215,10 @@ impl Jobs {
             let picked = if folder {
                 dialog.pick_folder()
             } else {
-                dialog.add_filter("scenes", &["ply", "splat", "spz"]).add_filter("all files", &["*"]).pick_file()
+                dialog
+                    .add_filter("scenes", &["ply", "splat", "spz", "sog", "json"])
+                    .add_filter("all files", &["*"])
+                    .pick_file()
             };
             let _ = tx.send(JobEvent::Picked(picked));
             wake();

@@ -10,7 +10,7 @@ use crate::classes;
 
 #[derive(Args, Debug)]
 pub struct InfoArgs {
-    /// Scene file (.ply, .splat, .spz, compressed .ply) or trainer output folder.
+    /// Scene file (.ply, .splat, .spz, .sog, compressed .ply), SOG folder or trainer output folder.
     pub path: PathBuf,
     /// Print JSON instead of text.
     #[arg(long)]

@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 
 use super::ply_header::{self, Encoding};
 use super::{
-    Camera, Problem, Scene, SceneError, ply_compressed, ply_fast, ply_general, ply_layout, splat, spz, trainer_folder,
+    Camera, Problem, Scene, SceneError, ply_compressed, ply_fast, ply_general, ply_layout, sog, splat, spz,
+    trainer_folder,
 };
 
 /// How strictly to treat damaged Gaussians (see [`super::sanitize`]).
@@ -26,6 +27,11 @@ pub enum SceneFormat {
     PlyCompressed,
     Splat,
     Spz,
+    /// PlayCanvas SOG, version 1 or 2, zipped (`.sog`) or a folder with `meta.json`.
+    Sog {
+        version: u8,
+        bundled: bool,
+    },
 }
 
 impl std::fmt::Display for SceneFormat {
@@ -36,6 +42,8 @@ impl std::fmt::Display for SceneFormat {
             Self::PlyCompressed => "compressed PLY (SuperSplat)",
             Self::Splat => ".splat",
             Self::Spz => ".spz",
+            Self::Sog { version, bundled: true } => return write!(f, "SOG version {version} (bundled .sog)"),
+            Self::Sog { version, bundled: false } => return write!(f, "SOG version {version} (folder with meta.json)"),
         })
     }
 }
@@ -58,6 +66,19 @@ pub struct LoadedScene {
 
 /// Loads a scene file or a trainer output folder.
 pub fn load(path: &Path, opts: &LoadOptions) -> Result<LoadedScene, SceneError> {
+    // An unbundled SOG scene: its folder, or its meta.json.
+    let sog_dir = if path.is_dir() {
+        Some(path)
+    } else if path.file_name().is_some_and(|n| n == "meta.json") {
+        path.parent()
+    } else {
+        None
+    };
+    if let Some(dir) = sog_dir.filter(|d| d.join("meta.json").is_file()) {
+        let files = sog::SogFiles::Folder(dir.to_path_buf());
+        let (scene, version) = sog::read(&files)?;
+        return finish(&dir.join("meta.json"), scene, SceneFormat::Sog { version, bundled: false }, opts);
+    }
     if path.is_dir() {
         let ply = trainer_folder::find_ply(path)?;
         let mut loaded = load_file(&ply, opts)?;
@@ -116,7 +137,12 @@ fn file_kind(t: &std::fs::FileType) -> &'static str {
 fn load_file(path: &Path, opts: &LoadOptions) -> Result<LoadedScene, SceneError> {
     check_regular_file(path)?;
     let bytes = std::fs::read(path).map_err(|e| SceneError::io(path, e))?;
-    let (mut scene, format) = decode_bytes(path, &bytes)?;
+    let (scene, format) = decode_bytes(path, &bytes)?;
+    finish(path, scene, format, opts)
+}
+
+/// Sanitises a decoded scene and finds the cameras beside its file.
+fn finish(path: &Path, mut scene: Scene, format: SceneFormat, opts: &LoadOptions) -> Result<LoadedScene, SceneError> {
     let repairs = super::sanitize::sanitize(&mut scene, opts.strict).map_err(|p| SceneError::invalid(path, p))?;
     scene.check_consistent().map_err(|m| {
         SceneError::invalid(path, Problem::Malformed(format!("internal: decoded arrays disagree: {m}")))
@@ -146,12 +172,18 @@ pub fn decode_bytes(path: &Path, bytes: &[u8]) -> Result<(Scene, SceneFormat), S
     if bytes.starts_with(&[0x1f, 0x8b]) || bytes.starts_with(b"NGSP") || ext.as_deref() == Some("spz") {
         return Ok((spz::read(path, bytes)?, SceneFormat::Spz));
     }
+    if bytes.starts_with(b"PK\x03\x04") || ext.as_deref() == Some("sog") {
+        let (scene, version) = sog::read(&sog::SogFiles::bundle(path, bytes)?)?;
+        return Ok((scene, SceneFormat::Sog { version, bundled: true }));
+    }
     if ext.as_deref() == Some("splat") {
         return Ok((splat::read(path, bytes)?, SceneFormat::Splat));
     }
     Err(SceneError::invalid(
         path,
-        Problem::UnknownFormat("expected a PLY, .splat or .spz file, or a trainer output folder".into()),
+        Problem::UnknownFormat(
+            "expected a PLY, .splat, .spz or .sog file, a SOG folder (meta.json) or a trainer output folder".into(),
+        ),
     ))
 }
 

@@ -16,9 +16,12 @@ pub mod ply_write;
 pub mod sanitize;
 pub mod scale;
 pub mod sh;
+pub mod sog;
+pub mod sog_meta;
 pub mod splat;
 pub mod spz;
 pub mod trainer_folder;
+pub mod webp;
 
 #[cfg(test)]
 pub(crate) mod test_support {

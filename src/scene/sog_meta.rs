@@ -1,0 +1,260 @@
+//! `meta.json` of a SOG scene (PlayCanvas' Spatially Ordered Gaussians), both versions, checked
+//! before any image is decoded so a bad file is named by what is wrong with it.
+//!
+//! Version 2 (`"version": 2`): `count`; `means` (`mins`/`maxs` of the log-transformed
+//! positions, two images: low and high bytes); `scales`, `sh0` and optional `shN` with a
+//! codebook each; `shN` also has the palette size `count` and `bands`. Version 1 (no
+//! `version`): per-channel `mins`/`maxs` instead of codebooks, the count in `means.shape`.
+//! Layout as the reference reader (playcanvas/splat-transform `read-sog.ts`, `read-sog-v1.ts`)
+//! has it.
+
+use serde::Deserialize;
+
+use super::MAX_GAUSSIANS;
+
+/// Most entries a codebook can use: its indices are bytes.
+pub const CODEBOOK_LEN: usize = 256;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Meta {
+    V1(MetaV1),
+    V2(MetaV2),
+}
+
+impl Meta {
+    /// Parses and checks `meta.json`; the error is a sentence without the file name.
+    pub fn parse(bytes: &[u8]) -> Result<Self, String> {
+        let value: serde_json::Value =
+            serde_json::from_slice(bytes).map_err(|e| format!("meta.json is not valid JSON ({e})"))?;
+        let meta = match value.get("version") {
+            None => Self::V1(serde_json::from_value(value).map_err(|e| format!("meta.json (SOG version 1): {e}"))?),
+            Some(v) if v.as_u64() == Some(2) => {
+                Self::V2(serde_json::from_value(value).map_err(|e| format!("meta.json (SOG version 2): {e}"))?)
+            }
+            Some(v) => return Err(format!("meta.json has SOG version {v}; rtgs2 reads versions 1 and 2")),
+        };
+        meta.check()?;
+        Ok(meta)
+    }
+
+    pub fn count(&self) -> usize {
+        match self {
+            Self::V1(m) => m.means.shape[0] as usize,
+            Self::V2(m) => m.count as usize,
+        }
+    }
+
+    pub fn version(&self) -> u8 {
+        match self {
+            Self::V1(_) => 1,
+            Self::V2(_) => 2,
+        }
+    }
+
+    /// Every image file the meta names, for the existence check.
+    pub fn files(&self) -> Vec<&str> {
+        let (means, scales, quats, sh0, sh_n) = match self {
+            Self::V1(m) => {
+                (&m.means.files, &m.scales.files, &m.quats.files, &m.sh0.files, m.sh_n.as_ref().map(|s| &s.files))
+            }
+            Self::V2(m) => {
+                (&m.means.files, &m.scales.files, &m.quats.files, &m.sh0.files, m.sh_n.as_ref().map(|s| &s.files))
+            }
+        };
+        means
+            .iter()
+            .chain(scales)
+            .chain(quats)
+            .chain(sh0)
+            .chain(sh_n.into_iter().flatten())
+            .map(String::as_str)
+            .collect()
+    }
+
+    fn check(&self) -> Result<(), String> {
+        let count = self.count() as u64;
+        if count == 0 {
+            return Err("meta.json says the scene holds 0 Gaussians".into());
+        }
+        if count > MAX_GAUSSIANS {
+            return Err(format!("meta.json says {count} Gaussians, more than rtgs2 reads ({MAX_GAUSSIANS})"));
+        }
+        match self {
+            Self::V1(m) => {
+                files("means", &m.means.files, 2)?;
+                files("scales", &m.scales.files, 1)?;
+                files("quats", &m.quats.files, 1)?;
+                files("sh0", &m.sh0.files, 1)?;
+                numbers("means.mins", &m.means.mins, 3)?;
+                numbers("means.maxs", &m.means.maxs, 3)?;
+                numbers("scales.mins", &m.scales.mins, 3)?;
+                numbers("scales.maxs", &m.scales.maxs, 3)?;
+                numbers("sh0.mins", &m.sh0.mins, 4)?;
+                numbers("sh0.maxs", &m.sh0.maxs, 4)?;
+                if let Some(s) = &m.sh_n {
+                    files("shN", &s.files, 2)?;
+                    numbers("shN.mins/maxs", &[s.mins, s.maxs], 2)?;
+                }
+            }
+            Self::V2(m) => {
+                files("means", &m.means.files, 2)?;
+                files("scales", &m.scales.files, 1)?;
+                files("quats", &m.quats.files, 1)?;
+                files("sh0", &m.sh0.files, 1)?;
+                numbers("means.mins", &m.means.mins, 3)?;
+                numbers("means.maxs", &m.means.maxs, 3)?;
+                codebook("scales", &m.scales.codebook)?;
+                codebook("sh0", &m.sh0.codebook)?;
+                if let Some(s) = &m.sh_n {
+                    files("shN", &s.files, 2)?;
+                    codebook("shN", &s.codebook)?;
+                    if !(1..=3).contains(&s.bands) {
+                        return Err(format!("meta.json: shN.bands is {}; SH bands are 1 to 3", s.bands));
+                    }
+                    if s.count == 0 || s.count > 65_536 {
+                        return Err(format!(
+                            "meta.json: shN.count is {}; the palette holds 1 to 65536 entries (16-bit labels)",
+                            s.count
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct MetaV2 {
+    pub count: u64,
+    pub means: Bounds,
+    pub scales: Codebook,
+    pub quats: Files,
+    pub sh0: Codebook,
+    #[serde(rename = "shN")]
+    pub sh_n: Option<PaletteV2>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct MetaV1 {
+    pub means: ShapedBounds,
+    pub scales: Bounds,
+    pub quats: Files,
+    pub sh0: Bounds,
+    #[serde(rename = "shN")]
+    pub sh_n: Option<PaletteV1>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct Files {
+    pub files: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct Bounds {
+    pub mins: Vec<f64>,
+    pub maxs: Vec<f64>,
+    pub files: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct ShapedBounds {
+    pub shape: [u64; 2],
+    pub mins: Vec<f64>,
+    pub maxs: Vec<f64>,
+    pub files: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct Codebook {
+    pub codebook: Vec<f32>,
+    pub files: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct PaletteV2 {
+    pub count: u64,
+    pub bands: u8,
+    pub codebook: Vec<f32>,
+    pub files: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct PaletteV1 {
+    pub mins: f64,
+    pub maxs: f64,
+    pub files: Vec<String>,
+}
+
+fn files(what: &str, names: &[String], want: usize) -> Result<(), String> {
+    if names.len() != want {
+        return Err(format!("meta.json: {what}.files lists {} files, expected {want}", names.len()));
+    }
+    for name in names {
+        // Names are resolved beside meta.json (or inside the zip): a path that climbs out of
+        // it, or an absolute one, would read some other file of the user's.
+        let plain = !name.is_empty()
+            && !name.starts_with('/')
+            && !name.contains('\\')
+            && name.split('/').all(|part| !part.is_empty() && part != "." && part != "..");
+        if !plain {
+            return Err(format!("meta.json: {what}.files names {name:?}, which is not a file beside meta.json"));
+        }
+    }
+    Ok(())
+}
+
+fn numbers(what: &str, values: &[f64], want: usize) -> Result<(), String> {
+    if values.len() != want {
+        return Err(format!("meta.json: {what} has {} values, expected {want}", values.len()));
+    }
+    if let Some(v) = values.iter().find(|v| !v.is_finite()) {
+        return Err(format!("meta.json: {what} holds {v}, not a finite number"));
+    }
+    Ok(())
+}
+
+fn codebook(what: &str, values: &[f32]) -> Result<(), String> {
+    if values.is_empty() || values.len() > CODEBOOK_LEN {
+        return Err(format!("meta.json: {what}.codebook has {} entries; a codebook has 1 to 256", values.len()));
+    }
+    if let Some(v) = values.iter().find(|v| !v.is_finite()) {
+        return Err(format!("meta.json: {what}.codebook holds {v}, not a finite number"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const V2: &str = r#"{"version":2,"count":5,"means":{"mins":[0,0,0],"maxs":[1,1,1],"files":["a.webp","b.webp"]},
+        "scales":{"codebook":[-3,-2],"files":["s.webp"]},"quats":{"files":["q.webp"]},
+        "sh0":{"codebook":[0.1],"files":["c.webp"]}}"#;
+
+    #[test]
+    fn a_version_2_meta_parses_and_lists_its_files() {
+        let m = Meta::parse(V2.as_bytes()).expect("valid");
+        assert_eq!((m.version(), m.count()), (2, 5));
+        assert_eq!(m.files(), ["a.webp", "b.webp", "s.webp", "q.webp", "c.webp"]);
+    }
+
+    #[test]
+    fn bad_metas_are_named() {
+        let cases = [
+            (V2.replace("\"count\":5", "\"count\":0"), "0 Gaussians"),
+            (V2.replace("\"version\":2", "\"version\":3"), "version 3"),
+            (V2.replace("[0,0,0]", "[0,0]"), "means.mins has 2 values"),
+            (V2.replace("\"s.webp\"", "\"../s.webp\""), "not a file beside meta.json"),
+            (V2.replace("\"q.webp\"", "\"/etc/passwd\""), "not a file beside meta.json"),
+            (V2.replace("[-3,-2]", "[]"), "scales.codebook has 0 entries"),
+            (V2.replace(",\"count\":5", ""), "missing field `count`"),
+            (V2.replace("\"c.webp\"", "\"c.webp\",\"d.webp\""), "sh0.files lists 2 files"),
+            ("{".to_string(), "not valid JSON"),
+        ];
+        for (text, want) in cases {
+            let err = Meta::parse(text.as_bytes()).expect_err(want);
+            assert!(err.contains(want), "{want}: {err}");
+        }
+    }
+}
