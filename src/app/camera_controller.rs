@@ -13,32 +13,7 @@ use glam::{Vec2, Vec3};
 use super::input::{ControlInput, NavMode};
 use crate::scene::Camera;
 
-/// Where the scene is, for default views and speeds that suit its scale.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct SceneExtent {
-    pub centre: Vec3,
-    pub radius: f32,
-}
-
-impl SceneExtent {
-    /// Per-axis median centre and a robust radius (90th percentile distance) of the
-    /// Gaussians' centres, so a few far-away floaters do not make the scene look huge.
-    pub fn of_points(points: &[[f32; 3]]) -> Self {
-        if points.is_empty() {
-            return Self { centre: Vec3::ZERO, radius: 1.0 };
-        }
-        let step = (points.len() / 100_000).max(1);
-        let sample: Vec<Vec3> = points.iter().step_by(step).map(|p| Vec3::from_array(*p)).collect();
-        let quantile = |mut v: Vec<f32>, q: f32| {
-            let k = ((v.len() - 1) as f32 * q) as usize;
-            *v.select_nth_unstable_by(k, f32::total_cmp).1
-        };
-        let median = |axis: usize| quantile(sample.iter().map(|p| p[axis]).collect(), 0.5);
-        let centre = Vec3::new(median(0), median(1), median(2));
-        let radius = quantile(sample.iter().map(|p| (*p - centre).length()).collect(), 0.9);
-        Self { centre, radius: radius.max(1e-3) }
-    }
-}
+pub use crate::scene::camera_path::SceneExtent;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 struct Pose {

@@ -15,8 +15,11 @@ mod import_cmd;
 mod info;
 mod lift_cmd;
 mod render_cmd;
+mod render_frames;
+mod render_path;
 mod segment_cmd;
 pub mod synth_cmd;
+mod video_out;
 mod view_args;
 mod view_cmd;
 

@@ -5,6 +5,7 @@
 //! Activation (exp, sigmoid, normalisation) happens where values are consumed.
 
 pub mod camera;
+pub mod camera_path;
 pub mod error;
 pub mod load;
 pub mod ply_compressed;
