@@ -329,3 +329,40 @@ fn the_lifted_source_shows_the_labels_rtgs2_lift_makes() {
     let fraction = same as f64 / classified.len() as f64;
     assert!(fraction > 0.97, "viewer's lifted view and the lifted PLY agree on {fraction:.4} of pixels");
 }
+
+/// The camera-path recorder: `keyframe` script steps (K in the window) record views, the
+/// saved keyframe file plays back through `rtgs2 render --path`, and its frames are the views
+/// the viewer showed: the first is scene camera 1, the last the view the script ends on.
+#[test]
+fn a_recorded_camera_path_plays_back_the_views_the_viewer_showed() {
+    let Some(x) = xvfb() else { return };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let scene = dir.path().join("room");
+    room(&scene);
+    let s = scene.to_str().expect("utf-8 path");
+    let cache = dir.path().join("cache");
+    let shot = dir.path().join("end.png");
+    let keys = dir.path().join("path.json");
+    let script = "keyframe,w:10,mouse:30:0:5,wait:20,keyframe";
+    let args = ["--no-fusion", "--layout", "single", "--camera", "1", "--size", "160x120", "--script", script];
+    let files = ["--save-path", keys.to_str().expect("utf-8"), "--screenshot", shot.to_str().expect("utf-8")];
+    let r = view(Some(&x), &cache, &[&[s][..], &args, &files].concat());
+    assert!(r.ok, "view failed: {}\n{}", r.stderr, r.stdout);
+    assert!(r.stdout.contains("2 keyframes saved to") && r.stdout.contains("--path"), "{}", r.stdout);
+    let frames = dir.path().join("frames");
+    let render = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_rtgs2")).args(args).env("XDG_CACHE_HOME", &cache).output();
+        let out = out.expect("rtgs2 runs");
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    let size = ["--width", "160", "--height", "120"];
+    let (keys_s, frames_s) = (keys.to_str().expect("utf-8"), frames.to_str().expect("utf-8"));
+    render(&[&["render", s, "--path", keys_s, "--frames", "2", "--out", frames_s][..], &size].concat());
+    let start = dir.path().join("start.png");
+    render(&[&["render", s, "--camera", "1", "--out", start.to_str().expect("utf-8")][..], &size].concat());
+    let frame = |k: usize| read_png(&frames.join(format!("frame_{k:05}.png"))).expect("frame").3;
+    let p_start = psnr(&frame(0), &read_png(&start).expect("start").3);
+    let p_end = psnr(&frame(1), &read_png(&shot).expect("screenshot").3);
+    assert!(p_start > 35.0 && p_end > 30.0, "start PSNR {p_start:.1}, end PSNR {p_end:.1}");
+    assert!(psnr(&frame(0), &frame(1)) < 25.0, "the script moved the camera");
+}

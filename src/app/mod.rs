@@ -9,7 +9,8 @@
 //!   and the network on its own thread (the semantic view's predictions).
 //! - [`viewer`]: state and per-frame logic; [`ui`] and [`side_panel`]: the egui interface.
 //! - [`window`] and [`screen`]: the winit loop, the surface and egui's renderer.
-//! - [`scripted`], [`screenshot`], [`frame_stats`], [`recent`], [`layout`]: the rest.
+//! - [`scripted`], [`screenshot`], [`frame_stats`], [`recent`], [`layout`], [`path_recorder`]:
+//!   the rest.
 
 pub mod camera_controller;
 pub mod frame_stats;
@@ -19,6 +20,7 @@ pub mod input;
 pub mod jobs;
 pub mod layout;
 pub mod lift_job;
+pub mod path_recorder;
 pub mod present;
 pub mod recent;
 pub mod screen;
@@ -111,4 +113,6 @@ pub struct RunReport {
     pub feature_wait_timed_out: bool,
     /// The fusion network's state and timings, when it was in use.
     pub fusion: Option<String>,
+    /// The message of the camera path saved (`--save-path`).
+    pub saved_path: Option<String>,
 }

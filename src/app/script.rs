@@ -13,6 +13,7 @@
 //! | `wait:N` | N frames without input |
 //! | `camera:I` | jump to the scene's camera I (one frame) |
 //! | `mode:fly` / `mode:orbit` | navigation mode (one frame) |
+//! | `keyframe` | add the current view to the recorded camera path (one frame) |
 //!
 //! Example: `w:20,mouse:40:0:10` holds W for 20 frames, then looks right 40 px per frame for
 //! 10 frames.
@@ -26,6 +27,8 @@ use super::input::{ControlInput, NavMode};
 pub enum ScriptAction {
     SnapToCamera(usize),
     Mode(NavMode),
+    /// Record the current view as a camera-path keyframe.
+    Keyframe,
 }
 
 /// One frame of a script.
@@ -112,6 +115,13 @@ fn parse_step(step: &str) -> Result<(ScriptFrame, usize), String> {
                 1
             }
             _ => return Err("expected camera:INDEX".into()),
+        },
+        "keyframe" => match args {
+            [] => {
+                frame.action = Some(ScriptAction::Keyframe);
+                1
+            }
+            _ => return Err("expected keyframe (no arguments)".into()),
         },
         "mode" => {
             let mode = match args {

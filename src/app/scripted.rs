@@ -30,6 +30,8 @@ pub struct ScriptedRun {
     started: Instant,
     pub timed_out_waiting: bool,
     pub screenshot: Option<PathBuf>,
+    /// Where to save the camera path recorded by `keyframe` steps.
+    pub save_path: Option<PathBuf>,
     /// Why the run cannot finish (the scene failed to load, the GPU refused the view).
     pub failure: Option<String>,
     /// Times of the counted frames, ms.
@@ -53,6 +55,7 @@ impl ScriptedRun {
             started: Instant::now(),
             timed_out_waiting: false,
             screenshot,
+            save_path: None,
             failure: None,
             times_ms: Vec::new(),
         }

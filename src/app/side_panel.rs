@@ -6,14 +6,15 @@ use egui::{Color32, RichText};
 use super::fusion_link::{FusionStatus, inference_size};
 use super::input::NavMode;
 use super::present::LabelSource;
+use super::ui::{UiOutput, UiRequest};
 use super::viewer::LiftStatus;
 use super::viewer::{FeatureStatus, Viewer};
 use crate::classes::{self, NUM_CLASSES};
 use crate::render::gpu::timing::STAGES;
 
-pub fn draw(ui: &mut egui::Ui, viewer: &mut Viewer) {
+pub fn draw(ui: &mut egui::Ui, viewer: &mut Viewer, out: &mut UiOutput) {
     scene_section(ui, viewer);
-    navigation_section(ui, viewer);
+    navigation_section(ui, viewer, out);
     overlay_section(ui, viewer);
     profiling_section(ui, viewer);
 }
@@ -55,7 +56,7 @@ fn scene_section(ui: &mut egui::Ui, viewer: &mut Viewer) {
     });
 }
 
-fn navigation_section(ui: &mut egui::Ui, viewer: &mut Viewer) {
+fn navigation_section(ui: &mut egui::Ui, viewer: &mut Viewer, out: &mut UiOutput) {
     egui::CollapsingHeader::new("Navigation").default_open(true).show(ui, |ui| {
         let Some(s) = viewer.shown.as_mut() else { return };
         let c = &mut s.controller;
@@ -73,6 +74,7 @@ fn navigation_section(ui: &mut egui::Ui, viewer: &mut Viewer) {
         if c.fov_x_deg != fov_before {
             viewer.mark_dirty();
         }
+        path_controls(ui, viewer, out);
         ui.label(
             RichText::new(
                 "WASD move, Q/E down/up, Shift faster, right-drag look, left-drag orbit, middle-drag pan, \
@@ -80,6 +82,28 @@ fn navigation_section(ui: &mut egui::Ui, viewer: &mut Viewer) {
             )
             .small(),
         );
+    });
+}
+
+/// Keyframes for `rtgs2 render --path`: add the current view, save, clear.
+fn path_controls(ui: &mut egui::Ui, viewer: &mut Viewer, out: &mut UiOutput) {
+    ui.horizontal(|ui| {
+        if ui.button("Add keyframe (K)").clicked()
+            && let Some(cam) = viewer.current_camera()
+        {
+            viewer.path.add(&cam);
+        }
+        ui.label(format!("{} keyframes", viewer.path.len()));
+    });
+    ui.add_enabled_ui(viewer.path.len() >= 2, |ui| {
+        ui.horizontal(|ui| {
+            if ui.button("Save camera path").on_hover_text("a keyframe file for rtgs2 render --path").clicked() {
+                out.requests.push(UiRequest::SavePath);
+            }
+            if ui.button("Clear").clicked() {
+                viewer.path.clear();
+            }
+        });
     });
 }
 

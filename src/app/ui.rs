@@ -16,9 +16,13 @@ use super::viewer::{FeatureStatus, Viewer};
 /// Requests from the UI for the window.
 #[derive(Clone, Debug, PartialEq)]
 pub enum UiRequest {
-    PickFile { folder: bool },
+    PickFile {
+        folder: bool,
+    },
     Open(PathBuf),
     Screenshot,
+    /// Save the recorded camera path as a keyframe file.
+    SavePath,
     Quit,
 }
 
@@ -37,7 +41,7 @@ pub fn draw(ui: &mut egui::Ui, viewer: &mut Viewer, textures: &ViewTextureIds) -
     egui::Panel::top("menu").show(ui, |ui| menu_bar(ui, viewer, &mut out));
     egui::Panel::left("side").resizable(true).default_size(260.0).show(ui, |ui| {
         egui::ScrollArea::vertical().show(ui, |ui| {
-            super::side_panel::draw(ui, viewer);
+            super::side_panel::draw(ui, viewer, &mut out);
         });
     });
     egui::CentralPanel::no_frame().show(ui, |ui| views(ui, viewer, textures, &mut out));
@@ -114,15 +118,19 @@ fn shortcuts(ui: &mut egui::Ui, viewer: &mut Viewer, out: &mut UiOutput) {
     if ui.ctx().egui_wants_keyboard_input() {
         return;
     }
-    let (page_up, page_down, home, f12, tab) = ui.input(|i| {
+    let (page_up, page_down, home, f12, tab, k) = ui.input(|i| {
         (
             i.key_pressed(egui::Key::PageUp),
             i.key_pressed(egui::Key::PageDown),
             i.key_pressed(egui::Key::Home),
             i.key_pressed(egui::Key::F12),
             i.key_pressed(egui::Key::Tab),
+            i.key_pressed(egui::Key::K),
         )
     });
+    if k && let Some(cam) = viewer.current_camera() {
+        viewer.path.add(&cam);
+    }
     let current = viewer.shown.as_ref().and_then(|s| s.camera_index).map_or(-1, |i| i as isize);
     if page_down {
         viewer.snap_to_camera(current + 1, true);

@@ -10,6 +10,7 @@ use super::fusion_link::{FusionLink, FusionStatus, inference_size};
 use super::input::ControlInput;
 use super::jobs::{JobEvent, Jobs, LoadedScene, SceneSource};
 use super::layout::{Layout, ViewKind};
+use super::path_recorder::PathRecorder;
 use super::present::{LabelSource, OverlayStyle};
 use super::recent::RecentFiles;
 use super::scripted::ScriptedRun;
@@ -108,6 +109,8 @@ pub struct Viewer {
     overlay_presented: bool,
     /// Frame number of the prediction uploaded for the semantic view.
     shown_prediction: Option<u64>,
+    /// Keyframes recorded for `rtgs2 render --path`.
+    pub path: PathRecorder,
 }
 
 /// Background colour of every view.
@@ -127,6 +130,7 @@ impl Viewer {
             style,
             message: None,
             recent,
+            path: PathRecorder::default(),
             continuous: false,
             render_times: FrameTimes::new(240),
             ui_times: FrameTimes::new(240),
@@ -328,7 +332,7 @@ impl Viewer {
     }
 
     /// The camera the next frame would use.
-    fn current_camera(&self) -> Option<Camera> {
+    pub fn current_camera(&self) -> Option<Camera> {
         let s = self.shown.as_ref()?;
         let (w, h) = self.fixed_size.unwrap_or(self.view_size);
         Some(s.controller.camera(w.max(1), h.max(1)))
@@ -543,6 +547,11 @@ impl Viewer {
     fn apply_action(&mut self, action: super::script::ScriptAction) {
         match action {
             super::script::ScriptAction::SnapToCamera(i) => self.snap_to_camera(i as isize, false),
+            super::script::ScriptAction::Keyframe => {
+                if let Some(cam) = self.current_camera() {
+                    self.path.add(&cam);
+                }
+            }
             super::script::ScriptAction::Mode(m) => {
                 if let Some(s) = self.shown.as_mut() {
                     s.controller.mode = m;

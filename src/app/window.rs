@@ -164,6 +164,14 @@ impl Running {
                     Err(e) => format!("screenshot failed: {e}"),
                 });
             }
+            UiRequest::SavePath => {
+                let file = super::path_recorder::default_path_file();
+                let scene = self.viewer.shown.as_ref().map(|s| s.scene.path.clone()).unwrap_or_default();
+                self.viewer.message = Some(match self.viewer.path.save(&file, &scene) {
+                    Ok(msg) => msg,
+                    Err(e) => format!("saving the camera path to {} failed: {e}", file.display()),
+                });
+            }
             UiRequest::Quit => return true,
         }
         false
@@ -202,6 +210,15 @@ impl Running {
             match screenshot::write(&self.viewer.viewport, self.viewer.layout, &path) {
                 Ok(size) => report.screenshot = Some((path, size)),
                 Err(e) => return Some(Err(AppError::Screenshot(e))),
+            }
+        }
+        if let Some(path) = run.save_path.clone() {
+            let scene = self.viewer.shown.as_ref().map(|s| s.scene.path.clone()).unwrap_or_default();
+            match self.viewer.path.save(&path, &scene) {
+                Ok(msg) => report.saved_path = Some(msg),
+                Err(e) => {
+                    return Some(Err(AppError::Scripted(format!("saving the camera path to {}: {e}", path.display()))));
+                }
             }
         }
         Some(Ok(report))

@@ -31,10 +31,14 @@ pub struct ViewArgs {
     /// Scripted run: write the layout's views to this PNG after the last frame.
     #[arg(long)]
     pub screenshot: Option<PathBuf>,
+    /// Scripted run: save the camera path recorded by the script's `keyframe` steps (or K) to
+    /// this keyframe file, for `rtgs2 render --path`.
+    #[arg(long)]
+    pub save_path: Option<PathBuf>,
     /// Scripted run: synthetic input, one step per comma, e.g. "w:20,mouse:40:0:10" (hold W
     /// for 20 frames, then mouse-look 40 px right per frame for 10 frames). Steps: KEYS:N
     /// (keys of wasdqe, upper case = Shift), mouse:DX:DY:N, orbit:DX:DY:N, pan:DX:DY:N,
-    /// scroll:LINES:N, wait:N, camera:I, mode:fly|orbit.
+    /// scroll:LINES:N, wait:N, camera:I, mode:fly|orbit, keyframe (add the view to the camera path).
     #[arg(long)]
     pub script: Option<String>,
     /// Render size of each view, WxH (default: follow the window).
@@ -100,11 +104,14 @@ pub fn run(args: &ViewArgs) -> anyhow::Result<()> {
     if !(0.0..=1.0).contains(&args.overlay_opacity) {
         bail!("--overlay-opacity must be between 0 and 1, got {}", args.overlay_opacity);
     }
-    let scripted_run = args.frames.is_some() || args.screenshot.is_some() || args.script.is_some();
+    let scripted_run =
+        args.frames.is_some() || args.screenshot.is_some() || args.script.is_some() || args.save_path.is_some();
     let scripted = if scripted_run {
         let script = crate::app::script::parse(args.script.as_deref().unwrap_or(""))?;
         let timeout = Duration::try_from_secs_f64(args.feature_timeout).context("--feature-timeout")?;
-        Some(ScriptedRun::new(script, args.frames.unwrap_or(1), args.screenshot.clone(), timeout))
+        let mut run = ScriptedRun::new(script, args.frames.unwrap_or(1), args.screenshot.clone(), timeout);
+        run.save_path = args.save_path.clone();
+        Some(run)
     } else {
         None
     };
@@ -157,6 +164,9 @@ pub fn run(args: &ViewArgs) -> anyhow::Result<()> {
         }
         if let Some((path, (w, h))) = &report.screenshot {
             println!("screenshot {w}x{h} -> {}", path.display());
+        }
+        if let Some(msg) = &report.saved_path {
+            println!("{msg}");
         }
     }
     Ok(())
