@@ -172,3 +172,34 @@ fn bad_path_options_are_refused_with_the_option_named() {
     let (ok, _, err) = rtgs2(&[&["render", s(&room), "--path", "orbit", "--out", s(&png)], &SMALL[..]].concat());
     assert!(!ok && err.contains("names a PNG"), "{err}");
 }
+
+/// Ctrl-C while the frames of an MP4 are being rendered leaves neither the frames' folder nor
+/// a video behind.
+#[test]
+fn ctrl_c_during_a_video_removes_its_frames() {
+    let has_ffmpeg = std::process::Command::new("ffmpeg").arg("-version").output().is_ok_and(|o| o.status.success());
+    if !has_ffmpeg {
+        eprintln!("skipping: no ffmpeg on the PATH");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let room = synth_room(&dir.path().join("rooms"));
+    let mp4 = dir.path().join("v.mp4");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_rtgs2"))
+        .args([&["render", s(&room), "--path", "orbit", "--frames", "2000", "--out", s(&mp4)], &SMALL[..]].concat())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let frames = dir.path().join(format!(".v.mp4.tmp-{}", child.id()));
+    let started = std::time::Instant::now();
+    while !frames.join("frame_00001.png").exists() {
+        assert!(child.try_wait().expect("wait").is_none(), "render ended before its frames were seen");
+        assert!(started.elapsed().as_secs() < 120, "no frames appeared in {}", frames.display());
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let kill = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().expect("kill");
+    assert!(kill.success());
+    assert_eq!(child.wait().expect("wait").code(), Some(130));
+    let left: Vec<_> = std::fs::read_dir(dir.path()).expect("dir").map(|e| e.expect("entry").file_name()).collect();
+    assert_eq!(left, ["rooms"], "the frames or a video were left behind");
+}

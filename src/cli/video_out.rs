@@ -8,6 +8,7 @@ use std::process::Command;
 use anyhow::{Context, bail};
 
 use crate::image_io::write_png;
+use crate::util::atomic_write::TemporaryFolder;
 
 /// The `ffmpeg` to run: `$RTGS2_FFMPEG`, else `ffmpeg` on the PATH.
 fn ffmpeg() -> PathBuf {
@@ -16,17 +17,7 @@ fn ffmpeg() -> PathBuf {
 
 pub enum FrameSink {
     Folder(PathBuf),
-    Mp4 { out: PathBuf, frames: TempFolder, fps: u32, encoder: &'static str },
-}
-
-/// A folder removed when dropped.
-pub struct TempFolder(PathBuf);
-
-impl Drop for TempFolder {
-    fn drop(&mut self) {
-        // Best effort: it holds only frames we wrote.
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
+    Mp4 { out: PathBuf, frames: TemporaryFolder, fps: u32, encoder: &'static str },
 }
 
 impl FrameSink {
@@ -42,16 +33,15 @@ impl FrameSink {
             return Ok(Self::Folder(out.to_path_buf()));
         }
         let encoder = h264_encoder()?;
-        let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let dir = out.with_file_name(format!(".{name}.frames-{}", std::process::id()));
-        crate::util::atomic_write::create_folder(&dir).with_context(|| format!("creating {}", dir.display()))?;
-        Ok(Self::Mp4 { out: out.to_path_buf(), frames: TempFolder(dir), fps, encoder })
+        let frames = TemporaryFolder::beside(out)
+            .with_context(|| format!("making a folder for the frames of {}", out.display()))?;
+        Ok(Self::Mp4 { out: out.to_path_buf(), frames, fps, encoder })
     }
 
     fn folder(&self) -> &Path {
         match self {
             Self::Folder(d) => d,
-            Self::Mp4 { frames, .. } => &frames.0,
+            Self::Mp4 { frames, .. } => frames.path(),
         }
     }
 
@@ -66,11 +56,12 @@ impl FrameSink {
         match self {
             Self::Folder(d) => Ok(d),
             Self::Mp4 { out, frames, fps, encoder } => {
-                let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-                let tmp = out.with_file_name(format!(".{name}.tmp-{}.mp4", std::process::id()));
+                // Encoded inside the frames' folder (same file system as the target), so
+                // whatever stops us also takes the half-written video away.
+                let tmp = frames.path().join("video.mp4");
                 let status = Command::new(ffmpeg())
                     .args(["-y", "-hide_banner", "-loglevel", "error", "-framerate", &fps.to_string(), "-i"])
-                    .arg(frames.0.join("frame_%05d.png"))
+                    .arg(frames.path().join("frame_%05d.png"))
                     // H.264 in yuv420p needs even sides; players expect yuv420p.
                     .args(["-vf", "pad=ceil(iw/2)*2:ceil(ih/2)*2", "-c:v", encoder, "-pix_fmt", "yuv420p"])
                     .args(["-movflags", "+faststart"])
@@ -78,12 +69,7 @@ impl FrameSink {
                     .status()
                     .context("running ffmpeg")?;
                 if !status.success() {
-                    let _ = std::fs::remove_file(&tmp);
-                    bail!(
-                        "ffmpeg failed ({status}) encoding {}; the frames were {}",
-                        out.display(),
-                        frames.0.display()
-                    );
+                    bail!("ffmpeg failed ({status}) encoding {}", out.display());
                 }
                 std::fs::rename(&tmp, &out).with_context(|| format!("moving the video to {}", out.display()))?;
                 Ok(out)

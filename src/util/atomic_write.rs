@@ -44,7 +44,7 @@ pub fn remove_temporaries_on_signal() -> Result<(), ctrlc::Error> {
         let list = in_flight();
         for tmp in list.iter() {
             // Best effort: a write that has just been renamed into place has no temporary.
-            let _ = std::fs::remove_file(tmp);
+            let _ = remove_temporary(tmp);
         }
         exit_now(130);
     })
@@ -100,6 +100,47 @@ impl Drop for Temporary {
     }
 }
 
+/// Removes a temporary file, or a temporary folder with what it holds.
+fn remove_temporary(path: &Path) -> io::Result<()> {
+    if std::fs::symlink_metadata(path)?.is_dir() { std::fs::remove_dir_all(path) } else { std::fs::remove_file(path) }
+}
+
+/// A hidden working folder beside `target` (`.NAME.tmp-PID`), for output made of many files
+/// before the result is renamed into place (a video's frames). Registered like a temporary
+/// file: removed when dropped, by the Ctrl-C handler, and by the next run's sweep if this
+/// process dies.
+pub struct TemporaryFolder {
+    path: PathBuf,
+}
+
+impl TemporaryFolder {
+    pub fn beside(target: &Path) -> io::Result<Self> {
+        let dir = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        create_folder(dir)?;
+        sweep_stale_temporaries(target);
+        let path = temp_path(target);
+        let mut list = in_flight();
+        std::fs::create_dir(&path)?;
+        list.push(path.clone());
+        Ok(Self { path })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for TemporaryFolder {
+    fn drop(&mut self) {
+        // Best effort: it holds only what this process wrote.
+        let _ = std::fs::remove_dir_all(&self.path);
+        let mut list = in_flight();
+        if let Some(at) = list.iter().position(|p| *p == self.path) {
+            list.swap_remove(at);
+        }
+    }
+}
+
 /// `create_dir_all`, with a file in the way named as such: the OS says only "File exists"
 /// (or "Not a directory" further down) and not which path is the file.
 pub fn create_folder(dir: &Path) -> io::Result<()> {
@@ -142,7 +183,7 @@ pub fn sweep_stale_temporaries(path: &Path) -> usize {
         else {
             continue;
         };
-        if pid != std::process::id() && process_is_gone(pid) && std::fs::remove_file(entry.path()).is_ok() {
+        if pid != std::process::id() && process_is_gone(pid) && remove_temporary(&entry.path()).is_ok() {
             log::info!("removed {}, left by process {pid} which no longer runs", entry.path().display());
             removed += 1;
         }
@@ -160,6 +201,25 @@ fn process_is_gone(pid: u32) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_temporary_folder_goes_when_dropped_and_a_dead_process_folder_is_swept() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let target = dir.path().join("video.mp4");
+        let tmp = TemporaryFolder::beside(&target).expect("folder");
+        std::fs::write(tmp.path().join("frame.png"), b"x").expect("write");
+        assert!(in_flight().contains(&tmp.path().to_path_buf()));
+        drop(tmp);
+        assert_eq!(std::fs::read_dir(dir.path()).expect("list").count(), 0);
+        // A folder left by a process that no longer runs (PID far above any real one).
+        let stale = dir.path().join(".video.mp4.tmp-4000000000");
+        std::fs::create_dir(&stale).expect("stale");
+        std::fs::write(stale.join("frame.png"), b"x").expect("write");
+        if process_is_gone(4_000_000_000) {
+            assert_eq!(sweep_stale_temporaries(&target), 1);
+            assert!(!stale.exists());
+        }
+    }
 
     #[test]
     fn failed_fill_leaves_no_file_and_no_temp() {
