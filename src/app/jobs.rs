@@ -216,7 +216,7 @@ impl Jobs {
                 dialog.pick_folder()
             } else {
                 dialog
-                    .add_filter("scenes", &["ply", "splat", "spz", "sog", "json"])
+                    .add_filter("scenes", &["ply", "splat", "spz", "sog", "json", "gltf", "glb"])
                     .add_filter("all files", &["*"])
                     .pick_file()
             };

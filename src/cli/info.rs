@@ -10,7 +10,8 @@ use crate::classes;
 
 #[derive(Args, Debug)]
 pub struct InfoArgs {
-    /// Scene file (.ply, .splat, .spz, .sog, compressed .ply), SOG folder or trainer output folder.
+    /// Scene file (.ply, .splat, .spz, .sog, .gltf/.glb, compressed .ply), SOG folder or trainer
+    /// output folder.
     pub path: PathBuf,
     /// Print JSON instead of text.
     #[arg(long)]

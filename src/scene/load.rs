@@ -3,9 +3,10 @@
 
 use std::path::{Path, PathBuf};
 
+use super::gltf::GltfForm;
 use super::ply_header::{self, Encoding};
 use super::{
-    Camera, Problem, Scene, SceneError, ply_compressed, ply_fast, ply_general, ply_layout, sog, splat, spz,
+    Camera, Problem, Scene, SceneError, gltf, ply_compressed, ply_fast, ply_general, ply_layout, sog, splat, spz,
     trainer_folder,
 };
 
@@ -32,6 +33,8 @@ pub enum SceneFormat {
         version: u8,
         bundled: bool,
     },
+    /// glTF (`.gltf` or `.glb`) with `KHR_gaussian_splatting`.
+    Gltf(GltfForm),
 }
 
 impl std::fmt::Display for SceneFormat {
@@ -44,6 +47,9 @@ impl std::fmt::Display for SceneFormat {
             Self::Spz => ".spz",
             Self::Sog { version, bundled: true } => return write!(f, "SOG version {version} (bundled .sog)"),
             Self::Sog { version, bundled: false } => return write!(f, "SOG version {version} (folder with meta.json)"),
+            Self::Gltf(GltfForm::Linear) => "glTF KHR_gaussian_splatting (linear scales: Release Candidate)",
+            Self::Gltf(GltfForm::Log) => "glTF KHR_gaussian_splatting (log scales: 2026-01 first version)",
+            Self::Gltf(GltfForm::Spz) => "glTF KHR_gaussian_splatting_compression_spz_2",
         })
     }
 }
@@ -176,13 +182,17 @@ pub fn decode_bytes(path: &Path, bytes: &[u8]) -> Result<(Scene, SceneFormat), S
         let (scene, version) = sog::read(&sog::SogFiles::bundle(path, bytes)?)?;
         return Ok((scene, SceneFormat::Sog { version, bundled: true }));
     }
+    if bytes.starts_with(b"glTF") || matches!(ext.as_deref(), Some("gltf" | "glb")) {
+        let (scene, form) = gltf::read(path, bytes)?;
+        return Ok((scene, SceneFormat::Gltf(form)));
+    }
     if ext.as_deref() == Some("splat") {
         return Ok((splat::read(path, bytes)?, SceneFormat::Splat));
     }
     Err(SceneError::invalid(
         path,
         Problem::UnknownFormat(
-            "expected a PLY, .splat, .spz or .sog file, a SOG folder (meta.json) or a trainer output folder".into(),
+            "expected a PLY, .splat, .spz, .sog, .gltf or .glb file, a SOG folder (meta.json) or a trainer output folder".into(),
         ),
     ))
 }

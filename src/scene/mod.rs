@@ -7,6 +7,8 @@
 pub mod camera;
 pub mod camera_path;
 pub mod error;
+pub mod gltf;
+pub mod gltf_data;
 pub mod load;
 pub mod ply_compressed;
 pub mod ply_fast;
@@ -17,6 +19,7 @@ pub mod ply_write;
 pub mod sanitize;
 pub mod scale;
 pub mod sh;
+pub mod sh_rotate;
 pub mod sog;
 pub mod sog_meta;
 pub mod splat;

@@ -21,8 +21,9 @@ pub fn least_variance_axis(points: &[Vec3]) -> Option<Vec3> {
     smallest_eigenvector(scatter_about(points.iter().copied(), mean)).try_normalize()
 }
 
-/// The eigenvector of a symmetric 3×3 matrix with the smallest eigenvalue (cyclic Jacobi).
-pub fn smallest_eigenvector(m: Mat3) -> Vec3 {
+/// Eigenvalues and unit eigenvectors (the columns of the matrix, in the same order) of a
+/// symmetric 3×3 matrix (cyclic Jacobi, in f64).
+pub fn symmetric_eigen(m: Mat3) -> ([f64; 3], [[f64; 3]; 3]) {
     let mut a = m.to_cols_array_2d().map(|c| c.map(f64::from));
     let mut v = [[1.0f64, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]];
     for _sweep in 0..16 {
@@ -55,8 +56,15 @@ pub fn smallest_eigenvector(m: Mat3) -> Vec3 {
             }
         }
     }
-    let smallest = (0..3).min_by(|&i, &j| a[i][i].total_cmp(&a[j][j])).expect("three eigenvalues");
-    Vec3::new(v[0][smallest] as f32, v[1][smallest] as f32, v[2][smallest] as f32)
+    let vectors = [0, 1, 2].map(|p| [v[0][p], v[1][p], v[2][p]]);
+    ([a[0][0], a[1][1], a[2][2]], vectors)
+}
+
+/// The eigenvector of a symmetric 3×3 matrix with the smallest eigenvalue.
+pub fn smallest_eigenvector(m: Mat3) -> Vec3 {
+    let (values, vectors) = symmetric_eigen(m);
+    let smallest = (0..3).min_by(|&i, &j| values[i].total_cmp(&values[j])).expect("three eigenvalues");
+    Vec3::from_array(vectors[smallest].map(|x| x as f32))
 }
 
 #[cfg(test)]
