@@ -241,6 +241,15 @@ impl Asset {
                 bytes.len()
             ));
         }
+        if acc.component_type == F32 && stride == element {
+            // The common case, tightly packed floats: one pass over the bytes.
+            let start = acc.byte_offset as usize;
+            let out = bytes[start..start + count * width * 4]
+                .chunks_exact(4)
+                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                .collect();
+            return Ok((out, acc.component_type));
+        }
         let mut out = Vec::with_capacity(count * width);
         for i in 0..count {
             let start = (acc.byte_offset + stride * i as u64) as usize;

@@ -71,7 +71,11 @@ impl ShRotation {
             let (off, n) = (l * l, 2 * l + 1);
             let d = &self.blocks[l - 1];
             for c in 0..3 {
-                let old: Vec<f64> = (0..n).map(|m| f64::from(sh[(off + m) * 3 + c])).collect();
+                // No allocation: this runs for every Gaussian of a scene as it loads.
+                let mut old = [0.0f64; 7];
+                for (m, o) in old.iter_mut().enumerate().take(n) {
+                    *o = f64::from(sh[(off + m) * 3 + c]);
+                }
                 for i in 0..n {
                     sh[(off + i) * 3 + c] = (0..n).map(|j| d[i * n + j] * old[j]).sum::<f64>() as f32;
                 }
