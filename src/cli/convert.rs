@@ -57,8 +57,14 @@ pub fn run(args: &ConvertArgs) -> anyhow::Result<()> {
                 );
             }
             let bytes = if format == "sog" {
-                crate::scene::sog_write::sog_bytes(s)
-                    .map_err(|e| anyhow::anyhow!("encoding {}: {e}", args.output.display()))?
+                // Fitting the codebooks and the SH palette takes minutes for millions of
+                // Gaussians with SH (two-level k-means).
+                let spinner = indicatif::ProgressBar::new_spinner()
+                    .with_message(format!("encoding {} Gaussians as SOG (codebooks, SH palette)", s.len()));
+                spinner.enable_steady_tick(std::time::Duration::from_millis(200));
+                let bytes = crate::scene::sog_write::sog_bytes(s);
+                spinner.finish_and_clear();
+                bytes.map_err(|e| anyhow::anyhow!("encoding {}: {e}", args.output.display()))?
             } else {
                 crate::scene::gltf_write::glb_bytes(s)
             };
