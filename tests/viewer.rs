@@ -7,6 +7,8 @@
 //! Without Xvfb the window tests skip with a message, except under `CI=true`, where that is a
 //! failure (scripts/setup.sh installs it).
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -365,4 +367,24 @@ fn a_recorded_camera_path_plays_back_the_views_the_viewer_showed() {
     let p_end = psnr(&frame(1), &read_png(&shot).expect("screenshot").3);
     assert!(p_start > 35.0 && p_end > 30.0, "start PSNR {p_start:.1}, end PSNR {p_end:.1}");
     assert!(psnr(&frame(0), &frame(1)) < 25.0, "the script moved the camera");
+}
+
+/// The newer formats open in the viewer window: a SOG folder, a bundled .sog and a .glb.
+#[test]
+fn sog_and_gltf_scenes_open_in_the_viewer() {
+    let Some(x) = xvfb() else { return };
+    let Some(real) = common::real_splats_dir() else { return };
+    let dir = tempfile::tempdir().expect("temp dir");
+    for name in
+        ["sog_v2_playbot_lod6", "sog_v2_bundled_monkey.sog", "gltf_khr_draft_2026_01_bevy/khr_conformance_matrix.glb"]
+    {
+        let shot = dir.path().join(format!("{}.png", name.replace('/', "_")));
+        let scene = real.join(name);
+        let args =
+            [scene.to_str().expect("utf-8"), "--no-features", "--layout", "single", "--size", "96x72", "--frames", "2"];
+        let r = view(Some(&x), dir.path(), &[&args[..], &["--screenshot", shot.to_str().expect("utf-8")]].concat());
+        assert!(r.ok, "{name}: {}\n{}", r.stderr, r.stdout);
+        let (_, _, _, pixels) = read_png(&shot).expect("screenshot png");
+        assert!(pixels.iter().filter(|&&v| v > 20).count() > 50, "{name}: the view is empty");
+    }
 }

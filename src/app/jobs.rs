@@ -244,7 +244,7 @@ fn load(ctx: &GpuContext, source: SceneSource) -> Result<LoadedScene, JobError> 
     let class_counts =
         (0..NUM_CLASSES as u16).filter(|&k| counts[k as usize] > 0).map(|k| (k, counts[k as usize])).collect();
     Ok(LoadedScene {
-        extent: SceneExtent::of_points(&loaded.scene.positions),
+        extent: SceneExtent::of_scene(&loaded.scene),
         path,
         scene: Arc::new(loaded.scene),
         cameras: loaded.cameras,

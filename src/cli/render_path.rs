@@ -25,7 +25,7 @@ pub fn run(args: &RenderArgs, spec: &str, mut loaded: LoadedScene) -> anyhow::Re
     if args.view.camera.is_some() || args.view.eye.is_some() {
         bail!("--path gives the cameras; --camera and --eye/--target choose a single view");
     }
-    let extent = SceneExtent::of_points(&loaded.scene.positions);
+    let extent = SceneExtent::of_scene(&loaded.scene);
     let fov = super::view_args::check_fov(args.view.fov).map_err(anyhow::Error::msg)?;
     let poses = match spec {
         "cameras" => {

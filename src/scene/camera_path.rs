@@ -22,6 +22,27 @@ pub struct SceneExtent {
 }
 
 impl SceneExtent {
+    /// [`SceneExtent::of_points`] of the centres, the radius at least three typical sigmas (a
+    /// handful of Gaussians at one point, a test asset or a single object, is as large as
+    /// the Gaussians themselves, not a point).
+    pub fn of_scene(scene: &super::Scene) -> Self {
+        let mut e = Self::of_points(&scene.positions);
+        let step = (scene.len() / 10_000).max(1);
+        let mut sigmas: Vec<f32> = scene
+            .log_scales
+            .iter()
+            .step_by(step)
+            .map(|s| s[0].max(s[1]).max(s[2]).exp())
+            .filter(|v| v.is_finite())
+            .collect();
+        if !sigmas.is_empty() {
+            let mid = sigmas.len() / 2;
+            let typical = *sigmas.select_nth_unstable_by(mid, f32::total_cmp).1;
+            e.radius = e.radius.max(3.0 * typical);
+        }
+        e
+    }
+
     /// Per-axis median centre and a robust radius (90th percentile distance) of the
     /// Gaussians' centres, so a few far-away floaters do not make the scene look huge.
     pub fn of_points(points: &[[f32; 3]]) -> Self {
