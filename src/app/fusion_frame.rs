@@ -76,14 +76,7 @@ impl FusionFrames {
         recipe: &TensorRecipe,
     ) -> Result<(), TargetError> {
         let dim = scene.fusion_features.as_ref().map_or(0, |f| f.dim);
-        let fits = self.target.as_ref().is_some_and(|t| {
-            t.width == w
-                && t.height == h
-                && t.gaussians == scene.len
-                && t.pair_capacity >= pairs
-                && t.feature_dim() == dim
-        });
-        if !fits {
+        if !self.target.as_ref().is_some_and(|t| t.fits(scene, (w, h), u64::from(pairs), dim)) {
             self.target = None;
             self.target = Some(renderer.target_for(scene, w, h, pairs, true)?);
         }

@@ -172,26 +172,18 @@ impl Viewport {
     }
 
     fn pair_limit(&self) -> u64 {
-        let l = &self.ctx.limits;
-        (l.max_storage_buffer_binding_size.min(l.max_buffer_size) / 4).min(u32::MAX as u64 / 2)
+        FrameTarget::pair_limit(&self.ctx)
     }
 
     fn ensure_target(&mut self, scene: &GpuScene, w: u32, h: u32) -> Result<(), ViewportError> {
         let dim = scene.features.as_ref().map_or(0, |f| f.dim);
-        let fits = self.target.as_ref().is_some_and(|t| {
-            t.width == w
-                && t.height == h
-                && t.gaussians == scene.len
-                && t.pair_capacity as u64 >= self.min_pairs
-                && t.feature_dim() == dim
-        });
-        if fits {
+        if self.target.as_ref().is_some_and(|t| t.fits(scene, (w, h), self.min_pairs, dim)) {
             return Ok(());
         }
         let resized = self.size() != Some((w, h));
-        let want = self.min_pairs.max(scene.len as u64 * 4).max(1 << 16).min(self.pair_limit());
+        let want = FrameTarget::pairs_wanted(&self.ctx, scene, self.min_pairs);
         self.target = None; // free the old buffers first
-        self.target = Some(self.renderer.target(scene, w, h, want as u32)?);
+        self.target = Some(self.renderer.target(scene, w, h, want)?);
         if resized || self.textures.is_empty() {
             self.textures = ViewKind::ALL.iter().map(|k| ViewTexture::new(&self.ctx.device, w, h, *k)).collect();
             self.generation += 1;

@@ -66,25 +66,17 @@ impl HeadlessRenderer {
         Self { renderer, target: None, packer: None, colour8: None, staging: StagingPool::default() }
     }
 
-    /// Largest pair buffer the device allows (u32 keys in one storage binding).
     fn pair_limit(&self) -> u64 {
-        let l = &self.renderer.ctx.limits;
-        (l.max_storage_buffer_binding_size.min(l.max_buffer_size) / 4).min(u32::MAX as u64 / 2)
+        FrameTarget::pair_limit(&self.renderer.ctx)
     }
 
     /// The target for this scene and size, reallocated when anything changed.
     fn ensure_target(&mut self, scene: &GpuScene, w: u32, h: u32, min_pairs: u64) -> Result<(), HeadlessError> {
-        let fits = self.target.as_ref().is_some_and(|t| {
-            t.width == w
-                && t.height == h
-                && t.gaussians == scene.len
-                && t.pair_capacity as u64 >= min_pairs
-                && t.feature_dim() == scene.features.as_ref().map_or(0, |f| f.dim)
-        });
-        if !fits {
-            let want = min_pairs.max(scene.len as u64 * 4).max(1 << 16).min(self.pair_limit());
+        let dim = scene.features.as_ref().map_or(0, |f| f.dim);
+        if !self.target.as_ref().is_some_and(|t| t.fits(scene, (w, h), min_pairs, dim)) {
+            let want = FrameTarget::pairs_wanted(&self.renderer.ctx, scene, min_pairs);
             self.target = None; // free the old buffers first
-            self.target = Some(self.renderer.target(scene, w, h, want as u32)?);
+            self.target = Some(self.renderer.target(scene, w, h, want)?);
         }
         Ok(())
     }

@@ -84,6 +84,28 @@ impl FrameTarget {
     pub fn feature_dim(&self) -> u32 {
         self.feature_dim
     }
+
+    /// Whether this target serves `scene` at `width` x `height` with room for `min_pairs`
+    /// tile-Gaussian pairs and `feature_dim` splatted channels (else it is reallocated).
+    pub fn fits(&self, scene: &GpuScene, (width, height): (u32, u32), min_pairs: u64, feature_dim: u32) -> bool {
+        self.width == width
+            && self.height == height
+            && self.gaussians == scene.len
+            && u64::from(self.pair_capacity) >= min_pairs
+            && self.feature_dim == feature_dim
+    }
+
+    /// Largest pair buffer the device allows (u32 keys in one storage binding).
+    pub fn pair_limit(ctx: &GpuContext) -> u64 {
+        let l = &ctx.limits;
+        (l.max_storage_buffer_binding_size.min(l.max_buffer_size) / 4).min(u64::from(u32::MAX) / 2)
+    }
+
+    /// Pair capacity to allocate: at least `min_pairs`, four per Gaussian and 64k, within the
+    /// device's limit.
+    pub fn pairs_wanted(ctx: &GpuContext, scene: &GpuScene, min_pairs: u64) -> u32 {
+        min_pairs.max(u64::from(scene.len) * 4).max(1 << 16).min(Self::pair_limit(ctx)) as u32
+    }
 }
 
 /// The tile raster's pipeline variants by (feature dimension, labels), compiled on first use
