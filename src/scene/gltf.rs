@@ -30,7 +30,7 @@ use std::path::Path;
 use glam::{Mat3, Mat4, Quat, Vec3};
 
 use super::gltf_data::{Asset, I8, I16, Primitive};
-use super::sh_rotate::ShRotation;
+use super::sh_rotate::rotate_sh;
 use super::{Problem, Scene, SceneError, logit, sh};
 
 const EXT: &str = "KHR_gaussian_splatting";
@@ -116,8 +116,9 @@ pub fn read(path: &Path, bytes: &[u8]) -> Result<(Scene, GltfForm), SceneError> 
     Ok((scene, form))
 }
 
-/// glTF's +Y-up frame to rtgs2's (y down, z forward): 180° about x.
-const FROM_GLTF: Mat4 =
+/// glTF's +Y-up frame to rtgs2's (y down, z forward): 180° about x, its own inverse (the
+/// writer turns back with it).
+pub(super) const FROM_GLTF: Mat4 =
     Mat4::from_cols_array(&[1.0, 0.0, 0.0, 0.0, 0.0, -1.0, 0.0, 0.0, 0.0, 0.0, -1.0, 0.0, 0.0, 0.0, 0.0, 1.0]);
 
 /// Every mesh reached from the default scene's nodes (or, without scenes, from nodes no
@@ -268,13 +269,7 @@ fn transform(s: &mut Scene, m: Mat4) {
             s.log_scales[i] = log_scale;
         }
     }
-    if s.sh_degree > 0 {
-        let turn = ShRotation::new(Mat3::from_quat(rotation));
-        let per = sh::coeff_count(s.sh_degree) * 3;
-        for g in s.sh.chunks_exact_mut(per) {
-            turn.apply(g, s.sh_degree);
-        }
-    }
+    rotate_sh(s, rotation);
 }
 
 /// The rotation part of a general linear map (its polar decomposition), for the SH.

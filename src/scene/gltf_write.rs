@@ -5,18 +5,19 @@
 
 use std::io::Write;
 
-use glam::{Mat3, Quat};
+use glam::{Quat, Vec3};
 use serde_json::json;
 
+use super::gltf::FROM_GLTF;
 use super::sh_rotate::ShRotation;
 use super::{Scene, sh, sigmoid};
 
 /// The scene as `.glb` bytes.
 pub fn glb_bytes(scene: &Scene) -> Vec<u8> {
     let n = scene.len();
-    // rtgs2's frame back to glTF's: the same half turn about x (its own inverse).
-    let turn = Quat::from_xyzw(1.0, 0.0, 0.0, 0.0);
-    let flip = |p: [f32; 3]| [p[0], -p[1], -p[2]];
+    // rtgs2's frame back to glTF's: the reader's half turn about x (its own inverse).
+    let turn = Quat::from_mat4(&FROM_GLTF);
+    let flip = |p: [f32; 3]| FROM_GLTF.transform_point3(Vec3::from_array(p)).to_array();
     let mut bin: Vec<u8> = Vec::new();
     let mut views = Vec::new();
     let mut accessors = Vec::new();
@@ -45,11 +46,9 @@ pub fn glb_bytes(scene: &Scene) -> Vec<u8> {
     push(k("OPACITY"), "SCALAR", 1, scene.opacity_logits.iter().map(|&o| sigmoid(o)).collect(), false);
     let coeffs = sh::coeff_count(scene.sh_degree);
     let mut shs = scene.sh.clone();
-    if scene.sh_degree > 0 {
-        let r = ShRotation::new(Mat3::from_quat(turn));
-        for g in shs.chunks_exact_mut(coeffs * 3) {
-            r.apply(g, scene.sh_degree);
-        }
+    let turn_sh = ShRotation::new(turn, scene.sh_degree);
+    for g in shs.chunks_exact_mut(coeffs * 3) {
+        turn_sh.apply(g);
     }
     for l in 0..=scene.sh_degree as usize {
         for m in 0..2 * l + 1 {

@@ -1,108 +1,123 @@
 //! Rotating a Gaussian's spherical harmonics with the Gaussian: when a scene is turned by R,
-//! its colour seen along direction d must be what was seen along Rᵀd before. Each degree's
-//! coefficients mix among themselves by a (2l+1)² matrix, found here numerically from the
-//! renderer's own basis ([`super::sh::eval`]): evaluated at a fixed set of directions before and
-//! after the turn, and solved in the least-squares sense (exact up to rounding, since the
-//! rotated basis lies in the span of the basis).
+//! its colour seen along R·d must be what was seen along d before. Each band l ≥ 1 mixes
+//! among its own 2l+1 coefficients by a matrix, found here numerically from the renderer's
+//! own basis ([`super::sh::eval`]): evaluated at 64 directions before and after the turn and
+//! solved in the least-squares sense, exact (up to rounding) because each band spans a
+//! rotation-invariant space. Used by `synth`'s global transform and by the glTF reader and
+//! writer (node transforms, the +Y-up frame).
 
-use glam::{Mat3, Vec3};
+use glam::{DMat3, DVec3, Quat};
 
-use super::sh;
+use super::{Scene, sh};
 
-/// Per degree 1 to 3, the matrix taking that degree's coefficients to the rotated scene's,
-/// row-major (2l+1)².
+/// For each band 1..=degree, the row-major (2l+1)² matrix taking that band's coefficients to
+/// the rotated scene's.
 pub struct ShRotation {
-    blocks: [Vec<f64>; 3],
+    bands: Vec<Vec<f64>>,
 }
 
-/// Coefficient values of every basis function (0..16) in direction `d`.
-fn basis(d: Vec3) -> [f64; 16] {
-    let mut out = [0.0; 16];
-    for (k, slot) in out.iter_mut().enumerate() {
-        let mut one = [0.0f32; 48];
-        one[3 * k] = 1.0;
-        *slot = f64::from(sh::eval(3, &one, d.to_array())[0]);
-    }
-    out
-}
-
-/// Directions spread evenly over the sphere (a Fibonacci lattice).
-fn directions(n: usize) -> Vec<Vec3> {
-    let golden = std::f32::consts::PI * (3.0 - 5f32.sqrt());
-    (0..n)
-        .map(|i| {
-            let y = 1.0 - 2.0 * (i as f32 + 0.5) / n as f32;
-            let r = (1.0 - y * y).sqrt();
-            let a = golden * i as f32;
-            Vec3::new(r * a.cos(), y, r * a.sin())
-        })
-        .collect()
+/// Values of the SH basis functions (as `sh::eval` weighs coefficients) in direction `d`.
+fn basis(d: DVec3) -> [f64; 16] {
+    let dir = d.as_vec3().to_array();
+    let mut unit = [0.0f32; 48];
+    std::array::from_fn(|k| {
+        unit.fill(0.0);
+        unit[k * 3] = 1.0;
+        sh::eval(3, &unit, dir)[0] as f64
+    })
 }
 
 impl ShRotation {
-    /// The coefficient rotation for turning the scene by `r` (a rotation matrix).
-    pub fn new(r: Mat3) -> Self {
-        let dirs = directions(64);
-        let before: Vec<[f64; 16]> = dirs.iter().map(|&d| basis(d)).collect();
-        // New coefficients c' with  Σ c'_m Y_m(d) = Σ c_m Y_m(Rᵀ d)  for every direction.
-        let after: Vec<[f64; 16]> = dirs.iter().map(|&d| basis(r.transpose() * d)).collect();
-        let blocks = [1usize, 2, 3].map(|l| {
-            let (off, n) = (l * l, 2 * l + 1);
-            // Normal equations: (YᵀY) D = Yᵀ Z.
-            let mut yty = vec![0.0; n * n];
-            let mut ytz = vec![0.0; n * n];
-            for (y, z) in before.iter().zip(&after) {
-                for i in 0..n {
-                    for j in 0..n {
-                        yty[i * n + j] += y[off + i] * y[off + j];
-                        ytz[i * n + j] += y[off + i] * z[off + j];
+    /// The matrices D with Σ c'ₘ Yₘ(R e) = Σ cₘ Yₘ(e) for bands 1..=`degree`.
+    pub fn new(rot: Quat, degree: u8) -> Self {
+        let r = DMat3::from_quat(rot.as_dquat());
+        let dirs: Vec<DVec3> = (0..64)
+            .map(|i| {
+                // Fibonacci sphere.
+                let z = 1.0 - (2.0 * i as f64 + 1.0) / 64.0;
+                let phi = i as f64 * std::f64::consts::PI * (3.0 - 5f64.sqrt());
+                let rho = (1.0 - z * z).sqrt();
+                DVec3::new(rho * phi.cos(), rho * phi.sin(), z)
+            })
+            .collect();
+        let a: Vec<[f64; 16]> = dirs.iter().map(|&e| basis(e)).collect();
+        let b: Vec<[f64; 16]> = dirs.iter().map(|&e| basis(r.transpose() * e)).collect();
+        let bands = (1..=degree.min(3) as usize)
+            .map(|l| {
+                let (k0, n) = (l * l, 2 * l + 1);
+                // Normal equations: (AᵀA) D = AᵀB.
+                let mut ata = vec![0.0; n * n];
+                let mut atb = vec![0.0; n * n];
+                for (ra, rb) in a.iter().zip(&b) {
+                    for i in 0..n {
+                        for j in 0..n {
+                            ata[i * n + j] += ra[k0 + i] * ra[k0 + j];
+                            atb[i * n + j] += ra[k0 + i] * rb[k0 + j];
+                        }
                     }
                 }
-            }
-            solve(&mut yty, &mut ytz, n);
-            ytz
-        });
-        Self { blocks }
+                solve(&mut ata, &mut atb, n);
+                atb
+            })
+            .collect();
+        Self { bands }
     }
 
-    /// Rotates one Gaussian's coefficients (`sh[coeff * 3 + channel]`, degree `degree`).
-    pub fn apply(&self, sh: &mut [f32], degree: u8) {
-        for l in 1..=usize::from(degree.min(3)) {
-            let (off, n) = (l * l, 2 * l + 1);
-            let d = &self.blocks[l - 1];
-            for c in 0..3 {
-                // No allocation: this runs for every Gaussian of a scene as it loads.
+    /// Rotates one Gaussian's coefficients (`g[coeff * 3 + channel]`), bands 1 up to those
+    /// this rotation was made for.
+    pub fn apply(&self, g: &mut [f32]) {
+        for (l, d) in self.bands.iter().enumerate() {
+            let l = l + 1;
+            let (k0, n) = (l * l, 2 * l + 1);
+            for ch in 0..3 {
+                // No allocation: this runs for every Gaussian of a scene.
                 let mut old = [0.0f64; 7];
                 for (m, o) in old.iter_mut().enumerate().take(n) {
-                    *o = f64::from(sh[(off + m) * 3 + c]);
+                    *o = g[(k0 + m) * 3 + ch] as f64;
                 }
                 for i in 0..n {
-                    sh[(off + i) * 3 + c] = (0..n).map(|j| d[i * n + j] * old[j]).sum::<f64>() as f32;
+                    let v: f64 = (0..n).map(|j| d[i * n + j] * old[j]).sum();
+                    g[(k0 + i) * 3 + ch] = v as f32;
                 }
             }
         }
     }
 }
 
-/// Solves A X = B in place (B becomes X), A n×n, B n×n, by Gauss-Jordan with partial pivoting.
+/// Rotates every Gaussian's view-dependent colour by `rot`.
+pub fn rotate_sh(scene: &mut Scene, rot: Quat) {
+    if scene.sh_degree == 0 {
+        return;
+    }
+    let turn = ShRotation::new(rot, scene.sh_degree);
+    let coeffs = scene.sh_coeffs();
+    for g in scene.sh.chunks_exact_mut(coeffs * 3) {
+        turn.apply(g);
+    }
+}
+
+/// Solves A X = B in place (Gauss–Jordan with partial pivoting); X ends up in `b`.
 fn solve(a: &mut [f64], b: &mut [f64], n: usize) {
     for col in 0..n {
-        let pivot = (col..n).max_by(|&i, &j| a[i * n + col].abs().total_cmp(&a[j * n + col].abs())).expect("rows");
+        let piv =
+            (col..n).max_by(|&i, &j| a[i * n + col].abs().total_cmp(&a[j * n + col].abs())).expect("non-empty range");
         for k in 0..n {
-            a.swap(col * n + k, pivot * n + k);
-            b.swap(col * n + k, pivot * n + k);
+            a.swap(col * n + k, piv * n + k);
+            b.swap(col * n + k, piv * n + k);
         }
-        let p = a[col * n + col];
+        let d = a[col * n + col];
         for k in 0..n {
-            a[col * n + k] /= p;
-            b[col * n + k] /= p;
+            a[col * n + k] /= d;
+            b[col * n + k] /= d;
         }
-        for row in 0..n {
-            if row != col {
-                let f = a[row * n + col];
-                for k in 0..n {
-                    a[row * n + k] -= f * a[col * n + k];
-                    b[row * n + k] -= f * b[col * n + k];
+        for i in 0..n {
+            if i != col {
+                let f = a[i * n + col];
+                if f != 0.0 {
+                    for k in 0..n {
+                        a[i * n + k] -= f * a[col * n + k];
+                        b[i * n + k] -= f * b[col * n + k];
+                    }
                 }
             }
         }
@@ -111,25 +126,29 @@ fn solve(a: &mut [f64], b: &mut [f64], n: usize) {
 
 #[cfg(test)]
 mod tests {
+    use glam::Vec3;
+
     use super::*;
     use crate::util::rng::Rng;
 
-    /// The rotated coefficients seen along R d give the colour the old ones gave along d.
     #[test]
-    fn rotated_coefficients_show_the_old_colours_in_the_turned_directions() {
-        let mut rng = Rng::new(3);
-        for _ in 0..10 {
-            let q = glam::Quat::from_array(rng.unit_quaternion()).normalize();
-            let r = Mat3::from_quat(q);
-            let coeffs: Vec<f32> = (0..48).map(|_| rng.range(-1.0, 1.0)).collect();
-            let mut turned = coeffs.clone();
-            ShRotation::new(r).apply(&mut turned, 3);
-            assert_eq!(&turned[..3], &coeffs[..3], "DC is unchanged");
-            for d in directions(20) {
-                let before = sh::eval(3, &coeffs, d.to_array());
-                let after = sh::eval(3, &turned, (r * d).to_array());
+    fn rotated_sh_looks_the_same_from_the_rotated_direction() {
+        let mut rng = Rng::new(9);
+        for _ in 0..5 {
+            let q = rng.unit_quaternion();
+            let rot = Quat::from_xyzw(q[1], q[2], q[3], q[0]).normalize();
+            let mut scene = Scene::with_capacity(1, 3);
+            scene.positions.push([0.0; 3]);
+            scene.sh = (0..48).map(|_| rng.normal() * 0.3).collect();
+            let before = scene.sh.clone();
+            rotate_sh(&mut scene, rot);
+            assert_eq!(&scene.sh[..3], &before[..3], "DC is unchanged");
+            for _ in 0..20 {
+                let d = Vec3::new(rng.normal(), rng.normal(), rng.normal()).normalize();
+                let a = sh::eval(3, &before, d.to_array());
+                let b = sh::eval(3, &scene.sh, (rot * d).to_array());
                 for c in 0..3 {
-                    assert!((before[c] - after[c]).abs() < 1e-4, "{before:?} {after:?}");
+                    assert!((a[c] - b[c]).abs() < 1e-4, "{a:?} vs {b:?}");
                 }
             }
         }

@@ -23,7 +23,7 @@ use std::collections::HashMap;
 use std::io::{Cursor, Read};
 use std::path::{Path, PathBuf};
 
-use super::sog_meta::{CODEBOOK_LEN, Meta, MetaV1, MetaV2};
+use super::sog_meta::{CODEBOOK_LEN, MAX_PALETTE, Meta, MetaV1, MetaV2};
 use super::webp::{self, Rgba8};
 use super::{Problem, Scene, SceneError, logit};
 
@@ -36,7 +36,7 @@ pub enum SogFiles {
 }
 
 /// Largest SH palette image: 65536 entries of 15 coefficients (bands 3).
-const MAX_PALETTE_PIXELS: usize = 65_536 * 15;
+const MAX_PALETTE_PIXELS: usize = MAX_PALETTE * 15;
 
 /// Largest zip entry we inflate: a 1M-Gaussian scene's biggest image is a few MB, and
 /// deflate's ratio lets a small bundle claim gigabytes.

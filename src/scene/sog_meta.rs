@@ -15,6 +15,9 @@ use super::MAX_GAUSSIANS;
 /// Most entries a codebook can use: its indices are bytes.
 pub const CODEBOOK_LEN: usize = 256;
 
+/// Most entries an SH palette can have: its labels are 16 bits.
+pub const MAX_PALETTE: usize = 65_536;
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum Meta {
     V1(MetaV1),
@@ -81,12 +84,10 @@ impl Meta {
         }
         match self {
             Self::V1(m) => {
-                files("means", &m.means.files, 2)?;
-                files("scales", &m.scales.files, 1)?;
-                files("quats", &m.quats.files, 1)?;
-                files("sh0", &m.sh0.files, 1)?;
-                numbers("means.mins", &m.means.mins, 3)?;
-                numbers("means.maxs", &m.means.maxs, 3)?;
+                shared(
+                    [&m.means.files, &m.scales.files, &m.quats.files, &m.sh0.files],
+                    (&m.means.mins, &m.means.maxs),
+                )?;
                 numbers("scales.mins", &m.scales.mins, 3)?;
                 numbers("scales.maxs", &m.scales.maxs, 3)?;
                 numbers("sh0.mins", &m.sh0.mins, 4)?;
@@ -97,12 +98,10 @@ impl Meta {
                 }
             }
             Self::V2(m) => {
-                files("means", &m.means.files, 2)?;
-                files("scales", &m.scales.files, 1)?;
-                files("quats", &m.quats.files, 1)?;
-                files("sh0", &m.sh0.files, 1)?;
-                numbers("means.mins", &m.means.mins, 3)?;
-                numbers("means.maxs", &m.means.maxs, 3)?;
+                shared(
+                    [&m.means.files, &m.scales.files, &m.quats.files, &m.sh0.files],
+                    (&m.means.mins, &m.means.maxs),
+                )?;
                 codebook("scales", &m.scales.codebook)?;
                 codebook("sh0", &m.sh0.codebook)?;
                 if let Some(s) = &m.sh_n {
@@ -111,7 +110,7 @@ impl Meta {
                     if !(1..=3).contains(&s.bands) {
                         return Err(format!("meta.json: shN.bands is {}; SH bands are 1 to 3", s.bands));
                     }
-                    if s.count == 0 || s.count > 65_536 {
+                    if s.count == 0 || s.count > MAX_PALETTE as u64 {
                         return Err(format!(
                             "meta.json: shN.count is {}; the palette holds 1 to 65536 entries (16-bit labels)",
                             s.count
@@ -184,6 +183,16 @@ pub struct PaletteV1 {
     pub mins: f64,
     pub maxs: f64,
     pub files: Vec<String>,
+}
+
+/// What both versions check alike: the four image groups (means, scales, quats, sh0) and the
+/// positions' bounds.
+fn shared(groups: [&[String]; 4], (mins, maxs): (&[f64], &[f64])) -> Result<(), String> {
+    for ((what, want), names) in [("means", 2), ("scales", 1), ("quats", 1), ("sh0", 1)].into_iter().zip(groups) {
+        files(what, names, want)?;
+    }
+    numbers("means.mins", mins, 3)?;
+    numbers("means.maxs", maxs, 3)
 }
 
 fn files(what: &str, names: &[String], want: usize) -> Result<(), String> {

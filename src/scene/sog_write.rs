@@ -12,11 +12,9 @@ use std::io::Write;
 use rayon::prelude::*;
 use serde_json::json;
 
+use super::sog_meta::MAX_PALETTE;
 use super::webp::{self, Rgba8};
 use super::{Scene, sh, sigmoid};
-
-/// Most palette entries (labels are 16 bits).
-const MAX_PALETTE: usize = 65_536;
 
 /// The scene as `.sog` bytes.
 pub fn sog_bytes(scene: &Scene) -> Result<Vec<u8>, String> {
