@@ -8,10 +8,12 @@ use bytemuck::{Pod, Zeroable};
 use super::layout::ViewKind;
 use crate::classes::{NUM_CLASSES, SCANNET_PALETTE};
 use crate::render::gpu::GpuContext;
+use crate::render::gpu::pipeline_util::{bind_group_layout, bind_group_of, compute_pipeline, shader};
 use crate::render::gpu::renderer::FrameTarget;
+use crate::render::gpu::shaders;
 
-pub const SHADER: &str = include_str!("../../shaders/present.wgsl");
-pub const VIEW_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba8Unorm;
+/// The views' texture format, which the shader's storage texture declares.
+pub const VIEW_FORMAT: wgpu::TextureFormat = shaders::PRESENT_FORMAT;
 const WORKGROUP: u32 = 8;
 
 /// Mirrors `PresentParams` in shaders/present.wgsl.
@@ -110,59 +112,12 @@ pub struct Presenter {
     prediction_size: Option<(u32, u32)>,
 }
 
-fn entry(binding: u32, ty: wgpu::BindingType) -> wgpu::BindGroupLayoutEntry {
-    wgpu::BindGroupLayoutEntry { binding, visibility: wgpu::ShaderStages::COMPUTE, ty, count: None }
-}
-
-fn buffer_binding(ty: wgpu::BufferBindingType) -> wgpu::BindingType {
-    wgpu::BindingType::Buffer { ty, has_dynamic_offset: false, min_binding_size: None }
-}
-
 impl Presenter {
     pub fn new(ctx: &GpuContext) -> Self {
         let d = &ctx.device;
-        let read = buffer_binding(wgpu::BufferBindingType::Storage { read_only: true });
-        let uniform = buffer_binding(wgpu::BufferBindingType::Uniform);
-        let entries = [
-            entry(0, uniform),
-            entry(1, read),
-            entry(2, read),
-            entry(3, read),
-            entry(4, read),
-            entry(5, read),
-            entry(6, uniform),
-            entry(7, buffer_binding(wgpu::BufferBindingType::Storage { read_only: false })),
-            entry(
-                8,
-                wgpu::BindingType::StorageTexture {
-                    access: wgpu::StorageTextureAccess::WriteOnly,
-                    format: VIEW_FORMAT,
-                    view_dimension: wgpu::TextureViewDimension::D2,
-                },
-            ),
-            entry(9, read),
-        ];
-        let layout =
-            d.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor { label: Some("present"), entries: &entries });
-        let module = d.create_shader_module(wgpu::ShaderModuleDescriptor {
-            label: Some("present"),
-            source: wgpu::ShaderSource::Wgsl(SHADER.into()),
-        });
-        let pipeline = |entry_point: &str| {
-            let pl = d.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-                label: Some(entry_point),
-                bind_group_layouts: &[Some(&layout)],
-                immediate_size: 0,
-            });
-            d.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
-                label: Some(entry_point),
-                layout: Some(&pl),
-                module: &module,
-                entry_point: Some(entry_point),
-                compilation_options: Default::default(),
-                cache: None,
-            })
-        };
+        let layout = bind_group_layout(d, "present", shaders::PRESENT_BINDS);
+        let module = shader(d, &shaders::present());
+        let pipeline = |entry_point: &str| compute_pipeline(d, &module, &layout, entry_point, &[]);
         let buffer = |label: &str, size: u64, usage: wgpu::BufferUsages| {
             d.create_buffer(&wgpu::BufferDescriptor {
                 label: Some(label),
@@ -219,7 +174,7 @@ impl Presenter {
             (LabelSource::Prediction, None) => (LabelSource::None, (0, 0)),
             (other, _) => (other, (0, 0)),
         };
-        let (ctx, q) = (&self.ctx, &self.ctx.queue);
+        let q = &self.ctx.queue;
         let colours: Vec<[f32; 4]> = (0..NUM_CLASSES)
             .map(|k| {
                 let c = SCANNET_PALETTE[k];
@@ -257,16 +212,7 @@ impl Presenter {
                 wgpu::BindingResource::TextureView(&texture.view),
                 self.prediction.as_entire_binding(),
             ];
-            let entries: Vec<wgpu::BindGroupEntry> = resources
-                .into_iter()
-                .enumerate()
-                .map(|(i, resource)| wgpu::BindGroupEntry { binding: i as u32, resource })
-                .collect();
-            let bg = ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
-                label: Some("present"),
-                layout: &self.layout,
-                entries: &entries,
-            });
+            let bg = bind_group_of(&self.ctx.device, "present", &self.layout, resources);
             pass.set_bind_group(0, &bg, &[]);
             // The depth range is measured once per frame, before the first view needs it.
             if k == 0 && views.iter().any(|(v, _)| *v == ViewKind::Depth) {
@@ -281,60 +227,28 @@ impl Presenter {
 
 #[cfg(test)]
 mod tests {
+    // The shader's validity, bind group layout and `PresentParams` layout are checked with
+    // every other shader's (render/gpu/shaders.rs, tests/wgsl_structs.rs).
     use super::*;
-    use std::mem::{offset_of, size_of};
-
-    fn module() -> naga::Module {
-        naga::front::wgsl::parse_str(SHADER).unwrap_or_else(|e| panic!("present.wgsl: {}", e.emit_to_string(SHADER)))
-    }
-
-    #[test]
-    fn present_shader_validates() {
-        naga::valid::Validator::new(naga::valid::ValidationFlags::all(), naga::valid::Capabilities::default())
-            .validate(&module())
-            .unwrap_or_else(|e| panic!("present.wgsl: {}", e.emit_to_string(SHADER)));
-    }
-
-    #[test]
-    fn present_params_match_wgsl() {
-        let module = module();
-        let mut layouter = naga::proc::Layouter::default();
-        layouter.update(module.to_ctx()).expect("layout");
-        let ty = module.types.iter().find(|(_, t)| t.name.as_deref() == Some("PresentParams")).expect("struct").1;
-        let naga::TypeInner::Struct { members, span } = &ty.inner else { panic!("PresentParams is not a struct") };
-        assert_eq!(*span as usize, size_of::<PresentParams>());
-        let rust = [
-            offset_of!(PresentParams, width),
-            offset_of!(PresentParams, height),
-            offset_of!(PresentParams, mode),
-            offset_of!(PresentParams, feature_dim),
-            offset_of!(PresentParams, opacity),
-            offset_of!(PresentParams, label_source),
-            offset_of!(PresentParams, pred_width),
-            offset_of!(PresentParams, pred_height),
-        ];
-        assert_eq!(members.len(), rust.len(), "every WGSL member mirrored");
-        for (m, off) in members.iter().zip(rust) {
-            assert_eq!(m.offset as usize, off, "{:?}", m.name);
-        }
-    }
 
     #[test]
     fn shader_constants_match_the_host() {
+        let wgsl = shaders::present();
+        let shader = &*wgsl.source;
         for kind in ViewKind::ALL {
             let name = format!("MODE_{}", format!("{kind:?}").to_uppercase());
-            assert!(SHADER.contains(&format!("const {name}: u32 = {}u;", kind.shader_mode())), "{name}");
+            assert!(shader.contains(&format!("const {name}: u32 = {}u;", kind.shader_mode())), "{name}");
         }
         let overflow = crate::render::gpu::layout::counter::OVERFLOW;
-        assert!(SHADER.contains(&format!("const COUNT_OVERFLOW: u32 = {overflow}u;")));
-        assert!(SHADER.contains(&format!("const NUM_CLASSES: u32 = {NUM_CLASSES}u;")));
+        assert!(shader.contains(&format!("const COUNT_OVERFLOW: u32 = {overflow}u;")));
+        assert!(shader.contains(&format!("const NUM_CLASSES: u32 = {NUM_CLASSES}u;")));
         for (source, name) in [
             (LabelSource::None, "NONE"),
             (LabelSource::GroundTruth, "GROUND_TRUTH"),
             (LabelSource::Prediction, "PREDICTION"),
         ] {
-            assert!(SHADER.contains(&format!("const SOURCE_{name}: u32 = {}u;", source.shader_value())), "{name}");
+            assert!(shader.contains(&format!("const SOURCE_{name}: u32 = {}u;", source.shader_value())), "{name}");
         }
-        assert!(SHADER.contains(&format!("const IGNORE_LABEL: u32 = {}u;", crate::render::IGNORE_LABEL)));
+        assert!(shader.contains(&format!("const IGNORE_LABEL: u32 = {}u;", crate::render::IGNORE_LABEL)));
     }
 }

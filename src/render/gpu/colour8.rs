@@ -23,7 +23,7 @@ impl Colour8Pass {
     pub fn new(ctx: &GpuContext) -> Self {
         let d = &ctx.device;
         let layout = bind_group_layout(d, "colour8", shaders::COLOUR8_BINDS);
-        let module = shader(d, "colour8", shaders::COLOUR8.to_string());
+        let module = shader(d, &shaders::colour8());
         let pipeline = compute_pipeline(d, &module, &layout, "pack_colour8", &[]);
         Self { layout, pipeline, output: None }
     }

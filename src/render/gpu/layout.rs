@@ -1,5 +1,6 @@
-//! Rust mirrors of the WGSL uniform structs (shaders/common.wgsl, scan.wgsl, pack_inputs.wgsl), with
-//! tests pinning their size and field offsets so the two sides cannot drift apart.
+//! Rust mirrors of the WGSL uniform structs (shaders/common.wgsl, scan.wgsl, pack_inputs.wgsl);
+//! tests/wgsl_structs.rs holds every field's offset and the size to the shader's, so the two
+//! sides cannot drift apart.
 
 use bytemuck::{Pod, Zeroable};
 
@@ -63,71 +64,4 @@ pub mod counter {
     /// Slot holding the Gaussian count, the scan's count for the visibility flags.
     pub const GAUSSIANS: u32 = 4;
     pub const LEN: u32 = 8;
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::mem::{offset_of, size_of};
-
-    /// Size and offsets from WGSL's layout rules for the same declaration (naga's layouter).
-    fn wgsl_layout(source: &str, name: &str) -> (u32, Vec<(String, u32)>) {
-        let module = naga::front::wgsl::parse_str(source).expect("parses");
-        let mut layouter = naga::proc::Layouter::default();
-        layouter.update(module.to_ctx()).expect("layout");
-        let (handle, ty) = module.types.iter().find(|(_, t)| t.name.as_deref() == Some(name)).expect("struct present");
-        let naga::TypeInner::Struct { members, span } = &ty.inner else { panic!("{name} is not a struct") };
-        let _ = handle;
-        (*span, members.iter().map(|m| (m.name.clone().unwrap_or_default(), m.offset)).collect())
-    }
-
-    #[test]
-    fn frame_uniforms_match_wgsl() {
-        let src = crate::render::gpu::shaders::COMMON;
-        let (size, members) = wgsl_layout(src, "FrameUniforms");
-        assert_eq!(size as usize, size_of::<FrameUniforms>());
-        let rust = [
-            ("view0", offset_of!(FrameUniforms, view0)),
-            ("campos", offset_of!(FrameUniforms, campos)),
-            ("fx", offset_of!(FrameUniforms, fx)),
-            ("width", offset_of!(FrameUniforms, width)),
-            ("num_gaussians", offset_of!(FrameUniforms, num_gaussians)),
-            ("split_len", offset_of!(FrameUniforms, split_len)),
-            ("background", offset_of!(FrameUniforms, background)),
-            ("pair_capacity", offset_of!(FrameUniforms, pair_capacity)),
-            ("flags", offset_of!(FrameUniforms, flags)),
-        ];
-        for (name, off) in rust {
-            let wgsl = members.iter().find(|(n, _)| n == name).expect("member present").1;
-            assert_eq!(wgsl as usize, off, "{name}");
-        }
-        assert_eq!(members.len(), 21, "every WGSL member mirrored");
-    }
-
-    #[test]
-    fn pack_params_match_wgsl() {
-        let (size, members) = wgsl_layout(crate::render::gpu::shaders::PACK_INPUTS, "PackParams");
-        assert_eq!(size as usize, size_of::<PackParams>());
-        let rust = [
-            ("width", offset_of!(PackParams, width)),
-            ("height", offset_of!(PackParams, height)),
-            ("padded_width", offset_of!(PackParams, padded_width)),
-            ("padded_height", offset_of!(PackParams, padded_height)),
-            ("feature_dim", offset_of!(PackParams, feature_dim)),
-            ("feature_scale", offset_of!(PackParams, feature_scale)),
-            ("pack_rgb", offset_of!(PackParams, pack_rgb)),
-            ("pack_features", offset_of!(PackParams, pack_features)),
-        ];
-        assert_eq!(members.len(), rust.len(), "every WGSL member mirrored");
-        for ((wgsl_name, wgsl_offset), (name, offset)) in members.iter().zip(rust) {
-            assert_eq!((wgsl_name.as_str(), *wgsl_offset as usize), (name, offset));
-        }
-    }
-
-    #[test]
-    fn scan_params_match_wgsl() {
-        let (size, members) = wgsl_layout(crate::render::gpu::shaders::SCAN, "ScanParams");
-        assert_eq!(size as usize, size_of::<ScanParams>());
-        assert_eq!(members[3], ("total_index".to_string(), offset_of!(ScanParams, total_index) as u32));
-    }
 }

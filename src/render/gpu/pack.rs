@@ -236,7 +236,7 @@ impl InputPacker {
     pub fn new(ctx: &GpuContext) -> Self {
         let d = &ctx.device;
         let layout = bind_group_layout(d, "pack inputs", shaders::PACK_INPUTS_BINDS);
-        let module = shader(d, "pack inputs", shaders::PACK_INPUTS.to_string());
+        let module = shader(d, &shaders::pack_inputs());
         let pipeline = compute_pipeline(d, &module, &layout, "pack", &[]);
         Self { layout, module, pipeline, half_pipeline: None, sized: None }
     }

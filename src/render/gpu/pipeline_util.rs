@@ -1,5 +1,8 @@
 //! Small helpers for declaring compute pipelines with explicit bind group layouts (shared by
-//! every entry point of one shader file).
+//! every entry point of one shader file). [`shader`] is the one place a WGSL module is made,
+//! always from a [`Wgsl`] that `shaders.rs` assembled.
+
+use super::shaders::Wgsl;
 
 /// How a binding is used.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -7,6 +10,12 @@ pub enum Bind {
     Uniform,
     Read,
     ReadWrite,
+    /// A write-only 2D storage texture of this format (the viewer's display pass).
+    WriteTexture(wgpu::TextureFormat),
+}
+
+fn buffer(ty: wgpu::BufferBindingType) -> wgpu::BindingType {
+    wgpu::BindingType::Buffer { ty, has_dynamic_offset: false, min_binding_size: None }
 }
 
 pub fn bind_group_layout(device: &wgpu::Device, label: &str, binds: &[Bind]) -> wgpu::BindGroupLayout {
@@ -16,14 +25,15 @@ pub fn bind_group_layout(device: &wgpu::Device, label: &str, binds: &[Bind]) -> 
         .map(|(i, b)| wgpu::BindGroupLayoutEntry {
             binding: i as u32,
             visibility: wgpu::ShaderStages::COMPUTE,
-            ty: wgpu::BindingType::Buffer {
-                ty: match b {
-                    Bind::Uniform => wgpu::BufferBindingType::Uniform,
-                    Bind::Read => wgpu::BufferBindingType::Storage { read_only: true },
-                    Bind::ReadWrite => wgpu::BufferBindingType::Storage { read_only: false },
+            ty: match *b {
+                Bind::Uniform => buffer(wgpu::BufferBindingType::Uniform),
+                Bind::Read => buffer(wgpu::BufferBindingType::Storage { read_only: true }),
+                Bind::ReadWrite => buffer(wgpu::BufferBindingType::Storage { read_only: false }),
+                Bind::WriteTexture(format) => wgpu::BindingType::StorageTexture {
+                    access: wgpu::StorageTextureAccess::WriteOnly,
+                    format,
+                    view_dimension: wgpu::TextureViewDimension::D2,
                 },
-                has_dynamic_offset: false,
-                min_binding_size: None,
             },
             count: None,
         })
@@ -61,17 +71,28 @@ pub fn bind_group(
     layout: &wgpu::BindGroupLayout,
     buffers: &[&wgpu::Buffer],
 ) -> wgpu::BindGroup {
-    let entries: Vec<wgpu::BindGroupEntry> = buffers
-        .iter()
+    bind_group_of(device, label, layout, buffers.iter().map(|b| b.as_entire_binding()))
+}
+
+/// A bind group over any resources, binding i = the i-th resource.
+pub fn bind_group_of<'a>(
+    device: &wgpu::Device,
+    label: &str,
+    layout: &wgpu::BindGroupLayout,
+    resources: impl IntoIterator<Item = wgpu::BindingResource<'a>>,
+) -> wgpu::BindGroup {
+    let entries: Vec<wgpu::BindGroupEntry> = resources
+        .into_iter()
         .enumerate()
-        .map(|(i, b)| wgpu::BindGroupEntry { binding: i as u32, resource: b.as_entire_binding() })
+        .map(|(i, resource)| wgpu::BindGroupEntry { binding: i as u32, resource })
         .collect();
     device.create_bind_group(&wgpu::BindGroupDescriptor { label: Some(label), layout, entries: &entries })
 }
 
-pub fn shader(device: &wgpu::Device, label: &str, source: String) -> wgpu::ShaderModule {
+/// The module of one assembled source (see `shaders.rs`).
+pub fn shader(device: &wgpu::Device, wgsl: &Wgsl) -> wgpu::ShaderModule {
     device.create_shader_module(wgpu::ShaderModuleDescriptor {
-        label: Some(label),
-        source: wgpu::ShaderSource::Wgsl(source.into()),
+        label: Some(wgsl.label),
+        source: wgpu::ShaderSource::Wgsl(std::borrow::Cow::Borrowed(&wgsl.source)),
     })
 }

@@ -125,7 +125,7 @@ impl RasterPipelines {
         if let Some(p) = self.cache.lock().expect("raster pipeline cache lock").get(&(dim, labels)) {
             return p.clone();
         }
-        let module = shader(&self.device, "raster", shaders::raster(dim, labels, self.workgroup_bytes));
+        let module = shader(&self.device, &shaders::raster(dim, labels, self.workgroup_bytes));
         let pipeline = compute_pipeline(&self.device, &module, &self.layout, "raster", &[]);
         self.cache.lock().expect("raster pipeline cache lock").entry((dim, labels)).or_insert(pipeline).clone()
     }
@@ -190,9 +190,9 @@ impl GpuRenderer {
         let binning_layout = bind_group_layout(d, "binning", shaders::BINNING_BINDS);
         let setup_layout = bind_group_layout(d, "dispatch setup", shaders::DISPATCH_SETUP_BINDS);
         let raster_layout = bind_group_layout(d, "raster", shaders::RASTER_BINDS);
-        let pre_module = shader(d, "preprocess", shaders::preprocess());
-        let bin_module = shader(d, "binning", shaders::binning());
-        let setup_module = shader(d, "dispatch setup", shaders::dispatch_setup());
+        let pre_module = shader(d, &shaders::preprocess());
+        let bin_module = shader(d, &shaders::binning());
+        let setup_module = shader(d, &shaders::dispatch_setup());
         let bin = |entry: &str| compute_pipeline(d, &bin_module, &binning_layout, entry, &[]);
         Self {
             ctx: ctx.clone(),

@@ -1,16 +1,35 @@
-//! WGSL sources. The splatting passes share `common.wgsl` (prepended here, since WGSL has no
-//! includes); a test validates every module with naga for every variant we compile.
+//! Every WGSL source the crate compiles, assembled here and only here: each pipeline's full
+//! text comes from one function below (WGSL has no includes, so the splatting passes get
+//! `common.wgsl` prepended and the sort passes `radix_sort_shared.wgsl`), and
+//! [`super::pipeline_util::shader`] is the one place a module is made from it. The tests
+//! below walk [`catalogue`], so a new shader is validated with naga and its bind group layout
+//! checked as soon as it is listed there.
 
-use super::pipeline_util::Bind::{self, Read as R, ReadWrite as W, Uniform as U};
+use std::borrow::Cow;
 
-pub const COMMON: &str = include_str!("../../../shaders/common.wgsl");
-pub const SCAN: &str = include_str!("../../../shaders/scan.wgsl");
-pub const PACK_INPUTS: &str = include_str!("../../../shaders/pack_inputs.wgsl");
-pub const COLOUR8: &str = include_str!("../../../shaders/colour8.wgsl");
+use super::pipeline_util::Bind::{self, Read as R, ReadWrite as W, Uniform as U, WriteTexture};
+
+const COMMON: &str = include_str!("../../../shaders/common.wgsl");
+const SCAN: &str = include_str!("../../../shaders/scan.wgsl");
+const PACK_INPUTS: &str = include_str!("../../../shaders/pack_inputs.wgsl");
+const COLOUR8: &str = include_str!("../../../shaders/colour8.wgsl");
+const PRESENT: &str = include_str!("../../../shaders/present.wgsl");
 const PREPROCESS_BODY: &str = include_str!("../../../shaders/preprocess.wgsl");
 const BINNING_BODY: &str = include_str!("../../../shaders/binning.wgsl");
 const DISPATCH_SETUP_BODY: &str = include_str!("../../../shaders/dispatch_setup.wgsl");
 const RASTER_BODY: &str = include_str!("../../../shaders/raster.wgsl");
+
+/// The radix sort's passes (shared declarations first), joined at compile time.
+pub const SORT_WGSL: &str =
+    concat!(include_str!("../../../shaders/radix_sort_shared.wgsl"), include_str!("../../../shaders/radix_sort.wgsl"));
+/// The radix sort's set-up pass.
+pub const SETUP_WGSL: &str = concat!(
+    include_str!("../../../shaders/radix_sort_shared.wgsl"),
+    include_str!("../../../shaders/radix_sort_setup.wgsl")
+);
+
+/// The texture format the display pass writes (`texture_storage_2d<rgba8unorm, write>`).
+pub const PRESENT_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba8Unorm;
 
 // Each pass's bind group layout, binding i = entry i: the one list the Rust side builds its
 // layout from and that the reflection test below checks against the shader's own
@@ -25,17 +44,62 @@ pub const PACK_INPUTS_BINDS: &[Bind] = &[U, R, R, R, W, W];
 pub const COLOUR8_BINDS: &[Bind] = &[R, W];
 pub const SORT_SETUP_BINDS: &[Bind] = &[R, W, W];
 pub const SORT_PASS_BINDS: &[Bind] = &[U, U, R, R, W, W, W];
+pub const PRESENT_BINDS: &[Bind] = &[U, R, R, R, R, R, U, W, WriteTexture(PRESENT_FORMAT), R];
 
-pub fn preprocess() -> String {
-    format!("{COMMON}\n{PREPROCESS_BODY}")
+/// One shader module's complete WGSL and the label its module gets.
+#[derive(Clone, Debug)]
+pub struct Wgsl {
+    pub label: &'static str,
+    pub source: Cow<'static, str>,
 }
 
-pub fn binning() -> String {
-    format!("{COMMON}\n{BINNING_BODY}")
+impl Wgsl {
+    fn fixed(label: &'static str, source: &'static str) -> Self {
+        Self { label, source: Cow::Borrowed(source) }
+    }
+
+    /// `body` after the splatting passes' shared declarations.
+    fn with_common(label: &'static str, body: &str) -> Self {
+        Self { label, source: Cow::Owned(format!("{COMMON}\n{body}")) }
+    }
 }
 
-pub fn dispatch_setup() -> String {
-    format!("{COMMON}\n{DISPATCH_SETUP_BODY}")
+pub fn preprocess() -> Wgsl {
+    Wgsl::with_common("preprocess", PREPROCESS_BODY)
+}
+
+pub fn binning() -> Wgsl {
+    Wgsl::with_common("binning", BINNING_BODY)
+}
+
+pub fn dispatch_setup() -> Wgsl {
+    Wgsl::with_common("dispatch setup", DISPATCH_SETUP_BODY)
+}
+
+pub fn scan() -> Wgsl {
+    Wgsl::fixed("scan", SCAN)
+}
+
+/// The input packing pass; its f16 variant is the override constant `HALF`, not a second text.
+pub fn pack_inputs() -> Wgsl {
+    Wgsl::fixed("pack inputs", PACK_INPUTS)
+}
+
+pub fn colour8() -> Wgsl {
+    Wgsl::fixed("colour8", COLOUR8)
+}
+
+pub fn sort_setup() -> Wgsl {
+    Wgsl::fixed("radix_sort_setup.wgsl", SETUP_WGSL)
+}
+
+pub fn sort_pass() -> Wgsl {
+    Wgsl::fixed("radix_sort.wgsl", SORT_WGSL)
+}
+
+/// The viewer's display pass (`app::present`).
+pub fn present() -> Wgsl {
+    Wgsl::fixed("present", PRESENT)
 }
 
 /// Bytes of workgroup memory per staged splat besides its features (3 vec4 + an index).
@@ -56,7 +120,7 @@ pub fn raster_batch(feature_dim: u32, workgroup_bytes: u32) -> u32 {
 
 /// The raster pass specialised for `feature_dim` channels (0 to 64, even), labels, and a
 /// device with `workgroup_bytes` of workgroup memory.
-pub fn raster(feature_dim: u32, labels: bool, workgroup_bytes: u32) -> String {
+pub fn raster(feature_dim: u32, labels: bool, workgroup_bytes: u32) -> Wgsl {
     let batch = raster_batch(feature_dim, workgroup_bytes);
     let words = feature_dim / 2;
     let body = RASTER_BODY
@@ -68,7 +132,53 @@ pub fn raster(feature_dim: u32, labels: bool, workgroup_bytes: u32) -> String {
         .replace("{{FEATURE_SLOTS}}", &feature_dim.div_ceil(4).max(1).to_string())
         .replace("{{LABELS}}", if labels { "true" } else { "false" })
         .replace("{{LABEL_SLOTS}}", if labels { "41" } else { "1" });
-    format!("{COMMON}\n{body}")
+    Wgsl::with_common("raster", &body)
+}
+
+/// One compiled variant: a name for messages, its source, its layout, and the override
+/// constants a pipeline of it may set (each set is checked; `[]` = none).
+pub struct Variant {
+    pub name: String,
+    pub wgsl: Wgsl,
+    pub binds: &'static [Bind],
+    pub overrides: Vec<Vec<(&'static str, f64)>>,
+}
+
+/// Every source above in every variant a pipeline is made of, for the checks against the
+/// Rust side (naga validation and bind group layouts below, struct layouts in
+/// tests/wgsl_structs.rs). A shader function added above belongs here too.
+pub fn catalogue() -> Vec<Variant> {
+    let plain = |wgsl: Wgsl, binds| Variant { name: wgsl.label.to_string(), wgsl, binds, overrides: vec![vec![]] };
+    let mut out = vec![
+        plain(preprocess(), PREPROCESS_BINDS),
+        plain(binning(), BINNING_BINDS),
+        plain(dispatch_setup(), DISPATCH_SETUP_BINDS),
+        plain(scan(), SCAN_BINDS),
+        // The f16 pipeline is only made where the adapter can pack f16 pairs.
+        Variant {
+            name: "pack inputs".into(),
+            wgsl: pack_inputs(),
+            binds: PACK_INPUTS_BINDS,
+            overrides: vec![vec![], vec![("HALF", 1.0)]],
+        },
+        plain(colour8(), COLOUR8_BINDS),
+        plain(sort_setup(), SORT_SETUP_BINDS),
+        plain(sort_pass(), SORT_PASS_BINDS),
+        plain(present(), PRESENT_BINDS),
+    ];
+    for dim in [0, 4, 16, 32, 64] {
+        for labels in [false, true] {
+            for wg_bytes in [16384, 32768, 49152] {
+                out.push(Variant {
+                    name: format!("raster D={dim} labels={labels} wg={wg_bytes}"),
+                    wgsl: raster(dim, labels, wg_bytes),
+                    binds: RASTER_BINDS,
+                    overrides: vec![vec![]],
+                });
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -89,13 +199,16 @@ mod tests {
         assert_eq!(raster_batch(0, 16384), 256);
     }
 
+    fn parse(name: &str, source: &str) -> naga::Module {
+        naga::front::wgsl::parse_str(source).unwrap_or_else(|e| panic!("{name}: {}", e.emit_to_string(source)))
+    }
+
     /// Parses and validates, then resolves override constants the way a pipeline would, so
     /// every (FEATURE_DIM, LABELS) variant we compile is checked too.
     /// `pack_inputs.wgsl` packs f16 pairs (`pack2x16float`), which the f16 pipeline is only
     /// made with where the adapter offers it.
     fn validate(name: &str, source: &str, overrides: &[(&str, f64)]) {
-        let module =
-            naga::front::wgsl::parse_str(source).unwrap_or_else(|e| panic!("{name}: {}", e.emit_to_string(source)));
+        let module = parse(name, source);
         let capabilities = naga::valid::Capabilities::default() | naga::valid::Capabilities::SHADER_FLOAT16_IN_FLOAT32;
         let info = naga::valid::Validator::new(naga::valid::ValidationFlags::all(), capabilities)
             .validate(&module)
@@ -109,8 +222,7 @@ mod tests {
 
     /// `(binding, kind)` of every resource the shader declares, from naga's reflection.
     fn declared(name: &str, source: &str) -> Vec<(u32, Bind)> {
-        let module =
-            naga::front::wgsl::parse_str(source).unwrap_or_else(|e| panic!("{name}: {}", e.emit_to_string(source)));
+        let module = parse(name, source);
         let mut out: Vec<(u32, Bind)> = module
             .global_variables
             .iter()
@@ -123,6 +235,16 @@ mod tests {
                         Bind::ReadWrite
                     }
                     naga::AddressSpace::Storage { .. } => Bind::Read,
+                    naga::AddressSpace::Handle => match module.types[v.ty].inner {
+                        naga::TypeInner::Image {
+                            dim: naga::ImageDimension::D2,
+                            arrayed: false,
+                            class: naga::ImageClass::Storage { format: naga::StorageFormat::Rgba8Unorm, access },
+                        } if access == naga::StorageAccess::STORE => WriteTexture(wgpu::TextureFormat::Rgba8Unorm),
+                        ref other => {
+                            panic!("{name}: binding {} is {other:?}, which no layout here declares", b.binding)
+                        }
+                    },
                     other => panic!("{name}: binding {} in {other:?}, which no layout here declares", b.binding),
                 };
                 Some((b.binding, kind))
@@ -136,44 +258,17 @@ mod tests {
     /// its shader declares, for every variant compiled.
     #[test]
     fn bind_group_layouts_match_the_shaders() {
-        use crate::render::gpu::sort::{SETUP_WGSL, SORT_WGSL};
-        let mut cases: Vec<(String, String, &[Bind])> = vec![
-            ("preprocess".into(), preprocess(), PREPROCESS_BINDS),
-            ("binning".into(), binning(), BINNING_BINDS),
-            ("dispatch setup".into(), dispatch_setup(), DISPATCH_SETUP_BINDS),
-            ("scan".into(), SCAN.into(), SCAN_BINDS),
-            ("pack inputs".into(), PACK_INPUTS.into(), PACK_INPUTS_BINDS),
-            ("colour8".into(), COLOUR8.into(), COLOUR8_BINDS),
-            ("radix sort setup".into(), SETUP_WGSL.into(), SORT_SETUP_BINDS),
-            ("radix sort pass".into(), SORT_WGSL.into(), SORT_PASS_BINDS),
-        ];
-        for (dim, labels) in [(0, false), (0, true), (4, false), (32, true), (64, true)] {
-            cases.push((format!("raster D {dim} labels {labels}"), raster(dim, labels, 16384), RASTER_BINDS));
-        }
-        for (name, source, binds) in cases {
-            let expected: Vec<(u32, Bind)> = binds.iter().enumerate().map(|(i, b)| (i as u32, *b)).collect();
-            assert_eq!(declared(&name, &source), expected, "{name}: layout vs shader");
+        for v in catalogue() {
+            let expected: Vec<(u32, Bind)> = v.binds.iter().enumerate().map(|(i, b)| (i as u32, *b)).collect();
+            assert_eq!(declared(&v.name, &v.wgsl.source), expected, "{}: layout vs shader", v.name);
         }
     }
 
     #[test]
     fn every_shader_variant_validates() {
-        validate("scan", SCAN, &[]);
-        validate("pack inputs", PACK_INPUTS, &[]);
-        validate("pack inputs, f16", PACK_INPUTS, &[("HALF", 1.0)]);
-        validate("colour8", COLOUR8, &[]);
-        validate("preprocess", &preprocess(), &[]);
-        validate("binning", &binning(), &[]);
-        validate("dispatch setup", &dispatch_setup(), &[]);
-        for dim in [0, 4, 16, 32, 64] {
-            for labels in [false, true] {
-                for wg_bytes in [16384, 32768, 49152] {
-                    validate(
-                        &format!("raster D={dim} labels={labels} wg={wg_bytes}"),
-                        &raster(dim, labels, wg_bytes),
-                        &[],
-                    );
-                }
+        for v in catalogue() {
+            for overrides in &v.overrides {
+                validate(&v.name, &v.wgsl.source, overrides);
             }
         }
     }

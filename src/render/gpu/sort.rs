@@ -31,6 +31,8 @@ use bytemuck::{Pod, Zeroable};
 use wgpu::util::DeviceExt;
 
 use super::pipeline_util::{bind_group_layout, compute_pipeline, shader};
+/// The sort's sources, assembled in `shaders.rs`; named here too for the sort's own tests.
+pub use super::shaders::{SETUP_WGSL, SORT_WGSL};
 
 /// Invocations per workgroup of the sort passes (shaders/radix_sort.wgsl: `WG`).
 pub const WORKGROUP_SIZE: u32 = 256;
@@ -89,7 +91,9 @@ pub struct SortParams {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
 pub struct PassInfo {
     pub shift: u32,
-    pub _pad: [u32; 3],
+    pub _pad0: u32,
+    pub _pad1: u32,
+    pub _pad2: u32,
 }
 
 /// The element count of one sort.
@@ -181,8 +185,8 @@ impl RadixSorter {
     pub fn new(device: &wgpu::Device) -> Self {
         let setup_layout = bind_group_layout(device, "radix sort setup", super::shaders::SORT_SETUP_BINDS);
         let sort_layout = bind_group_layout(device, "radix sort pass", super::shaders::SORT_PASS_BINDS);
-        let setup_module = shader(device, "radix_sort_setup.wgsl", SETUP_WGSL.to_string());
-        let sort_module = shader(device, "radix_sort.wgsl", SORT_WGSL.to_string());
+        let setup_module = shader(device, &super::shaders::sort_setup());
+        let sort_module = shader(device, &super::shaders::sort_pass());
         let pipeline = |layout: &wgpu::BindGroupLayout, module: &wgpu::ShaderModule, entry: &str| {
             compute_pipeline(device, module, layout, entry, &[])
         };
@@ -253,7 +257,7 @@ impl RadixSorter {
         let mut pass_bytes = vec![0u8; (self.uniform_align * MAX_PASSES as u64) as usize];
         for p in 0..MAX_PASSES {
             let at = (p as u64 * self.uniform_align) as usize;
-            let info = PassInfo { shift: p * RADIX_BITS, _pad: [0; 3] };
+            let info = PassInfo { shift: p * RADIX_BITS, ..Default::default() };
             pass_bytes[at..at + size_of::<PassInfo>()].copy_from_slice(bytemuck::bytes_of(&info));
         }
         // One PassInfo per pass at uniform-offset alignment, constant after creation (the pass
@@ -387,13 +391,3 @@ impl RadixSorter {
         Ok(())
     }
 }
-
-/// The shaders, compiled into the binary.
-pub const SORT_WGSL: &str = concat!(
-    include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/shaders/radix_sort_shared.wgsl")),
-    include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/shaders/radix_sort.wgsl"))
-);
-pub const SETUP_WGSL: &str = concat!(
-    include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/shaders/radix_sort_shared.wgsl")),
-    include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/shaders/radix_sort_setup.wgsl"))
-);
