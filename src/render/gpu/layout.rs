@@ -4,6 +4,10 @@
 
 use bytemuck::{Pod, Zeroable};
 
+use super::renderer::FrameTarget;
+use super::scene_buffers::{GpuFeatures, GpuScene};
+use crate::render::view::View;
+
 /// Mirrors `FrameUniforms` in shaders/common.wgsl.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
@@ -29,6 +33,45 @@ pub struct FrameUniforms {
     pub feature_dim: u32,
     pub feature_stride: u32,
     pub flags: u32,
+}
+
+impl FrameUniforms {
+    /// One frame's uniforms: `view`'s camera (the rotation row-major with the translation as
+    /// each row's w), `target`'s size and pair room, `scene`'s layout, and `feature_dim`
+    /// channels of `features` blended (0: none; the stride is the set's all the same).
+    pub fn new(
+        view: &View,
+        target: &FrameTarget,
+        scene: &GpuScene,
+        background: [f32; 3],
+        features: Option<&GpuFeatures>,
+        feature_dim: u32,
+    ) -> Self {
+        let r = view.rot;
+        Self {
+            view0: [r.x_axis.x, r.y_axis.x, r.z_axis.x, view.trans.x],
+            view1: [r.x_axis.y, r.y_axis.y, r.z_axis.y, view.trans.y],
+            view2: [r.x_axis.z, r.y_axis.z, r.z_axis.z, view.trans.z],
+            campos: [view.campos.x, view.campos.y, view.campos.z, 0.0],
+            fx: view.fx,
+            fy: view.fy,
+            tan_fovx: view.tan_fovx,
+            tan_fovy: view.tan_fovy,
+            width: target.width,
+            height: target.height,
+            tiles_x: target.tiles.0,
+            tiles_y: target.tiles.1,
+            num_gaussians: scene.len,
+            sh_degree: scene.sh_degree,
+            sh_stride: scene.sh.stride,
+            split_len: scene.split_len,
+            background: [background[0], background[1], background[2], 0.0],
+            pair_capacity: target.pair_capacity,
+            feature_dim,
+            feature_stride: features.map_or(0, |f| f.data.stride),
+            flags: 0,
+        }
+    }
 }
 
 /// Mirrors `ScanParams` in shaders/scan.wgsl.

@@ -76,6 +76,10 @@ pub struct FrameTarget {
     pub out_labels: wgpu::Buffer,
     visible_scan: ScanPlan,
     pair_scan: ScanPlan,
+    /// The binning and dispatch set-up passes bind only this target's buffers, so their
+    /// groups are made once here rather than every frame.
+    binning_group: wgpu::BindGroup,
+    setup_group: wgpu::BindGroup,
     feature_dim: u32,
 }
 
@@ -176,6 +180,12 @@ fn stage(
         encoder.write_timestamp(q, 2 * k + 1);
     }
     on_stage_end(encoder, k as usize);
+}
+
+/// The per-frame bind groups that join scene and target buffers.
+struct SceneGroups {
+    preprocess: wgpu::BindGroup,
+    raster: wgpu::BindGroup,
 }
 
 /// Bits needed to sort tile ids below `tiles`.
@@ -280,35 +290,65 @@ impl GpuRenderer {
             n,
             ScanCounts { count: (&counters, counter::VISIBLE), total: (&counters, counter::PAIRS) },
         );
+        let uniforms = d.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("frame uniforms"),
+            size: std::mem::size_of::<FrameUniforms>() as u64,
+            usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        let splat_a = buffer(d, "splat a", n * 16, none);
+        let splat_b = buffer(d, "splat b", n * 16, none);
+        let splat_rgb = buffer(d, "splat rgb", n * 16, none);
+        let splat_rect = buffer(d, "splat rect", n * 8, none);
+        let dispatch = buffer(d, "indirect dispatch", 2 * 3 * 4, wgpu::BufferUsages::INDIRECT);
+        let depth_sort = self.sorter.create_buffers(d, scene.len)?;
+        let pair_sort = self.sorter.create_buffers(d, pair_capacity)?;
+        let tile_ranges = buffer(d, "tile ranges", tiles.0 as u64 * tiles.1 as u64 * 8, none);
+        let binning_group = bind_group(
+            d,
+            "binning",
+            &self.binning_layout,
+            &[
+                &uniforms,
+                &counters,
+                &splat_b,
+                &splat_rect,
+                &visible,
+                &depth_sort.keys,
+                &depth_sort.values,
+                &pair_offsets,
+                &pair_sort.keys,
+                &pair_sort.values,
+                &tile_ranges,
+            ],
+        );
+        let setup_group = bind_group(d, "dispatch setup", &self.setup_layout, &[&uniforms, &counters, &dispatch]);
         Ok(FrameTarget {
             width,
             height,
             tiles,
             gaussians: scene.len,
             pair_capacity,
-            uniforms: d.create_buffer(&wgpu::BufferDescriptor {
-                label: Some("frame uniforms"),
-                size: std::mem::size_of::<FrameUniforms>() as u64,
-                usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
-                mapped_at_creation: false,
-            }),
-            splat_a: buffer(d, "splat a", n * 16, none),
-            splat_b: buffer(d, "splat b", n * 16, none),
-            splat_rgb: buffer(d, "splat rgb", n * 16, none),
-            splat_rect: buffer(d, "splat rect", n * 8, none),
+            uniforms,
+            splat_a,
+            splat_b,
+            splat_rgb,
+            splat_rect,
             visible,
             counters,
-            dispatch: buffer(d, "indirect dispatch", 2 * 3 * 4, wgpu::BufferUsages::INDIRECT),
-            depth_sort: self.sorter.create_buffers(d, scene.len)?,
+            dispatch,
+            depth_sort,
             pair_offsets,
-            pair_sort: self.sorter.create_buffers(d, pair_capacity)?,
-            tile_ranges: buffer(d, "tile ranges", tiles.0 as u64 * tiles.1 as u64 * 8, none),
+            pair_sort,
+            tile_ranges,
             out_rgba: buffer(d, "out rgba", pixels * 16, none),
             out_depth: buffer(d, "out depth", pixels * 4, none),
             out_features: buffer(d, "out features", pixels * dim * 4, none),
             out_labels: buffer(d, "out labels", pixels * 4, none),
             visible_scan,
             pair_scan,
+            binning_group,
+            setup_group,
             feature_dim: dim as u32,
         })
     }
@@ -337,46 +377,69 @@ impl GpuRenderer {
         opts: &GpuRenderOptions,
         on_stage_end: &mut dyn FnMut(&mut wgpu::CommandEncoder, usize),
     ) -> Option<usize> {
-        let view = View::from_camera(camera);
         let features = scene.feature_set(opts.fusion_features);
         let feature_dim = if opts.features { features.map_or(0, |f| f.dim) } else { 0 };
-        let label_source = scene.label_buffer(opts.lifted_labels);
         let labels = scene.splats_labels(opts);
-        let r = view.rot;
-        let u = FrameUniforms {
-            view0: [r.x_axis.x, r.y_axis.x, r.z_axis.x, view.trans.x],
-            view1: [r.x_axis.y, r.y_axis.y, r.z_axis.y, view.trans.y],
-            view2: [r.x_axis.z, r.y_axis.z, r.z_axis.z, view.trans.z],
-            campos: [view.campos.x, view.campos.y, view.campos.z, 0.0],
-            fx: view.fx,
-            fy: view.fy,
-            tan_fovx: view.tan_fovx,
-            tan_fovy: view.tan_fovy,
-            width: target.width,
-            height: target.height,
-            tiles_x: target.tiles.0,
-            tiles_y: target.tiles.1,
-            num_gaussians: scene.len,
-            sh_degree: scene.sh_degree,
-            sh_stride: scene.sh.stride,
-            split_len: scene.split_len,
-            background: [opts.background[0], opts.background[1], opts.background[2], 0.0],
-            pair_capacity: target.pair_capacity,
-            feature_dim,
-            feature_stride: features.map_or(0, |f| f.data.stride),
-            flags: 0,
-        };
+        let view = View::from_camera(camera);
+        let uniforms = FrameUniforms::new(&view, target, scene, opts.background, features, feature_dim);
+        self.write_frame_start(encoder, scene, target, &uniforms);
+        let raster = self.raster.get(feature_dim, labels);
+        let groups = self.scene_groups(scene, target, opts, feature_dim, labels);
+        let slot = if opts.untimed { None } else { self.timer.as_mut().and_then(|t| t.begin_frame()) };
+        let timer_set = self.timer.as_ref().zip(slot).map(|(t, i)| t.query_set(i));
+        let splat_grid = grid(scene.len.div_ceil(256));
+
+        stage(encoder, 0, timer_set, on_stage_end, |e| self.preprocess_stage(e, &groups.preprocess, splat_grid));
+        stage(encoder, 1, timer_set, on_stage_end, |e| self.visibility_stage(e, target, splat_grid));
+        // Stage 2: depth sort of the visible splats.
+        stage(encoder, 2, timer_set, on_stage_end, |e| {
+            self.sort_counted(e, &target.depth_sort, &target.counters, counter::VISIBLE, 32)
+        });
+        stage(encoder, 3, timer_set, on_stage_end, |e| self.binning_stage(e, target));
+        // Stage 4: stable sort of the pairs by tile id (depth order survives inside tiles).
+        stage(encoder, 4, timer_set, on_stage_end, |e| {
+            let bits = tile_key_bits(target.tiles.0 * target.tiles.1);
+            self.sort_counted(e, &target.pair_sort, &target.counters, counter::PAIRS_KEPT, bits)
+        });
+        stage(encoder, 5, timer_set, on_stage_end, |e| self.raster_stage(e, target, &raster, &groups.raster));
+        if let (Some(t), Some(i)) = (self.timer.as_mut(), slot) {
+            t.resolve(encoder, i);
+        }
+        slot
+    }
+
+    /// The frame's inputs before any pass runs: its uniforms, the counters (zero but the
+    /// Gaussian count the visibility scan reads) and empty tile ranges.
+    fn write_frame_start(
+        &self,
+        encoder: &mut wgpu::CommandEncoder,
+        scene: &GpuScene,
+        target: &FrameTarget,
+        uniforms: &FrameUniforms,
+    ) {
         let q = &self.ctx.queue;
-        q.write_buffer(&target.uniforms, 0, bytemuck::bytes_of(&u));
+        q.write_buffer(&target.uniforms, 0, bytemuck::bytes_of(uniforms));
         let mut counts = [0u32; counter::LEN as usize];
         counts[counter::GAUSSIANS as usize] = scene.len;
         q.write_buffer(&target.counters, 0, bytemuck::cast_slice(&counts));
         encoder.clear_buffer(&target.tile_ranges, 0, None);
-        let raster = self.raster.get(feature_dim, labels);
+    }
 
+    /// The preprocess and raster groups, which bind scene buffers next to the target's. They
+    /// are made per frame: which scene buffers a frame binds (display or fusion features, ground
+    /// truth or lifted labels, or none) is the frame's choice, and a target outlives the
+    /// feature and label buffers it once served (`set_features`, `set_lifted_labels`).
+    fn scene_groups(
+        &self,
+        scene: &GpuScene,
+        target: &FrameTarget,
+        opts: &GpuRenderOptions,
+        feature_dim: u32,
+        labels: bool,
+    ) -> SceneGroups {
         let d = &self.ctx.device;
         let sh = |k: usize| scene.sh.parts.get(k).unwrap_or(&scene.dummy);
-        let pre_bg = bind_group(
+        let preprocess = bind_group(
             d,
             "preprocess",
             &self.preprocess_layout,
@@ -395,36 +458,13 @@ impl GpuRenderer {
                 &target.visible,
             ],
         );
-        let bin_bg = bind_group(
-            d,
-            "binning",
-            &self.binning_layout,
-            &[
-                &target.uniforms,
-                &target.counters,
-                &target.splat_b,
-                &target.splat_rect,
-                &target.visible,
-                &target.depth_sort.keys,
-                &target.depth_sort.values,
-                &target.pair_offsets,
-                &target.pair_sort.keys,
-                &target.pair_sort.values,
-                &target.tile_ranges,
-            ],
-        );
-        let setup_bg = bind_group(
-            d,
-            "dispatch setup",
-            &self.setup_layout,
-            &[&target.uniforms, &target.counters, &target.dispatch],
-        );
-        let feat = |k: usize| match features {
+        let feat = |k: usize| match scene.feature_set(opts.fusion_features) {
             Some(f) if feature_dim > 0 => f.data.parts.get(k).unwrap_or(&scene.dummy),
             _ => &scene.dummy,
         };
-        let label_buf = if labels { label_source.expect("labels checked") } else { &scene.dummy };
-        let raster_bg = bind_group(
+        let label_buf =
+            if labels { scene.label_buffer(opts.lifted_labels).expect("labels checked") } else { &scene.dummy };
+        let raster = bind_group(
             d,
             "raster",
             &self.raster_layout,
@@ -446,69 +486,63 @@ impl GpuRenderer {
                 &target.out_labels,
             ],
         );
-        let slot = if opts.untimed { None } else { self.timer.as_mut().and_then(|t| t.begin_frame()) };
-        let timer_set = self.timer.as_ref().zip(slot).map(|(t, i)| t.query_set(i));
-        let groups = grid(scene.len.div_ceil(256));
+        SceneGroups { preprocess, raster }
+    }
 
-        // Stage 0: preprocess.
-        stage(encoder, 0, timer_set, on_stage_end, |encoder| {
-            let mut pass = encoder
-                .begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some("preprocess"), timestamp_writes: None });
-            pass.set_pipeline(&self.preprocess);
-            pass.set_bind_group(0, &pre_bg, &[]);
-            pass.dispatch_workgroups(groups.0, groups.1, 1);
-        });
-        // Stage 1: visibility scan, compaction, dispatch sizes.
-        stage(encoder, 1, timer_set, on_stage_end, |encoder| {
-            let mut pass = encoder
-                .begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some("visibility"), timestamp_writes: None });
-            self.scan.encode(&mut pass, &target.visible_scan);
-            pass.set_bind_group(0, &bin_bg, &[]);
-            pass.set_pipeline(&self.compact);
-            pass.dispatch_workgroups(groups.0, groups.1, 1);
-            pass.set_bind_group(0, &setup_bg, &[]);
-            pass.set_pipeline(&self.setup_visible);
-            pass.dispatch_workgroups(1, 1, 1);
-        });
-        // Stage 2: depth sort of the visible splats.
-        stage(encoder, 2, timer_set, on_stage_end, |encoder| {
-            self.sort_counted(encoder, &target.depth_sort, &target.counters, counter::VISIBLE, 32);
-        });
-        // Stage 3: tiles per splat, their scan, pair emission.
-        stage(encoder, 3, timer_set, on_stage_end, |encoder| {
-            let mut pass = encoder
-                .begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some("binning"), timestamp_writes: None });
-            pass.set_bind_group(0, &bin_bg, &[]);
-            pass.set_pipeline(&self.tile_count);
-            pass.dispatch_workgroups_indirect(&target.dispatch, 0);
-            self.scan.encode(&mut pass, &target.pair_scan);
-            pass.set_bind_group(0, &setup_bg, &[]);
-            pass.set_pipeline(&self.setup_pairs);
-            pass.dispatch_workgroups(1, 1, 1);
-            pass.set_bind_group(0, &bin_bg, &[]);
-            pass.set_pipeline(&self.emit);
-            pass.dispatch_workgroups_indirect(&target.dispatch, 0);
-        });
-        // Stage 4: stable sort of the pairs by tile id (depth order survives inside tiles).
-        stage(encoder, 4, timer_set, on_stage_end, |encoder| {
-            let bits = tile_key_bits(target.tiles.0 * target.tiles.1);
-            self.sort_counted(encoder, &target.pair_sort, &target.counters, counter::PAIRS_KEPT, bits);
-        });
-        // Stage 5: tile ranges and the raster.
-        stage(encoder, 5, timer_set, on_stage_end, |encoder| {
-            let mut pass = encoder
-                .begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some("raster"), timestamp_writes: None });
-            pass.set_bind_group(0, &bin_bg, &[]);
-            pass.set_pipeline(&self.ranges);
-            pass.dispatch_workgroups_indirect(&target.dispatch, 12);
-            pass.set_pipeline(&raster);
-            pass.set_bind_group(0, &raster_bg, &[]);
-            pass.dispatch_workgroups(target.tiles.0, target.tiles.1, 1);
-        });
-        if let (Some(t), Some(i)) = (self.timer.as_mut(), slot) {
-            t.resolve(encoder, i);
-        }
-        slot
+    /// Stage 0: per-Gaussian projection, colour and screen rectangle.
+    fn preprocess_stage(&self, encoder: &mut wgpu::CommandEncoder, group: &wgpu::BindGroup, groups: (u32, u32)) {
+        let mut pass = encoder
+            .begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some("preprocess"), timestamp_writes: None });
+        pass.set_pipeline(&self.preprocess);
+        pass.set_bind_group(0, group, &[]);
+        pass.dispatch_workgroups(groups.0, groups.1, 1);
+    }
+
+    /// Stage 1: visibility scan, compaction, dispatch sizes.
+    fn visibility_stage(&self, encoder: &mut wgpu::CommandEncoder, target: &FrameTarget, groups: (u32, u32)) {
+        let mut pass = encoder
+            .begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some("visibility"), timestamp_writes: None });
+        self.scan.encode(&mut pass, &target.visible_scan);
+        pass.set_bind_group(0, &target.binning_group, &[]);
+        pass.set_pipeline(&self.compact);
+        pass.dispatch_workgroups(groups.0, groups.1, 1);
+        pass.set_bind_group(0, &target.setup_group, &[]);
+        pass.set_pipeline(&self.setup_visible);
+        pass.dispatch_workgroups(1, 1, 1);
+    }
+
+    /// Stage 3: tiles per splat, their scan, pair emission.
+    fn binning_stage(&self, encoder: &mut wgpu::CommandEncoder, target: &FrameTarget) {
+        let mut pass =
+            encoder.begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some("binning"), timestamp_writes: None });
+        pass.set_bind_group(0, &target.binning_group, &[]);
+        pass.set_pipeline(&self.tile_count);
+        pass.dispatch_workgroups_indirect(&target.dispatch, 0);
+        self.scan.encode(&mut pass, &target.pair_scan);
+        pass.set_bind_group(0, &target.setup_group, &[]);
+        pass.set_pipeline(&self.setup_pairs);
+        pass.dispatch_workgroups(1, 1, 1);
+        pass.set_bind_group(0, &target.binning_group, &[]);
+        pass.set_pipeline(&self.emit);
+        pass.dispatch_workgroups_indirect(&target.dispatch, 0);
+    }
+
+    /// Stage 5: tile ranges and the raster.
+    fn raster_stage(
+        &self,
+        encoder: &mut wgpu::CommandEncoder,
+        target: &FrameTarget,
+        raster: &wgpu::ComputePipeline,
+        group: &wgpu::BindGroup,
+    ) {
+        let mut pass =
+            encoder.begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some("raster"), timestamp_writes: None });
+        pass.set_bind_group(0, &target.binning_group, &[]);
+        pass.set_pipeline(&self.ranges);
+        pass.dispatch_workgroups_indirect(&target.dispatch, 12);
+        pass.set_pipeline(raster);
+        pass.set_bind_group(0, group, &[]);
+        pass.dispatch_workgroups(target.tiles.0, target.tiles.1, 1);
     }
 
     /// Sorts `bufs` by their low `bits` key bits, the element count being the GPU counter
