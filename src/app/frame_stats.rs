@@ -3,6 +3,60 @@
 //! the 95th percentile and the maximum over the window.
 
 use std::collections::VecDeque;
+use std::time::Duration;
+
+use crate::render::gpu::timing::StageTimes;
+
+/// Frames kept by each of the viewer's rolling windows.
+const WINDOW: usize = 240;
+
+/// What the viewer measures about its frames for the profiling panel and a scripted run's
+/// report: kept in one place, apart from the state that decides what and when to render.
+#[derive(Clone, Debug)]
+pub struct FrameStats {
+    /// Time per rendered frame (back-to-back frames: the frame period).
+    pub render_times: FrameTimes,
+    /// Time between UI frames.
+    pub ui_times: FrameTimes,
+    /// GPU time per stage of the last frame that had timestamps.
+    pub stage_ms: Option<StageTimes>,
+    /// Gaussians visible in the last complete frame.
+    pub visible: Option<u32>,
+    /// Inference time of each prediction (the network alone), ms.
+    pub inference_ms: FrameTimes,
+}
+
+impl Default for FrameStats {
+    fn default() -> Self {
+        Self {
+            render_times: FrameTimes::new(WINDOW),
+            ui_times: FrameTimes::new(WINDOW),
+            stage_ms: None,
+            visible: None,
+            inference_ms: FrameTimes::new(WINDOW),
+        }
+    }
+}
+
+impl FrameStats {
+    /// Keeps the newest GPU stage times, when the frame had any.
+    pub fn stages(&mut self, times: Option<StageTimes>) {
+        if let Some(t) = times {
+            self.stage_ms = Some(t);
+        }
+    }
+
+    /// A complete frame with `visible` Gaussians took `ms`.
+    pub fn rendered(&mut self, visible: u32, ms: f64) {
+        self.visible = Some(visible);
+        self.render_times.push(ms);
+    }
+
+    /// A UI frame came `since` after the previous one.
+    pub fn ui_frame(&mut self, since: Duration) {
+        self.ui_times.push(since.as_secs_f64() * 1e3);
+    }
+}
 
 /// The last `capacity` frame times in milliseconds.
 #[derive(Clone, Debug)]

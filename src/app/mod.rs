@@ -9,18 +9,22 @@
 //!   and the network on its own thread (the semantic view's predictions).
 //! - [`viewer`]: state and per-frame logic; [`ui`] and [`side_panel`]: the egui interface.
 //! - [`window`] and [`screen`]: the winit loop, the surface and egui's renderer.
-//! - [`scripted`], [`screenshot`], [`frame_stats`], [`recent`], [`layout`], [`path_recorder`]:
-//!   the rest.
+//! - [`viewer`]'s parts: [`frame_clock`] (when to render), [`frame_stats`] (what the frames
+//!   cost), [`hover`] (the probed pixel) and [`prediction_overlay`] (which prediction is shown).
+//! - [`scripted`], [`screenshot`], [`recent`], [`layout`], [`path_recorder`]: the rest.
 
 pub mod camera_controller;
+pub mod frame_clock;
 pub mod frame_stats;
 pub mod fusion_frame;
 pub mod fusion_link;
+pub mod hover;
 pub mod input;
 pub mod jobs;
 pub mod layout;
 pub mod lift_job;
 pub mod path_recorder;
+pub mod prediction_overlay;
 pub mod present;
 pub mod recent;
 pub mod screen;

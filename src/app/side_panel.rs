@@ -217,8 +217,8 @@ fn source_controls(ui: &mut egui::Ui, viewer: &mut Viewer) -> bool {
 fn profiling_section(ui: &mut egui::Ui, viewer: &mut Viewer) {
     egui::CollapsingHeader::new("Profiling").default_open(true).show(ui, |ui| {
         ui.label(RichText::new(viewer.viewport.ctx.describe()).small());
-        ui.checkbox(&mut viewer.continuous, "render continuously (to measure)");
-        let r = viewer.render_times.summary();
+        ui.checkbox(&mut viewer.clock.continuous, "render continuously (to measure)");
+        let r = viewer.stats.render_times.summary();
         ui.label(format!(
             "render: {:.1} FPS — median {:.1} ms, p95 {:.1} ms, max {:.1} ms",
             r.fps(),
@@ -226,14 +226,14 @@ fn profiling_section(ui: &mut egui::Ui, viewer: &mut Viewer) {
             r.p95_ms,
             r.max_ms
         ));
-        frame_graph(ui, viewer.render_times.iter().collect(), Color32::LIGHT_BLUE);
-        let u = viewer.ui_times.summary();
+        frame_graph(ui, viewer.stats.render_times.iter().collect(), Color32::LIGHT_BLUE);
+        let u = viewer.stats.ui_times.summary();
         ui.label(format!("UI frame: median {:.1} ms, max {:.1} ms", u.median_ms, u.max_ms));
-        frame_graph(ui, viewer.ui_times.iter().collect(), Color32::LIGHT_GREEN);
-        if let Some(v) = viewer.visible {
+        frame_graph(ui, viewer.stats.ui_times.iter().collect(), Color32::LIGHT_GREEN);
+        if let Some(v) = viewer.stats.visible {
             ui.label(format!("visible Gaussians: {v}"));
         }
-        if let Some(t) = &viewer.stage_ms {
+        if let Some(t) = &viewer.stats.stage_ms {
             egui::Grid::new("stages").show(ui, |ui| {
                 for (name, ms) in STAGES.iter().zip(t) {
                     ui.label(*name);
@@ -262,19 +262,19 @@ fn fusion_profile(ui: &mut egui::Ui, viewer: &Viewer) {
         FusionStatus::Ready { provider } => provider.as_str(),
         _ => return,
     };
-    let t = viewer.inference_ms.summary();
+    let t = viewer.stats.inference_ms.summary();
     ui.label(format!(
         "fusion ({provider}): inference median {:.1} ms, max {:.1} ms ({} predictions)",
         t.median_ms, t.max_ms, t.frames
     ));
-    frame_graph(ui, viewer.inference_ms.iter().collect(), Color32::GOLD);
+    frame_graph(ui, viewer.stats.inference_ms.iter().collect(), Color32::GOLD);
     if let Some(p) = &viewer.fusion.latest {
         ui.label(format!(
             "overlay: {}×{}, read-back to result {:.0} ms, {} frame(s) old",
             p.prediction.width,
             p.prediction.height,
             p.latency_ms,
-            viewer.overlay_age_frames.unwrap_or(0)
+            viewer.overlay.age_frames().unwrap_or(0)
         ));
     }
     if viewer.fusion.failures > 0 {

@@ -172,7 +172,7 @@ fn views(ui: &mut egui::Ui, viewer: &mut Viewer, textures: &ViewTextureIds, out:
     let render_size = viewer.viewport.size();
     let painter = ui.painter_at(area);
     painter.rect_filled(area, 0.0, Color32::from_gray(20));
-    viewer.hover_pixel = None;
+    viewer.hover.pixel = None;
     for (k, kind) in viewer.layout.views().iter().enumerate() {
         let min = area.min + egui::vec2((k as u32 % cols) as f32 * cell.x, (k as u32 / cols) as f32 * cell.y);
         let cell_rect = Rect::from_min_size(min, cell).shrink(1.0);
@@ -217,13 +217,13 @@ fn views(ui: &mut egui::Ui, viewer: &mut Viewer, textures: &ViewTextureIds, out:
             && image_rect.contains(pos)
         {
             let rel = (pos - image_rect.min) / image_rect.size();
-            viewer.hover_pixel = Some(((rel.x * w as f32) as u32, (rel.y * h as f32) as u32));
+            viewer.hover.pixel = Some(((rel.x * w as f32) as u32, (rel.y * h as f32) as u32));
             let text = match viewer.label_source {
                 LabelSource::Prediction => viewer.hover_prediction().map(|(class, confidence)| match confidence {
                     Some(c) => format!("{} ({:.0} % confident)", crate::classes::name(class as u16), c * 100.0),
                     None => "(no surface)".to_string(),
                 }),
-                source => viewer.hover_label.map(|label| {
+                source => viewer.hover.label.map(|label| {
                     let what = if source == LabelSource::Lifted { "lifted" } else { "ground truth" };
                     if label == crate::render::IGNORE_LABEL {
                         "(no label)".to_string()

@@ -5,17 +5,19 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use super::camera_controller::CameraController;
-use super::frame_stats::FrameTimes;
+use super::frame_clock::FrameClock;
+use super::frame_stats::FrameStats;
 use super::fusion_link::{FusionLink, FusionStatus, inference_size};
+use super::hover::Hover;
 use super::input::ControlInput;
 use super::jobs::{JobEvent, Jobs, LoadedScene, SceneSource};
 use super::layout::{Layout, ViewKind};
 use super::path_recorder::PathRecorder;
+use super::prediction_overlay::PredictionOverlay;
 use super::present::{LabelSource, OverlayStyle};
 use super::recent::RecentFiles;
 use super::scripted::ScriptedRun;
 use super::viewport::{FrameRequest, Viewport};
-use crate::render::gpu::timing::StageTimes;
 use crate::scene::Camera;
 use crate::scene::camera::up_from_cameras;
 
@@ -69,27 +71,16 @@ pub struct Viewer {
     /// The last problem worth telling the user (load errors, GPU errors).
     pub message: Option<String>,
     pub recent: RecentFiles,
-    /// Render every frame even when nothing changed (for measuring).
-    pub continuous: bool,
-    /// Time per rendered frame (back-to-back frames: the frame period).
-    pub render_times: FrameTimes,
-    /// Time between UI frames.
-    pub ui_times: FrameTimes,
-    pub stage_ms: Option<StageTimes>,
-    pub visible: Option<u32>,
+    /// When to render, and the instants frame times are measured from.
+    pub clock: FrameClock,
+    /// Frame, UI, stage and inference times for the profiling panel.
+    pub stats: FrameStats,
     /// Render size override (`--size`); otherwise the views follow the window.
     pub fixed_size: Option<(u32, u32)>,
     /// Render size the views want now.
     pub view_size: (u32, u32),
-    pub hover_pixel: Option<(u32, u32)>,
-    probed_pixel: Option<(u32, u32)>,
-    pub hover_label: Option<u8>,
-    dirty: bool,
-    /// A scripted run holds its frames until the encoder features arrive.
-    held_for_features: bool,
-    last_submit: Option<Instant>,
-    last_done: Option<Instant>,
-    last_ui: Option<Instant>,
+    /// The semantic view's hovered pixel and the label probed there.
+    pub hover: Hover,
     pub scripted: Option<ScriptedRun>,
     /// Scene camera to start from (`--camera`).
     pub start_camera: Option<usize>,
@@ -98,17 +89,8 @@ pub struct Viewer {
     pub label_source: LabelSource,
     /// Inference resolution = view size / this (0: auto, about 320 px wide).
     pub inference_divisor: u32,
-    /// Inference time of each prediction (the network alone), ms.
-    pub inference_ms: FrameTimes,
-    /// Frames rendered since the prediction shown was requested.
-    pub overlay_age_frames: Option<u64>,
-    frame_no: u64,
-    /// Camera and frame number of the last fusion frame requested.
-    fusion_request: Option<(Camera, u64)>,
-    /// A display frame has shown the latest prediction.
-    overlay_presented: bool,
-    /// Frame number of the prediction uploaded for the semantic view.
-    shown_prediction: Option<u64>,
+    /// Which prediction the semantic view shows, for which camera and since when.
+    pub overlay: PredictionOverlay,
     /// Keyframes recorded for `rtgs2 render --path`.
     pub path: PathRecorder,
 }
@@ -131,32 +113,17 @@ impl Viewer {
             message: None,
             recent,
             path: PathRecorder::default(),
-            continuous: false,
-            render_times: FrameTimes::new(240),
-            ui_times: FrameTimes::new(240),
-            stage_ms: None,
-            visible: None,
+            clock: FrameClock::new(),
+            stats: FrameStats::default(),
             fixed_size: None,
             view_size: (640, 480),
-            hover_pixel: None,
-            probed_pixel: None,
-            hover_label: None,
-            dirty: true,
-            held_for_features: false,
-            last_submit: None,
-            last_done: None,
-            last_ui: None,
+            hover: Hover::default(),
             scripted: None,
             start_camera: None,
             fusion: FusionLink::off(),
             label_source: LabelSource::GroundTruth,
             inference_divisor: 0,
-            inference_ms: FrameTimes::new(240),
-            overlay_age_frames: None,
-            frame_no: 0,
-            fusion_request: None,
-            overlay_presented: false,
-            shown_prediction: None,
+            overlay: PredictionOverlay::default(),
         }
     }
 
@@ -209,7 +176,7 @@ impl Viewer {
                         },
                         Err(e) => FeatureStatus::Failed(e.to_string()),
                     };
-                    self.dirty = true;
+                    self.clock.mark_dirty();
                 }
                 JobEvent::LiftProgress { generation, done, total } if generation == self.generation => {
                     self.lifted = LiftStatus::Running { done, total };
@@ -225,7 +192,7 @@ impl Viewer {
                         (Err(e), _) => LiftStatus::Failed(e),
                         (Ok(_), None) => LiftStatus::Off,
                     };
-                    self.dirty = true;
+                    self.clock.mark_dirty();
                 }
                 JobEvent::Exported(result) => {
                     self.message = Some(match result {
@@ -273,15 +240,12 @@ impl Viewer {
         }
         self.viewport.clear();
         self.fusion.clear();
-        self.fusion_request = None;
-        self.overlay_presented = false;
-        self.shown_prediction = None;
-        self.overlay_age_frames = None;
+        self.overlay.clear();
         self.features = if self.jobs.features { FeatureStatus::Computing(Instant::now()) } else { FeatureStatus::Off };
         self.lifted = LiftStatus::Off;
         self.shown = Some(Shown { controller, camera_index: start_cam.map(|_| start), scene });
         self.style.shown = [true; crate::classes::NUM_CLASSES];
-        self.dirty = true;
+        self.clock.mark_dirty();
     }
 
     fn recent_enabled(&self) -> bool {
@@ -298,11 +262,11 @@ impl Viewer {
         let i = index.rem_euclid(n) as usize;
         s.controller.snap_to(&s.scene.cameras[i], animate);
         s.camera_index = Some(i);
-        self.dirty = true;
+        self.clock.mark_dirty();
     }
 
     pub fn mark_dirty(&mut self) {
-        self.dirty = true;
+        self.clock.mark_dirty();
     }
 
     /// Whether the semantic view has something to show.
@@ -346,7 +310,7 @@ impl Viewer {
             && !self.fusion.busy
             && self.viewport.fusion_free()
             && self.shown.as_ref().is_some_and(|s| s.scene.gpu.fusion_features.is_some())
-            && self.current_camera().is_some_and(|c| self.fusion_request.as_ref().is_none_or(|(r, _)| *r != c))
+            && self.current_camera().is_some_and(|c| self.overlay.wants(&c))
     }
 
     /// The semantic view does not yet show the prediction for the current camera (scripted
@@ -356,8 +320,7 @@ impl Viewer {
             return false;
         }
         let Some(camera) = self.current_camera() else { return false };
-        let Some((requested, frame)) = &self.fusion_request else { return true };
-        *requested != camera || self.fusion.latest.as_ref().is_none_or(|p| p.frame != *frame) || !self.overlay_presented
+        self.overlay.pending(&camera, self.fusion.latest.as_ref().map(|p| p.frame))
     }
 
     /// One line on the fusion network for a scripted run's report.
@@ -367,7 +330,7 @@ impl Viewer {
             FusionStatus::Loading => Some("still loading".into()),
             FusionStatus::Failed(e) => Some(format!("error: {e}")),
             FusionStatus::Ready { provider } => {
-                let t = self.inference_ms.summary();
+                let t = self.stats.inference_ms.summary();
                 Some(match &self.fusion.latest {
                     Some(p) => format!(
                         "{} predictions at {}x{} on {provider}, inference median {:.1} ms (max {:.1}), last read-back to result {:.0} ms",
@@ -382,15 +345,15 @@ impl Viewer {
     /// Forgets which camera the network has seen (the source or inference size changed), so
     /// the next frame asks for a new prediction.
     pub fn reset_overlay(&mut self) {
-        self.fusion_request = None;
-        self.dirty = true;
+        self.overlay.forget_request();
+        self.clock.mark_dirty();
     }
 
     /// Class and confidence the fusion network gave the hovered pixel (class 0 and no
     /// confidence where the scene does not cover it).
     pub fn hover_prediction(&self) -> Option<(u8, Option<f32>)> {
         let size = self.viewport.size()?;
-        self.fusion.at(self.hover_pixel?, size)
+        self.fusion.at(self.hover.pixel?, size)
     }
 
     /// Hands mapped fusion frames to the network and picks up its predictions; true when the
@@ -403,26 +366,19 @@ impl Viewer {
             return false;
         }
         if let Some(p) = &self.fusion.latest
-            && self.shown_prediction != Some(p.frame)
+            && self.overlay.arrived(p.frame)
         {
             self.viewport.set_prediction(&p.prediction.classes, p.prediction.width as u32, p.prediction.height as u32);
-            self.inference_ms.push(p.prediction.timings.inference_ms);
-            self.overlay_presented = false;
-            self.shown_prediction = Some(p.frame);
+            self.stats.inference_ms.push(p.prediction.timings.inference_ms);
         }
         // Show the new overlay (or request the first fusion frame once the model is ready).
-        self.dirty = true;
+        self.clock.mark_dirty();
         true
     }
 
     /// A new frame should be rendered as soon as the GPU is free.
     pub fn wants_frame(&self) -> bool {
-        self.shown.is_some()
-            && !self.held_for_features
-            && (self.dirty
-                || self.continuous
-                || self.scripted.is_some()
-                || self.shown.as_ref().is_some_and(|s| !s.controller.is_settled()))
+        self.shown.as_ref().is_some_and(|s| self.clock.frame_due(self.scripted.is_some() || !s.controller.is_settled()))
     }
 
     /// Collects a finished frame and fusion results, if any; true when the display changed.
@@ -440,52 +396,32 @@ impl Viewer {
                 return true;
             }
         };
-        if let Some(t) = self.stage_times_latest() {
-            self.stage_ms = Some(t);
-        }
-        if let Some(label) = done.probe_label {
-            self.hover_label = Some(label);
-        }
+        self.stats.stages(self.viewport.stage_times().pop());
+        self.hover.probe_done(done.probe_label);
         log::debug!("frame done: {done:?}");
         if !done.was_frame {
             return true;
         }
-        let now = Instant::now();
-        if done.overflow {
-            // Incomplete (the display kept the previous image); render again with more room.
-            self.dirty = true;
-        } else {
-            self.visible = Some(done.visible);
-            // Back-to-back frames: the period between completions; otherwise the latency.
-            let start = match (self.last_submit, self.last_done) {
-                (Some(s), Some(d)) => s.max(d),
-                (Some(s), None) => s,
-                _ => now,
-            };
-            let ms = (now - start).as_secs_f64() * 1e3;
-            self.render_times.push(ms);
+        // An overflowed frame is incomplete (the display kept the previous image): the clock
+        // asks for it again (with more room) and it is not counted.
+        if let Some(ms) = self.clock.frame_done(Instant::now(), done.overflow) {
+            self.stats.rendered(done.visible, ms);
             if let Some(run) = &mut self.scripted {
                 run.frame_completed(ms);
             }
         }
-        self.last_done = Some(now);
         true
-    }
-
-    fn stage_times_latest(&mut self) -> Option<StageTimes> {
-        self.viewport.stage_times().pop()
     }
 
     /// One UI frame's logic: moves the camera by `input` over the time since the last UI
     /// frame (a scripted run substitutes its own input and fixed step), then submits a frame
     /// when one is wanted and the GPU is free, or a hover probe.
     pub fn step(&mut self, input: ControlInput) {
-        let now = Instant::now();
-        let dt = self.last_ui.map_or(0.0, |t| (now - t).as_secs_f32()).min(0.25);
-        if let Some(t) = self.last_ui {
-            self.ui_times.push((now - t).as_secs_f64() * 1e3);
+        let since = self.clock.ui_frame(Instant::now());
+        if let Some(d) = since {
+            self.stats.ui_frame(d);
         }
-        self.last_ui = Some(now);
+        let dt = since.map_or(0.0, |d| d.as_secs_f32()).min(0.25);
         if self.viewport.busy() || self.shown.is_none() {
             // The camera still follows the input; the next free frame shows where it went.
             if self.scripted.is_none()
@@ -505,7 +441,7 @@ impl Viewer {
             || (self.layout.shows(ViewKind::Features) && matches!(self.features, FeatureStatus::Computing(_)));
         let settled = self.shown.as_ref().is_some_and(|s| s.controller.is_settled());
         let overlay_pending = self.overlay_pending();
-        let can_render_overlay = self.dirty || self.wants_fusion_frame();
+        let can_render_overlay = self.clock.is_dirty() || self.wants_fusion_frame();
         let (input, dt) = if let Some(run) = self.scripted.as_mut() {
             if run.finished(settled) {
                 // The window takes the screenshot and closes once the semantic view shows the
@@ -516,7 +452,7 @@ impl Viewer {
                 return;
             }
             if run.failure.is_some() || run.waiting(features_pending) {
-                self.held_for_features = run.failure.is_none();
+                self.clock.hold_for_features(run.failure.is_none());
                 return;
             }
             let (frame, dt) = run.next_input();
@@ -527,20 +463,19 @@ impl Viewer {
         } else {
             (input, dt)
         };
-        self.held_for_features = false;
+        self.clock.hold_for_features(false);
         let s = self.shown.as_mut().expect("checked above");
         s.controller.update(&input, dt);
         if input.is_active() {
-            self.dirty = true;
+            self.clock.mark_dirty();
         }
         if self.wants_frame() {
             self.submit();
-        } else if self.hover_pixel != self.probed_pixel
-            && let Some(p) = self.hover_pixel
+        } else if let Some(p) = self.hover.unprobed()
             && self.layout.shows(ViewKind::Semantic)
         {
             self.viewport.submit_probe(p);
-            self.probed_pixel = self.hover_pixel;
+            self.hover.mark_probed();
         }
     }
 
@@ -569,9 +504,11 @@ impl Viewer {
         let labels = self.layout.shows(ViewKind::Semantic)
             && matches!(self.label_source, LabelSource::GroundTruth | LabelSource::Lifted)
             && s.scene.gpu.label_buffer(lifted_labels).is_some();
-        let fusion = self.fusion.recipe.as_ref().filter(|_| self.wants_fusion_frame()).map(|recipe| {
-            (inference_size((camera.width, camera.height), self.inference_divisor), self.frame_no, recipe)
-        });
+        let frame_no = self.clock.frame_no();
+        let fusion =
+            self.fusion.recipe.as_ref().filter(|_| self.wants_fusion_frame()).map(|recipe| {
+                (inference_size((camera.width, camera.height), self.inference_divisor), frame_no, recipe)
+            });
         let req = FrameRequest {
             camera: &camera,
             views: self.layout.views(),
@@ -580,7 +517,7 @@ impl Viewer {
             features,
             labels,
             lifted_labels,
-            probe: self.hover_pixel.filter(|_| labels),
+            probe: self.hover.pixel.filter(|_| labels),
             label_source: self.label_source,
             fusion,
         };
@@ -588,23 +525,19 @@ impl Viewer {
             Ok(()) => {
                 log::debug!("frame submitted at {}x{}", camera.width, camera.height);
                 if fusion.is_some() {
-                    self.fusion_request = Some((camera.clone(), self.frame_no));
+                    self.overlay.requested(camera.clone(), frame_no);
                 }
-                if let Some(shown) = self.shown_prediction.filter(|_| self.predicting()) {
-                    self.overlay_presented = true;
-                    self.overlay_age_frames = Some(self.frame_no - shown);
-                }
-                self.frame_no += 1;
-                self.dirty = false;
-                self.probed_pixel = self.hover_pixel;
-                self.last_submit = Some(Instant::now());
+                let predicting = self.predicting();
+                self.overlay.frame_submitted(frame_no, predicting);
+                self.clock.submitted();
+                self.hover.mark_probed();
             }
             Err(e) => {
                 self.message = Some(e.to_string());
                 if let Some(run) = &mut self.scripted {
                     run.fail(e.to_string());
                 }
-                self.dirty = false;
+                self.clock.submit_failed();
             }
         }
     }

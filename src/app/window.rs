@@ -193,7 +193,7 @@ impl Running {
         let mut report = RunReport {
             frames: run.summary().frames,
             summary: run.summary(),
-            ui: self.viewer.ui_times.summary(),
+            ui: self.viewer.stats.ui_times.summary(),
             adapter: self.viewer.viewport.ctx.describe(),
             feature_wait_timed_out: run.timed_out_waiting,
             features: match &self.viewer.features {
