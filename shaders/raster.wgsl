@@ -39,7 +39,9 @@ const IGNORE_LABEL: u32 = 255u;
 var<workgroup> s_mean_conic: array<vec4<f32>, BATCH>;
 var<workgroup> s_conic_z_opacity_depth: array<vec4<f32>, BATCH>;
 var<workgroup> s_rgb: array<vec4<f32>, BATCH>;
-var<workgroup> s_index: array<u32, BATCH>;
+// Label ids of the staged splats (LABELS), read from the packed buffer once per tile instead
+// of once per pixel and splat.
+var<workgroup> s_label: array<u32, BATCH>;
 // Features of the staged splats, decoded from f16 once per tile instead of loaded and decoded
 // once per pixel.
 var<workgroup> s_feat: array<vec4<f32>, {{FEATURE_STAGE}}>;
@@ -105,7 +107,9 @@ fn raster(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) li
             s_mean_conic[lid] = splat_a[i];
             s_conic_z_opacity_depth[lid] = splat_b[i];
             s_rgb[lid] = splat_rgb[i];
-            s_index[lid] = i;
+            if (LABELS) {
+                s_label[lid] = min(label_of(i), NUM_CLASSES - 1u);
+            }
         }
         // Feature words: the whole workgroup loads them cooperatively, coalesced per splat.
         let batch_len = min(BATCH, n - b * BATCH);
@@ -151,12 +155,11 @@ fn raster(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) li
                 // value * alpha * T, the reference's association.
                 c = c + s_rgb[k].xyz * alpha * t;
                 d = d + zod.z * alpha * t;
-                let gi = s_index[k];
                 for (var f = 0u; f < FEATURE_VEC4S; f = f + 1u) {
                     feat[f] = feat[f] + s_feat[k * FEATURE_VEC4S + f] * alpha * t;
                 }
                 if (LABELS) {
-                    let l = min(label_of(gi), NUM_CLASSES - 1u);
+                    let l = s_label[k];
                     lw[l] = lw[l] + alpha * t;
                 }
                 t = test_t;

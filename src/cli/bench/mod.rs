@@ -73,6 +73,10 @@ pub struct RenderBench {
     /// Blend D random feature channels per Gaussian (0 = none; a multiple of 4 up to 64).
     #[arg(long, default_value_t = 0)]
     pub features: usize,
+    /// Also splat the scene's labels into a label map (the viewer's ground-truth and lifted
+    /// semantic views); the scene must carry labels.
+    #[arg(long)]
+    pub labels: bool,
     #[arg(long)]
     pub json: bool,
 }

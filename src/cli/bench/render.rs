@@ -29,7 +29,10 @@ pub fn run(b: &RenderBench) -> anyhow::Result<()> {
         let f: Vec<f32> = (0..loaded.scene.len() * b.features).map(|_| rng.normal()).collect();
         scene.set_features(&ctx, b.features, &f)?;
     }
-    let opts = GpuRenderOptions { features: b.features > 0, ..Default::default() };
+    if b.labels && loaded.scene.labels.is_none() {
+        bail!("--labels: {} carries no labels", b.path.display());
+    }
+    let opts = GpuRenderOptions { features: b.features > 0, labels: b.labels, ..Default::default() };
     let mut hr = HeadlessRenderer::new(GpuRenderer::new(&ctx));
     let cams: Vec<_> = (0..loaded.cameras.len())
         .map(|i| {
@@ -134,7 +137,7 @@ pub fn run(b: &RenderBench) -> anyhow::Result<()> {
             "{}",
             json!({
                 "path": b.path, "adapter": ctx.describe(), "gaussians": loaded.scene.len(), "width": b.width, "height": b.height,
-                "features": b.features, "frames": frames, "visible_median": stat(&visible).0, "pairs_median": stat(&pairs).0,
+                "features": b.features, "labels": b.labels, "frames": frames, "visible_median": stat(&visible).0, "pairs_median": stat(&pairs).0,
                 "stages": stages, "pipelined_fps": pipelined_fps, "frame_wall_median_ms": fw_med, "frame_wall_p95_ms": fw_p95, "fps_wall": 1e3 / fw_med,
                 "gpu_sum_median_ms": gpu_sum, "fps_gpu": if ctx.timestamps { 1e3 / gpu_sum } else { f64::NAN },
             })
@@ -143,11 +146,12 @@ pub fn run(b: &RenderBench) -> anyhow::Result<()> {
     }
     println!("GPU render: {}", ctx.describe());
     println!(
-        "{} Gaussians, {}x{}, {} feature channels, {frames} frames; median {:.0} visible, {:.0} tile pairs",
+        "{} Gaussians, {}x{}, {} feature channels{}, {frames} frames; median {:.0} visible, {:.0} tile pairs",
         loaded.scene.len(),
         b.width,
         b.height,
         b.features,
+        if b.labels { ", labels" } else { "" },
         stat(&visible).0,
         stat(&pairs).0
     );
