@@ -194,6 +194,26 @@ fn damaged_sog_scenes_are_named_with_what_is_wrong() {
     assert!(err.contains("Gaussian 4"), "{err}");
 }
 
+#[test]
+fn bench_load_counts_every_file_an_unbundled_scene_reads() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let files = small_v2(50);
+    let folder = dir.path().join("scene");
+    write_folder(&folder, &files);
+    std::fs::write(folder.join("notes.txt"), "not read by the loader").expect("write");
+    let read: usize = files.iter().map(|(_, b)| b.len()).sum();
+    for path in [folder.clone(), folder.join("meta.json")] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_rtgs2"))
+            .args(["bench", "load", "--repeat", "1", "--json"])
+            .arg(&path)
+            .output()
+            .expect("binary runs");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        assert_eq!(v["bytes"].as_f64(), Some(read as f64), "{}", path.display());
+    }
+}
+
 fn real(name: &str) -> Option<PathBuf> {
     Some(real_splats_dir()?.join(name))
 }

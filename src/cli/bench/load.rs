@@ -6,13 +6,14 @@ use serde_json::json;
 
 use super::LoadBench;
 use super::stats::median_p95;
+use crate::scene::SceneFormat;
 
 pub fn run(b: &LoadBench) -> anyhow::Result<()> {
     if b.repeat == 0 {
         bail!("--repeat must be at least 1");
     }
     let first = crate::cli::load_scene(&b.path, false)?;
-    let bytes = std::fs::metadata(&first.source)?.len() as f64;
+    let bytes = bytes_read(&first.source, first.format)? as f64;
     let mut secs = Vec::with_capacity(b.repeat);
     for _ in 0..b.repeat {
         let t = std::time::Instant::now();
@@ -40,4 +41,23 @@ pub fn run(b: &LoadBench) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// Bytes a load reads: the file, or for an unbundled SOG its `meta.json` and the WebP images
+/// beside it (the folder's `.webp` files; meta.json names no others).
+fn bytes_read(source: &std::path::Path, format: SceneFormat) -> std::io::Result<u64> {
+    let own = std::fs::metadata(source)?.len();
+    if !matches!(format, SceneFormat::Sog { bundled: false, .. }) {
+        return Ok(own);
+    }
+    let folder = if source.is_dir() { source } else { source.parent().unwrap_or(std::path::Path::new(".")) };
+    let mut total = if source.is_dir() { 0 } else { own };
+    for entry in std::fs::read_dir(folder)? {
+        let path = entry?.path();
+        let webp = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("webp"));
+        if webp || (source.is_dir() && path.file_name().is_some_and(|n| n == "meta.json")) {
+            total += std::fs::metadata(&path)?.len();
+        }
+    }
+    Ok(total)
 }
