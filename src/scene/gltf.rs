@@ -169,7 +169,11 @@ fn attributes(asset: &Asset, prim: &Primitive) -> Result<(Scene, GltfForm), Stri
     let (rot, _) = read(&format!("{EXT}:ROTATION"), 4)?;
     let (scale, scale_type) = read(&format!("{EXT}:SCALE"), 3)?;
     let log = matches!(scale_type, I8 | I16) || scale.iter().any(|&v| v <= 0.0);
+    // COLOR_0 only stands in for what is missing: read it only then (it is a full attribute).
+    let colour_needed =
+        attr(&format!("{EXT}:OPACITY")).is_none() || attr(&format!("{EXT}:SH_DEGREE_0_COEF_0")).is_none();
     let colour = attr("COLOR_0")
+        .filter(|_| colour_needed)
         .map(|a| {
             let width = if asset.doc.accessors.get(a).is_some_and(|acc| acc.kind == "VEC3") { 3 } else { 4 };
             read("COLOR_0", width).map(|(v, _)| (v, width))
