@@ -98,7 +98,7 @@ pub fn load(path: &Path, opts: &LoadOptions) -> Result<LoadedScene, SceneError> 
         }
         match trainer_folder::read_recorded_scale(path) {
             Ok(scale) => loaded.recorded_scale = scale,
-            Err(warning) => loaded.warnings.push(warning),
+            Err(warning) => loaded.warnings.push(warning.to_string()),
         }
         return Ok(loaded);
     }

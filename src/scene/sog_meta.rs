@@ -18,6 +18,39 @@ pub const CODEBOOK_LEN: usize = 256;
 /// Most entries an SH palette can have: its labels are 16 bits.
 pub const MAX_PALETTE: usize = 65_536;
 
+/// What is wrong with a `meta.json`. The message is a sentence without the file name (the
+/// caller knows it); serde's error is part of the message and not also a `source`, so a chain
+/// printed with anyhow's `{:#}` does not repeat it.
+#[derive(Debug, thiserror::Error)]
+pub enum SogMetaError {
+    #[error("meta.json is not valid JSON ({0})")]
+    NotJson(serde_json::Error),
+    #[error("meta.json (SOG version {version}): {error}")]
+    Fields { version: u8, error: serde_json::Error },
+    #[error("meta.json has SOG version {0}; rtgs2 reads versions 1 and 2")]
+    Version(serde_json::Value),
+    #[error("meta.json says the scene holds 0 Gaussians")]
+    NoGaussians,
+    #[error("meta.json says {0} Gaussians, more than rtgs2 reads ({MAX_GAUSSIANS})")]
+    TooManyGaussians(u64),
+    #[error("meta.json: shN.bands is {0}; SH bands are 1 to 3")]
+    Bands(u8),
+    #[error("meta.json: shN.count is {0}; the palette holds 1 to 65536 entries (16-bit labels)")]
+    PaletteSize(u64),
+    #[error("meta.json: {what}.files lists {found} files, expected {want}")]
+    FileCount { what: &'static str, found: usize, want: usize },
+    #[error("meta.json: {what}.files names {name:?}, which is not a file beside meta.json")]
+    NotBeside { what: &'static str, name: String },
+    #[error("meta.json: {what} has {found} values, expected {want}")]
+    ValueCount { what: &'static str, found: usize, want: usize },
+    #[error("meta.json: {what} holds {value}, not a finite number")]
+    NotFinite { what: &'static str, value: f64 },
+    #[error("meta.json: {what}.codebook has {found} entries; a codebook has 1 to 256")]
+    CodebookSize { what: &'static str, found: usize },
+    #[error("meta.json: {what}.codebook holds {value}, not a finite number")]
+    CodebookNotFinite { what: &'static str, value: f32 },
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum Meta {
     V1(MetaV1),
@@ -25,16 +58,17 @@ pub enum Meta {
 }
 
 impl Meta {
-    /// Parses and checks `meta.json`; the error is a sentence without the file name.
-    pub fn parse(bytes: &[u8]) -> Result<Self, String> {
-        let value: serde_json::Value =
-            serde_json::from_slice(bytes).map_err(|e| format!("meta.json is not valid JSON ({e})"))?;
+    /// Parses and checks `meta.json`.
+    pub fn parse(bytes: &[u8]) -> Result<Self, SogMetaError> {
+        let value: serde_json::Value = serde_json::from_slice(bytes).map_err(SogMetaError::NotJson)?;
         let meta = match value.get("version") {
-            None => Self::V1(serde_json::from_value(value).map_err(|e| format!("meta.json (SOG version 1): {e}"))?),
-            Some(v) if v.as_u64() == Some(2) => {
-                Self::V2(serde_json::from_value(value).map_err(|e| format!("meta.json (SOG version 2): {e}"))?)
+            None => {
+                Self::V1(serde_json::from_value(value).map_err(|error| SogMetaError::Fields { version: 1, error })?)
             }
-            Some(v) => return Err(format!("meta.json has SOG version {v}; rtgs2 reads versions 1 and 2")),
+            Some(v) if v.as_u64() == Some(2) => {
+                Self::V2(serde_json::from_value(value).map_err(|error| SogMetaError::Fields { version: 2, error })?)
+            }
+            Some(v) => return Err(SogMetaError::Version(v.clone())),
         };
         meta.check()?;
         Ok(meta)
@@ -74,13 +108,13 @@ impl Meta {
             .collect()
     }
 
-    fn check(&self) -> Result<(), String> {
+    fn check(&self) -> Result<(), SogMetaError> {
         let count = self.count() as u64;
         if count == 0 {
-            return Err("meta.json says the scene holds 0 Gaussians".into());
+            return Err(SogMetaError::NoGaussians);
         }
         if count > MAX_GAUSSIANS {
-            return Err(format!("meta.json says {count} Gaussians, more than rtgs2 reads ({MAX_GAUSSIANS})"));
+            return Err(SogMetaError::TooManyGaussians(count));
         }
         match self {
             Self::V1(m) => {
@@ -108,13 +142,10 @@ impl Meta {
                     files("shN", &s.files, 2)?;
                     codebook("shN", &s.codebook)?;
                     if !(1..=3).contains(&s.bands) {
-                        return Err(format!("meta.json: shN.bands is {}; SH bands are 1 to 3", s.bands));
+                        return Err(SogMetaError::Bands(s.bands));
                     }
                     if s.count == 0 || s.count > MAX_PALETTE as u64 {
-                        return Err(format!(
-                            "meta.json: shN.count is {}; the palette holds 1 to 65536 entries (16-bit labels)",
-                            s.count
-                        ));
+                        return Err(SogMetaError::PaletteSize(s.count));
                     }
                 }
             }
@@ -187,7 +218,7 @@ pub struct PaletteV1 {
 
 /// What both versions check alike: the four image groups (means, scales, quats, sh0) and the
 /// positions' bounds.
-fn shared(groups: [&[String]; 4], (mins, maxs): (&[f64], &[f64])) -> Result<(), String> {
+fn shared(groups: [&[String]; 4], (mins, maxs): (&[f64], &[f64])) -> Result<(), SogMetaError> {
     for ((what, want), names) in [("means", 2), ("scales", 1), ("quats", 1), ("sh0", 1)].into_iter().zip(groups) {
         files(what, names, want)?;
     }
@@ -195,9 +226,9 @@ fn shared(groups: [&[String]; 4], (mins, maxs): (&[f64], &[f64])) -> Result<(), 
     numbers("means.maxs", maxs, 3)
 }
 
-fn files(what: &str, names: &[String], want: usize) -> Result<(), String> {
+fn files(what: &'static str, names: &[String], want: usize) -> Result<(), SogMetaError> {
     if names.len() != want {
-        return Err(format!("meta.json: {what}.files lists {} files, expected {want}", names.len()));
+        return Err(SogMetaError::FileCount { what, found: names.len(), want });
     }
     for name in names {
         // Names are resolved beside meta.json (or inside the zip): a path that climbs out of
@@ -207,28 +238,28 @@ fn files(what: &str, names: &[String], want: usize) -> Result<(), String> {
             && !name.contains('\\')
             && name.split('/').all(|part| !part.is_empty() && part != "." && part != "..");
         if !plain {
-            return Err(format!("meta.json: {what}.files names {name:?}, which is not a file beside meta.json"));
+            return Err(SogMetaError::NotBeside { what, name: name.clone() });
         }
     }
     Ok(())
 }
 
-fn numbers(what: &str, values: &[f64], want: usize) -> Result<(), String> {
+fn numbers(what: &'static str, values: &[f64], want: usize) -> Result<(), SogMetaError> {
     if values.len() != want {
-        return Err(format!("meta.json: {what} has {} values, expected {want}", values.len()));
+        return Err(SogMetaError::ValueCount { what, found: values.len(), want });
     }
-    if let Some(v) = values.iter().find(|v| !v.is_finite()) {
-        return Err(format!("meta.json: {what} holds {v}, not a finite number"));
+    if let Some(&value) = values.iter().find(|v| !v.is_finite()) {
+        return Err(SogMetaError::NotFinite { what, value });
     }
     Ok(())
 }
 
-fn codebook(what: &str, values: &[f32]) -> Result<(), String> {
+fn codebook(what: &'static str, values: &[f32]) -> Result<(), SogMetaError> {
     if values.is_empty() || values.len() > CODEBOOK_LEN {
-        return Err(format!("meta.json: {what}.codebook has {} entries; a codebook has 1 to 256", values.len()));
+        return Err(SogMetaError::CodebookSize { what, found: values.len() });
     }
-    if let Some(v) = values.iter().find(|v| !v.is_finite()) {
-        return Err(format!("meta.json: {what}.codebook holds {v}, not a finite number"));
+    if let Some(&value) = values.iter().find(|v| !v.is_finite()) {
+        return Err(SogMetaError::CodebookNotFinite { what, value });
     }
     Ok(())
 }
@@ -262,7 +293,7 @@ mod tests {
             ("{".to_string(), "not valid JSON"),
         ];
         for (text, want) in cases {
-            let err = Meta::parse(text.as_bytes()).expect_err(want);
+            let err = Meta::parse(text.as_bytes()).expect_err(want).to_string();
             assert!(err.contains(want), "{want}: {err}");
         }
     }

@@ -13,11 +13,22 @@ use rayon::prelude::*;
 use serde_json::json;
 
 use super::sog_meta::MAX_PALETTE;
-use super::webp::{self, Rgba8};
+use super::webp::{self, Rgba8, WebpError};
 use super::{Scene, sh, sigmoid};
 
+/// Why a scene could not be written as `.sog`; the message is the underlying error's.
+#[derive(Debug, thiserror::Error)]
+pub enum SogWriteError {
+    #[error(transparent)]
+    Webp(#[from] WebpError),
+    #[error(transparent)]
+    Zip(#[from] zip::result::ZipError),
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}
+
 /// The scene as `.sog` bytes.
-pub fn sog_bytes(scene: &Scene) -> Result<Vec<u8>, String> {
+pub fn sog_bytes(scene: &Scene) -> Result<Vec<u8>, SogWriteError> {
     let n = scene.len();
     let (w, h) = texture_size(n);
     let image = |fill: &dyn Fn(usize) -> [u8; 4]| {
@@ -107,15 +118,15 @@ pub fn sog_bytes(scene: &Scene) -> Result<Vec<u8>, String> {
     }
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let stored = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
-    let mut entry = |name: &str, bytes: &[u8]| -> Result<(), String> {
-        zip.start_file(name, stored).map_err(|e| e.to_string())?;
-        zip.write_all(bytes).map_err(|e| e.to_string())
+    let mut entry = |name: &str, bytes: &[u8]| -> Result<(), SogWriteError> {
+        zip.start_file(name, stored)?;
+        Ok(zip.write_all(bytes)?)
     };
     entry("meta.json", &serde_json::to_vec(&meta).expect("a JSON value serialises"))?;
     for (name, bytes) in &files {
         entry(name, bytes)?;
     }
-    Ok(zip.finish().map_err(|e| e.to_string())?.into_inner())
+    Ok(zip.finish()?.into_inner())
 }
 
 /// A texture of about square shape with room for `n` pixels, sides a multiple of 4.

@@ -50,23 +50,48 @@ pub fn read_cameras(dir: &Path) -> Result<Vec<Camera>, SceneError> {
     read_cameras_file(&path)
 }
 
+/// A trainer folder's `import.json` that does not hold a usable scale. Callers report it as
+/// a warning: the scale is then estimated as for any scene.
+#[derive(Debug, thiserror::Error)]
+#[error("{}: {why}; the scene scale is estimated instead", path.display())]
+pub struct RecordedScaleError {
+    pub path: PathBuf,
+    pub why: RecordedScaleProblem,
+}
+
+/// What is wrong with `import.json` (the OS's or serde's message is part of the text and not
+/// also a `source`, so a chain printed with anyhow's `{:#}` does not repeat it).
+#[derive(Debug, thiserror::Error)]
+pub enum RecordedScaleProblem {
+    #[error("{0}")]
+    Io(std::io::Error),
+    #[error("not JSON ({0})")]
+    NotJson(serde_json::Error),
+    #[error("units_per_metre {0} is not a positive number")]
+    NotPositive(f64),
+    #[error("no units_per_metre number")]
+    Missing,
+}
+
 /// The world units per metre that `rtgs2 import` recorded in the folder's `import.json` (the
 /// scan's scale was given or estimated then, from the points rather than a splat). `Ok(None)`
 /// when there is no such file; a file that does not hold a positive number is an error the
 /// caller reports as a warning (the scale is then estimated as for any scene).
-pub fn read_recorded_scale(dir: &Path) -> Result<Option<f32>, String> {
+pub fn read_recorded_scale(dir: &Path) -> Result<Option<f32>, RecordedScaleError> {
     let path = dir.join("import.json");
     if !path.is_file() {
         return Ok(None);
     }
-    let bad = |why: String| format!("{}: {why}; the scene scale is estimated instead", path.display());
-    let text = std::fs::read_to_string(&path).map_err(|e| bad(e.to_string()))?;
-    let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| bad(format!("not JSON ({e})")))?;
-    match json.get("units_per_metre").and_then(serde_json::Value::as_f64) {
-        Some(v) if v.is_finite() && v > 0.0 && v < f32::MAX as f64 => Ok(Some(v as f32)),
-        Some(v) => Err(bad(format!("units_per_metre {v} is not a positive number"))),
-        None => Err(bad("no units_per_metre number".into())),
-    }
+    let read = || {
+        let text = std::fs::read_to_string(&path).map_err(RecordedScaleProblem::Io)?;
+        let json: serde_json::Value = serde_json::from_str(&text).map_err(RecordedScaleProblem::NotJson)?;
+        match json.get("units_per_metre").and_then(serde_json::Value::as_f64) {
+            Some(v) if v.is_finite() && v > 0.0 && v < f32::MAX as f64 => Ok(Some(v as f32)),
+            Some(v) => Err(RecordedScaleProblem::NotPositive(v)),
+            None => Err(RecordedScaleProblem::Missing),
+        }
+    };
+    read().map_err(|why| RecordedScaleError { path: path.clone(), why })
 }
 
 /// Parses a `cameras.json` file and checks every camera.
@@ -104,10 +129,10 @@ mod tests {
     #[test]
     fn the_recorded_scale_is_read_and_a_broken_one_named() {
         let dir = tempfile::tempdir().expect("temp dir");
-        assert_eq!(read_recorded_scale(dir.path()), Ok(None), "no import.json, nothing recorded");
+        assert_eq!(read_recorded_scale(dir.path()).expect("no file"), None, "no import.json, nothing recorded");
         let file = dir.path().join("import.json");
         std::fs::write(&file, r#"{"points": 3, "units_per_metre": 2.5}"#).expect("write");
-        assert_eq!(read_recorded_scale(dir.path()), Ok(Some(2.5)));
+        assert_eq!(read_recorded_scale(dir.path()).expect("a scale"), Some(2.5));
         for (text, why) in [
             ("{", "not JSON"),
             (r#"{"points": 3}"#, "no units_per_metre"),
@@ -115,7 +140,7 @@ mod tests {
             (r#"{"units_per_metre": "1"}"#, "no units_per_metre"),
         ] {
             std::fs::write(&file, text).expect("write");
-            let err = read_recorded_scale(dir.path()).expect_err(text);
+            let err = read_recorded_scale(dir.path()).expect_err(text).to_string();
             assert!(err.contains(why) && err.contains("import.json") && err.contains("estimated instead"), "{err}");
         }
     }

@@ -8,7 +8,7 @@
 
 use std::io::Cursor;
 
-use image_webp::{ColorType, WebPDecoder, WebPEncoder};
+use image_webp::{ColorType, DecodingError, EncodingError, WebPDecoder, WebPEncoder};
 
 /// An RGBA8 image, row-major: pixel `i` is `rgba[4 * i..4 * i + 4]`.
 #[derive(Clone, Debug, PartialEq)]
@@ -24,27 +24,49 @@ impl Rgba8 {
     }
 }
 
-/// Decodes a lossless WebP whose pixel count must lie in `min_pixels..=max_pixels`; the
-/// error is a sentence without the file name (the caller knows it).
-pub fn decode(bytes: &[u8], min_pixels: usize, max_pixels: usize) -> Result<Rgba8, String> {
-    let mut decoder = WebPDecoder::new(Cursor::new(bytes)).map_err(|e| format!("not a readable WebP image ({e})"))?;
+/// Why a WebP image could not be decoded or encoded. The message is a sentence without the
+/// file name (the caller knows it). The image crate's error is part of the message and not
+/// also a `source`, so a chain printed with anyhow's `{:#}` does not repeat it.
+#[derive(Debug, thiserror::Error)]
+pub enum WebpError {
+    #[error("not a readable WebP image ({0})")]
+    Unreadable(DecodingError),
+    #[error("an animated WebP; SOG images are single lossless frames")]
+    Animated,
+    #[error("a lossy WebP; SOG images must be lossless (each byte is an index or a quantised value)")]
+    Lossy,
+    #[error("{width}x{height} pixels is too small: the data needs {min}")]
+    TooSmall { width: u32, height: u32, min: usize },
+    #[error("{width}x{height} pixels is larger than the data can use (at most {max})")]
+    TooLarge { width: u32, height: u32, max: usize },
+    #[error("{width}x{height} pixels is too large to decode")]
+    TooLargeToDecode { width: u32, height: u32 },
+    #[error("the WebP data is damaged ({0})")]
+    Damaged(DecodingError),
+    #[error("WebP encoding failed ({0})")]
+    Encoding(EncodingError),
+}
+
+/// Decodes a lossless WebP whose pixel count must lie in `min_pixels..=max_pixels`.
+pub fn decode(bytes: &[u8], min_pixels: usize, max_pixels: usize) -> Result<Rgba8, WebpError> {
+    let mut decoder = WebPDecoder::new(Cursor::new(bytes)).map_err(WebpError::Unreadable)?;
     if decoder.is_animated() {
-        return Err("an animated WebP; SOG images are single lossless frames".into());
+        return Err(WebpError::Animated);
     }
     if decoder.is_lossy() {
-        return Err("a lossy WebP; SOG images must be lossless (each byte is an index or a quantised value)".into());
+        return Err(WebpError::Lossy);
     }
     let (width, height) = decoder.dimensions();
     let pixels = width as usize * height as usize;
     if pixels < min_pixels {
-        return Err(format!("{width}x{height} pixels is too small: the data needs {min_pixels}"));
+        return Err(WebpError::TooSmall { width, height, min: min_pixels });
     }
     if pixels > max_pixels {
-        return Err(format!("{width}x{height} pixels is larger than the data can use (at most {max_pixels})"));
+        return Err(WebpError::TooLarge { width, height, max: max_pixels });
     }
-    let size = decoder.output_buffer_size().ok_or_else(|| format!("{width}x{height} pixels is too large to decode"))?;
+    let size = decoder.output_buffer_size().ok_or(WebpError::TooLargeToDecode { width, height })?;
     let mut buf = vec![0u8; size];
-    decoder.read_image(&mut buf).map_err(|e| format!("the WebP data is damaged ({e})"))?;
+    decoder.read_image(&mut buf).map_err(WebpError::Damaged)?;
     let rgba = if decoder.has_alpha() {
         buf
     } else {
@@ -60,11 +82,11 @@ pub fn decode(bytes: &[u8], min_pixels: usize, max_pixels: usize) -> Result<Rgba
 }
 
 /// Encodes RGBA8 pixels as a lossless WebP.
-pub fn encode(image: &Rgba8) -> Result<Vec<u8>, String> {
+pub fn encode(image: &Rgba8) -> Result<Vec<u8>, WebpError> {
     let mut out = Vec::new();
     WebPEncoder::new(&mut out)
         .encode(&image.rgba, image.width, image.height, ColorType::Rgba8)
-        .map_err(|e| format!("WebP encoding failed ({e})"))?;
+        .map_err(WebpError::Encoding)?;
     Ok(out)
 }
 
@@ -95,8 +117,8 @@ mod tests {
     #[test]
     fn sizes_outside_the_data_are_refused() {
         let bytes = encode(&random_image(8, 8, 1)).expect("encode");
-        assert!(decode(&bytes, 65, usize::MAX).expect_err("too small").contains("too small"));
-        assert!(decode(&bytes, 0, 63).expect_err("too large").contains("larger than"));
+        assert!(decode(&bytes, 65, usize::MAX).expect_err("too small").to_string().contains("too small"));
+        assert!(decode(&bytes, 0, 63).expect_err("too large").to_string().contains("larger than"));
         assert!(decode(&bytes[..bytes.len() / 2], 0, usize::MAX).is_err());
         assert!(decode(b"RIFF\0\0\0\0WEBPVP8L", 0, usize::MAX).is_err());
     }
