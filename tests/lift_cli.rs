@@ -86,6 +86,37 @@ fn lift_gives_every_seen_gaussian_a_class_and_writes_them_as_ply_properties() {
 }
 
 #[test]
+fn segment_shows_the_lifted_labels_lifting_once_then_from_the_cache() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let room = synth_room(&dir.path().join("rooms"));
+    let (png, cache) = (dir.path().join("seg.png"), dir.path().join("cache"));
+    let args = [
+        &["segment", s(&room), "--camera", "1", "--semantic-source", "lifted", "--lift-views", "4"][..],
+        &SMALL,
+        &["--cache-dir", s(&cache), "--out", s(&png)],
+    ]
+    .concat();
+    let (ok, _, err) = rtgs2(&args);
+    assert!(ok, "segment --semantic-source lifted: {err}");
+    assert!(err.contains("lifted labels from 4 views") && err.contains("classes: "), "{err}");
+    let (w, h, channels, pixels) = rtgs2::image_io::read_png(&png).expect("the sheet");
+    assert_eq!((w, h, channels), (128, 48, 3), "render | overlay");
+    let differ = (0..48usize * 64)
+        .filter(|&i| {
+            let (y, x) = (i / 64, i % 64);
+            let (a, b) = ((y * 128 + x) * 3, (y * 128 + 64 + x) * 3);
+            pixels[a..a + 3] != pixels[b..b + 3]
+        })
+        .count();
+    assert!(differ > 48 * 64 / 4, "the overlay colours the lifted classes: {differ} pixels differ");
+    let (ok, _, err) = rtgs2(&args);
+    assert!(ok && err.contains("lifted labels read from"), "the second run reads the cache: {err}");
+    let none = ["segment", s(&room), "--semantic-source", "lifted", "--lift-views", "0", "--out", s(&png)];
+    let (ok, _, err) = rtgs2(&none);
+    assert!(!ok && err.contains("--lift-views") && !err.contains("panicked"), "{err}");
+}
+
+#[test]
 fn eval_scores_lifted_and_live_predictions_against_the_same_ground_truth() {
     let dir = tempfile::tempdir().expect("temp dir");
     let room = synth_room(&dir.path().join("rooms"));
