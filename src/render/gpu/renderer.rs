@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use super::layout::{FrameUniforms, counter};
 use super::pipeline_util::{bind_group, bind_group_layout, compute_pipeline, shader};
 use super::scan::{GpuScan, ScanCounts, ScanPlan, grid};
-use super::scene_buffers::GpuScene;
+use super::scene_buffers::{GpuFeatures, GpuScene};
 use super::sort::{RadixSorter, SortBuffers, SortCount};
 use super::timing::{GpuTimer, StageTimes};
 use super::{GpuContext, shaders};
@@ -379,12 +379,13 @@ impl GpuRenderer {
     ) -> Option<usize> {
         let features = scene.feature_set(opts.fusion_features);
         let feature_dim = if opts.features { features.map_or(0, |f| f.dim) } else { 0 };
-        let labels = scene.splats_labels(opts);
+        let label_buf = scene.splatted_labels(opts);
         let view = View::from_camera(camera);
         let uniforms = FrameUniforms::new(&view, target, scene, opts.background, features, feature_dim);
         self.write_frame_start(encoder, scene, target, &uniforms);
-        let raster = self.raster.get(feature_dim, labels);
-        let groups = self.scene_groups(scene, target, opts, feature_dim, labels);
+        let raster = self.raster.get(feature_dim, label_buf.is_some());
+        let blended = features.filter(|_| feature_dim > 0);
+        let groups = self.scene_groups(scene, target, blended, label_buf);
         let slot = if opts.untimed { None } else { self.timer.as_mut().and_then(|t| t.begin_frame()) };
         let timer_set = self.timer.as_ref().zip(slot).map(|(t, i)| t.query_set(i));
         let splat_grid = grid(scene.len.div_ceil(256));
@@ -433,9 +434,8 @@ impl GpuRenderer {
         &self,
         scene: &GpuScene,
         target: &FrameTarget,
-        opts: &GpuRenderOptions,
-        feature_dim: u32,
-        labels: bool,
+        features: Option<&GpuFeatures>,
+        labels: Option<&wgpu::Buffer>,
     ) -> SceneGroups {
         let d = &self.ctx.device;
         let sh = |k: usize| scene.sh.parts.get(k).unwrap_or(&scene.dummy);
@@ -458,12 +458,8 @@ impl GpuRenderer {
                 &target.visible,
             ],
         );
-        let feat = |k: usize| match scene.feature_set(opts.fusion_features) {
-            Some(f) if feature_dim > 0 => f.data.parts.get(k).unwrap_or(&scene.dummy),
-            _ => &scene.dummy,
-        };
-        let label_buf =
-            if labels { scene.label_buffer(opts.lifted_labels).expect("labels checked") } else { &scene.dummy };
+        let feat = |k: usize| features.and_then(|f| f.data.parts.get(k)).unwrap_or(&scene.dummy);
+        let label_buf = labels.unwrap_or(&scene.dummy);
         let raster = bind_group(
             d,
             "raster",

@@ -207,7 +207,12 @@ impl GpuScene {
     /// Whether a frame with these options produces a label map (it asks for one, and the scene
     /// holds the labels it asks for).
     pub fn splats_labels(&self, opts: &crate::render::gpu::renderer::GpuRenderOptions) -> bool {
-        opts.labels && self.label_buffer(opts.lifted_labels).is_some()
+        self.splatted_labels(opts).is_some()
+    }
+
+    /// The label buffer a frame with `opts` splats, if any.
+    pub fn splatted_labels(&self, opts: &crate::render::gpu::renderer::GpuRenderOptions) -> Option<&wgpu::Buffer> {
+        if opts.labels { self.label_buffer(opts.lifted_labels) } else { None }
     }
 
     /// The label buffer a frame splats: the lifted labels or the ground truth.

@@ -102,7 +102,7 @@ pub fn present() -> Wgsl {
     Wgsl::fixed("present", PRESENT)
 }
 
-/// Bytes of workgroup memory per staged splat besides its features (3 vec4 + an index).
+/// Bytes of workgroup memory per staged splat besides its features (3 vec4 + a label id).
 const STAGED_BYTES: u32 = 52;
 /// Workgroup memory not per splat: the feature array's minimum element and the counters.
 const FIXED_BYTES: u32 = 64;
