@@ -16,9 +16,7 @@ use super::fusion_args::{FusionArgs, scene_name};
 use crate::dataset::views::scene_views;
 use crate::eval::consistency::{Agreement, ViewMaps, median_depth, partner, reprojection_agreement};
 use crate::eval::{ClassProtocol, Confusion, Summary};
-use crate::fusion::coverage::NO_CLASS;
 use crate::pipeline::{Backend, LiftOptions, Renderer};
-use crate::render::IGNORE_LABEL;
 
 /// Which predictions are scored.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -122,10 +120,7 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
         // swapped for them in a copy that is then splatted like the ground truth.
         let lifted_scene = if args.source.lifted() {
             let opts = LiftOptions { views: args.lift_views, width: args.width, height: args.height, seed: 0 };
-            let (lifted, _, _) = super::lift_cmd::lift_scene(&loaded, &opts, args.backend, &args.fusion, &mut model)?;
-            let mut scene = loaded.scene.clone();
-            scene.labels = Some(lifted.classes);
-            Some(scene)
+            Some(super::lift_cmd::scene_with_lifted_labels(&loaded, &opts, args.backend, &args.fusion, &mut model)?)
         } else {
             None
         };
@@ -227,8 +222,7 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
 /// The lifted labels splatted into `cam` like the ground truth; uncovered pixels (no lifted
 /// Gaussian reaches alpha 0.5) have no class.
 fn splatted_classes(r: &mut Renderer, cam: &crate::scene::Camera) -> anyhow::Result<Vec<u8>> {
-    let labels = r.render(cam, true, [0.0; 3])?.labels;
-    Ok(labels.iter().map(|&l| if l == IGNORE_LABEL { NO_CLASS } else { l }).collect())
+    Ok(super::lift_cmd::classes_of_label_map(&r.render(cam, true, [0.0; 3])?.labels))
 }
 
 fn print_table(

@@ -84,6 +84,30 @@ pub fn run(args: &LiftArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A copy of `loaded`'s scene whose labels are its lifted ones ([`lift_scene`]), to splat like
+/// the ground truth (`eval --source lifted`, `render`/`segment --semantic-source lifted`).
+pub(crate) fn scene_with_lifted_labels(
+    loaded: &crate::scene::LoadedScene,
+    opts: &LiftOptions,
+    backend: Backend,
+    fusion: &FusionArgs,
+    model: &mut FusionModel,
+) -> anyhow::Result<crate::scene::Scene> {
+    let (lifted, _, _) = lift_scene(loaded, opts, backend, fusion, model)?;
+    let mut scene = loaded.scene.clone();
+    scene.labels = Some(lifted.classes);
+    Ok(scene)
+}
+
+/// Pixel classes of a label map splatted from lifted labels: pixels no labelled Gaussian covers
+/// (alpha under 0.5, `IGNORE_LABEL`) have no class, as in a prediction.
+pub(crate) fn classes_of_label_map(labels: &[u8]) -> Vec<u8> {
+    labels
+        .iter()
+        .map(|&l| if l == crate::classes::IGNORE_LABEL { crate::fusion::coverage::NO_CLASS } else { l })
+        .collect()
+}
+
 /// Lifts `loaded` with `model` (opened from `fusion`'s options), with a progress bar; from the
 /// lifted-label cache when it holds this scene, models and options (`--no-cache`, `--force`
 /// as for features), else computed and cached.

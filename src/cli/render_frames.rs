@@ -6,8 +6,6 @@ use anyhow::Context;
 
 use super::fusion_args::FusionArgs;
 use super::render_cmd::{FeatureSource, RenderArgs, SemanticSource, What, encode};
-use crate::classes::IGNORE_LABEL;
-use crate::fusion::coverage::NO_CLASS;
 use crate::fusion::{FusionModel, InputPrecision, PixelHead};
 use crate::image_io::grid_rgb;
 use crate::overlay::composite;
@@ -77,10 +75,7 @@ pub fn lifted_scene(args: &RenderArgs, loaded: &LoadedScene) -> anyhow::Result<O
     let fusion = fusion_args(args);
     let mut model = fusion.open()?;
     let opts = LiftOptions { views: args.lift_views, ..LiftOptions::default() };
-    let (lifted, _, _) = super::lift_cmd::lift_scene(loaded, &opts, args.backend, &fusion, &mut model)?;
-    let mut scene = loaded.scene.clone();
-    scene.labels = Some(lifted.classes);
-    Ok(Some(scene))
+    Ok(Some(super::lift_cmd::scene_with_lifted_labels(loaded, &opts, args.backend, &fusion, &mut model)?))
 }
 
 impl<'a> FrameMaker<'a> {
@@ -136,7 +131,7 @@ impl<'a> FrameMaker<'a> {
             }
             Source::Lifted(renderer) => {
                 let frame = renderer.render(cam, true, self.background)?;
-                let classes = frame.labels.iter().map(|&l| if l == IGNORE_LABEL { NO_CLASS } else { l }).collect();
+                let classes = super::lift_cmd::classes_of_label_map(&frame.labels);
                 (frame.rgb8(), classes, frame.stats.visible)
             }
             Source::Live { segmenter, model } => {

@@ -11,7 +11,6 @@ use clap::Args;
 use super::fusion_args::FusionArgs;
 use super::render_cmd::SemanticSource;
 use super::view_args::ViewArgs;
-use crate::classes::IGNORE_LABEL;
 use crate::fusion::coverage::NO_CLASS;
 use crate::image_io::{grid_rgb, write_png};
 use crate::overlay::composite;
@@ -100,12 +99,10 @@ fn lifted_view(
     model: &mut crate::fusion::FusionModel,
 ) -> anyhow::Result<(Vec<u8>, Vec<u8>)> {
     let opts = LiftOptions { views: args.lift_views, ..LiftOptions::default() };
-    let (lifted, _, _) = super::lift_cmd::lift_scene(loaded, &opts, args.backend, &args.fusion, model)?;
-    let mut scene = loaded.scene.clone();
-    scene.labels = Some(lifted.classes);
+    let scene = super::lift_cmd::scene_with_lifted_labels(loaded, &opts, args.backend, &args.fusion, model)?;
     let mut renderer = Renderer::new(args.backend, &scene)?;
     let frame = renderer.render(cam, true, [0.0; 3])?;
-    let classes = frame.labels.iter().map(|&l| if l == IGNORE_LABEL { NO_CLASS } else { l }).collect();
+    let classes = super::lift_cmd::classes_of_label_map(&frame.labels);
     eprintln!(
         "{}: lifted labels from {} views, splatted on {}",
         loaded.source.display(),
