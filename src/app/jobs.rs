@@ -65,8 +65,8 @@ pub struct LoadedScene {
     pub seconds: f64,
 }
 
-/// The encoder features: per-Gaussian display colours (4 channels: PCA r, g, b, 1) and the
-/// features themselves (`dim` each), which the fusion network reads.
+/// The encoder features: per-Gaussian display colours (4 channels: PCA r, g, b, 1) and what
+/// the fusion network reads (`dim` each): the features, then the gravity cues when it reads them.
 pub struct FeatureColours {
     pub colours: Vec<f32>,
     pub features: Vec<f32>,
@@ -117,6 +117,8 @@ pub struct Jobs {
     /// The fusion network to lift predictions with once the features are ready (`None`: no
     /// lifting).
     pub lift_model: Option<PathBuf>,
+    /// Whether the fusion network reads gravity cues after the encoder's features.
+    pub fusion_cues: bool,
 }
 
 impl Jobs {
@@ -128,14 +130,14 @@ impl Jobs {
         scene_scale: crate::encoder::SceneScale,
     ) -> Self {
         let (tx, rx) = channel();
-        Self { tx, rx, wake, ctx, features, scene_scale, lift_model: None }
+        Self { tx, rx, wake, ctx, features, scene_scale, lift_model: None, fusion_cues: false }
     }
 
     /// Loads `source` in the background, then (when enabled) computes its features.
     pub fn load(&self, generation: u64, source: SceneSource) {
         let (tx, wake, ctx, features) = (self.tx.clone(), self.wake.clone(), self.ctx.clone(), self.features);
         let scale_choice = self.scene_scale;
-        let lift_model = self.lift_model.clone();
+        let (lift_model, cues) = (self.lift_model.clone(), self.fusion_cues);
         let send = move |event: JobEvent| {
             // The receiver only disappears when the window closes; nothing to report then.
             let _ = tx.send(event);
@@ -149,7 +151,7 @@ impl Jobs {
             let (for_features, cameras, recorded) = (scene.scene.clone(), scene.cameras.clone(), scene.recorded_scale);
             send(JobEvent::Loaded { generation, scene: Box::new(scene) });
             if features {
-                let result = feature_colours(&for_features, &cameras, recorded, scale_choice);
+                let result = feature_colours(&for_features, &cameras, recorded, scale_choice, cues);
                 let lift_input = result.as_ref().ok().map(|f| (f.dim, f.features.clone()));
                 send(JobEvent::Features { generation, result });
                 if let (Some(model), Some(input)) = (lift_model, lift_input) {
@@ -261,6 +263,7 @@ fn feature_colours(
     cameras: &[Camera],
     recorded: Option<f32>,
     scale_choice: crate::encoder::SceneScale,
+    cues: bool,
 ) -> Result<FeatureColours, JobError> {
     let started = Instant::now();
     let (scene_scale, note) = crate::encoder::resolve_scale(scene, cameras, recorded, scale_choice);
@@ -269,10 +272,16 @@ fn feature_colours(
     let opts = FeatureOptions { threads: 1, progress: false, scene_scale, ..Default::default() };
     let f = crate::encoder::scene_features(scene, &opts)?;
     let pca = FeaturePca::fit(&f.features, f.dim);
+    let colours = pca.colours(&f.features);
+    let (dim, features) = if cues {
+        crate::pipeline::with_gravity_cues(f.dim, &f.features, scene, cameras, f.scene_scale)
+    } else {
+        (f.dim, f.features)
+    };
     Ok(FeatureColours {
-        colours: pca.colours(&f.features),
-        dim: f.dim,
-        features: f.features,
+        colours,
+        dim,
+        features,
         from_cache: matches!(f.cache, CacheOutcome::Hit(_)),
         seconds: started.elapsed().as_secs_f64(),
     })

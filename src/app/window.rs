@@ -86,6 +86,11 @@ impl App {
         });
         let mut jobs = Jobs::new(ctx.clone(), wake.clone(), opts.compute_features, opts.scene_scale);
         jobs.lift_model = opts.fusion.as_ref().filter(|_| opts.lift).map(|f| f.model.clone());
+        // Whether the network reads gravity cues after the features (its card says; a card that
+        // does not load is reported by the fusion link, which opens the model).
+        jobs.fusion_cues = opts.fusion.as_ref().is_some_and(|f| {
+            crate::fusion::FusionCard::load(&f.model.with_extension("json")).is_ok_and(|c| c.gravity_cues.is_some())
+        });
         let recent = RecentFiles::load(opts.recent_file.clone());
         let mut viewer = Viewer::new(Viewport::new(&ctx), jobs, opts.layout, opts.style.clone(), recent);
         viewer.label_source = opts.label_source;

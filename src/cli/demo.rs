@@ -47,8 +47,8 @@ impl Default for DemoArgs {
     }
 }
 
-/// The encoder's per-Gaussian features (cached under `out/feature-cache`) and their width.
-fn demo_features(loaded: &crate::scene::LoadedScene, out: &Path) -> anyhow::Result<(usize, Vec<f32>)> {
+/// The encoder's per-Gaussian features (cached under `out/feature-cache`).
+fn demo_features(loaded: &crate::scene::LoadedScene, out: &Path) -> anyhow::Result<crate::encoder::SceneFeatures> {
     let opts = crate::encoder::FeatureOptions {
         cache_dir: Some(out.join("feature-cache")),
         progress: true,
@@ -64,14 +64,16 @@ fn demo_features(loaded: &crate::scene::LoadedScene, out: &Path) -> anyhow::Resu
         None => "read from the cache".into(),
     };
     println!("encoder features: {how} in {:.1} s", t.elapsed().as_secs_f64());
-    Ok((f.dim, f.features))
+    Ok(f)
 }
 
 /// The feature image as colours: the per-scene PCA basis applied to each pixel's splatted
-/// feature vector (a linear map, so this is the splat of the per-Gaussian PCA colours up to
-/// the clamp into [0, 1]).
+/// encoder features (a linear map, so this is the splat of the per-Gaussian PCA colours up to
+/// the clamp into [0, 1]); gravity cues after them are not shown.
 fn feature_panel(pca: &FeaturePca, frame: &crate::render::Frame) -> Vec<u8> {
-    pca.colours(&frame.features).chunks_exact(4).flat_map(|c| [c[0], c[1], c[2]]).map(crate::image_io::to_u8).collect()
+    let encoder: Vec<f32> =
+        frame.features.chunks_exact(frame.feature_dim).flat_map(|px| px[..pca.dim].iter().copied()).collect();
+    pca.colours(&encoder).chunks_exact(4).flat_map(|c| [c[0], c[1], c[2]]).map(crate::image_io::to_u8).collect()
 }
 
 pub fn run(args: &DemoArgs) -> anyhow::Result<()> {
@@ -98,18 +100,18 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<()> {
     );
     let mut renderer = Renderer::new(args.backend, s)?;
     println!("renderer: {}", renderer.describe());
-    let pca = match demo_features(&loaded, &args.out) {
-        Ok((dim, features)) => {
-            let pca = FeaturePca::fit(&features, dim);
-            renderer.set_features(dim, features)?;
-            Some(pca)
-        }
-        Err(e) => {
-            eprintln!("warning: no feature panel: {e:#}");
-            None
-        }
-    };
-    let mut segmenter = DemoSegmenter::open(pca.as_ref().map(|p| p.dim));
+    let features =
+        demo_features(&loaded, &args.out).inspect_err(|e| eprintln!("warning: no feature panel: {e:#}")).ok();
+    let pca = features.as_ref().map(|f| FeaturePca::fit(&f.features, f.dim));
+    let mut segmenter = DemoSegmenter::open(features.as_ref().map(|f| f.dim));
+    if let Some(f) = features {
+        let (dim, values) = if segmenter.as_ref().is_some_and(DemoSegmenter::reads_gravity_cues) {
+            crate::pipeline::with_gravity_cues(f.dim, &f.features, s, &loaded.cameras, f.scene_scale)
+        } else {
+            (f.dim, f.features)
+        };
+        renderer.set_features(dim, values)?;
+    }
     let n = loaded.cameras.len();
     if n == 0 {
         anyhow::bail!("no cameras to render from: {}", loaded.why_no_cameras());

@@ -14,8 +14,9 @@ pub(crate) struct DemoSegmenter {
 }
 
 impl DemoSegmenter {
-    /// Opens the shipped fusion model for frames carrying `feature_dim` splatted encoder
-    /// channels (`None`: no features). `None` with the reason on stderr when it cannot run
+    /// Opens the shipped fusion model for scenes with `feature_dim`-d encoder features (`None`:
+    /// no features); [`DemoSegmenter::reads_gravity_cues`] says whether the frames must also
+    /// carry the gravity cues. `None` with the reason on stderr when it cannot run
     /// here; the demo's other panels do not depend on it.
     pub fn open(feature_dim: Option<usize>) -> Option<Self> {
         let path = default_model_path();
@@ -27,17 +28,22 @@ impl DemoSegmenter {
                 return None;
             }
         };
-        if model.card.takes_features() && feature_dim != Some(model.card.feature_dim) {
+        if model.card.takes_features() && feature_dim != Some(model.card.encoder_dim()) {
             let have = feature_dim.map_or("no encoder features".to_string(), |d| format!("{d}-d features"));
             eprintln!(
                 "warning: no prediction panel: {} reads {}-d encoder features, the demo has {have}",
                 path.display(),
-                model.card.feature_dim
+                model.card.encoder_dim()
             );
             return None;
         }
         println!("fusion network: {} on {}", path.display(), model.provider);
         Some(Self { model })
+    }
+
+    /// Whether the network reads the gravity cues after the encoder's features.
+    pub fn reads_gravity_cues(&self) -> bool {
+        self.model.card.takes_features() && self.model.card.gravity_cues.is_some()
     }
 
     /// NYU40 class per pixel of `frame` (whose 8-bit colour is `rgb8`).

@@ -11,7 +11,9 @@ use super::encoder_args::EncoderArgs;
 use super::fusion_args::scene_name;
 use crate::dataset::export::{FORMAT, write_view};
 use crate::dataset::views::{ViewSource, extra_views, scene_views};
-use crate::pipeline::{Backend, Renderer};
+use crate::encoder::resolve_scale;
+use crate::pipeline::{Backend, Renderer, with_gravity_cues};
+use crate::scene::gravity::GRAVITY_CUES;
 
 #[derive(Args, Debug)]
 pub struct ExportDatasetArgs {
@@ -34,9 +36,15 @@ pub struct ExportDatasetArgs {
     /// Seed of the extra views.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
-    /// Skip the encoder features (RGB, depth and labels only).
+    /// Skip the encoder features (RGB, depth and labels only; with --gravity-cues, the cues
+    /// alone).
     #[arg(long)]
     pub no_features: bool,
+    /// Append the gravity cues (height above the floor, below the top, relative height,
+    /// flatness: 4 channels) after the encoder features, as a fusion network whose card names
+    /// `gravity-v1` reads them.
+    #[arg(long)]
+    pub gravity_cues: bool,
     #[arg(long, value_enum, default_value = "auto")]
     pub backend: Backend,
     #[command(flatten)]
@@ -64,10 +72,27 @@ pub fn run(args: &ExportDatasetArgs) -> anyhow::Result<()> {
             bail!("two scenes are named {name:?}; give them distinct folder names");
         }
         let mut renderer = Renderer::new(args.backend, &loaded.scene)?;
-        if !args.no_features {
-            let f = args.encoder.features(&loaded, true)?;
-            feature_dim = f.dim;
-            renderer.set_features(f.dim, f.features)?;
+        let features = match (args.no_features, args.gravity_cues) {
+            (false, false) => {
+                let f = args.encoder.features(&loaded, true)?;
+                Some((f.dim, f.features))
+            }
+            (false, true) => {
+                let f = args.encoder.features(&loaded, true)?;
+                Some(with_gravity_cues(f.dim, &f.features, &loaded.scene, &loaded.cameras, f.scene_scale))
+            }
+            (true, true) => {
+                // The scale the features would have been encoded at, so the metres agree.
+                let (scale, note) =
+                    resolve_scale(&loaded.scene, &loaded.cameras, loaded.recorded_scale, args.encoder.scene_scale);
+                eprintln!("note: {}: {note}", loaded.source.display());
+                Some(with_gravity_cues(0, &[], &loaded.scene, &loaded.cameras, scale))
+            }
+            (true, false) => None,
+        };
+        if let Some((dim, values)) = features {
+            feature_dim = dim;
+            renderer.set_features(dim, values)?;
         }
         let mut cams = scene_views(&loaded.cameras, args.views_per_scene, args.width, args.height);
         cams.extend(extra_views(&loaded.cameras, args.extra_views, args.width, args.height, args.seed));
@@ -93,6 +118,7 @@ pub fn run(args: &ExportDatasetArgs) -> anyhow::Result<()> {
         "width": args.width,
         "height": args.height,
         "feature_dim": feature_dim,
+        "gravity_cues": args.gravity_cues.then_some(GRAVITY_CUES),
         "ignore_label": crate::render::IGNORE_LABEL,
         "scenes": names,
         "views": views,

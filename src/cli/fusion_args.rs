@@ -8,7 +8,7 @@ use clap::Args;
 
 use super::encoder_args::{EncoderArgs, FeatureCacheArgs, RuntimeArgs};
 use crate::fusion::{DeviceOptions, FusionModel, InputPrecision, PixelHead, encoder_mismatch};
-use crate::pipeline::{Backend, Renderer, Segmenter};
+use crate::pipeline::{Backend, EncoderInput, Renderer, Segmenter};
 use crate::scene::LoadedScene;
 
 #[derive(Args, Debug, Clone)]
@@ -82,7 +82,13 @@ impl FusionArgs {
     ) -> anyhow::Result<Segmenter<'a>> {
         let encoder = self.encoder().model_path();
         let features = if model.card.takes_features() { Some(self.encoder().features(loaded, true)?) } else { None };
-        Ok(Segmenter::new(renderer, model, features.map(|f| (encoder.as_path(), f)))?)
+        let input = features.map(|features| EncoderInput {
+            encoder: &encoder,
+            features,
+            scene: &loaded.scene,
+            cameras: &loaded.cameras,
+        });
+        Ok(Segmenter::new(renderer, model, input)?)
     }
 }
 

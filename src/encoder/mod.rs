@@ -138,6 +138,8 @@ pub enum CacheOutcome {
 pub struct SceneFeatures {
     pub features: Vec<f32>,
     pub dim: usize,
+    /// World units per metre the scene was encoded at (`FeatureOptions::scene_scale`).
+    pub scene_scale: f32,
     pub cache: CacheOutcome,
     /// Present when the network ran (not on a cache hit).
     pub computed: Option<(EncodedScene, String)>,
@@ -176,6 +178,7 @@ pub fn scene_features(scene: &Scene, opts: &FeatureOptions) -> Result<SceneFeatu
                     return Ok(SceneFeatures {
                         features,
                         dim: card.feature_dim,
+                        scene_scale: opts.scene_scale,
                         cache: CacheOutcome::Hit(path.clone()),
                         computed: None,
                         hash_ms,
@@ -210,6 +213,7 @@ pub fn scene_features(scene: &Scene, opts: &FeatureOptions) -> Result<SceneFeatu
     Ok(SceneFeatures {
         features: encoded.features.clone(),
         dim: encoded.dim,
+        scene_scale: opts.scene_scale,
         cache,
         computed: Some((encoded, session.provider.clone())),
         hash_ms,

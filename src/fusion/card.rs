@@ -42,6 +42,11 @@ pub struct FusionCard {
     pub feature_scale: f32,
     pub size_multiple: usize,
     pub padding: String,
+    /// Per-Gaussian cues appended after the encoder's features, by name (absent: none). The
+    /// only kind is [`crate::scene::gravity::GRAVITY_CUES`]: `feature_dim` then counts its
+    /// [`crate::scene::gravity::GRAVITY_CHANNELS`] channels too.
+    #[serde(default)]
+    pub gravity_cues: Option<String>,
     /// SHA-256 of the encoder model the features came from (absent: not checked).
     #[serde(default)]
     pub encoder_sha256: Option<String>,
@@ -50,6 +55,11 @@ pub struct FusionCard {
 }
 
 impl FusionCard {
+    /// Channels the network reads per pixel from the encoder itself (the rest are cues).
+    pub fn encoder_dim(&self) -> usize {
+        self.feature_dim - if self.gravity_cues.is_some() { crate::scene::gravity::GRAVITY_CHANNELS } else { 0 }
+    }
+
     pub fn load(path: &Path) -> Result<Self, FusionError> {
         let text = std::fs::read_to_string(path).map_err(|source| match source.kind() {
             std::io::ErrorKind::NotFound => {
@@ -90,6 +100,18 @@ impl FusionCard {
             }
             (true, d) if d > 256 => return bad(format!("feature_dim {d} is out of range (1..=256)")),
             _ => {}
+        }
+        if let Some(cues) = &self.gravity_cues {
+            use crate::scene::gravity::{GRAVITY_CHANNELS, GRAVITY_CUES};
+            if cues != GRAVITY_CUES {
+                return bad(format!("gravity_cues {cues:?}: this build computes {GRAVITY_CUES:?} only"));
+            }
+            if self.feature_dim <= GRAVITY_CHANNELS {
+                return bad(format!(
+                    "feature_dim {} leaves no encoder channels beside the {GRAVITY_CHANNELS} gravity cues",
+                    self.feature_dim
+                ));
+            }
         }
         if self.output.is_empty() {
             return bad("output name is empty".into());
@@ -207,9 +229,24 @@ mod tests {
     }
 
     #[test]
+    fn gravity_cues_count_in_feature_dim_but_not_in_the_encoders_width() {
+        let card = parse(|v| v["gravity_cues"] = "gravity-v1".into()).expect("valid");
+        assert_eq!((card.feature_dim, card.encoder_dim()), (32, 28));
+        assert_eq!(parse(|_| {}).expect("valid").encoder_dim(), 32);
+    }
+
+    #[test]
     fn each_broken_field_is_named() {
         type Edit = fn(&mut serde_json::Value);
-        let cases: [(Edit, &str); 11] = [
+        let cases: [(Edit, &str); 13] = [
+            (|v| v["gravity_cues"] = "gravity-v9".into(), "gravity_cues \"gravity-v9\""),
+            (
+                |v| {
+                    v["gravity_cues"] = "gravity-v1".into();
+                    v["feature_dim"] = 4.into();
+                },
+                "no encoder channels",
+            ),
             (|v| v["format"] = "other/2".into(), "card format"),
             (|v| v["inputs"] = serde_json::json!([]), "non-empty"),
             (|v| v["inputs"] = serde_json::json!(["rgb", "depth"]), "non-empty"),

@@ -4,7 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use crate::encoder::{EncoderError, FeatureOptions, SceneFeatures, SceneScale, resolve_scale};
-use crate::scene::LoadedScene;
+use crate::scene::gravity::{GRAVITY_CHANNELS, gravity_cues, gravity_frame};
+use crate::scene::{Camera, LoadedScene, Scene};
 
 /// Features and the line saying which scene scale they were computed at (for the user).
 pub struct ScaledFeatures {
@@ -22,6 +23,33 @@ pub fn features_for(
     let (scene_scale, scale_note) = resolve_scale(&loaded.scene, &loaded.cameras, loaded.recorded_scale, choice);
     let features = crate::encoder::scene_features(&loaded.scene, &FeatureOptions { scene_scale, ..options })?;
     Ok(ScaledFeatures { features, scale_note })
+}
+
+/// `features` (the encoder's, `dim` per Gaussian) with the scene's gravity cues appended to
+/// each Gaussian's ([`crate::scene::gravity`]): what a fusion network whose card names them
+/// reads. Heights are in metres at `units_per_metre` (the scale the features were encoded at,
+/// so both agree on what a metre is). A scene too small to find a floor gets zero cues.
+pub fn with_gravity_cues(
+    dim: usize,
+    features: &[f32],
+    scene: &Scene,
+    cameras: &[Camera],
+    units_per_metre: f32,
+) -> (usize, Vec<f32>) {
+    let cues = match gravity_frame(scene, cameras) {
+        Some(frame) => gravity_cues(scene, &frame, units_per_metre),
+        None => vec![0.0; scene.len() * GRAVITY_CHANNELS],
+    };
+    if dim == 0 {
+        return (GRAVITY_CHANNELS, cues);
+    }
+    let wide = dim + GRAVITY_CHANNELS;
+    let mut out = Vec::with_capacity(scene.len() * wide);
+    for (f, c) in features.chunks_exact(dim).zip(cues.chunks_exact(GRAVITY_CHANNELS)) {
+        out.extend_from_slice(f);
+        out.extend_from_slice(c);
+    }
+    (wide, out)
 }
 
 /// The encoder gives features of another width than the fusion network reads.
@@ -47,6 +75,29 @@ impl FeatureWidthMismatch {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn gravity_cues_follow_each_gaussians_features() {
+        let mut scene = Scene::with_capacity(0, 0);
+        for i in 0..200 {
+            let (x, z) = ((i % 20) as f32 * 0.2, if i < 100 { 0.0 } else { (i - 100) as f32 * 0.025 });
+            scene.positions.push([x, (i / 20 % 5) as f32 * 0.2, z]);
+            scene.log_scales.push([-4.0, -3.0, -3.0]);
+            scene.rotations.push([1.0, 0.0, 0.0, 0.0]);
+            scene.opacity_logits.push(1.0);
+            scene.sh.extend_from_slice(&[0.0; 3]);
+        }
+        let features: Vec<f32> = (0..200 * 3).map(|v| v as f32).collect();
+        let (dim, wide) = with_gravity_cues(3, &features, &scene, &[], 1.0);
+        assert_eq!(dim, 3 + GRAVITY_CHANNELS);
+        assert_eq!(wide.len(), 200 * dim);
+        for (i, row) in wide.chunks_exact(dim).enumerate() {
+            assert_eq!(&row[..3], &features[i * 3..i * 3 + 3], "Gaussian {i}'s features moved");
+        }
+        let frame = gravity_frame(&scene, &[]).expect("enough centres");
+        let cues = gravity_cues(&scene, &frame, 1.0);
+        assert_eq!(&wide[dim - GRAVITY_CHANNELS..dim], &cues[..GRAVITY_CHANNELS]);
+    }
 
     #[test]
     fn a_width_mismatch_names_both_models_and_widths() {

@@ -1,12 +1,14 @@
 //! One view at a time: render the fusion network's inputs (with the ground-truth labels when
 //! asked), predict, and hand back both.
 
-use super::features::FeatureWidthMismatch;
+use std::path::Path;
+
+use super::features::{FeatureWidthMismatch, with_gravity_cues};
 use super::renderer::{Renderer, RendererError};
 use crate::encoder::SceneFeatures;
 use crate::fusion::{FusionError, FusionModel, Prediction};
 use crate::render::gpu::pack::TensorRecipe;
-use crate::scene::Camera;
+use crate::scene::{Camera, Scene};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SegmentError {
@@ -28,6 +30,16 @@ pub struct SegmentedView {
     pub readback_ms: f64,
 }
 
+/// The encoder's features of a scene, with what a network that also reads gravity cues needs
+/// to compute them (the scene and its cameras, which say where up is).
+pub struct EncoderInput<'s> {
+    /// The encoder model, named when its width does not fit the network.
+    pub encoder: &'s Path,
+    pub features: SceneFeatures,
+    pub scene: &'s Scene,
+    pub cameras: &'s [Camera],
+}
+
 /// A scene's renderer with the encoder's features attached when the network reads them, and
 /// the network's tensor recipe.
 pub struct Segmenter<'a> {
@@ -36,18 +48,25 @@ pub struct Segmenter<'a> {
 }
 
 impl<'a> Segmenter<'a> {
-    /// `features` (with the encoder's model path, for the message when widths differ) are
-    /// attached when `model` reads features; pass `None` for an RGB-only network.
+    /// `input`'s features are attached when `model` reads features, followed by the gravity
+    /// cues when its card names them; pass `None` for an RGB-only network or a renderer that
+    /// already holds them.
     pub fn new(
         mut renderer: Renderer<'a>,
         model: &FusionModel,
-        features: Option<(&std::path::Path, SceneFeatures)>,
+        input: Option<EncoderInput>,
     ) -> Result<Self, SegmentError> {
         if model.card.takes_features()
-            && let Some((encoder, f)) = features
+            && let Some(input) = input
         {
-            FeatureWidthMismatch::check(encoder, f.dim, &model.model_path, model.card.feature_dim)?;
-            renderer.set_features(f.dim, f.features)?;
+            let f = input.features;
+            FeatureWidthMismatch::check(input.encoder, f.dim, &model.model_path, model.card.encoder_dim())?;
+            if model.card.gravity_cues.is_some() {
+                let (dim, wide) = with_gravity_cues(f.dim, &f.features, input.scene, input.cameras, f.scene_scale);
+                renderer.set_features(dim, wide)?;
+            } else {
+                renderer.set_features(f.dim, f.features)?;
+            }
         }
         Ok(Self { renderer, recipe: model.tensor_recipe().clone() })
     }

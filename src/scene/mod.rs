@@ -10,6 +10,7 @@ pub mod error;
 pub mod gltf;
 pub mod gltf_data;
 pub mod gltf_write;
+pub mod gravity;
 pub mod load;
 pub mod ply_compressed;
 pub mod ply_fast;

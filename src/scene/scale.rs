@@ -58,7 +58,7 @@ pub fn estimate_scale_with_up(positions: &[Vec3], up: Vec3) -> Option<ScaleEstim
 }
 
 /// Up to ~50 000 evenly spaced finite centres of `len`; `None` for fewer than two.
-fn sample_of(positions: impl Iterator<Item = Vec3>, len: usize) -> Option<Vec<Vec3>> {
+pub(crate) fn sample_of(positions: impl Iterator<Item = Vec3>, len: usize) -> Option<Vec<Vec3>> {
     let sample: Vec<Vec3> = positions.step_by((len / 50_000).max(1)).filter(|p| p.is_finite()).collect();
     (sample.len() >= 2).then_some(sample)
 }
@@ -72,17 +72,24 @@ fn scale_along(sample: &[Vec3], up: Vec3, up_from: &'static str) -> Option<Scale
 }
 
 /// The room's extent along up.
-struct HeightRun {
-    height: f32,
+pub(crate) struct HeightRun {
+    /// Its ends, as heights along up (`bottom < top`).
+    pub bottom: f32,
+    pub top: f32,
+    pub height: f32,
     /// Whether its top is a dense layer (a ceiling) rather than walls thinning out.
-    ceiling: bool,
+    pub ceiling: bool,
+    /// Centres in the run's lowest and highest three bins: a floor is a dense layer, so the
+    /// end with more of them is the floor when up has no sign of its own.
+    pub bottom_count: usize,
+    pub top_count: usize,
 }
 
 /// The contiguous run of densely occupied height bins around the median height: floor,
 /// walls and ceiling are dense, while floaters and what a window shows outside are spread
 /// thinly beyond them (synthetic rooms carry ~5 % of such Gaussians, enough to move any
 /// plain percentile by metres).
-fn dense_run(heights: &[f32]) -> Option<HeightRun> {
+pub(crate) fn dense_run(heights: &[f32]) -> Option<HeightRun> {
     const BINS: usize = 100;
     let mut sorted = heights.to_vec();
     sorted.sort_by(f32::total_cmp);
@@ -116,12 +123,20 @@ fn dense_run(heights: &[f32]) -> Option<HeightRun> {
     // up taken from the shape has no sign).
     let peak = |r: std::ops::RangeInclusive<usize>| counts[r].iter().copied().max().unwrap_or(0) >= 3 * typical;
     let ceiling = peak(a..=(a + 2).min(b)) && peak(b.saturating_sub(2).max(a)..=b);
-    Some(HeightRun { height: (b + 1 - a) as f32 * width, ceiling })
+    let end_count = |r: std::ops::RangeInclusive<usize>| counts[r].iter().sum::<usize>();
+    Some(HeightRun {
+        bottom: lo + a as f32 * width,
+        top: lo + (b + 1) as f32 * width,
+        height: (b + 1 - a) as f32 * width,
+        ceiling,
+        bottom_count: end_count(a..=(a + 2).min(b)),
+        top_count: end_count(b.saturating_sub(2).max(a)..=b),
+    })
 }
 
 /// The least-variance axis of the points nearest their median (the nearest 90 %: a few
 /// floaters far out would otherwise tilt the axis by tens of degrees).
-fn thinnest_direction(points: &[Vec3]) -> Option<Vec3> {
+pub(crate) fn thinnest_direction(points: &[Vec3]) -> Option<Vec3> {
     let median = |axis: usize| {
         let mut v: Vec<f32> = points.iter().map(|p| p[axis]).collect();
         let mid = v.len() / 2;

@@ -63,7 +63,8 @@ def card(model: fm.FusionNet, ck: dict, encoder: Path, extra: dict) -> dict:
         "format": FORMAT,
         "inputs": model.input_names(),
         "output": "logits",
-        "feature_dim": fm.FEATURE_DIM if "features" in model.input_names() else 0,
+        "feature_dim": fm.FEATURE_DIM + model.cues if "features" in model.input_names() else 0,
+        **({"gravity_cues": "gravity-v1"} if model.cues else {}),
         "class_ids": list(range(1, fm.NUM_CLASSES + 1)),
         "rgb_mean": norm["rgb_mean"],
         "rgb_std": norm["rgb_std"],
@@ -74,7 +75,8 @@ def card(model: fm.FusionNet, ck: dict, encoder: Path, extra: dict) -> dict:
         "tensors": {
             "rgb": "f32 [1, 3, H, W]: (u8 / 255 - rgb_mean) / rgb_std, H and W padded to multiples of "
                    "size_multiple by repeating the last row / column",
-            "features": "f32 [1, D, H, W]: the splatted encoder features * feature_scale, padded likewise",
+            "features": "f32 [1, D, H, W]: the splatted encoder features (then the gravity cues, when the card "
+                        "names them) * feature_scale, padded likewise",
             "logits": "f32 [1, K, H, W]: channel k is NYU40 id class_ids[k]; crop to the unpadded size",
         },
         "architecture": {

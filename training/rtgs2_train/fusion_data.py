@@ -30,26 +30,40 @@ class View:
     rgb: str
     features: str | None
     labels: str
+    cues: str | None = None
+
+
+CUE_NAME = "gravity-v1"
+CUE_CHANNELS = 4
 
 
 class ViewSet:
-    """Every view of one or more exported datasets."""
+    """Every view of one or more exported datasets. With `cues`, each view's gravity cues
+    (`merge_cues`, or an export with --gravity-cues) follow its encoder features, as the Rust
+    side splats them for a network whose card names them; every dataset must then have them."""
 
-    def __init__(self, roots):
+    def __init__(self, roots, cues: bool = False):
         self.views: list[View] = []
         self.feature_dim = None
+        self.cues = cues
         for root in map(Path, roots):
             manifest_path = root / "manifest.json"
             manifest = json.loads(manifest_path.read_text())
             if manifest.get("format") != FORMAT:
                 raise ValueError(f"{manifest_path}: format {manifest.get('format')!r}, expected {FORMAT!r}")
             dim = manifest["feature_dim"]
+            merged = manifest.get("gravity_cues") and all("cues" in v["files"] for v in manifest["views"])
+            if cues and merged:
+                dim += CUE_CHANNELS  # merged cue files beside D-channel features
+            elif cues and manifest.get("gravity_cues") != CUE_NAME:
+                raise ValueError(f"{manifest_path}: no gravity cues (training/add_gravity_cues.sh adds them)")
             if self.feature_dim not in (None, dim):
                 raise ValueError(f"{manifest_path}: feature dimension {dim}, other datasets have {self.feature_dim}")
             self.feature_dim = dim
             for v in manifest["views"]:
                 f = v["files"]
-                self.views.append(View(root, v["scene"], f["rgb"], f.get("features"), f["labels"]))
+                self.views.append(View(root, v["scene"], f["rgb"], f.get("features"), f["labels"],
+                                       f.get("cues") if cues else None))
         if not self.views:
             raise ValueError(f"no views in {list(roots)}")
 
@@ -68,6 +82,8 @@ class ViewSet:
             if v.features is None:
                 raise ValueError(f"{v.root}: exported without features (--no-features)")
             feats = np.load(v.root / v.features, mmap_mode="r")
+            if v.cues is not None:
+                feats = np.concatenate([feats, np.load(v.root / v.cues)], axis=2)
         return rgb, feats, np.load(v.root / v.labels)
 
 

@@ -92,15 +92,16 @@ def main(argv=None):
                     help="round the inputs to f16 first, as `rtgs2 --input-precision f16` does on GPU providers")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
-    views = ViewSet(args.data)
     if args.onnx:
         card = json.loads(args.onnx.with_suffix(".json").read_text())
+        views = ViewSet(args.data, cues=bool(card.get("gravity_cues")))
         predict = onnx_predictor(args.onnx, args.threads)
     else:
         ck = torch.load(args.checkpoint, weights_only=False)
         model = from_args(ck["args"])
         model.load_state_dict(ck["model"])
         card = card_of(model.input_names(), ck["norm"])
+        views = ViewSet(args.data, cues=bool(model.cues))
         predict = torch_predictor(model)
     if args.inputs_f16:
         full_precision = predict

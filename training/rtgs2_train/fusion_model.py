@@ -36,6 +36,9 @@ from .imagenet_trunk import TAP_CHANNELS, ImageNetTrunk
 
 NUM_CLASSES = 40  # output channel c is NYU40 id c + 1; id 0 (unlabelled) is never predicted
 FEATURE_DIM = 32
+# Gravity cues a network may read after the encoder's channels (fusion_data.CUE_CHANNELS).
+CUE_CHANNELS = 4
+CUE_GAIN = 0.1
 SIZE_MULTIPLE = 32
 RGB_CHANNELS = (24, 48, 96, 192)
 RGB_DEPTHS = (1, 1, 3, 1)
@@ -164,8 +167,10 @@ def zero_conv(conv: nn.Conv2d) -> nn.Conv2d:
 
 
 class FeatureBranch(nn.Module):
-    def __init__(self, in_ch: int = FEATURE_DIM, depths: tuple[int, ...] = FEAT_DEPTHS, rgb_in: bool = False):
+    def __init__(self, in_ch: int = FEATURE_DIM, depths: tuple[int, ...] = FEAT_DEPTHS, rgb_in: bool = False,
+                 cues: int = 0):
         super().__init__()
+        in_ch -= cues
         if len(depths) != 4 or min(depths) < 1:
             raise ValueError(f"feature depths {tuple(depths)}: four stages of at least one block")
         c = FEAT_CHANNELS
@@ -189,11 +194,22 @@ class FeatureBranch(nn.Module):
         if self.rgb_embed is not None:
             nn.init.zeros_(self.rgb_embed.weight)
             nn.init.zeros_(self.rgb_embed.bias)
+        # Gravity cues (the last `cues` feature channels: height above the floor and below the
+        # top, relative height, flatness; src/scene/gravity.rs): their own patchify, zero at first
+        # for the same reason.
+        # The cues arrive multiplied by feature_scale (1 / RMS of the encoder features, ~10), as
+        # every feature channel is; CUE_GAIN brings them back to about metres, so an Adam step
+        # moves the zero-started patchify as gently as the others.
+        self.encoder_ch = in_ch
+        self.cue_embed = zero_conv(nn.Conv2d(cues, c[0], 4, stride=4)) if cues else None
 
     def stage(self, i: int, x, rgb=None, extra=None):
         """Stage i of the branch; `rgb` (the frame) is read at stage 0 by the early-colour variant
         only; `extra` (the colour trunk's projected output, or None) joins after the embedding."""
-        x = self.embed[i](x)
+        if i == 0 and self.cue_embed is not None:
+            x = self.embed[0](x[:, :self.encoder_ch]) + self.cue_embed(x[:, self.encoder_ch:] * CUE_GAIN)
+        else:
+            x = self.embed[i](x)
         if i == 0 and self.rgb_embed is not None:
             x = x + self.rgb_embed(rgb)
         x = self.embed_norm[i](x)
@@ -289,14 +305,18 @@ class MLPDecoder(nn.Module):
 
 class FusionNet(nn.Module):
     def __init__(self, modality: str = "both", feature_dim: int = FEATURE_DIM,
-                 feature_depths: tuple[int, ...] = FEAT_DEPTHS):
+                 feature_depths: tuple[int, ...] = FEAT_DEPTHS, cues: int = 0):
         super().__init__()
+        if cues and modality == "rgb":
+            raise ValueError("gravity cues travel with the features; an RGB-only network has none")
+        self.cues = cues
         if modality not in MODALITIES:
             raise ValueError(f"modality {modality!r} is not one of {MODALITIES}")
         self.modality = modality
         self.feature_depths = tuple(feature_depths)
         self.rgb = RgbBranch() if modality in ("both", "rgb") else None
-        self.feat = (FeatureBranch(feature_dim, self.feature_depths, rgb_in=modality.startswith("features_rgb"))
+        self.feat = (FeatureBranch(feature_dim, self.feature_depths, rgb_in=modality.startswith("features_rgb"),
+                                   cues=cues)
                      if modality != "rgb" else None)
         self.trunk = ImageNetTrunk() if modality == "features_rgb_imagenet" else None
         # The trunk's taps into feature stages 2-4, zero at first (see the module's docstring).
@@ -338,8 +358,10 @@ class FusionNet(nn.Module):
 
 def from_args(args: dict, feature_dim: int = FEATURE_DIM) -> FusionNet:
     """The network a checkpoint's (or card's architecture's) settings describe; files from before
-    `feature_depths` existed have one block per stage."""
-    return FusionNet(args["modality"], feature_dim, tuple(args.get("feature_depths") or FEAT_DEPTHS))
+    `feature_depths` existed have one block per stage, from before `gravity_cues` none. With cues,
+    `feature_dim` is the encoder's width and the cue channels come on top."""
+    cues = CUE_CHANNELS if args.get("gravity_cues") else 0
+    return FusionNet(args["modality"], feature_dim + cues, tuple(args.get("feature_depths") or FEAT_DEPTHS), cues)
 
 
 class ExportWrapper(nn.Module):

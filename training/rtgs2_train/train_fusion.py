@@ -32,7 +32,7 @@ import torch.nn.functional as F
 
 from . import fusion_eval, fusion_loss
 from .fusion_data import Batcher, Prefetcher, ViewSet, class_weights, input_statistics
-from .fusion_model import DECODER_EMBED, MODALITIES, NUM_CLASSES, FusionNet, from_args
+from .fusion_model import CUE_CHANNELS, DECODER_EMBED, MODALITIES, NUM_CLASSES, FusionNet, from_args
 from .imagenet_trunk import load_pretrained
 from .metrics import IGNORE
 
@@ -43,6 +43,9 @@ def parse_args(argv=None):
     ap.add_argument("--val", type=Path, nargs="*", default=[], help="exported views to evaluate on at the end")
     ap.add_argument("--run-dir", type=Path, required=True)
     ap.add_argument("--modality", choices=list(MODALITIES), default="both")
+    ap.add_argument("--gravity-cues", action="store_true",
+                    help="also read the views' gravity cues (height above the floor and below the top, relative "
+                         "height, flatness) after the features; add them with add_gravity_cues.sh")
     ap.add_argument("--feature-depths", type=int, nargs=4, default=[1, 1, 1, 1], metavar="D",
                     help="MiT blocks in each feature-branch stage (blocks past the first start as identities, "
                          "so --init-from a shallower checkpoint starts from its function)")
@@ -161,8 +164,9 @@ def main(argv=None):
     args.run_dir.mkdir(parents=True, exist_ok=True)
     ckpt_path = args.run_dir / "checkpoint.pt"
 
-    views = ViewSet(args.data)
-    model = FusionNet(args.modality, feature_dim=views.feature_dim or 32, feature_depths=tuple(args.feature_depths))
+    views = ViewSet(args.data, cues=args.gravity_cues)
+    model = FusionNet(args.modality, feature_dim=views.feature_dim or 32, feature_depths=tuple(args.feature_depths),
+                      cues=CUE_CHANNELS if args.gravity_cues else 0)
     ceco = CeCo() if args.ceco > 0 else None
     if args.init_from and args.finetune:
         raise SystemExit("--init-from starts a new network from parts of another; --finetune continues one")
@@ -295,7 +299,7 @@ def main(argv=None):
     if rank == 0:
         checkpoint(step)
         if args.val:
-            result = fusion_eval.evaluate(fusion_eval.torch_predictor(model), ViewSet(args.val),
+            result = fusion_eval.evaluate(fusion_eval.torch_predictor(model), ViewSet(args.val, cues=args.gravity_cues),
                                           fusion_eval.card_of(model.input_names(), norm), args.val_max_views)
             result |= {"step": step, "minutes": round((time.time() - t_start) / 60, 1)}
             (args.run_dir / "eval.json").write_text(json.dumps(result, indent=1) + "\n")
