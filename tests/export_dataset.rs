@@ -114,3 +114,62 @@ fn unlabelled_scenes_are_refused() {
     ]);
     assert!(!ok && err.contains("no 'label' property") && err.contains("plain"), "{err}");
 }
+
+/// `--gravity-cues` appends the 4 cue channels after the encoder's 32; alone (with
+/// `--no-features`) the same views carry the same cues, which is how training adds them to a
+/// set exported before (training/rtgs2_train/merge_cues.py). On a generated room the floor
+/// pixels sit near 0 m and lie flat.
+#[test]
+fn gravity_cues_follow_the_features_and_match_a_cues_only_export() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let scene = dir.path().join("living_b");
+    room(&scene, 33, true);
+    let cache = dir.path().join("cache");
+    let p = |x: &Path| x.to_str().expect("utf-8").to_string();
+    let export = |out: &Path, features: bool| {
+        let mut args = vec!["export-dataset".to_string(), p(&scene), "--out".into(), p(out)];
+        args.extend(["--width", "64", "--height", "48", "--views-per-scene", "3", "--gravity-cues"].map(String::from));
+        args.extend(["--cache-dir".into(), p(&cache), "--threads".into(), "2".into()]);
+        if !features {
+            args.push("--no-features".into());
+        }
+        let (ok, err) = rtgs2(&args.iter().map(String::as_str).collect::<Vec<_>>());
+        assert!(ok, "{err}");
+        let text = std::fs::read_to_string(out.join("manifest.json")).expect("manifest");
+        serde_json::from_str::<serde_json::Value>(&text).expect("JSON")
+    };
+    let (both_dir, cues_dir) = (dir.path().join("both"), dir.path().join("cues"));
+    let (both, cues) = (export(&both_dir, true), export(&cues_dir, false));
+    assert_eq!((both["feature_dim"].as_u64(), cues["feature_dim"].as_u64()), (Some(36), Some(4)));
+    assert_eq!(
+        (both["gravity_cues"].as_str(), cues["gravity_cues"].as_str()),
+        (Some("gravity-v1"), Some("gravity-v1"))
+    );
+    let (mut floor_height, mut floor_flatness, mut floor_pixels) = (0.0f64, 0.0f64, 0usize);
+    for (a, b) in both["views"].as_array().expect("views").iter().zip(cues["views"].as_array().expect("views")) {
+        let read = |root: &Path, v: &serde_json::Value| -> NpyArray<f16> {
+            npy::read(&root.join(v["files"]["features"].as_str().expect("file"))).expect("features")
+        };
+        let (wide, narrow) = (read(&both_dir, a), read(&cues_dir, b));
+        assert_eq!((wide.shape[2], narrow.shape[2]), (36, 4));
+        let tails: Vec<f16> = wide.data.chunks_exact(36).flat_map(|px| px[32..].iter().copied()).collect();
+        assert_eq!(tails, narrow.data, "the cue channels of one view differ between the exports");
+        let labels: NpyArray<u8> =
+            npy::read(&both_dir.join(a["files"]["labels"].as_str().expect("f"))).expect("labels");
+        for (px, &l) in narrow.data.chunks_exact(4).zip(&labels.data) {
+            if l == 2 {
+                floor_height += px[0].to_f64();
+                floor_flatness += px[3].to_f64();
+                floor_pixels += 1;
+            }
+        }
+    }
+    assert!(floor_pixels > 100, "the views show the floor");
+    let n = floor_pixels as f64;
+    assert!(
+        floor_height / n < 0.3 && floor_flatness / n > 0.7,
+        "floor: {} m, flatness {}",
+        floor_height / n,
+        floor_flatness / n
+    );
+}
