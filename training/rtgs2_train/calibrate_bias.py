@@ -131,7 +131,7 @@ def main(argv=None):
         raise SystemExit(f"{args.checkpoint} is calibrated already; calibrate the checkpoint it came from")
     model = from_args(ck["args"])
     model.load_state_dict(ck["model"])
-    views = ViewSet(args.data)
+    views = ViewSet(args.data, cues=bool(model.cues))
     logits, labels = sample_logits(torch_predictor(model), views, card_of(model.input_names(), ck["norm"]),
                                    args.pixels_per_view, args.seed)
     offsets, history = fit_offsets(logits, labels, args.rounds)

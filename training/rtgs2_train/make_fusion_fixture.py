@@ -44,7 +44,7 @@ def main(argv=None):
     args = ap.parse_args(argv)
     model, _ = load_model(args.checkpoint)
     card = json.loads(args.model.with_suffix(".json").read_text())
-    rgb, feats, _ = ViewSet([args.data]).load(args.view)
+    rgb, feats, _ = ViewSet([args.data], cues=bool(model.cues)).load(args.view)
     y, x, h, w = args.crop
     rgb = np.ascontiguousarray(rgb[y:y + h, x:x + w])
     feats = np.ascontiguousarray(np.asarray(feats[y:y + h, x:x + w], dtype=np.float32))
