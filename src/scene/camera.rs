@@ -8,29 +8,60 @@ use serde::{Deserialize, Serialize};
 /// Why a camera cannot be rendered from ([`Camera::validate`]); the camera's id is named.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum CameraError {
+    /// Position, rotation or a focal length is NaN or infinite.
     #[error("camera {id} has non-finite values")]
-    NonFinite { id: i64 },
+    NonFinite {
+        /// The camera's id.
+        id: i64,
+    },
+    /// Width or height is zero, or a focal length is not positive.
     #[error("camera {id} has an empty image or non-positive focal length ({width}x{height}, fx {fx}, fy {fy})")]
-    EmptyImage { id: i64, width: u32, height: u32, fx: f64, fy: f64 },
-    /// `error`: the largest entry of R·Rᵀ − I.
+    EmptyImage {
+        /// The camera's id.
+        id: i64,
+        /// Image width in pixels.
+        width: u32,
+        /// Image height in pixels.
+        height: u32,
+        /// Horizontal focal length in pixels.
+        fx: f64,
+        /// Vertical focal length in pixels.
+        fy: f64,
+    },
+    /// The rotation's rows are not orthonormal (tolerance 1e-3).
     #[error("camera {id} rotation is not orthonormal (error {error:.2e})")]
-    NotOrthonormal { id: i64, error: f32 },
+    NotOrthonormal {
+        /// The camera's id.
+        id: i64,
+        /// The largest entry of R·Rᵀ − I.
+        error: f32,
+    },
+    /// The rotation has determinant −1: a mirror, not a rotation.
     #[error("camera {id} rotation is a reflection (determinant -1), not a rotation")]
-    Reflection { id: i64 },
+    Reflection {
+        /// The camera's id.
+        id: i64,
+    },
 }
 
 /// One view, as one entry of the trainer's `cameras.json`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Camera {
+    /// Identifier from `cameras.json`; errors name the camera by it.
     pub id: i64,
+    /// Name of the photo this camera took (without folder); empty for generated cameras.
     pub img_name: String,
+    /// Image width in pixels.
     pub width: u32,
+    /// Image height in pixels.
     pub height: u32,
     /// Camera centre in world coordinates.
     pub position: [f64; 3],
     /// Camera-to-world rotation, rows as nested lists.
     pub rotation: [[f64; 3]; 3],
+    /// Horizontal focal length in pixels.
     pub fx: f64,
+    /// Vertical focal length in pixels.
     pub fy: f64,
 }
 
@@ -75,6 +106,7 @@ impl Camera {
         self.cam_to_world().transpose()
     }
 
+    /// Camera centre in world space, as `f32`.
     pub fn centre(&self) -> Vec3 {
         Vec3::new(self.position[0] as f32, self.position[1] as f32, self.position[2] as f32)
     }

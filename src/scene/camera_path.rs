@@ -17,7 +17,9 @@ use super::camera::{Camera, level_up_from_cameras, rotation_rows};
 /// Where a scene is: for orbits and for pacing.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct SceneExtent {
+    /// Robust centre of the Gaussians (per-axis median), world units.
     pub centre: Vec3,
+    /// Robust radius about `centre` (world units, at least 1e-3); paces paths and sizes orbits.
     pub radius: f32,
 }
 
@@ -66,12 +68,16 @@ impl SceneExtent {
 /// and horizontal field of view.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Pose {
+    /// Camera centre in world space.
     pub position: Vec3,
+    /// Camera-to-world rotation (unit quaternion).
     pub rotation: Quat,
+    /// Horizontal field of view in degrees.
     pub fov_x_deg: f32,
 }
 
 impl Pose {
+    /// The pose of an existing camera (its field of view from `fx` and width).
     pub fn of_camera(cam: &Camera) -> Self {
         Self {
             position: cam.centre(),
@@ -80,6 +86,7 @@ impl Pose {
         }
     }
 
+    /// Looking from `eye` at `target`, `up` the image's upward direction (as [`Camera::look_at`]).
     pub fn look_at(eye: Vec3, target: Vec3, up: Vec3, fov_x_deg: f32) -> Self {
         Self::of_camera(&Camera::look_at(eye, target, up, fov_x_deg, 64, 64))
     }
@@ -104,14 +111,18 @@ impl Pose {
 #[derive(Debug, thiserror::Error)]
 pub enum PathError {
     #[error("{0}: {1}")]
+    /// Reading the file (named) failed.
     Io(std::path::PathBuf, std::io::Error),
     #[error(
         "{0}: not a keyframe file ({1}); expected {{\"keyframes\": [{{\"eye\": [x,y,z], \"target\": [x,y,z]}}, ...]}} or a cameras.json list"
     )]
+    /// The file (named) is neither a keyframe file nor a cameras.json list; the text is the JSON error.
     Parse(std::path::PathBuf, String),
     #[error("{0}: keyframe {1} is unusable ({2})")]
+    /// Keyframe number `.1` of the file (named) is degenerate or out of range; `.2` says how.
     BadKeyframe(std::path::PathBuf, usize, String),
     #[error("a camera path needs at least one keyframe; {0}")]
+    /// No keyframes to follow; the text says where none were found.
     Empty(String),
 }
 
@@ -212,24 +223,35 @@ fn catmull_rom4(p0: glam::Vec4, p1: glam::Vec4, p2: glam::Vec4, p3: glam::Vec4, 
 /// as cameras.json), each with an optional `fov_x_deg`; or a plain cameras.json list.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct KeyframeFile {
+    /// The keyframes in path order; must not be empty.
     pub keyframes: Vec<Keyframe>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
+/// One keyframe of a [`KeyframeFile`]; the JSON form is told apart by its fields.
 pub enum Keyframe {
+    /// A camera at `eye` looking at `target`.
     LookAt {
+        /// Camera centre, world space.
         eye: [f32; 3],
+        /// Point the camera looks at, world space; must differ from `eye`.
         target: [f32; 3],
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        /// The image's upward direction; `None` takes the scene's up.
         up: Option<[f32; 3]>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        /// Horizontal field of view in degrees; `None` takes the path's default.
         fov_x_deg: Option<f32>,
     },
+    /// A camera centre and a camera-to-world rotation, as in cameras.json.
     Pose {
+        /// Camera centre, world space.
         position: [f64; 3],
+        /// Camera-to-world rotation, rows as nested lists (x right, y down, z forward).
         rotation: [[f64; 3]; 3],
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        /// Horizontal field of view in degrees; `None` takes the path's default.
         fov_x_deg: Option<f32>,
     },
 }

@@ -50,6 +50,8 @@ pub enum GltfForm {
     Spz,
 }
 
+/// Reads a `.gltf` / `.glb` with `KHR_gaussian_splatting` (optionally SPZ-compressed) into a
+/// scene in the PLY frame; also says which form of the extension it used.
 pub fn read(path: &Path, bytes: &[u8]) -> Result<(Scene, GltfForm), SceneError> {
     let bad = |m: String| SceneError::invalid(path, Problem::Malformed(m));
     let asset = Asset::parse(path, bytes).map_err(bad)?;

@@ -17,40 +17,59 @@ pub type Msg = String;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
+/// The glTF JSON document, the fields a splat reader uses (glTF names in camelCase).
 pub struct Document {
     #[serde(default)]
+    /// Extensions the asset uses somewhere; empty when none.
     pub extensions_used: Vec<String>,
     #[serde(default)]
+    /// Extensions a reader must support to load the asset; empty when none.
     pub extensions_required: Vec<String>,
+    /// Index into `scenes` of the scene to show; `None` leaves the choice to the reader.
     pub scene: Option<usize>,
     #[serde(default)]
+    /// The asset's scenes, each a list of root nodes.
     pub scenes: Vec<SceneDef>,
     #[serde(default)]
+    /// Every node of the asset; nodes refer to each other by index.
     pub nodes: Vec<Node>,
     #[serde(default)]
+    /// Every mesh; nodes refer to them by index.
     pub meshes: Vec<Mesh>,
     #[serde(default)]
+    /// Typed views of buffer data; primitives refer to them by index.
     pub accessors: Vec<Accessor>,
     #[serde(default)]
+    /// Byte ranges of buffers; accessors refer to them by index.
     pub buffer_views: Vec<BufferView>,
     #[serde(default)]
+    /// Buffers, in the order `Asset::buffers` holds their bytes.
     pub buffers: Vec<Buffer>,
 }
 
 #[derive(Debug, Default, Deserialize)]
+/// One glTF scene.
 pub struct SceneDef {
     #[serde(default)]
+    /// Indices of its root nodes in [`Document::nodes`].
     pub nodes: Vec<usize>,
 }
 
 #[derive(Debug, Default, Deserialize)]
+/// A node of the scene graph: an optional mesh, children and a local transform.
 pub struct Node {
+    /// Index of the node's mesh; `None` for a pure transform node.
     pub mesh: Option<usize>,
     #[serde(default)]
+    /// Indices of child nodes, whose transforms compose with this one.
     pub children: Vec<usize>,
+    /// Local transform as a column-major 4x4 matrix; when present, the TRS fields are ignored.
     pub matrix: Option<[f32; 16]>,
+    /// Local translation; `None` means zero.
     pub translation: Option<[f32; 3]>,
+    /// Local rotation as a quaternion `[x, y, z, w]`; `None` means identity.
     pub rotation: Option<[f32; 4]>,
+    /// Local per-axis scale; `None` means one.
     pub scale: Option<[f32; 3]>,
 }
 
@@ -68,58 +87,85 @@ impl Node {
 }
 
 #[derive(Debug, Default, Deserialize)]
+/// A mesh: a list of primitives.
 pub struct Mesh {
     #[serde(default)]
+    /// The mesh's primitives (for splats, one per Gaussian set).
     pub primitives: Vec<Primitive>,
 }
 
 #[derive(Debug, Default, Deserialize)]
+/// One primitive of a mesh: attribute accessors, draw mode, extensions.
 pub struct Primitive {
     #[serde(default)]
+    /// Attribute name (`POSITION`, `KHR_gaussian_splatting:SCALE`, ...) to accessor index.
     pub attributes: HashMap<String, usize>,
+    /// Draw mode (0 = points, 4 = triangles, ...); `None` means triangles, glTF's default.
     pub mode: Option<u32>,
     #[serde(default)]
+    /// Extension objects by name (e.g. `KHR_gaussian_splatting`), kept as raw JSON.
     pub extensions: HashMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
+/// A typed view of a buffer view's bytes: `count` elements of `kind` with `component_type`s.
 pub struct Accessor {
+    /// The buffer view the data lies in; `None` means all zeros.
     pub buffer_view: Option<usize>,
     #[serde(default)]
+    /// Offset of the first element within the buffer view, bytes.
     pub byte_offset: u64,
+    /// Component type, glTF numbering ([`I8`], [`U8`], [`I16`], [`U16`], [`U32`], [`F32`]).
     pub component_type: u32,
+    /// Number of elements.
     pub count: u64,
     #[serde(rename = "type")]
+    /// Element type: `SCALAR`, `VEC2`, `VEC3`, `VEC4` (matrices are not read).
     pub kind: String,
     #[serde(default)]
+    /// Whether integer components map to [0, 1] / [-1, 1] rather than their raw value.
     pub normalized: bool,
+    /// Sparse substitution data, if any; only its presence is checked (it is refused).
     pub sparse: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
+/// A byte range of a buffer.
 pub struct BufferView {
+    /// Index of the buffer in [`Document::buffers`].
     pub buffer: usize,
     #[serde(default)]
+    /// Offset of the range within the buffer, bytes.
     pub byte_offset: u64,
+    /// Length of the range, bytes.
     pub byte_length: u64,
+    /// Bytes between the starts of consecutive elements; `None` means tightly packed.
     pub byte_stride: Option<u64>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
+/// A buffer: the `.glb` binary chunk, a `data:` URI or a file beside the `.gltf`.
 pub struct Buffer {
+    /// Where the bytes are; `None` means the `.glb`'s binary chunk.
     pub uri: Option<String>,
+    /// Declared length in bytes; the data must hold at least this many.
     pub byte_length: u64,
 }
 
-/// Component types (glTF numbering).
+/// Component types (glTF numbering). Signed byte.
 pub const I8: u32 = 5120;
+/// Unsigned byte component type.
 pub const U8: u32 = 5121;
+/// Signed 16-bit component type.
 pub const I16: u32 = 5122;
+/// Unsigned 16-bit component type.
 pub const U16: u32 = 5123;
+/// Unsigned 32-bit component type.
 pub const U32: u32 = 5125;
+/// 32-bit float component type.
 pub const F32: u32 = 5126;
 
 fn component_size(t: u32) -> Option<u64> {
@@ -143,7 +189,9 @@ fn type_width(kind: &str) -> Option<usize> {
 
 /// A parsed asset: the document and its buffers' bytes.
 pub struct Asset {
+    /// The JSON document.
     pub doc: Document,
+    /// Each buffer's bytes, indexed as [`Document::buffers`]; at least `byte_length` long.
     pub buffers: Vec<Vec<u8>>,
 }
 

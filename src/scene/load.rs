@@ -26,11 +26,15 @@ pub enum SceneFormat {
     PlyGeneral,
     /// SuperSplat / PlayCanvas compressed PLY.
     PlyCompressed,
+    /// The antimatter15 `.splat` format (32 bytes per Gaussian, no SH beyond DC).
     Splat,
+    /// Niantic's SPZ (gzip-compressed, quantised).
     Spz,
     /// PlayCanvas SOG, version 1 or 2, zipped (`.sog`) or a folder with `meta.json`.
     Sog {
+        /// 1 or 2.
         version: u8,
+        /// Whether it came as a zipped `.sog` (true) or a folder with `meta.json` (false).
         bundled: bool,
     },
     /// glTF (`.gltf` or `.glb`) with `KHR_gaussian_splatting`.
@@ -57,8 +61,11 @@ impl std::fmt::Display for SceneFormat {
 /// A decoded scene and what came with it.
 #[derive(Clone, Debug)]
 pub struct LoadedScene {
+    /// The Gaussians, sanitised.
     pub scene: Scene,
+    /// Cameras from `cameras.json` (trainer folders) or the file itself; empty when it has none.
     pub cameras: Vec<Camera>,
+    /// Which format and variant was decoded.
     pub format: SceneFormat,
     /// The file the Gaussians came from (inside the folder, for trainer folders).
     pub source: PathBuf,

@@ -59,17 +59,26 @@ pub const MAX_GAUSSIANS: u64 = 100_000_000;
 /// Scalar types a PLY property can have; kept for extra properties so they round-trip.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ScalarKind {
+    /// Signed 8-bit integer (`char`).
     I8,
+    /// Unsigned 8-bit integer (`uchar`).
     U8,
+    /// Signed 16-bit integer (`short`).
     I16,
+    /// Unsigned 16-bit integer (`ushort`).
     U16,
+    /// Signed 32-bit integer (`int`).
     I32,
+    /// Unsigned 32-bit integer (`uint`).
     U32,
+    /// 32-bit float (`float`).
     F32,
+    /// 64-bit float (`double`).
     F64,
 }
 
 impl ScalarKind {
+    /// Bytes one value takes in a binary body.
     pub fn size(self) -> usize {
         match self {
             Self::I8 | Self::U8 => 1,
@@ -79,6 +88,7 @@ impl ScalarKind {
         }
     }
 
+    /// Whether the kind is an integer type (not `float`/`double`).
     pub fn is_integer(self) -> bool {
         !matches!(self, Self::F32 | Self::F64)
     }
@@ -117,8 +127,11 @@ impl ScalarKind {
 /// `f_pc_*` feature channels...). Stored as f64, which holds every PLY scalar exactly.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExtraProperty {
+    /// The property's name as in the file header.
     pub name: String,
+    /// Its type in the file, used again when writing it back.
     pub kind: ScalarKind,
+    /// One value per Gaussian, in scene order.
     pub values: Vec<f64>,
 }
 
@@ -160,10 +173,12 @@ impl Scene {
         }
     }
 
+    /// Number of Gaussians.
     pub fn len(&self) -> usize {
         self.positions.len()
     }
 
+    /// Whether the scene holds no Gaussians.
     pub fn is_empty(&self) -> bool {
         self.positions.is_empty()
     }

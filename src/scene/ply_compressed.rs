@@ -42,6 +42,7 @@ const CHUNK_BOUNDS: [&str; 12] = [
 const CHUNK_COLOR: [&str; 6] = ["min_r", "min_g", "min_b", "max_r", "max_g", "max_b"];
 const VERTEX: [&str; 4] = ["packed_position", "packed_rotation", "packed_scale", "packed_color"];
 
+/// Reads a SuperSplat compressed PLY's bytes; `path` names the file in errors.
 pub fn read(path: &Path, bytes: &[u8]) -> Result<Scene, SceneError> {
     decode(bytes).map_err(|problem| SceneError::invalid(path, problem))
 }

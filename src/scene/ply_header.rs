@@ -6,8 +6,11 @@ use super::{Problem, ScalarKind};
 /// Body encodings PLY defines.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Encoding {
+    /// `format ascii 1.0`: whitespace-separated text records.
     Ascii,
+    /// `format binary_little_endian 1.0`.
     BinaryLittleEndian,
+    /// `format binary_big_endian 1.0`.
     BinaryBigEndian,
 }
 
@@ -25,20 +28,34 @@ impl Encoding {
 /// A property's type: a scalar, or a list with a count type and an item type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PropertyType {
+    /// A single value of this kind.
     Scalar(ScalarKind),
-    List { count: ScalarKind, item: ScalarKind },
+    /// A list: a count, then that many items.
+    List {
+        /// Type of the leading count.
+        count: ScalarKind,
+        /// Type of each item.
+        item: ScalarKind,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
+/// One `property` line of an element.
 pub struct PropertyDef {
+    /// The property's name (e.g. `x`, `f_dc_0`, `opacity`).
     pub name: String,
+    /// Its type.
     pub ty: PropertyType,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
+/// One `element` of the header with its properties, in body order.
 pub struct ElementDef {
+    /// The element's name (`vertex` holds the Gaussians).
     pub name: String,
+    /// Number of records the body holds for it.
     pub count: u64,
+    /// Its properties in the order each record stores them.
     pub properties: Vec<PropertyDef>,
 }
 
@@ -54,21 +71,27 @@ impl ElementDef {
             .sum()
     }
 
+    /// Position of the property `name` within a record, if the element has it.
     pub fn property_index(&self, name: &str) -> Option<usize> {
         self.properties.iter().position(|p| p.name == name)
     }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
+/// A parsed PLY header.
 pub struct PlyHeader {
+    /// How the body is encoded.
     pub encoding: Encoding,
+    /// Elements in body order.
     pub elements: Vec<ElementDef>,
+    /// Text of each `comment` / `obj_info` line, after the keyword.
     pub comments: Vec<String>,
     /// Offset of the first body byte (just after `end_header\n`).
     pub body_offset: usize,
 }
 
 impl PlyHeader {
+    /// The element called `name`, if the header declares one.
     pub fn element(&self, name: &str) -> Option<&ElementDef> {
         self.elements.iter().find(|e| e.name == name)
     }

@@ -7,22 +7,33 @@ use super::{ExtraProperty, Problem, ScalarKind, Scene, sh};
 /// Where each Gaussian attribute lives among the vertex element's properties.
 #[derive(Clone, Debug)]
 pub struct VertexLayout {
+    /// Property indices of `x`, `y`, `z`.
     pub position: [usize; 3],
+    /// Property indices of `f_dc_0..2` (the DC SH coefficient per colour channel).
     pub dc: [usize; 3],
     /// f_rest_0.. in numeric order (channel-major in the file).
     pub rest: Vec<usize>,
+    /// Property index of `opacity` (a logit).
     pub opacity: usize,
+    /// Property indices of `scale_0..2` (natural-log sigmas).
     pub scale: [usize; 3],
+    /// Property indices of `rot_0..3` (quaternion w, x, y, z, not necessarily normalised).
     pub rotation: [usize; 4],
+    /// Property index of an integer `label` (NYU40 class); `None` when the file has none.
     pub label: Option<usize>,
     /// Every other scalar property, in file order.
     pub extras: Vec<usize>,
+    /// Scalar kind of every property of the element, by property index.
     pub kinds: Vec<ScalarKind>,
+    /// Name of every property of the element, by property index.
     pub names: Vec<String>,
+    /// SH degree implied by the number of `f_rest_*` properties (0-3).
     pub sh_degree: u8,
 }
 
 impl VertexLayout {
+    /// The layout of a `vertex` element; errors when a required property is missing, a list,
+    /// integer-typed geometry, a non-integer label or an `f_rest_*` set that is no SH degree.
     pub fn from_element(el: &ElementDef) -> Result<Self, Problem> {
         let mut kinds = Vec::with_capacity(el.properties.len());
         for p in &el.properties {
@@ -140,11 +151,17 @@ pub fn label_from_f64(v: f64) -> u16 {
 /// accessor giving property `p` of this record as f64 (exact for every PLY scalar type).
 /// Split into per-array slices so callers can fill disjoint ranges in parallel.
 pub struct SceneSlices<'a> {
+    /// Centres, one per Gaussian of the run.
     pub positions: &'a mut [[f32; 3]],
+    /// Natural-log sigmas.
     pub log_scales: &'a mut [[f32; 3]],
+    /// Rotation quaternions (w, x, y, z).
     pub rotations: &'a mut [[f32; 4]],
+    /// Opacity logits.
     pub opacity_logits: &'a mut [f32],
+    /// SH coefficients, `coeffs * 3` per Gaussian, coefficient-major (r, g, b interleaved).
     pub sh: &'a mut [f32],
+    /// NYU40 labels; `None` when the scene has no labels.
     pub labels: Option<&'a mut [u16]>,
 }
 

@@ -24,8 +24,11 @@ const NORMALS: [&str; 3] = ["nx", "ny", "nz"];
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum PlyEncoding {
     #[default]
+    /// `binary_little_endian`, what the reference trainer writes (the default).
     BinaryLittleEndian,
+    /// `binary_big_endian`.
     BinaryBigEndian,
+    /// `ascii` text, one record per line.
     Ascii,
 }
 

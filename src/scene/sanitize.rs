@@ -22,8 +22,11 @@ use crate::classes::NUM_CLASSES;
 /// Counts of what was repaired.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Repairs {
+    /// Gaussians dropped for a NaN or infinite position, scale, rotation, opacity or SH value.
     pub non_finite: usize,
+    /// Gaussians dropped for a zero-length rotation quaternion.
     pub zero_quaternion: usize,
+    /// Labels outside NYU40 (0-40) set to 0 (unlabelled).
     pub labels_out_of_range: usize,
 }
 

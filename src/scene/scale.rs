@@ -29,9 +29,11 @@ pub const REFERENCE_WALL_TOP: f32 = 2.0;
 const SCALE_RANGE: (f32, f32) = (1e-3, 1e3);
 
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+/// A scene's estimated scale in room metres, with the evidence for it (`info` prints it).
 pub struct ScaleEstimate {
     /// World units per metre: the encoder divides positions by it.
     pub scale: f32,
+    /// The scene's up direction (unit vector, world space) the height was measured along.
     pub up: [f32; 3],
     /// Where up came from: "cameras", "shape" or "given".
     pub up_from: &'static str,

@@ -11,9 +11,13 @@ pub fn degree_from_rest_count(rest: usize) -> Option<u8> {
     (0u8..=3).find(|&d| 3 * (coeff_count(d) - 1) == rest)
 }
 
+/// Degree-0 SH constant, 1 / (2√π): colour = C0 · f_dc + 0.5.
 pub const C0: f32 = 0.282_094_8;
+/// Degree-1 SH constant (√3 / (2√π)).
 pub const C1: f32 = 0.488_602_5;
+/// Degree-2 SH constants, one per basis function.
 pub const C2: [f32; 5] = [1.092_548_5, -1.092_548_5, 0.315_391_57, -1.092_548_5, 0.546_274_24];
+/// Degree-3 SH constants, one per basis function.
 pub const C3: [f32; 7] =
     [-0.590_043_6, 2.890_611_4, -0.457_045_8, 0.373_176_33, -0.457_045_8, 1.445_305_7, -0.590_043_6];
 

@@ -32,7 +32,12 @@ pub enum SogFiles {
     /// A folder holding `meta.json` and the images.
     Folder(PathBuf),
     /// A zip bundle, already read: the path (for messages) and its entries by name.
-    Bundle { path: PathBuf, entries: HashMap<String, Vec<u8>> },
+    Bundle {
+        /// The `.sog` file, for messages.
+        path: PathBuf,
+        /// Every entry of the zip, its name to its bytes.
+        entries: HashMap<String, Vec<u8>>,
+    },
 }
 
 /// Largest SH palette image: 65536 entries of 15 coefficients (bands 3).

@@ -24,36 +24,91 @@ pub const MAX_PALETTE: usize = 65_536;
 #[derive(Debug, thiserror::Error)]
 pub enum SogMetaError {
     #[error("meta.json is not valid JSON ({0})")]
+    /// The file is not JSON at all.
     NotJson(serde_json::Error),
+    /// The JSON lacks a field of its version or has one of the wrong type.
     #[error("meta.json (SOG version {version}): {error}")]
-    Fields { version: u8, error: serde_json::Error },
+    Fields {
+        /// The version the file was read as (1 or 2).
+        version: u8,
+        /// serde's account of the field.
+        error: serde_json::Error,
+    },
     #[error("meta.json has SOG version {0}; rtgs2 reads versions 1 and 2")]
+    /// The `version` field holds something other than 2 (absent means version 1).
     Version(serde_json::Value),
     #[error("meta.json says the scene holds 0 Gaussians")]
+    /// `count` (or `means.shape[0]`) is zero.
     NoGaussians,
     #[error("meta.json says {0} Gaussians, more than rtgs2 reads ({MAX_GAUSSIANS})")]
+    /// More Gaussians than [`MAX_GAUSSIANS`]: a damaged or hostile file.
     TooManyGaussians(u64),
     #[error("meta.json: shN.bands is {0}; SH bands are 1 to 3")]
+    /// `shN.bands` is outside 1-3.
     Bands(u8),
     #[error("meta.json: shN.count is {0}; the palette holds 1 to 65536 entries (16-bit labels)")]
+    /// `shN.count` is 0 or above [`MAX_PALETTE`].
     PaletteSize(u64),
+    /// An image group names the wrong number of files.
     #[error("meta.json: {what}.files lists {found} files, expected {want}")]
-    FileCount { what: &'static str, found: usize, want: usize },
+    FileCount {
+        /// The group (`means`, `scales`, `quats`, `sh0`, `shN`).
+        what: &'static str,
+        /// Files it names.
+        found: usize,
+        /// Files the format requires for it.
+        want: usize,
+    },
+    /// A file name is empty, absolute or climbs out of the scene's folder (or zip).
     #[error("meta.json: {what}.files names {name:?}, which is not a file beside meta.json")]
-    NotBeside { what: &'static str, name: String },
+    NotBeside {
+        /// The group naming it.
+        what: &'static str,
+        /// The name as written.
+        name: String,
+    },
+    /// A range list (`mins`/`maxs`) has the wrong length.
     #[error("meta.json: {what} has {found} values, expected {want}")]
-    ValueCount { what: &'static str, found: usize, want: usize },
+    ValueCount {
+        /// The list, e.g. `means.mins`.
+        what: &'static str,
+        /// Values it holds.
+        found: usize,
+        /// Values it must hold (3 per axis, 4 for colour and opacity, ...).
+        want: usize,
+    },
+    /// A range value is NaN or infinite.
     #[error("meta.json: {what} holds {value}, not a finite number")]
-    NotFinite { what: &'static str, value: f64 },
+    NotFinite {
+        /// The list holding it.
+        what: &'static str,
+        /// The offending value.
+        value: f64,
+    },
+    /// A codebook is empty or longer than [`CODEBOOK_LEN`].
     #[error("meta.json: {what}.codebook has {found} entries; a codebook has 1 to 256")]
-    CodebookSize { what: &'static str, found: usize },
+    CodebookSize {
+        /// The group (`scales`, `sh0`, `shN`).
+        what: &'static str,
+        /// Entries it has.
+        found: usize,
+    },
+    /// A codebook entry is NaN or infinite.
     #[error("meta.json: {what}.codebook holds {value}, not a finite number")]
-    CodebookNotFinite { what: &'static str, value: f32 },
+    CodebookNotFinite {
+        /// The group (`scales`, `sh0`, `shN`).
+        what: &'static str,
+        /// The offending entry.
+        value: f32,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
+/// A parsed and checked `meta.json`, by version.
 pub enum Meta {
+    /// Version 1: per-channel ranges, no codebooks.
     V1(MetaV1),
+    /// Version 2: codebooks, `"version": 2`.
     V2(MetaV2),
 }
 
@@ -74,6 +129,7 @@ impl Meta {
         Ok(meta)
     }
 
+    /// Number of Gaussians the scene holds (checked to be 1..=[`MAX_GAUSSIANS`]).
     pub fn count(&self) -> usize {
         match self {
             Self::V1(m) => m.means.shape[0] as usize,
@@ -81,6 +137,7 @@ impl Meta {
         }
     }
 
+    /// The SOG version, 1 or 2.
     pub fn version(&self) -> u8 {
         match self {
             Self::V1(_) => 1,
@@ -155,64 +212,100 @@ impl Meta {
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
+/// Version-2 `meta.json`.
 pub struct MetaV2 {
+    /// Number of Gaussians.
     pub count: u64,
+    /// Log-transformed position ranges and the low/high byte images (`means_l`, `means_u`).
     pub means: Bounds,
+    /// Natural-log sigma codebook and the image of per-axis codebook indices.
     pub scales: Codebook,
+    /// The packed-rotation image.
     pub quats: Files,
+    /// DC colour codebook and the image of its indices (alpha: opacity as a sigmoid value).
     pub sh0: Codebook,
     #[serde(rename = "shN")]
+    /// Higher SH bands as a palette; `None` for degree-0 scenes.
     pub sh_n: Option<PaletteV2>,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
+/// Version-1 `meta.json` (no `version` field).
 pub struct MetaV1 {
+    /// Position ranges, the Gaussian count in `shape[0]`, and the low/high byte images.
     pub means: ShapedBounds,
+    /// Per-axis natural-log sigma ranges (3 values each) and the scale image.
     pub scales: Bounds,
+    /// The packed-rotation image.
     pub quats: Files,
+    /// DC colour and opacity-logit ranges (4 values each: r, g, b, opacity) and the colour image.
     pub sh0: Bounds,
     #[serde(rename = "shN")]
+    /// Higher SH bands as a palette; `None` for degree-0 scenes.
     pub sh_n: Option<PaletteV1>,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
+/// A group of images with no numbers of its own.
 pub struct Files {
+    /// Image file names, relative to `meta.json` (checked not to leave its folder).
     pub files: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
+/// Per-channel value ranges that image bytes are mapped onto linearly.
 pub struct Bounds {
+    /// Per-channel minimum (byte 0 maps here).
     pub mins: Vec<f64>,
+    /// Per-channel maximum (the top byte value maps here).
     pub maxs: Vec<f64>,
+    /// Image file names, relative to `meta.json`.
     pub files: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
+/// Version-1 position ranges, with the array shape that carries the Gaussian count.
 pub struct ShapedBounds {
+    /// `[count, channels]`; `shape[0]` is the number of Gaussians.
     pub shape: [u64; 2],
+    /// Per-axis minimum of the log-transformed positions.
     pub mins: Vec<f64>,
+    /// Per-axis maximum of the log-transformed positions.
     pub maxs: Vec<f64>,
+    /// The low- and high-byte images.
     pub files: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
+/// A version-2 group whose image bytes index a codebook.
 pub struct Codebook {
+    /// Values the image bytes index; 1 to [`CODEBOOK_LEN`] finite entries.
     pub codebook: Vec<f32>,
+    /// Image file names, relative to `meta.json`.
     pub files: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
+/// Version-2 SH palette: centroids indexed by 16-bit per-Gaussian labels.
 pub struct PaletteV2 {
+    /// Number of palette entries, 1 to [`MAX_PALETTE`].
     pub count: u64,
+    /// SH bands beyond DC, 1 to 3.
     pub bands: u8,
+    /// Values the centroid image's bytes index.
     pub codebook: Vec<f32>,
+    /// `[shN_centroids, shN_labels]` image names.
     pub files: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
+/// Version-1 SH palette; the bands follow from the centroid image's width.
 pub struct PaletteV1 {
+    /// Value centroid byte 0 maps to.
     pub mins: f64,
+    /// Value the top centroid byte maps to.
     pub maxs: f64,
+    /// `[shN_centroids, shN_labels]` image names.
     pub files: Vec<String>,
 }
 

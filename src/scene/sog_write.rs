@@ -20,10 +20,13 @@ use super::{Scene, sh, sigmoid};
 #[derive(Debug, thiserror::Error)]
 pub enum SogWriteError {
     #[error(transparent)]
+    /// Encoding an image as WebP failed.
     Webp(#[from] WebpError),
     #[error(transparent)]
+    /// Writing the zip bundle failed.
     Zip(#[from] zip::result::ZipError),
     #[error(transparent)]
+    /// Writing the bytes out failed.
     Io(#[from] std::io::Error),
 }
 

@@ -19,6 +19,7 @@ const RECORD: usize = 32;
 // being turned into an even larger scene.
 use super::MAX_GAUSSIANS;
 
+/// Reads an antimatter15 `.splat` file's bytes (SH degree 0); `path` names the file in errors.
 pub fn read(path: &Path, bytes: &[u8]) -> Result<Scene, SceneError> {
     let invalid = |problem| SceneError::invalid(path, problem);
     if bytes.is_empty() {

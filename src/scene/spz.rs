@@ -110,6 +110,7 @@ fn sh_rest_count(degree: u8) -> usize {
     (degree as usize + 1).pow(2) - 1
 }
 
+/// Reads an SPZ file's bytes (gzip-compressed, or an already-decompressed `NGSP` stream).
 pub fn read(path: &Path, bytes: &[u8]) -> Result<Scene, SceneError> {
     let invalid = |problem| SceneError::invalid(path, problem);
     if bytes.starts_with(&MAGIC.to_le_bytes()) {

@@ -55,7 +55,9 @@ pub fn read_cameras(dir: &Path) -> Result<Vec<Camera>, SceneError> {
 #[derive(Debug, thiserror::Error)]
 #[error("{}: {why}; the scene scale is estimated instead", path.display())]
 pub struct RecordedScaleError {
+    /// The `import.json` in question.
     pub path: PathBuf,
+    /// What is wrong with it.
     pub why: RecordedScaleProblem,
 }
 
@@ -64,12 +66,16 @@ pub struct RecordedScaleError {
 #[derive(Debug, thiserror::Error)]
 pub enum RecordedScaleProblem {
     #[error("{0}")]
+    /// The file exists but could not be read.
     Io(std::io::Error),
     #[error("not JSON ({0})")]
+    /// The file is not JSON.
     NotJson(serde_json::Error),
     #[error("units_per_metre {0} is not a positive number")]
+    /// `units_per_metre` is zero, negative or not finite.
     NotPositive(f64),
     #[error("no units_per_metre number")]
+    /// The file has no numeric `units_per_metre` field.
     Missing,
 }
 

@@ -13,12 +13,16 @@ use image_webp::{ColorType, DecodingError, EncodingError, WebPDecoder, WebPEncod
 /// An RGBA8 image, row-major: pixel `i` is `rgba[4 * i..4 * i + 4]`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Rgba8 {
+    /// Width in pixels.
     pub width: u32,
+    /// Height in pixels.
     pub height: u32,
+    /// `4 * width * height` bytes: red, green, blue, alpha per pixel (alpha 255 where the file has none).
     pub rgba: Vec<u8>,
 }
 
 impl Rgba8 {
+    /// Number of pixels, `width * height`.
     pub fn pixels(&self) -> usize {
         self.width as usize * self.height as usize
     }
@@ -30,20 +34,47 @@ impl Rgba8 {
 #[derive(Debug, thiserror::Error)]
 pub enum WebpError {
     #[error("not a readable WebP image ({0})")]
+    /// The bytes are not a WebP the decoder recognises.
     Unreadable(DecodingError),
     #[error("an animated WebP; SOG images are single lossless frames")]
+    /// The WebP is animated (SOG images are single frames).
     Animated,
     #[error("a lossy WebP; SOG images must be lossless (each byte is an index or a quantised value)")]
+    /// The WebP is lossy (SOG bytes are indices and quantised values, which loss would corrupt).
     Lossy,
+    /// The image has fewer pixels than the data it should hold needs.
     #[error("{width}x{height} pixels is too small: the data needs {min}")]
-    TooSmall { width: u32, height: u32, min: usize },
+    TooSmall {
+        /// Image width in pixels.
+        width: u32,
+        /// Image height in pixels.
+        height: u32,
+        /// Fewest pixels the caller needs.
+        min: usize,
+    },
+    /// The image has more pixels than the caller can use (a damaged or hostile file).
     #[error("{width}x{height} pixels is larger than the data can use (at most {max})")]
-    TooLarge { width: u32, height: u32, max: usize },
+    TooLarge {
+        /// Image width in pixels.
+        width: u32,
+        /// Image height in pixels.
+        height: u32,
+        /// Most pixels the caller accepts.
+        max: usize,
+    },
+    /// The decoder cannot size an output buffer for these dimensions.
     #[error("{width}x{height} pixels is too large to decode")]
-    TooLargeToDecode { width: u32, height: u32 },
+    TooLargeToDecode {
+        /// Image width in pixels.
+        width: u32,
+        /// Image height in pixels.
+        height: u32,
+    },
     #[error("the WebP data is damaged ({0})")]
+    /// The image data is damaged.
     Damaged(DecodingError),
     #[error("WebP encoding failed ({0})")]
+    /// The encoder failed.
     Encoding(EncodingError),
 }
 
