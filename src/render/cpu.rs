@@ -20,6 +20,7 @@ use crate::scene::{Camera, Scene};
 /// Which channels to blend besides RGB and alpha (always produced).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Channels<'a> {
+    /// Blend expected depth.
     pub depth: bool,
     /// Per-Gaussian feature vectors, `dim` floats each, Gaussian-major.
     pub features: Option<Features<'a>>,
@@ -28,14 +29,20 @@ pub struct Channels<'a> {
 }
 
 #[derive(Clone, Copy, Debug)]
+/// Per-Gaussian feature vectors to blend.
 pub struct Features<'a> {
+    /// Floats per Gaussian.
     pub dim: usize,
+    /// `dim` floats per Gaussian, Gaussian-major; length must be Gaussians × `dim`.
     pub values: &'a [f32],
 }
 
 #[derive(Clone, Copy, Debug)]
+/// Render settings shared by the CPU and GPU renderers.
 pub struct RenderOptions {
+    /// Colour behind the splats, linear RGB in 0-1.
     pub background: [f32; 3],
+    /// Factor on every Gaussian's scale (1 renders the scene as trained).
     pub scale_modifier: f32,
 }
 
@@ -53,13 +60,43 @@ pub enum RenderError {
     #[error(transparent)]
     Camera(#[from] crate::scene::CameraError),
     #[error("feature buffer has {got} floats, expected {gaussians} Gaussians × {dim}")]
-    FeatureSize { got: usize, gaussians: usize, dim: usize },
+    /// The feature buffer does not hold `dim` floats per Gaussian.
+    FeatureSize {
+        /// Floats given.
+        got: usize,
+        /// Gaussians in the scene.
+        gaussians: usize,
+        /// Feature channels per Gaussian.
+        dim: usize,
+    },
+    /// The label buffer does not hold one label per Gaussian.
     #[error("label buffer has {got} entries for {gaussians} Gaussians")]
-    LabelSize { got: usize, gaussians: usize },
+    LabelSize {
+        /// Labels given.
+        got: usize,
+        /// Gaussians in the scene.
+        gaussians: usize,
+    },
+    /// Per-pixel values to scatter onto the Gaussians do not hold `k` floats per pixel.
     #[error("per-pixel buffer has {got} floats, expected {pixels} pixels × {k}")]
-    PixelSize { got: usize, pixels: usize, k: usize },
+    PixelSize {
+        /// Floats given.
+        got: usize,
+        /// Pixels of the camera's image.
+        pixels: usize,
+        /// Floats per pixel.
+        k: usize,
+    },
+    /// The per-Gaussian accumulators were made for another scene.
     #[error("per-Gaussian sums hold {got} Gaussians × {k}, the scene has {gaussians}")]
-    SumsSize { got: usize, gaussians: usize, k: usize },
+    SumsSize {
+        /// Gaussians the accumulators hold.
+        got: usize,
+        /// Gaussians in the scene.
+        gaussians: usize,
+        /// Floats per Gaussian.
+        k: usize,
+    },
 }
 
 /// Renders `scene` from `camera`.

@@ -6,7 +6,9 @@ use crate::image_io::to_u8;
 /// Outputs of one render; channels that were not requested are empty.
 #[derive(Clone, Debug, Default)]
 pub struct Frame {
+    /// Image width, pixels.
     pub width: u32,
+    /// Image height, pixels.
     pub height: u32,
     /// Colour composited over the background, 3 per pixel.
     pub rgb: Vec<f32>,
@@ -16,9 +18,11 @@ pub struct Frame {
     pub depth: Vec<f32>,
     /// Alpha-blended feature vectors Σ fᵢ wᵢ (no background), `feature_dim` per pixel.
     pub features: Vec<f32>,
+    /// Channels per pixel in `features` (0 when none were blended).
     pub feature_dim: usize,
     /// Ground-truth labels: the NYU40 id with the largest blended weight, or [`IGNORE_LABEL`].
     pub labels: Vec<u8>,
+    /// Work counters and stage times of this render.
     pub stats: RenderStats,
 }
 
@@ -29,14 +33,18 @@ pub struct RenderStats {
     pub visible: usize,
     /// (Gaussian, tile) pairs, the sort's size.
     pub tile_pairs: usize,
+    /// Projecting and culling the Gaussians, milliseconds.
     pub project_ms: f64,
+    /// Sorting (Gaussian, tile) pairs by tile and depth, milliseconds.
     pub sort_ms: f64,
+    /// Blending the pixels, milliseconds.
     pub raster_ms: f64,
     /// Copying the images from GPU memory into this frame (0 for the CPU renderer).
     pub readback_ms: f64,
 }
 
 impl Frame {
+    /// Number of pixels, `width * height`.
     pub fn pixels(&self) -> usize {
         self.width as usize * self.height as usize
     }

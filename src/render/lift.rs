@@ -29,6 +29,7 @@ pub struct WeightedSums {
 }
 
 impl WeightedSums {
+    /// Zeroed sums for `gaussians` Gaussians of `k` values each.
     pub fn new(gaussians: usize, k: usize) -> Self {
         Self { k, sums: vec![0.0; gaussians * k], weights: vec![0.0; gaussians] }
     }

@@ -7,6 +7,7 @@ use crate::scene::Scene;
 /// A fitted projection from D-dimensional features to RGB.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FeaturePca {
+    /// Feature dimension D the projection was fitted for.
     pub dim: usize,
     mean: Vec<f32>,
     /// Top three principal directions, unit length, sign fixed for determinism.

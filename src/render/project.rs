@@ -16,17 +16,23 @@ pub const COV2D_DILATION: f32 = 0.3;
 /// A Gaussian as the rasterizer sees it.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Splat {
+    /// Projected centre, pixel coordinates.
     pub mean: [f32; 2],
     /// Inverse 2D covariance (a, b, c) for power = −½(a dx² + c dy²) − b dx dy.
     pub conic: [f32; 3],
     /// 2D covariance after dilation (xx, xy, yy).
     pub cov2d: [f32; 3],
+    /// 3-sigma radius in pixels (0 culls it).
     pub radius: u32,
+    /// View-space depth (camera z), world units.
     pub depth: f32,
+    /// Activated opacity (sigmoid of the logit), 0-1.
     pub opacity: f32,
+    /// SH colour for this view (+0.5, clamped at 0).
     pub rgb: [f32; 3],
     /// Covered tiles: x in [min.0, max.0), y in [min.1, max.1).
     pub tile_min: (u32, u32),
+    /// See `tile_min`: one past the last covered tile.
     pub tile_max: (u32, u32),
 }
 

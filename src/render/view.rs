@@ -12,17 +12,26 @@ pub const TILE: u32 = 16;
 pub struct View {
     /// World-to-camera rotation and translation: p_cam = rot · p + trans.
     pub rot: Mat3,
+    /// World-to-camera translation.
     pub trans: Vec3,
+    /// Camera centre in world space.
     pub campos: Vec3,
+    /// Horizontal focal length, pixels.
     pub fx: f32,
+    /// Vertical focal length, pixels.
     pub fy: f32,
+    /// tan of half the horizontal field of view.
     pub tan_fovx: f32,
+    /// tan of half the vertical field of view.
     pub tan_fovy: f32,
+    /// Image width, pixels.
     pub width: u32,
+    /// Image height, pixels.
     pub height: u32,
 }
 
 impl View {
+    /// The view of `cam`; nothing is checked here, so callers validate the camera first.
     pub fn from_camera(cam: &Camera) -> Self {
         let rot = cam.world_to_cam();
         let campos = cam.centre();

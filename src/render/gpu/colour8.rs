@@ -12,6 +12,7 @@ const WORKGROUP: u64 = 256;
 /// Workgroups per dispatch dimension that every device allows.
 const MAX_GROUPS: u64 = 65535;
 
+/// Converts the rendered f32 colour into 8-bit RGBA words on the GPU (shaders/colour8.wgsl).
 pub struct Colour8Pass {
     layout: wgpu::BindGroupLayout,
     pipeline: wgpu::ComputePipeline,
@@ -20,6 +21,7 @@ pub struct Colour8Pass {
 }
 
 impl Colour8Pass {
+    /// Builds the pipeline for `ctx`'s device.
     pub fn new(ctx: &GpuContext) -> Self {
         let d = &ctx.device;
         let layout = bind_group_layout(d, "colour8", shaders::COLOUR8_BINDS);

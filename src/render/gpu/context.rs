@@ -11,19 +11,32 @@ pub enum GpuError {
         "no GPU adapter found ({0}); on Linux without a GPU install Mesa's software Vulkan driver \
          (Debian/Ubuntu package mesa-vulkan-drivers)"
     )]
+    /// No adapter matched (the text lists what was tried or found).
     NoAdapter(String),
     #[error("the GPU adapter '{adapter}' refused to open a device: {message}")]
-    Device { adapter: String, message: String },
+    /// The adapter would not open a device with the features and limits asked for.
+    Device {
+        /// The adapter's name.
+        adapter: String,
+        /// wgpu's message.
+        message: String,
+    },
 }
 
 /// An open device with what we learned about it.
 #[derive(Clone)]
 pub struct GpuContext {
+    /// The wgpu instance the adapter came from (shared with the viewer's surface).
     pub instance: Arc<wgpu::Instance>,
+    /// The chosen adapter.
     pub adapter: Arc<wgpu::Adapter>,
+    /// The open device.
     pub device: wgpu::Device,
+    /// Its queue.
     pub queue: wgpu::Queue,
+    /// The adapter's name, backend and driver, for messages and `info`.
     pub info: wgpu::AdapterInfo,
+    /// The device's limits as granted (binding sizes decide the largest scene and image).
     pub limits: wgpu::Limits,
     /// Timestamp queries usable inside and between passes.
     pub timestamps: bool,

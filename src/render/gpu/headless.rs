@@ -13,19 +13,28 @@ use crate::render::frame::{Frame, RenderStats};
 use crate::scene::Camera;
 
 #[derive(Debug, thiserror::Error)]
+/// Why a headless render failed.
 pub enum HeadlessError {
     /// Transparent: the camera error names the camera and what is wrong, and as a `#[from]`
     /// source it would be printed twice by anyhow's `{:#}` under a prefix of our own.
     #[error(transparent)]
     Camera(#[from] crate::scene::CameraError),
     #[error(transparent)]
+    /// The frame target cannot be allocated (too large, or the wrong feature set).
     Target(#[from] super::renderer::TargetError),
     #[error("this view needs {needed} (Gaussian, tile) pairs, more than this GPU's buffers allow ({limit})")]
-    TooManyPairs { needed: u64, limit: u64 },
+    /// The view needs more (Gaussian, tile) pairs than the device's largest binding holds.
+    TooManyPairs {
+        /// Pairs the view needs.
+        needed: u64,
+        /// Most pairs the device holds.
+        limit: u64,
+    },
 }
 
 /// A renderer plus the frame target it last used (reused while size and scene match).
 pub struct HeadlessRenderer {
+    /// The renderer (its context is `renderer.ctx`).
     pub renderer: GpuRenderer,
     target: Option<FrameTarget>,
     /// Made on the first packed render.
@@ -38,7 +47,9 @@ pub struct HeadlessRenderer {
 /// A view rendered for the fusion network ([`HeadlessRenderer::render_packed`]).
 #[derive(Debug)]
 pub struct PackedFrame {
+    /// Image width, pixels.
     pub width: u32,
+    /// Image height, pixels.
     pub height: u32,
     /// The rendered colour, 3 bytes a pixel, row-major (`image_io::to_u8` of the f32 image).
     pub rgb8: Vec<u8>,
@@ -50,18 +61,23 @@ pub struct PackedFrame {
     pub labels: Vec<u8>,
     /// Counts and the CPU's read-back time (no per-pass GPU times).
     pub stats: RenderStats,
+    /// The network's input tensors, packed on the GPU.
     pub tensors: PackedTensors,
 }
 
 /// Counters read back after a frame.
 #[derive(Clone, Copy, Debug)]
 pub struct FrameCounts {
+    /// Splats that survived culling.
     pub visible: u32,
+    /// (Gaussian, tile) pairs the frame needed.
     pub pairs: u32,
+    /// Whether the pairs exceeded the target's capacity (the frame is then rendered again, larger).
     pub overflow: bool,
 }
 
 impl HeadlessRenderer {
+    /// A renderer with no frame target yet.
     pub fn new(renderer: GpuRenderer) -> Self {
         Self { renderer, target: None, packer: None, colour8: None, staging: StagingPool::default() }
     }

@@ -12,26 +12,47 @@ use crate::render::view::View;
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct FrameUniforms {
+    /// First world-to-camera rotation row; w holds the translation's x.
     pub view0: [f32; 4],
+    /// Second world-to-camera rotation row; w holds the translation's y.
     pub view1: [f32; 4],
+    /// Third world-to-camera rotation row; w holds the translation's z.
     pub view2: [f32; 4],
+    /// Camera centre in world space (w unused).
     pub campos: [f32; 4],
+    /// Horizontal focal length, pixels.
     pub fx: f32,
+    /// Vertical focal length, pixels.
     pub fy: f32,
+    /// tan of half the horizontal field of view.
     pub tan_fovx: f32,
+    /// tan of half the vertical field of view.
     pub tan_fovy: f32,
+    /// Image width, pixels.
     pub width: u32,
+    /// Image height, pixels.
     pub height: u32,
+    /// Tile columns (16-pixel tiles, rounded up).
     pub tiles_x: u32,
+    /// Tile rows (16-pixel tiles, rounded up).
     pub tiles_y: u32,
+    /// Number of Gaussians in the scene.
     pub num_gaussians: u32,
+    /// SH degree of the scene, 0-3.
     pub sh_degree: u32,
+    /// u32 words of packed f16 SH per Gaussian.
     pub sh_stride: u32,
+    /// Gaussians per SH / feature buffer split (buffers are split to stay under binding limits).
     pub split_len: u32,
+    /// Background colour, linear RGB (w unused).
     pub background: [f32; 4],
+    /// Room in the (Gaussian, tile) pair list; more pairs set the overflow counter.
     pub pair_capacity: u32,
+    /// Feature channels blended per pixel; 0 renders no features.
     pub feature_dim: u32,
+    /// f32s per Gaussian in the feature buffer (0 without features).
     pub feature_stride: u32,
+    /// Reserved; always 0 and read by no shader.
     pub flags: u32,
 }
 
@@ -78,9 +99,14 @@ impl FrameUniforms {
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct ScanParams {
+    /// Offset (in u32s) of the element count inside the count buffer.
     pub count_index: u32,
+    /// Elements per block-sum slot at this level (1 at the first); the count read from the
+    /// buffer is divided by it, rounded up, to get this level's element count.
     pub count_divisor: u32,
+    /// Non-zero: write the grand total to `total[total_index]`.
     pub write_total: u32,
+    /// Where in the total buffer the grand total goes.
     pub total_index: u32,
 }
 
@@ -88,23 +114,36 @@ pub struct ScanParams {
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct PackParams {
+    /// Rendered image width, pixels.
     pub width: u32,
+    /// Rendered image height, pixels.
     pub height: u32,
+    /// Width of the network's input, pixels (edge pixels repeated to fill it).
     pub padded_width: u32,
+    /// Height of the network's input, pixels.
     pub padded_height: u32,
+    /// Feature channels per pixel.
     pub feature_dim: u32,
+    /// Factor each feature value is multiplied by while packing.
     pub feature_scale: f32,
+    /// Non-zero: pack normalised RGB planes.
     pub pack_rgb: u32,
+    /// Non-zero: pack feature planes.
     pub pack_features: u32,
 }
 
 /// Indices into the GPU counters buffer (`COUNT_*` in shaders/common.wgsl).
 pub mod counter {
+    /// Slot counting visible splats.
     pub const VISIBLE: u32 = 0;
+    /// Slot counting the (Gaussian, tile) pairs needed.
     pub const PAIRS: u32 = 1;
+    /// Slot holding the pairs kept (the needed count capped at the capacity).
     pub const PAIRS_KEPT: u32 = 2;
+    /// Slot set non-zero when the pair list overflowed.
     pub const OVERFLOW: u32 = 3;
     /// Slot holding the Gaussian count, the scan's count for the visibility flags.
     pub const GAUSSIANS: u32 = 4;
+    /// Number of u32 slots in the counters buffer.
     pub const LEN: u32 = 8;
 }

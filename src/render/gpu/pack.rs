@@ -30,6 +30,7 @@ pub enum TensorElement {
 }
 
 impl TensorElement {
+    /// Bytes per value: 4 or 2.
     pub fn bytes(self) -> usize {
         match self {
             TensorElement::F32 => 4,
@@ -48,6 +49,7 @@ pub struct TensorRecipe {
     pub feature_scale: Option<f32>,
     /// Both tensor sides are padded up to a multiple of this (≥ 1; even for [`TensorElement::F16`]).
     pub size_multiple: usize,
+    /// How the tensors store their values.
     pub element: TensorElement,
 }
 
@@ -77,10 +79,15 @@ impl TensorRecipe {
 /// (each empty when the recipe has none), made by `recipe`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PackedTensors {
+    /// (padded height, padded width) of every plane.
     pub padded: (usize, usize),
+    /// `[3, hp, wp]` normalised RGB; empty when the recipe packs none.
     pub rgb: TensorValues,
+    /// `[feature_dim, hp, wp]` scaled features; empty when the recipe packs none.
     pub features: TensorValues,
+    /// Feature channels in `features`.
     pub feature_dim: usize,
+    /// The recipe the tensors were packed by.
     pub recipe: TensorRecipe,
 }
 
@@ -88,8 +95,11 @@ pub struct PackedTensors {
 /// by whoever takes them, e.g. the fusion worker thread, not the renderer).
 #[derive(Debug)]
 pub enum TensorValues {
+    /// Values copied out as f32.
     F32(Vec<f32>),
+    /// Values copied out as f16.
     F16(Vec<f16>),
+    /// Values still in a mapped read-back buffer, stored as the given element type.
     Mapped(MappedRegion, TensorElement),
 }
 
@@ -102,6 +112,7 @@ impl TensorValues {
         }
     }
 
+    /// How the values are stored.
     pub fn element(&self) -> TensorElement {
         match self {
             TensorValues::F32(_) => TensorElement::F32,
@@ -110,6 +121,7 @@ impl TensorValues {
         }
     }
 
+    /// Number of values (not bytes).
     pub fn len(&self) -> usize {
         match self {
             TensorValues::F32(v) => v.len(),
@@ -118,6 +130,7 @@ impl TensorValues {
         }
     }
 
+    /// Whether there are no values (the recipe packs none of this tensor).
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -160,7 +173,9 @@ impl TensorValues {
 /// Borrowed tensor values ([`TensorValues::view`]).
 #[derive(Clone, Copy, Debug)]
 pub enum TensorView<'a> {
+    /// f32 values.
     F32(&'a [f32]),
+    /// f16 values.
     F16(&'a [f16]),
 }
 
@@ -201,11 +216,15 @@ impl PartialEq for TensorValues {
 /// What the pass wrote, for the read-back: `[3, hp, wp]` RGB and `[dim, hp, wp]` features
 /// (absent ones have no buffer).
 pub struct PackedBuffers<'a> {
+    /// (padded height, padded width) of every plane.
     pub padded: (usize, usize),
+    /// Feature channels in the features buffer.
     pub feature_dim: usize,
     /// Bytes in (rgb, features), as [`TensorRecipe::tensor_bytes`].
     pub bytes: (u64, u64),
+    /// The RGB tensor's buffer; `None` when the recipe packs no RGB.
     pub rgb: Option<&'a wgpu::Buffer>,
+    /// The feature tensor's buffer; `None` when the recipe packs no features.
     pub features: Option<&'a wgpu::Buffer>,
 }
 
@@ -221,6 +240,8 @@ struct Sized {
 /// (padded height, padded width, feature channels, packs RGB, packs features, element).
 type SizeKey = (usize, usize, usize, bool, bool, TensorElement);
 
+/// Writes the fusion network's input tensors from a rendered frame on the GPU
+/// (shaders/pack_inputs.wgsl); keeps the buffers of the last tensor shape.
 pub struct InputPacker {
     layout: wgpu::BindGroupLayout,
     module: wgpu::ShaderModule,
@@ -233,6 +254,7 @@ pub struct InputPacker {
 }
 
 impl InputPacker {
+    /// Builds the pass (and its f16 variant where the device can pack f16 pairs).
     pub fn new(ctx: &GpuContext) -> Self {
         let d = &ctx.device;
         let layout = bind_group_layout(d, "pack inputs", shaders::PACK_INPUTS_BINDS);

@@ -7,8 +7,11 @@ use super::shaders::Wgsl;
 /// How a binding is used.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Bind {
+    /// A uniform buffer.
     Uniform,
+    /// A read-only storage buffer.
     Read,
+    /// A read-write storage buffer.
     ReadWrite,
     /// A write-only 2D storage texture of this format (the viewer's display pass).
     WriteTexture(wgpu::TextureFormat),
@@ -18,6 +21,7 @@ fn buffer(ty: wgpu::BufferBindingType) -> wgpu::BindingType {
     wgpu::BindingType::Buffer { ty, has_dynamic_offset: false, min_binding_size: None }
 }
 
+/// A compute-stage bind group layout with binding i = `binds[i]`.
 pub fn bind_group_layout(device: &wgpu::Device, label: &str, binds: &[Bind]) -> wgpu::BindGroupLayout {
     let entries: Vec<wgpu::BindGroupLayoutEntry> = binds
         .iter()

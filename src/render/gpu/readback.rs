@@ -77,6 +77,7 @@ impl StagingPool {
         self.free.len()
     }
 
+    /// Whether no free buffer is held.
     pub fn is_empty(&self) -> bool {
         self.free.is_empty()
     }
@@ -92,6 +93,7 @@ pub struct ReadBatch<'p> {
 }
 
 impl<'p> ReadBatch<'p> {
+    /// An empty batch drawing staging buffers from `pool`.
     pub fn new(pool: &'p mut StagingPool) -> Self {
         Self { staging: Vec::new(), pool }
     }
@@ -174,7 +176,13 @@ impl<'p> ReadBatch<'p> {
 #[derive(Debug, thiserror::Error)]
 pub enum RegionError {
     #[error("bytes {range:?} of a {size}-byte read-back buffer")]
-    OutOfRange { range: std::ops::Range<usize>, size: usize },
+    /// The byte range does not lie inside the buffer.
+    OutOfRange {
+        /// Bytes asked for.
+        range: std::ops::Range<usize>,
+        /// Size of the buffer, bytes.
+        size: usize,
+    },
     /// wgpu's message is in the text and not also a `source`: anyhow's `{:#}` would print it twice.
     #[error("viewing a read-back buffer: {0}")]
     NotMapped(wgpu::MapRangeError),
@@ -282,6 +290,7 @@ impl std::fmt::Debug for MappedRegion {
 
 /// What [`ReadBatch::finish`] read.
 pub struct ReadRegions<T> {
+    /// The values of each region, in the order they were queued.
     pub regions: Vec<Vec<T>>,
     /// CPU time spent copying out of the mapped buffers after the GPU was done, ms.
     pub copy_ms: f64,

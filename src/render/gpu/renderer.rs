@@ -18,6 +18,7 @@ use crate::scene::Camera;
 /// What a frame blends besides RGB, depth and alpha.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct GpuRenderOptions {
+    /// Colour behind the splats, linear RGB in 0-1.
     pub background: [f32; 3],
     /// Blend the scene's per-Gaussian features (if attached).
     pub features: bool,
@@ -40,39 +41,72 @@ pub enum TargetError {
     #[error(
         "{what} would need {bytes} bytes, more than this GPU binds at once ({limit}); lower the resolution or the feature count"
     )]
-    TooLarge { what: &'static str, bytes: u64, limit: u64 },
+    /// An output or scratch array would exceed the device's largest storage binding.
+    TooLarge {
+        /// Which array ("the feature image", "the colour image", ...).
+        what: &'static str,
+        /// Bytes it would need.
+        bytes: u64,
+        /// The most the device binds at once.
+        limit: u64,
+    },
     #[error("the network reads splatted features, but this frame blends none (attach the encoder's features)")]
+    /// The network wants splatted features but the frame blends none (no features attached).
     NoFeatures,
     #[error("f16 tensors pack pixel pairs, so their padded width must be even, not {0} (use a size multiple of 2)")]
+    /// An f16 input tensor's padded width (carried) is odd; half packing needs pixel pairs.
     OddHalfWidth(usize),
     #[error("this GPU cannot pack f16 values in shaders; use --input-precision f32")]
+    /// The device lacks the shader support f16 packing needs.
     NoHalfPacking,
     #[error(transparent)]
+    /// The radix sorter's buffers cannot be made for this size.
     Sort(#[from] super::sort::SortError),
 }
 
 /// Output and scratch buffers for one scene size and resolution.
 pub struct FrameTarget {
+    /// Image width, pixels.
     pub width: u32,
+    /// Image height, pixels.
     pub height: u32,
+    /// Tile columns and rows (16-pixel tiles, rounded up).
     pub tiles: (u32, u32),
+    /// Gaussians the per-splat arrays have room for (the scene's count).
     pub gaussians: u32,
+    /// Room in the (Gaussian, tile) pair list; a frame needing more sets the overflow counter.
     pub pair_capacity: u32,
+    /// The frame's [`FrameUniforms`].
     pub uniforms: wgpu::Buffer,
+    /// Per Gaussian: pixel-space mean and the conic's first two terms (vec4 f32).
     pub splat_a: wgpu::Buffer,
+    /// Per Gaussian: the conic's third term, opacity, view depth and pixel radius (vec4 f32).
     pub splat_b: wgpu::Buffer,
+    /// Per Gaussian: the SH colour for this view (vec4 f32, w = 1).
     pub splat_rgb: wgpu::Buffer,
+    /// Per Gaussian: the tile rectangle it touches, packed 16-bit min/max (2 u32).
     pub splat_rect: wgpu::Buffer,
+    /// Per Gaussian: visibility flag, scanned in place into each visible splat's slot.
     pub visible: wgpu::Buffer,
+    /// The [`counter`] slots (visible splats, pairs, overflow, ...).
     pub counters: wgpu::Buffer,
+    /// Indirect dispatch arguments written on the GPU (two dispatches of 3 u32).
     pub dispatch: wgpu::Buffer,
+    /// Depth keys and Gaussian indices of the visible splats, sorted front to back.
     pub depth_sort: SortBuffers,
+    /// Per visible splat: tiles touched, scanned into its first slot in the pair list.
     pub pair_offsets: wgpu::Buffer,
+    /// (tile id, Gaussian) pairs, sorted stably by tile (depth order kept within a tile).
     pub pair_sort: SortBuffers,
+    /// Per tile: `[start, end)` of its run in the sorted pair list.
     pub tile_ranges: wgpu::Buffer,
+    /// Output colour and alpha per pixel (vec4 f32, row-major).
     pub out_rgba: wgpu::Buffer,
+    /// Output depth per pixel (f32).
     pub out_depth: wgpu::Buffer,
+    /// Output features per pixel, `feature_dim` f32 each (empty without features).
     pub out_features: wgpu::Buffer,
+    /// Output label per pixel (u32; only written when labels are rendered).
     pub out_labels: wgpu::Buffer,
     visible_scan: ScanPlan,
     pair_scan: ScanPlan,
@@ -135,7 +169,10 @@ impl RasterPipelines {
     }
 }
 
+/// The GPU tile rasterizer: preprocess, binning (depth sort, tile pairs, pair sort) and raster
+/// pipelines, reused for every frame and scene.
 pub struct GpuRenderer {
+    /// The device and queue it renders with.
     pub ctx: GpuContext,
     scan: GpuScan,
     sorter: RadixSorter,
@@ -151,6 +188,7 @@ pub struct GpuRenderer {
     ranges: wgpu::ComputePipeline,
     raster_layout: wgpu::BindGroupLayout,
     raster: RasterPipelines,
+    /// Per-stage GPU timestamps; `None` when the device has no timestamp queries.
     pub timer: Option<GpuTimer>,
 }
 
@@ -194,6 +232,7 @@ pub fn tile_key_bits(tiles: u32) -> u32 {
 }
 
 impl GpuRenderer {
+    /// Builds every pipeline for `ctx`'s device.
     pub fn new(ctx: &GpuContext) -> Self {
         let d = &ctx.device;
         let preprocess_layout = bind_group_layout(d, "preprocess", shaders::PREPROCESS_BINDS);

@@ -26,7 +26,9 @@ struct Level {
 /// Where a scan reads its element count and writes its total: (buffer, u32 index).
 #[derive(Clone, Copy)]
 pub struct ScanCounts<'a> {
+    /// Buffer and u32 index of the element count.
     pub count: (&'a wgpu::Buffer, u32),
+    /// Buffer and u32 index the grand total is written to.
     pub total: (&'a wgpu::Buffer, u32),
 }
 
@@ -43,6 +45,7 @@ pub fn grid(groups: u32) -> (u32, u32) {
 }
 
 impl GpuScan {
+    /// Builds the scan's pipelines for `device`.
     pub fn new(device: &wgpu::Device) -> Self {
         let module = shader(device, &shaders::scan());
         let layout = bind_group_layout(device, "scan", shaders::SCAN_BINDS);

@@ -24,46 +24,85 @@ pub const MAX_FEATURE_DIM: usize = 64;
 const SPLIT_BYTES_PER_GAUSSIAN: u64 = (MAX_FEATURE_DIM * 2) as u64;
 
 #[derive(Debug, thiserror::Error, PartialEq)]
+/// Why a scene (or its features or lifted labels) cannot be put on the GPU.
 pub enum GpuSceneError {
     #[error(
         "{gaussians} Gaussians do not fit this GPU ({adapter}): its largest storage binding is {binding_mib} MiB, \
          which allows at most {limit} Gaussians here"
     )]
-    TooLarge { gaussians: usize, limit: usize, adapter: String, binding_mib: u64 },
+    /// The scene exceeds what the device's largest storage binding allows.
+    TooLarge {
+        /// Gaussians in the scene.
+        gaussians: usize,
+        /// Most Gaussians this device holds.
+        limit: usize,
+        /// The adapter's name.
+        adapter: String,
+        /// Its largest storage binding, MiB.
+        binding_mib: u64,
+    },
     #[error("the scene has no Gaussians")]
+    /// The scene has no Gaussians.
     Empty,
     #[error("feature dimension {0} is not supported (a multiple of 4 from 4 to 64)")]
+    /// The feature dimension (carried) is not a multiple of 4 in 4..=[`MAX_FEATURE_DIM`].
     FeatureDim(usize),
     #[error("feature buffer has {got} values, expected {gaussians} x {dim}")]
-    FeatureSize { got: usize, gaussians: usize, dim: usize },
+    /// The feature array does not hold `gaussians * dim` values.
+    FeatureSize {
+        /// Values given.
+        got: usize,
+        /// Gaussians in the scene.
+        gaussians: usize,
+        /// Feature channels per Gaussian.
+        dim: usize,
+    },
     #[error("{got} lifted labels for {gaussians} Gaussians")]
-    LabelCount { got: usize, gaussians: usize },
+    /// The lifted labels are not one per Gaussian.
+    LabelCount {
+        /// Labels given.
+        got: usize,
+        /// Gaussians in the scene.
+        gaussians: usize,
+    },
 }
 
 /// Per-Gaussian f16 data split over up to four buffers of `split_len` Gaussians each.
 pub struct SplitBuffer {
+    /// The buffers, Gaussians `k * split_len ..` in part `k` (1 to 4 parts).
     pub parts: Vec<wgpu::Buffer>,
     /// u32 words per Gaussian.
     pub stride: u32,
 }
 
+/// Per-Gaussian features on the GPU, f16, split like the SH.
 pub struct GpuFeatures {
+    /// Channels per Gaussian.
     pub dim: u32,
+    /// The packed values.
     pub data: SplitBuffer,
 }
 
 /// A scene resident on the GPU.
 pub struct GpuScene {
+    /// Number of Gaussians.
     pub len: u32,
+    /// SH degree, 0-3.
     pub sh_degree: u32,
+    /// Gaussians per part of every split buffer.
     pub split_len: u32,
+    /// Per Gaussian: position and activated opacity (vec4 f32).
     pub pos_opacity: wgpu::Buffer,
+    /// Per Gaussian: the 3D covariance's upper triangle (6 f32: xx, xy, xz, yy, yz, zz).
     pub cov3d: wgpu::Buffer,
+    /// SH coefficients as packed f16.
     pub sh: SplitBuffer,
+    /// Features the display blends (the PCA colours or all channels); `None` until attached.
     pub features: Option<GpuFeatures>,
     /// A second feature set for the fusion network's input (the viewer shows PCA colours of
     /// the features while the network reads all of them).
     pub fusion_features: Option<GpuFeatures>,
+    /// Ground-truth labels, four 8-bit ids per u32 (ids above 255 clamped); `None` without labels.
     pub labels: Option<wgpu::Buffer>,
     /// Labels lifted from the fusion network's predictions (`rtgs2 lift`), splatted like
     /// [`Self::labels`] when a frame asks for them.
@@ -144,6 +183,7 @@ fn upload_split(ctx: &GpuContext, label: &str, values: &[f32], per: usize, split
 }
 
 impl GpuScene {
+    /// Uploads `scene` (activating opacity and building covariances); no features attached.
     pub fn upload(ctx: &GpuContext, scene: &Scene) -> Result<Self, GpuSceneError> {
         let n = scene.len();
         if n == 0 {

@@ -34,22 +34,33 @@ pub const PRESENT_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba8Unorm;
 // Each pass's bind group layout, binding i = entry i: the one list the Rust side builds its
 // layout from and that the reflection test below checks against the shader's own
 // `@group(0) @binding(i)` declarations (kind and access).
+/// Bindings of the preprocess pass (projection, colour, tile rectangles).
 pub const PREPROCESS_BINDS: &[Bind] = &[U, R, R, R, R, R, R, W, W, W, W, W];
+/// Bindings of the binning passes (compact, tile counts, pair emission, tile ranges).
 pub const BINNING_BINDS: &[Bind] = &[U, W, R, R, R, W, W, W, W, W, W];
+/// Bindings of the indirect-dispatch set-up pass.
 pub const DISPATCH_SETUP_BINDS: &[Bind] = &[U, W, W];
+/// Bindings of the raster pass.
 pub const RASTER_BINDS: &[Bind] = &[U, R, R, R, R, R, R, R, R, R, R, W, W, W, W];
 /// Count and total are read-write so they may live in the same buffer.
 pub const SCAN_BINDS: &[Bind] = &[U, W, W, W, W];
+/// Bindings of the input packing pass.
 pub const PACK_INPUTS_BINDS: &[Bind] = &[U, R, R, R, W, W];
+/// Bindings of the 8-bit colour pass.
 pub const COLOUR8_BINDS: &[Bind] = &[R, W];
+/// Bindings of the radix sort's set-up pass.
 pub const SORT_SETUP_BINDS: &[Bind] = &[R, W, W];
+/// Bindings of a radix sort pass.
 pub const SORT_PASS_BINDS: &[Bind] = &[U, U, R, R, W, W, W];
+/// Bindings of the viewer's display pass.
 pub const PRESENT_BINDS: &[Bind] = &[U, R, R, R, R, R, U, W, WriteTexture(PRESENT_FORMAT), R];
 
 /// One shader module's complete WGSL and the label its module gets.
 #[derive(Clone, Debug)]
 pub struct Wgsl {
+    /// Module label (also the variant's name in test messages).
     pub label: &'static str,
+    /// The complete WGSL text.
     pub source: Cow<'static, str>,
 }
 
@@ -64,18 +75,22 @@ impl Wgsl {
     }
 }
 
+/// The per-Gaussian preprocess pass: cull, project, colour, tile rectangle.
 pub fn preprocess() -> Wgsl {
     Wgsl::with_common("preprocess", PREPROCESS_BODY)
 }
 
+/// The binning passes: compact, tile counts, pair emission, tile ranges.
 pub fn binning() -> Wgsl {
     Wgsl::with_common("binning", BINNING_BODY)
 }
 
+/// Turns GPU-side counts into indirect dispatch sizes.
 pub fn dispatch_setup() -> Wgsl {
     Wgsl::with_common("dispatch setup", DISPATCH_SETUP_BODY)
 }
 
+/// The exclusive prefix sum (reduce-then-scan).
 pub fn scan() -> Wgsl {
     Wgsl::fixed("scan", SCAN)
 }
@@ -85,14 +100,17 @@ pub fn pack_inputs() -> Wgsl {
     Wgsl::fixed("pack inputs", PACK_INPUTS)
 }
 
+/// The rendered colour as 8-bit RGBA words, for pictures and the overlay.
 pub fn colour8() -> Wgsl {
     Wgsl::fixed("colour8", COLOUR8)
 }
 
+/// The radix sort's set-up pass (counts to dispatch sizes).
 pub fn sort_setup() -> Wgsl {
     Wgsl::fixed("radix_sort_setup.wgsl", SETUP_WGSL)
 }
 
+/// A radix sort pass (histogram, scan and scatter of one digit).
 pub fn sort_pass() -> Wgsl {
     Wgsl::fixed("radix_sort.wgsl", SORT_WGSL)
 }
@@ -138,9 +156,13 @@ pub fn raster(feature_dim: u32, labels: bool, workgroup_bytes: u32) -> Wgsl {
 /// One compiled variant: a name for messages, its source, its layout, and the override
 /// constants a pipeline of it may set (each set is checked; `[]` = none).
 pub struct Variant {
+    /// Name for messages (the label, plus the variant's parameters).
     pub name: String,
+    /// Its source.
     pub wgsl: Wgsl,
+    /// Its bind group layout, binding i = entry i.
     pub binds: &'static [Bind],
+    /// Each set of override constants a pipeline of it may set; `[[]]` for none.
     pub overrides: Vec<Vec<(&'static str, f64)>>,
 }
 

@@ -65,8 +65,11 @@ const INDIRECT_COPY: u64 = 12;
 pub struct SortInput {
     /// Overwritten on the GPU by a copy from the caller's buffer for [`SortCount::InBuffer`].
     pub count: u32,
+    /// Bits of the key to sort on (1-32); fewer bits, fewer passes.
     pub key_bits: u32,
+    /// The sort buffers' capacity; larger counts are clamped to it.
     pub max_len: u32,
+    /// The device's most workgroups per dispatch dimension (smaller in tests, to exercise 2D grids).
     pub max_groups_x: u32,
 }
 
@@ -74,15 +77,21 @@ pub struct SortInput {
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
 pub struct SortParams {
+    /// Elements to sort (the input count clamped to `max_len`).
     pub count: u32,
+    /// Key bits to sort, clamped to 1-32.
     pub key_bits: u32,
+    /// Blocks of elements, one workgroup each per pass.
     pub num_blocks: u32,
     /// Width of the 2D grid of block workgroups (at most the per-dimension dispatch limit).
     pub blocks_x: u32,
     /// Row length of the histogram matrix: blocks for `max_len` elements.
     pub hist_stride: u32,
+    /// Workgroups of the final copy (odd pass counts leave the result in the ping-pong buffers).
     pub copy_groups: u32,
+    /// Width of the copy's 2D workgroup grid.
     pub copy_x: u32,
+    /// Padding to 32 bytes; always 0.
     pub _pad: u32,
 }
 
@@ -90,9 +99,13 @@ pub struct SortParams {
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
 pub struct PassInfo {
+    /// Lowest key bit this pass sorts on.
     pub shift: u32,
+    /// Padding to 16 bytes.
     pub _pad0: u32,
+    /// Padding to 16 bytes.
     pub _pad1: u32,
+    /// Padding to 16 bytes.
     pub _pad2: u32,
 }
 
@@ -104,23 +117,51 @@ pub enum SortCount<'a> {
     /// A u32 at `offset` (a multiple of 4) in `buffer`, written by earlier GPU work in the same
     /// or an earlier submission. The buffer needs `BufferUsages::COPY_SRC`. Counts above
     /// `max_len` are clamped to it on the GPU (a renderer bug must not become a memory error).
-    InBuffer { buffer: &'a wgpu::Buffer, offset: u64 },
+    InBuffer {
+        /// The buffer holding the count.
+        buffer: &'a wgpu::Buffer,
+        /// Byte offset of the u32 count in it.
+        offset: u64,
+    },
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
+/// Why a sort cannot be set up or recorded.
 pub enum SortError {
     #[error(
         "cannot sort {requested} elements on this device: at most {supported} fit its largest storage \
          binding ({binding_bytes} bytes, 4 bytes per key)"
     )]
-    TooLarge { requested: u64, supported: u32, binding_bytes: u64 },
+    /// The requested capacity exceeds the device's largest storage binding.
+    TooLarge {
+        /// Elements asked for.
+        requested: u64,
+        /// Most elements the device can sort.
+        supported: u32,
+        /// The device's largest storage binding, bytes.
+        binding_bytes: u64,
+    },
     #[error("key bits must be 1..=32, got {0}")]
+    /// The requested key bit count (carried) is outside 1-32.
     KeyBits(u32),
     #[error("count {count} exceeds the sort buffers' max_len {max_len}")]
-    CountTooLarge { count: u32, max_len: u32 },
+    /// A known count exceeds the buffers' capacity.
+    CountTooLarge {
+        /// The count given.
+        count: u32,
+        /// The buffers' capacity.
+        max_len: u32,
+    },
     #[error("the count's byte offset {offset} is not a multiple of 4 or not inside its {size}-byte buffer")]
-    CountOffset { offset: u64, size: u64 },
+    /// An in-buffer count's offset is unaligned or outside the buffer.
+    CountOffset {
+        /// The byte offset given.
+        offset: u64,
+        /// Size of the buffer, bytes.
+        size: u64,
+    },
     #[error("the count's buffer lacks BufferUsages::COPY_SRC (the sort copies the count out of it)")]
+    /// The count's buffer lacks `BufferUsages::COPY_SRC` (the sort copies the count out of it).
     CountUsage,
 }
 
@@ -153,7 +194,9 @@ pub struct RadixSorter {
 pub struct SortBuffers {
     /// `max_len` rounded up to whole blocks; usage STORAGE | COPY_SRC | COPY_DST.
     pub keys: wgpu::Buffer,
+    /// The values sorted with the keys (e.g. Gaussian indices); same size and usage as `keys`.
     pub values: wgpu::Buffer,
+    /// Most elements one sort on these buffers handles.
     pub max_len: u32,
     alt_keys: wgpu::Buffer,
     alt_values: wgpu::Buffer,
@@ -182,6 +225,7 @@ pub fn pass_count(key_bits: u32) -> u32 {
 }
 
 impl RadixSorter {
+    /// Builds the set-up and pass pipelines for `device`.
     pub fn new(device: &wgpu::Device) -> Self {
         let setup_layout = bind_group_layout(device, "radix sort setup", super::shaders::SORT_SETUP_BINDS);
         let sort_layout = bind_group_layout(device, "radix sort pass", super::shaders::SORT_PASS_BINDS);

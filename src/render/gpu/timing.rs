@@ -22,6 +22,8 @@ struct Slot {
 /// Milliseconds per stage of one frame.
 pub type StageTimes = [f64; STAGES.len()];
 
+/// Per-stage GPU timestamps through a ring of query sets, read back without stalling the
+/// frame; `None` where the device has no timestamp queries.
 pub struct GpuTimer {
     slots: Vec<Slot>,
     next: usize,
@@ -66,6 +68,7 @@ impl GpuTimer {
         (!self.slots[self.next].in_flight).then_some(self.next)
     }
 
+    /// The query set of ring slot `slot` (from [`Self::begin_frame`]).
     pub fn query_set(&self, slot: usize) -> &wgpu::QuerySet {
         &self.slots[slot].queries
     }
