@@ -18,8 +18,11 @@ const MAGIC: &[u8; 9] = b"RTGS2FEAT";
 const VERSION: u8 = 1;
 const HEADER: usize = 9 + 1 + 32 + 8 + 4;
 
+/// SHA-256 over everything the features depend on (see the module docs).
 pub type CacheKey = [u8; 32];
 
+/// The key of `scene` (already rescaled to metres) encoded with `model_bytes` at voxel size
+/// `grid` and at most `max_voxels` voxels per pass.
 pub fn cache_key(scene: &Scene, model_bytes: &[u8], grid: f64, max_voxels: usize) -> CacheKey {
     let mut h = Sha256::new();
     h.update(b"rtgs2-features-v2");
@@ -37,10 +40,12 @@ pub fn cache_key(scene: &Scene, model_bytes: &[u8], grid: f64, max_voxels: usize
     h.finalize().into()
 }
 
+/// The cache file for `key` in `dir` (first 40 hex digits of the key, `.rtgs2feat`).
 pub fn cache_path(dir: &Path, key: &CacheKey) -> PathBuf {
     dir.join(format!("{}.rtgs2feat", &hex(key)[..40]))
 }
 
+/// The cache file's bytes for `count` × `dim` features (stored as f16, checksummed).
 pub fn encode(key: &CacheKey, count: usize, dim: usize, features: &[f32]) -> Vec<u8> {
     let mut out = Vec::with_capacity(HEADER + features.len() * 2 + 32);
     out.extend_from_slice(MAGIC);
@@ -69,20 +74,42 @@ pub fn round_to_stored(features: &mut [f32]) {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CacheError {
     #[error("not an rtgs2 feature cache")]
+    /// Too short, or the magic bytes are wrong.
     NotACache,
     #[error("cache version {0}, this build writes {VERSION}")]
+    /// Written by another cache format version (carried).
     Version(u8),
     #[error("made for another scene or model")]
+    /// Made for another scene, model, grid or chunking.
     OtherKey,
     #[error("holds {found_count} × {found_dim} features, expected {count} × {dim}")]
-    Shape { found_count: usize, found_dim: usize, count: usize, dim: usize },
+    /// The header's shape differs from the scene's.
+    Shape {
+        /// Gaussians the file holds.
+        found_count: usize,
+        /// Features per Gaussian the file holds.
+        found_dim: usize,
+        /// Gaussians in the scene.
+        count: usize,
+        /// Features per Gaussian the model gives.
+        dim: usize,
+    },
     #[error("size overflows")]
+    /// The header's count × dim overflows.
     SizeOverflow,
     #[error("{found} bytes, expected {expected} (truncated or padded)")]
-    Length { found: usize, expected: usize },
+    /// The file's size does not match its header.
+    Length {
+        /// Bytes in the file.
+        found: usize,
+        /// Bytes the header implies.
+        expected: usize,
+    },
     #[error("checksum mismatch (corrupt)")]
+    /// The trailing SHA-256 does not match: the file is corrupt.
     Checksum,
     #[error("holds non-finite values")]
+    /// A stored value is NaN or infinite.
     NonFinite,
 }
 

@@ -10,6 +10,7 @@ use super::error::EncoderError;
 use super::indices::{BITS, PATCH, SerialOrder};
 use super::inputs::InputRule;
 
+/// The card format this build reads (`format` field).
 pub const FORMAT: &str = "rtgs2-encoder/1";
 
 /// `grid` bounds, in metres (the encoder sees scenes rescaled to metres): the shipped model
@@ -20,22 +21,34 @@ const STAGES: std::ops::RangeInclusive<usize> = 1..=8;
 const FEATURE_DIM: std::ops::RangeInclusive<usize> = 1..=256;
 
 #[derive(Debug, Clone, Deserialize)]
+/// The encoder's model card: the ONNX graph's inputs and the precompute it expects, checked on load.
 pub struct EncoderCard {
+    /// Card format; must be [`FORMAT`].
     pub format: String,
+    /// Features per Gaussian the network outputs (1-256).
     pub feature_dim: usize,
+    /// Voxel size in metres (the scene is rescaled to metres first); 0.001-10.
     pub grid: f64,
+    /// Encoder stages (1-8); each halves the voxel grid.
     pub stages: usize,
+    /// Voxels per attention patch; must equal this build's `PATCH` (128).
     pub patch_size: usize,
+    /// Bits per voxel coordinate; must equal this build's `BITS` (16).
     pub coord_bits: u32,
+    /// Serialisation order names, which must be the four this build computes, in its order.
     pub orders: Vec<String>,
+    /// (stage, order name) pairs whose patch tables the graph reads.
     pub used_patches: Vec<(usize, String)>,
+    /// The graph's input names, in the order they are fed.
     pub inputs: Vec<String>,
+    /// The graph's output name (`[gaussians, feature_dim]`).
     pub output: String,
     /// Which float inputs the network was trained on (`scene_inputs.py`); cards written
     /// before rule 2 existed have none and mean rule 1.
     #[serde(default = "first_input_rule")]
     pub input_rule: u32,
     #[serde(skip)]
+    /// Where the card was read from (for messages); not part of the JSON.
     pub path: PathBuf,
 }
 
@@ -44,6 +57,7 @@ fn first_input_rule() -> u32 {
 }
 
 impl EncoderCard {
+    /// Reads and checks the card at `path`.
     pub fn load(path: &Path) -> Result<Self, EncoderError> {
         let text = std::fs::read_to_string(path).map_err(|source| EncoderError::io(path, source))?;
         Self::parse(path, &text)
@@ -106,10 +120,12 @@ impl EncoderCard {
         Ok(())
     }
 
+    /// The float-input rule the network was trained with.
     pub fn input_rule(&self) -> InputRule {
         InputRule::from_number(self.input_rule).expect("validated when the card was loaded")
     }
 
+    /// The (stage, order) patch tables the graph reads, parsed from `used_patches`.
     pub fn wanted_patches(&self) -> Vec<(usize, SerialOrder)> {
         self.used_patches
             .iter()

@@ -19,23 +19,35 @@ use crate::scene::Scene;
 pub const DEFAULT_MAX_VOXELS: usize = 600_000;
 
 #[derive(Debug, Clone, Default)]
+/// Time spent in each step of encoding a scene, summed over chunks, milliseconds.
 pub struct StageTimes {
+    /// Computing the per-Gaussian float attributes.
     pub attributes_ms: f64,
+    /// Building voxel, neighbour, patch and pooling index tables.
     pub indices_ms: f64,
+    /// Building the float input tensors.
     pub inputs_ms: f64,
+    /// Running the network.
     pub inference_ms: f64,
 }
 
 #[derive(Debug, Clone)]
+/// The encoder's output for a scene, with what it took.
 pub struct EncodedScene {
     /// `[gaussians, dim]` row-major, each row unit length.
     pub features: Vec<f32>,
+    /// Features per Gaussian.
     pub dim: usize,
+    /// Voxels over all chunks (stage 0).
     pub voxels: usize,
+    /// Chunks the scene was cut into (1 when it fits `max_voxels`).
     pub chunks: usize,
+    /// Per-step times.
     pub times: StageTimes,
 }
 
+/// Runs the encoder over `scene` (already in metres), in chunks of at most `max_voxels`
+/// voxels; `progress` shows a bar. Refuses empty scenes and non-finite inputs.
 pub fn encode_scene(
     session: &mut EncoderSession,
     scene: &Scene,

@@ -8,22 +8,31 @@
 
 use rayon::prelude::*;
 
+/// Bits per voxel coordinate (PTv3's serialisation depth).
 pub const BITS: u32 = 16;
+/// Largest voxel coordinate on each axis; positions beyond are clamped to it.
 pub const COORD_MAX: i64 = (1 << BITS) - 1;
+/// Voxels per attention patch.
 pub const PATCH: usize = 128;
 
 /// PTv3's four serialisation orders.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum SerialOrder {
+    /// Z-order (Morton) of (x, y, z).
     Z,
+    /// Z-order with x and y swapped.
     ZTrans,
+    /// Hilbert curve of (x, y, z).
     Hilbert,
+    /// Hilbert curve with x and y swapped.
     HilbertTrans,
 }
 
 impl SerialOrder {
+    /// Every order, in the card's order.
     pub const ALL: [SerialOrder; 4] = [Self::Z, Self::ZTrans, Self::Hilbert, Self::HilbertTrans];
 
+    /// The order's name in model cards and input names.
     pub fn name(self) -> &'static str {
         match self {
             Self::Z => "z",
@@ -33,10 +42,12 @@ impl SerialOrder {
         }
     }
 
+    /// The order called `name`, if any.
     pub fn from_name(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|o| o.name() == name)
     }
 
+    /// The order's code of voxel coordinates `[x, y, z]` (sort key).
     pub fn code(self, [x, y, z]: [i64; 3]) -> i64 {
         match self {
             Self::Z => morton(x, y, z),
@@ -50,19 +61,26 @@ impl SerialOrder {
 /// One stage's patch table for one order: `[patches, patch_len]` row-major, and the inverse.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Patches {
+    /// Which serialisation order the table follows.
     pub order: SerialOrder,
+    /// Number of patches.
     pub patches: usize,
+    /// Voxels per patch (V itself when there is one patch).
     pub patch_len: usize,
+    /// Voxel index at each patch position (`[patches, patch_len]`, padding repeats earlier entries).
     pub table: Vec<i64>,
+    /// `[V]`: each voxel's position in the unpadded order.
     pub inverse: Vec<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
+/// One encoder stage's voxels and their index tables.
 pub struct Stage {
     /// Voxel grid coordinates, sorted by `coord_key`.
     pub coords: Vec<[i64; 3]>,
     /// `[V, 27]` row-major; a missing neighbour is `V`.
     pub neighbours: Vec<i64>,
+    /// Patch tables for the orders the model reads at this stage.
     pub patches: Vec<Patches>,
 }
 
@@ -76,9 +94,13 @@ pub struct Pooling {
 }
 
 #[derive(Debug, Clone, PartialEq)]
+/// Every index table the encoder graph takes for one scene (or chunk).
 pub struct SceneIndices {
+    /// `[G]`: each Gaussian's stage-0 voxel.
     pub gauss_voxel: Vec<i64>,
+    /// Per stage, finest first.
     pub stages: Vec<Stage>,
+    /// Pooling between consecutive stages (`stages - 1` entries).
     pub pools: Vec<Pooling>,
 }
 
@@ -125,6 +147,7 @@ pub fn grid_origin(positions: &[[f32; 3]]) -> [f64; 3] {
     o
 }
 
+/// Integer voxel coordinates of each position: `floor((p - origin) / grid)` clamped to 0..=[`COORD_MAX`].
 pub fn voxel_coords(positions: &[[f32; 3]], origin: [f64; 3], grid: f64) -> Vec<[i64; 3]> {
     positions
         .par_iter()
@@ -134,6 +157,7 @@ pub fn voxel_coords(positions: &[[f32; 3]], origin: [f64; 3], grid: f64) -> Vec<
         .collect()
 }
 
+/// A coordinate packed into one i64 (x, y, z in 16-bit fields); sorts like the coordinates.
 pub fn coord_key(c: [i64; 3]) -> i64 {
     (c[0] << 32) | (c[1] << 16) | c[2]
 }
@@ -154,6 +178,8 @@ pub fn unique_coords(coords: &[[i64; 3]]) -> (Vec<[i64; 3]>, Vec<i64>) {
     (sorted.into_iter().map(key_coord).collect(), inverse)
 }
 
+/// `[V, 27]` row-major: index of each voxel's 26 neighbours and itself (dx, dy, dz each
+/// -1..=1, z fastest); a missing neighbour is V.
 pub fn neighbour_table(coords: &[[i64; 3]]) -> Vec<i64> {
     let keys: Vec<i64> = coords.iter().map(|&c| coord_key(c)).collect();
     let missing = coords.len() as i64;
@@ -182,6 +208,7 @@ fn spread_bits(v: i64) -> i64 {
     (0..BITS).fold(0, |out, i| out | (((v >> i) & 1) << (3 * i)))
 }
 
+/// Morton code: bit i of a, b, c goes to bits 3i+2, 3i+1, 3i.
 pub fn morton(a: i64, b: i64, c: i64) -> i64 {
     (spread_bits(a) << 2) | (spread_bits(b) << 1) | spread_bits(c)
 }
@@ -226,6 +253,7 @@ pub fn hilbert(a: i64, b: i64, c: i64) -> i64 {
     h
 }
 
+/// The patch table of `coords` serialised in `order`.
 pub fn patches_for(coords: &[[i64; 3]], order: SerialOrder) -> Patches {
     let mut perm: Vec<(i64, i64)> = coords.par_iter().enumerate().map(|(i, &c)| (order.code(c), i as i64)).collect();
     // Codes are unique per voxel, so an unstable sort is deterministic.
@@ -254,6 +282,8 @@ pub fn pad_patches(perm: &[i64], k: usize) -> (Vec<i64>, usize, usize) {
     (flat, p, k)
 }
 
+/// `[parents, 8]` row-major children of each parent, ascending, padded with the first child
+/// (from each child's `parent`).
 pub fn pool_table(parent: &[i64], parents: usize) -> Vec<i64> {
     let mut counts = vec![0usize; parents];
     for &p in parent {

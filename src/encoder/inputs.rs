@@ -17,8 +17,11 @@ use rayon::prelude::*;
 use super::indices::{COORD_MAX, grid_origin};
 use crate::scene::Scene;
 
+/// Float attributes per Gaussian.
 pub const ATTRIBUTES: usize = 10;
+/// Floats per voxel in `voxel_feat`.
 pub const VOXEL_FEAT: usize = 11;
+/// Floats per Gaussian in `gauss_feat`.
 pub const GAUSS_FEAT: usize = 10;
 /// The SH band-0 constant: colour = 0.5 + C0 · DC.
 const SH_C0: f64 = 0.282_094_791_773_878_14;
@@ -33,6 +36,7 @@ pub enum InputRule {
 }
 
 impl InputRule {
+    /// Rule `n` as card's `input_rule` numbers them (1 or 2).
     pub fn from_number(n: u32) -> Option<Self> {
         match n {
             1 => Some(Self::SceneNormalised),

@@ -29,21 +29,27 @@ pub fn default_model_path() -> PathBuf {
     crate::util::find_model("encoder.onnx")
 }
 
+/// The default feature cache folder: `features` in [`crate::util::cache_dir`].
 pub fn default_cache_dir() -> PathBuf {
     crate::util::cache_dir().join("features")
 }
 
 #[derive(Debug, Clone)]
+/// How [`scene_features`] runs: model, cache, provider, chunking.
 pub struct FeatureOptions {
+    /// The encoder's ONNX file; its card is the `.json` beside it.
     pub model: PathBuf,
     /// None: no cache at all.
     pub cache_dir: Option<PathBuf>,
     /// Recompute even when a valid cache exists.
     pub force: bool,
+    /// Which ONNX Runtime execution provider to run on.
     pub provider: ExecutionChoice,
     /// ONNX Runtime intra-op threads (0 = its default, all cores).
     pub threads: usize,
+    /// Most voxels per encoder pass; larger scenes are cut into spatial chunks (changes features near chunk borders).
     pub max_voxels: usize,
+    /// Show a progress bar over the chunks.
     pub progress: bool,
     /// World units per metre: the scene is divided by it before encoding (see
     /// [`crate::scene::scale`]); 1 encodes it as it is. Resolve it with [`resolve_scale`].
@@ -53,12 +59,14 @@ pub struct FeatureOptions {
 /// How the scene's scale is chosen: estimated from the scene and its cameras, or given.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum SceneScale {
+    /// Estimated from the scene's height along up ([`crate::scene::scale`]).
     Estimate,
     /// The units `rtgs2 import` recorded in a trainer folder's `import.json`, else estimated.
     /// Not the default: the shipped networks were trained on features at the estimated
     /// scale, and on imported scans they score lower at the recorded one (measured: ScanNet
     /// rooms 0004-0005 ScanNet-20 mIoU 0.263 → 0.248, furnished held-out rooms 0.273 → 0.230).
     Recorded,
+    /// Given by the user, world units per metre (positive).
     Fixed(f32),
 }
 
@@ -127,24 +135,34 @@ impl Default for FeatureOptions {
 }
 
 #[derive(Debug, Clone, PartialEq)]
+/// Whether the features came from, or went into, the cache.
 pub enum CacheOutcome {
+    /// No cache (none configured, or writing it failed).
     Disabled,
+    /// Read from this cache file.
     Hit(PathBuf),
+    /// Computed and written to this cache file.
     Written(PathBuf),
 }
 
 /// Where the features came from and what each step cost.
 #[derive(Debug, Clone)]
 pub struct SceneFeatures {
+    /// `dim` features per Gaussian, Gaussian-major, rounded to f16 precision.
     pub features: Vec<f32>,
+    /// Features per Gaussian.
     pub dim: usize,
     /// World units per metre the scene was encoded at (`FeatureOptions::scene_scale`).
     pub scene_scale: f32,
+    /// What the cache did.
     pub cache: CacheOutcome,
     /// Present when the network ran (not on a cache hit).
     pub computed: Option<(EncodedScene, String)>,
+    /// Hashing the scene and model for the cache key, milliseconds.
     pub hash_ms: f64,
+    /// Reading and writing the cache file, milliseconds.
     pub cache_io_ms: f64,
+    /// Opening the ONNX Runtime session (0 on a cache hit), milliseconds.
     pub session_ms: f64,
     /// Problems with an existing cache file that made us recompute.
     pub warnings: Vec<String>,

@@ -10,9 +10,12 @@ use super::error::EncoderError;
 pub use crate::inference::{ExecutionChoice, InputTensor};
 use crate::inference::{build_session, check_io_names, run_inputs};
 
+/// An ONNX Runtime session of the encoder with its card.
 pub struct EncoderSession {
     session: Session,
+    /// The model card.
     pub card: EncoderCard,
+    /// The ONNX file it was opened from.
     pub model_path: PathBuf,
     /// The execution provider actually in use, for messages and benchmarks.
     pub provider: String,

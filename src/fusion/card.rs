@@ -11,8 +11,11 @@ use super::preprocess::rgb_table;
 use crate::classes::NUM_CLASSES;
 use crate::render::gpu::pack::{TensorElement, TensorRecipe};
 
+/// The card format this build reads (`format` field).
 pub const FORMAT: &str = "rtgs2-fusion/1";
+/// Name of the RGB graph input.
 pub const RGB_INPUT: &str = "rgb";
+/// Name of the features graph input.
 pub const FEATURES_INPUT: &str = "features";
 
 /// `rgb_std` bounds. RGB enters as u8 / 255, in [0, 1], whose standard deviation is at most
@@ -25,22 +28,31 @@ const RGB_STD_RANGE: std::ops::RangeInclusive<f32> = 0.001..=1.0;
 const FEATURE_SCALE_RANGE: std::ops::RangeInclusive<f32> = 1e-6..=1e6;
 
 #[derive(Debug, Clone, Deserialize)]
+/// The fusion network's model card (the `.json` beside the `.onnx`): inputs, classes, normalisation; checked on load.
 pub struct FusionCard {
     #[serde(default)]
+    /// Human-readable name of the model; empty when the card has none.
     pub name: String,
+    /// Card format; must be [`FORMAT`].
     pub format: String,
     /// Graph input names in order: "rgb" and/or "features".
     pub inputs: Vec<String>,
+    /// Name of the graph's logits output (`[1, classes, H, W]`).
     pub output: String,
     /// D of the features input; 0 when the model takes no features.
     pub feature_dim: usize,
     /// NYU40 id of each output channel. Wider than u8 here so out-of-range ids are reported,
     /// not wrapped by the parser.
     pub class_ids: Vec<i64>,
+    /// Per-channel mean subtracted from RGB in 0-1 (3 values).
     pub rgb_mean: Vec<f32>,
+    /// Per-channel standard deviation RGB is divided by (3 values, 0.001-1).
     pub rgb_std: Vec<f32>,
+    /// Factor on every splatted feature (1 / their RMS in training); positive.
     pub feature_scale: f32,
+    /// Input height and width are padded up to a multiple of this (1-4096).
     pub size_multiple: usize,
+    /// How padding is filled; only `replicate` (edge pixels repeated) is supported.
     pub padding: String,
     /// Per-Gaussian cues appended after the encoder's features, by name (absent: none). The
     /// only kind is [`crate::scene::gravity::GRAVITY_CUES`]: `feature_dim` then counts its
@@ -51,6 +63,7 @@ pub struct FusionCard {
     #[serde(default)]
     pub encoder_sha256: Option<String>,
     #[serde(skip)]
+    /// Where the card was read from (for messages); not part of the JSON.
     pub path: PathBuf,
 }
 
@@ -60,6 +73,7 @@ impl FusionCard {
         self.feature_dim - if self.gravity_cues.is_some() { crate::scene::gravity::GRAVITY_CHANNELS } else { 0 }
     }
 
+    /// Reads and checks the card at `path`.
     pub fn load(path: &Path) -> Result<Self, FusionError> {
         let text = std::fs::read_to_string(path).map_err(|source| match source.kind() {
             std::io::ErrorKind::NotFound => {
@@ -158,10 +172,12 @@ impl FusionCard {
         Ok(())
     }
 
+    /// Whether the graph has an `rgb` input.
     pub fn takes_rgb(&self) -> bool {
         self.inputs.iter().any(|i| i == RGB_INPUT)
     }
 
+    /// Whether the graph has a `features` input.
     pub fn takes_features(&self) -> bool {
         self.inputs.iter().any(|i| i == FEATURES_INPUT)
     }
@@ -171,10 +187,12 @@ impl FusionCard {
         self.class_ids.iter().map(|&id| id as u8).collect()
     }
 
+    /// `rgb_mean` as an array.
     pub fn mean3(&self) -> [f32; 3] {
         [self.rgb_mean[0], self.rgb_mean[1], self.rgb_mean[2]]
     }
 
+    /// `rgb_std` as an array.
     pub fn std3(&self) -> [f32; 3] {
         [self.rgb_std[0], self.rgb_std[1], self.rgb_std[2]]
     }

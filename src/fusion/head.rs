@@ -59,8 +59,11 @@ impl PixelHead {
 
 /// The head's result for a padded frame, `[height, width]` row-major.
 pub struct HeadOutput {
+    /// Output-channel index of the largest logit per pixel (first on ties).
     pub index: Vec<u8>,
+    /// Softmax probability of that channel per pixel.
     pub confidence: Vec<f32>,
+    /// The tensor shape, `[1, padded height, padded width]`.
     pub shape: [i64; 3],
 }
 

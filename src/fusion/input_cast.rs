@@ -31,7 +31,9 @@ pub enum InputPrecision {
     /// there, and the cast would be extra work).
     #[default]
     Auto,
+    /// Always f32.
     F32,
+    /// Always f16 (half the bytes; widened to f32 on the network's device).
     F16,
 }
 

@@ -30,13 +30,18 @@ type NamedInputs = Vec<(String, (TensorValues, Vec<usize>))>;
 /// provider and on the host for the CPU provider.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct DeviceOptions {
+    /// Where class and confidence are computed.
     pub pixel_head: PixelHead,
+    /// How the input tensors are stored.
     pub input_precision: InputPrecision,
 }
 
+/// A loaded fusion network (ONNX Runtime session) with its card and, on a GPU provider, its companion graphs.
 pub struct FusionModel {
     session: Session,
+    /// The model card.
     pub card: FusionCard,
+    /// The ONNX file it was opened from.
     pub model_path: PathBuf,
     /// The execution provider in use.
     pub provider: String,

@@ -9,15 +9,20 @@ use super::coverage::{NO_CLASS, mask_uncovered};
 /// Per-frame cost of the three steps, milliseconds.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct PredictTimings {
+    /// Building the input tensors (0 when they came packed from the GPU).
     pub preprocess_ms: f64,
+    /// Running the network (and the head's graph, when used).
     pub inference_ms: f64,
+    /// Class, confidence and cropping on the host.
     pub postprocess_ms: f64,
 }
 
 /// The per-pixel result for one frame, row-major, top row first.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Prediction {
+    /// Frame width, pixels.
     pub width: usize,
+    /// Frame height, pixels.
     pub height: usize,
     /// NYU40 id per pixel.
     pub classes: Vec<u8>,
@@ -27,6 +32,7 @@ pub struct Prediction {
     /// Per pixel, the softmax probability of its class, when the head's graph ran (else empty:
     /// computed from the logits on demand).
     pub confidence: Vec<f32>,
+    /// What each step cost.
     pub timings: PredictTimings,
 }
 
@@ -55,9 +61,13 @@ impl Prediction {
 /// The network's raw output cropped back to the frame: `[classes, height, width]`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Logits {
+    /// Output channels (the card's classes).
     pub classes: usize,
+    /// Frame width, pixels.
     pub width: usize,
+    /// Frame height, pixels.
     pub height: usize,
+    /// `[classes, height, width]` row-major logits.
     pub data: Vec<f32>,
 }
 

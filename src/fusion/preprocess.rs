@@ -13,7 +13,9 @@ use crate::render::gpu::pack::PackedTensors;
 /// What the network needs from one rendered view.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct FrameInputs {
+    /// Frame width, pixels.
     pub width: usize,
+    /// Frame height, pixels.
     pub height: usize,
     /// 8-bit RGB, row-major `[height, width, 3]` (may be empty when `packed` holds the
     /// network's inputs and nobody shows the colour).
@@ -21,6 +23,7 @@ pub struct FrameInputs {
     /// Splatted features, row-major `[height, width, feature_dim]` (empty when none, or
     /// when `packed` holds them).
     pub features: Vec<f32>,
+    /// Channels per pixel in `features` (or in `packed`'s feature tensor).
     pub feature_dim: usize,
     /// The network's input tensors already made on the GPU (`render_packed`): used as they
     /// are instead of preprocessing `rgb8` and `features`.
@@ -60,6 +63,7 @@ impl FrameInputs {
         }
     }
 
+    /// Number of pixels, `width * height`.
     pub fn pixels(&self) -> usize {
         self.width * self.height
     }

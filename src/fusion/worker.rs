@@ -85,9 +85,12 @@ impl<T> LatestSlot<T> {
 pub struct WorkerOutput {
     /// The number the frame was submitted with.
     pub frame: u64,
+    /// The prediction, or why the network failed on this frame.
     pub result: Result<Prediction, FusionError>,
 }
 
+/// The fusion network on its own thread: frames are submitted without blocking, the newest
+/// pending one is run, results come back tagged with their frame number.
 pub struct FusionWorker {
     slot: Arc<LatestSlot<FrameInputs>>,
     results: Receiver<WorkerOutput>,

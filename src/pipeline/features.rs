@@ -9,7 +9,9 @@ use crate::scene::{Camera, LoadedScene, Scene};
 
 /// Features and the line saying which scene scale they were computed at (for the user).
 pub struct ScaledFeatures {
+    /// The features and what they cost.
     pub features: SceneFeatures,
+    /// One line saying which scene scale they were computed at and why.
     pub scale_note: String,
 }
 
@@ -56,9 +58,13 @@ pub fn with_gravity_cues(
 #[derive(Debug, thiserror::Error)]
 #[error("the encoder {} gives {encoder_dim}-d features, but {} reads {fusion_dim}", .encoder.display(), .fusion.display())]
 pub struct FeatureWidthMismatch {
+    /// The encoder model.
     pub encoder: PathBuf,
+    /// Width of its features.
     pub encoder_dim: usize,
+    /// The fusion model.
     pub fusion: PathBuf,
+    /// Encoder channels the fusion network reads.
     pub fusion_dim: usize,
 }
 

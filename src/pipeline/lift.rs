@@ -19,12 +19,16 @@ use crate::scene::{Camera, ExtraProperty, ScalarKind, Scene};
 const MIN_WEIGHT: f32 = 0.01;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
+/// How labels are lifted from 2D predictions onto the Gaussians.
 pub struct LiftOptions {
     /// Views in all: up to half of them the scene's own cameras (evenly spread), the rest
     /// random views near them ([`extra_views`]).
     pub views: usize,
+    /// Width of each view, pixels.
     pub width: u32,
+    /// Height of each view, pixels.
     pub height: u32,
+    /// Seed of the random extra views.
     pub seed: u64,
 }
 
@@ -37,8 +41,11 @@ impl Default for LiftOptions {
 /// Per Gaussian: a NYU40 class (0 = unlabelled: seen in no view) and a confidence in 0-1.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LiftedLabels {
+    /// NYU40 id per Gaussian; 0 where no view saw it.
     pub classes: Vec<u16>,
+    /// Per Gaussian, the class's share of its summed class weight, 0-1 (0 when unseen).
     pub confidence: Vec<f32>,
+    /// Views the labels were lifted from.
     pub views: usize,
 }
 

@@ -19,18 +19,24 @@ const MAGIC: &[u8; 9] = b"RTGS2LIFT";
 const VERSION: u8 = 1;
 const HEADER: usize = 9 + 1 + 32 + 8 + 4;
 
+/// SHA-256 over everything lifted labels depend on.
 pub type LiftKey = [u8; 32];
 
 /// What the lifted labels of a scene were made with.
 pub struct LiftInputs<'a> {
+    /// The scene (geometry, opacity and SH are hashed).
     pub scene: &'a Scene,
+    /// The fusion model file's bytes.
     pub fusion_model: &'a [u8],
     /// Empty for an RGB-only network.
     pub encoder_model: &'a [u8],
+    /// World units per metre the features were encoded at.
     pub scene_scale: f32,
+    /// The lifting options.
     pub options: &'a LiftOptions,
 }
 
+/// The cache key of `inputs`.
 pub fn lift_key(inputs: &LiftInputs) -> LiftKey {
     let s = inputs.scene;
     let mut h = Sha256::new();
@@ -52,6 +58,7 @@ pub fn lift_key(inputs: &LiftInputs) -> LiftKey {
     h.finalize().into()
 }
 
+/// The cache file for `key` in `dir` (first 40 hex digits, `.rtgs2lift`).
 pub fn lift_cache_path(dir: &Path, key: &LiftKey) -> PathBuf {
     dir.join(format!("{}.rtgs2lift", &hex(key)[..40]))
 }
@@ -60,23 +67,42 @@ pub fn lift_cache_path(dir: &Path, key: &LiftKey) -> PathBuf {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum LiftCacheError {
     #[error("not an rtgs2 lifted-label file")]
+    /// Too short, or the magic bytes are wrong.
     NotLifted,
     #[error("version {0}, this build writes {VERSION}")]
+    /// Written by another format version (carried).
     Version(u8),
     #[error("made for another scene, model or options (its hash differs)")]
+    /// Made for another scene, model or options.
     OtherKey,
     #[error("holds {found} Gaussians, the scene has {expected}")]
-    Count { found: usize, expected: usize },
+    /// The file holds labels for another number of Gaussians.
+    Count {
+        /// Gaussians in the file.
+        found: usize,
+        /// Gaussians in the scene.
+        expected: usize,
+    },
     #[error("{found} bytes, expected {expected} (truncated or padded)")]
-    Length { found: usize, expected: usize },
+    /// The file's size does not match its header.
+    Length {
+        /// Bytes in the file.
+        found: usize,
+        /// Bytes the header implies.
+        expected: usize,
+    },
     #[error("checksum mismatch (corrupt)")]
+    /// The trailing SHA-256 does not match: the file is corrupt.
     Checksum,
     #[error("class {0} is not an NYU40 id")]
+    /// A stored class (carried) is above 40.
     Class(u16),
     #[error("confidence {0} is outside 0-1")]
+    /// A stored confidence (carried) is outside 0-1 or not finite.
     Confidence(f32),
 }
 
+/// The file bytes of `lifted` under `key` (checksummed).
 pub fn encode(key: &LiftKey, lifted: &LiftedLabels) -> Vec<u8> {
     let n = lifted.classes.len();
     let mut out = Vec::with_capacity(HEADER + n * 4 + 32);

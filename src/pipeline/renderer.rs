@@ -19,16 +19,21 @@ use crate::scene::{Camera, Scene};
 #[derive(Debug, thiserror::Error)]
 pub enum RendererError {
     #[error(transparent)]
+    /// No GPU could be opened.
     Gpu(#[from] GpuError),
     #[error(transparent)]
+    /// The scene could not be uploaded to the GPU.
     Upload(#[from] GpuSceneError),
     #[error(transparent)]
+    /// The GPU render failed.
     Headless(#[from] HeadlessError),
     #[error(transparent)]
+    /// The CPU reference render failed.
     Cpu(#[from] RenderError),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+/// Which renderer to use.
 pub enum Backend {
     /// The GPU renderer if an adapter exists, else the CPU reference.
     Auto,
@@ -40,6 +45,7 @@ pub enum Backend {
 
 /// A view rendered for the fusion network ([`Renderer::render_inputs`]).
 pub struct InputsView {
+    /// The network's inputs for the view.
     pub inputs: FrameInputs,
     /// NYU40 ids a pixel when labels were asked for, else empty.
     pub labels: Vec<u8>,
@@ -49,7 +55,14 @@ pub struct InputsView {
 
 /// A scene ready to render with the chosen backend.
 pub enum Renderer<'a> {
-    Cpu { scene: &'a Scene, features: Option<(usize, Vec<f32>)> },
+    /// The exact CPU reference.
+    Cpu {
+        /// The scene it renders.
+        scene: &'a Scene,
+        /// Attached features: (channels per Gaussian, values); `None` before any are set.
+        features: Option<(usize, Vec<f32>)>,
+    },
+    /// The GPU renderer with the uploaded scene.
     Gpu(Box<GpuBackend>),
 }
 
@@ -98,6 +111,7 @@ impl<'a> Renderer<'a> {
         })))
     }
 
+    /// One line naming the backend (and the GPU), for the user.
     pub fn describe(&self) -> String {
         match self {
             Self::Cpu { .. } => format!("CPU reference ({} threads)", rayon::current_num_threads()),

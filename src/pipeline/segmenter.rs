@@ -11,12 +11,16 @@ use crate::render::gpu::pack::TensorRecipe;
 use crate::scene::{Camera, Scene};
 
 #[derive(Debug, thiserror::Error)]
+/// Why a view could not be segmented.
 pub enum SegmentError {
     #[error(transparent)]
+    /// Rendering the view failed.
     Render(#[from] RendererError),
     #[error(transparent)]
+    /// The network failed.
     Fusion(#[from] FusionError),
     #[error(transparent)]
+    /// The encoder's features do not have the width the network reads.
     FeatureWidth(#[from] FeatureWidthMismatch),
 }
 
@@ -24,9 +28,13 @@ pub enum SegmentError {
 /// id per pixel, else empty), the 8-bit render it saw, and the CPU's share of reading the
 /// view back.
 pub struct SegmentedView {
+    /// The network's prediction.
     pub prediction: Prediction,
+    /// Ground truth, NYU40 id per pixel; empty unless asked for.
     pub labels: Vec<u8>,
+    /// The 8-bit RGB render the network saw, row-major.
     pub rgb8: Vec<u8>,
+    /// The CPU's share of reading the view back, milliseconds.
     pub readback_ms: f64,
 }
 
@@ -35,14 +43,18 @@ pub struct SegmentedView {
 pub struct EncoderInput<'s> {
     /// The encoder model, named when its width does not fit the network.
     pub encoder: &'s Path,
+    /// The features and the scale they were encoded at.
     pub features: SceneFeatures,
+    /// The scene (for the gravity cues).
     pub scene: &'s Scene,
+    /// Its cameras (they say where up is).
     pub cameras: &'s [Camera],
 }
 
 /// A scene's renderer with the encoder's features attached when the network reads them, and
 /// the network's tensor recipe.
 pub struct Segmenter<'a> {
+    /// The renderer, with the features attached.
     pub renderer: Renderer<'a>,
     recipe: TensorRecipe,
 }
@@ -84,6 +96,7 @@ impl<'a> Segmenter<'a> {
         Ok(SegmentedView { prediction, labels: view.labels, rgb8, readback_ms: view.readback_ms })
     }
 
+    /// The network's tensor recipe.
     pub fn recipe(&self) -> &TensorRecipe {
         &self.recipe
     }
