@@ -99,45 +99,85 @@ pub const SCANNET_PALETTE: [[u8; 3]; NUM_CLASSES] = [
 
 /// Named NYU40 ids, so generator and tests read as words rather than magic numbers.
 pub mod id {
+    /// NYU40 id 1, "wall".
     pub const WALL: u16 = 1;
+    /// NYU40 id 2, "floor".
     pub const FLOOR: u16 = 2;
+    /// NYU40 id 3, "cabinet".
     pub const CABINET: u16 = 3;
+    /// NYU40 id 4, "bed".
     pub const BED: u16 = 4;
+    /// NYU40 id 5, "chair".
     pub const CHAIR: u16 = 5;
+    /// NYU40 id 6, "sofa".
     pub const SOFA: u16 = 6;
+    /// NYU40 id 7, "table".
     pub const TABLE: u16 = 7;
+    /// NYU40 id 8, "door".
     pub const DOOR: u16 = 8;
+    /// NYU40 id 9, "window".
     pub const WINDOW: u16 = 9;
+    /// NYU40 id 10, "bookshelf".
     pub const BOOKSHELF: u16 = 10;
+    /// NYU40 id 11, "picture".
     pub const PICTURE: u16 = 11;
+    /// NYU40 id 12, "counter".
     pub const COUNTER: u16 = 12;
+    /// NYU40 id 13, "blinds".
     pub const BLINDS: u16 = 13;
+    /// NYU40 id 14, "desk".
     pub const DESK: u16 = 14;
+    /// NYU40 id 15, "shelves".
     pub const SHELVES: u16 = 15;
+    /// NYU40 id 16, "curtain".
     pub const CURTAIN: u16 = 16;
+    /// NYU40 id 17, "dresser".
     pub const DRESSER: u16 = 17;
+    /// NYU40 id 18, "pillow".
     pub const PILLOW: u16 = 18;
+    /// NYU40 id 19, "mirror".
     pub const MIRROR: u16 = 19;
+    /// NYU40 id 20, "floor mat".
     pub const FLOOR_MAT: u16 = 20;
+    /// NYU40 id 21, "clothes".
     pub const CLOTHES: u16 = 21;
+    /// NYU40 id 22, "ceiling".
     pub const CEILING: u16 = 22;
+    /// NYU40 id 23, "books".
     pub const BOOKS: u16 = 23;
+    /// NYU40 id 24, "refrigerator".
     pub const REFRIGERATOR: u16 = 24;
+    /// NYU40 id 25, "television".
     pub const TELEVISION: u16 = 25;
+    /// NYU40 id 26, "paper".
     pub const PAPER: u16 = 26;
+    /// NYU40 id 27, "towel".
     pub const TOWEL: u16 = 27;
+    /// NYU40 id 28, "shower curtain".
     pub const SHOWER_CURTAIN: u16 = 28;
+    /// NYU40 id 29, "box".
     pub const BOX: u16 = 29;
+    /// NYU40 id 30, "whiteboard".
     pub const WHITEBOARD: u16 = 30;
+    /// NYU40 id 31, "person".
     pub const PERSON: u16 = 31;
+    /// NYU40 id 32, "night stand".
     pub const NIGHT_STAND: u16 = 32;
+    /// NYU40 id 33, "toilet".
     pub const TOILET: u16 = 33;
+    /// NYU40 id 34, "sink".
     pub const SINK: u16 = 34;
+    /// NYU40 id 35, "lamp".
     pub const LAMP: u16 = 35;
+    /// NYU40 id 36, "bathtub".
     pub const BATHTUB: u16 = 36;
+    /// NYU40 id 37, "bag".
     pub const BAG: u16 = 37;
+    /// NYU40 id 38, "otherstructure".
     pub const OTHER_STRUCTURE: u16 = 38;
+    /// NYU40 id 39, "otherfurniture".
     pub const OTHER_FURNITURE: u16 = 39;
+    /// NYU40 id 40, "otherprop".
     pub const OTHER_PROP: u16 = 40;
 }
 

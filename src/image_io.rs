@@ -66,6 +66,7 @@ pub fn grid_rgb<I: AsRef<[u8]>>(
     out
 }
 
+/// A 0-1 value as a byte: clamped, × 255, rounded (NaN gives 0); what every PNG and tensor of the crate uses.
 pub fn to_u8(v: f32) -> u8 {
     (v.clamp(0.0, 1.0) * 255.0 + 0.5) as u8
 }

@@ -30,10 +30,12 @@ use clap::{Parser, Subcommand};
 #[command(name = "rtgs2", version, about, long_about = None)]
 pub struct Cli {
     #[command(subcommand)]
+    /// The subcommand; `None` (no arguments) opens the viewer.
     pub command: Option<Command>,
 }
 
 #[derive(Subcommand, Debug)]
+/// The `rtgs2` subcommands.
 pub enum Command {
     /// Summarise a scene: Gaussian count, SH degree, bounds, labels, cameras.
     Info(info::InfoArgs),

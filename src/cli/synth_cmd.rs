@@ -95,6 +95,8 @@ struct Manifest<'a> {
     class_counts: std::collections::BTreeMap<&'static str, usize>,
 }
 
+/// `rtgs2 synth`: generates `--count` furnished, labelled rooms into the output folder, each
+/// with its cameras and a `synth.json` manifest.
 pub fn run(args: &SynthArgs) -> anyhow::Result<()> {
     if args.count == 0 {
         bail!("--count must be at least 1");

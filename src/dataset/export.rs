@@ -11,14 +11,19 @@ use serde::Serialize;
 use crate::render::Frame;
 use crate::util::npy;
 
+/// The dataset manifest's format tag.
 pub const FORMAT: &str = "rtgs2-dataset/1";
 
 /// File names of one view, relative to the dataset root.
 #[derive(Debug, Clone, Serialize)]
 pub struct ViewFiles {
+    /// `<stem>_rgb.npy`: u8 `[H, W, 3]`.
     pub rgb: String,
+    /// `<stem>_features.npy`: f16 `[H, W, D]`; `None` when the frame has no features.
     pub features: Option<String>,
+    /// `<stem>_depth.npy`: f32 `[H, W]`.
     pub depth: String,
+    /// `<stem>_labels.npy`: u8 `[H, W]` NYU40 ids, 255 = ignored.
     pub labels: String,
 }
 

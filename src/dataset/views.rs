@@ -13,7 +13,10 @@ pub enum ViewSource {
     /// The scene's camera with this index.
     SceneCamera(usize),
     /// A random view near the scene camera with this index.
-    Extra { near: usize },
+    Extra {
+        /// Index of the scene camera it was drawn near.
+        near: usize,
+    },
 }
 
 /// Up to `count` of the scene's cameras, evenly spaced, resized to `width`×`height`.

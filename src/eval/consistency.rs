@@ -19,19 +19,25 @@ pub const BASELINE: f64 = 0.05;
 
 /// One view's per-pixel classes (0 = none) and depths (0 = none), row-major.
 pub struct ViewMaps<'a> {
+    /// The view's camera.
     pub camera: &'a Camera,
+    /// Class per pixel; 0 = none.
     pub classes: &'a [u8],
+    /// Depth per pixel; 0 = none.
     pub depth: &'a [f32],
 }
 
 /// Counted pixels and those whose classes agree.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Agreement {
+    /// Counted pixels whose class matches the partner view's.
     pub agree: u64,
+    /// Pixels that reprojected onto a matching surface of the partner view.
     pub counted: u64,
 }
 
 impl Agreement {
+    /// Adds `other`'s counts to these.
     pub fn add(&mut self, other: Agreement) {
         self.agree += other.agree;
         self.counted += other.counted;

@@ -80,19 +80,28 @@ impl Default for Confusion {
 /// One class's scores.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ClassScore {
+    /// NYU40 id.
     pub id: u8,
+    /// Its name.
     pub name: &'static str,
+    /// Intersection over union: TP / (TP + FP + FN).
     pub iou: f64,
+    /// Accuracy (recall): TP / ground-truth pixels.
     pub acc: f64,
     /// Valid ground-truth pixels of this class.
     pub pixels: u64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
+/// Scores over the classes present in the ground truth.
 pub struct Summary {
+    /// Mean IoU over the classes present.
     pub miou: f64,
+    /// Mean accuracy over the classes present.
     pub macc: f64,
+    /// Overall accuracy: correct valid pixels / valid pixels.
     pub oacc: f64,
+    /// Each present class's scores, by id.
     pub per_class: Vec<ClassScore>,
 }
 
@@ -110,12 +119,14 @@ impl Confusion {
         }
     }
 
+    /// Adds `other`'s counts to this matrix.
     pub fn merge(&mut self, other: &Confusion) {
         for (a, b) in self.counts.iter_mut().zip(&other.counts) {
             *a += b;
         }
     }
 
+    /// Pixels with ground truth `gt` predicted as `pred`.
     pub fn get(&self, gt: usize, pred: usize) -> u64 {
         self.counts[gt * NUM_CLASSES + pred]
     }

@@ -23,15 +23,29 @@ use crate::scene::Scene;
 use crate::scene::trainer_folder::{DEFAULT_ITERATION, write_trainer_folder};
 
 #[derive(Debug, Error)]
+/// Why a scan could not be imported.
 pub enum ImportError {
     /// The OS message is in the text and not also a `source`: anyhow's `{:#}` would print it twice.
     #[error("{path}: {error}")]
-    Io { path: String, error: std::io::Error },
+    Io {
+        /// The file.
+        path: String,
+        /// What the operating system reported.
+        error: std::io::Error,
+    },
+    /// The file was read but its content cannot be imported.
     #[error("{path}: {problem}")]
-    Invalid { path: String, problem: String },
+    Invalid {
+        /// The file.
+        path: String,
+        /// What is wrong with it.
+        problem: String,
+    },
     #[error(transparent)]
+    /// A `.npy` input could not be read.
     Npy(#[from] crate::util::npy::NpyError),
     #[error(transparent)]
+    /// A scene-format input (PLY, ...) could not be read.
     Scene(#[from] crate::scene::SceneError),
     /// `height` says how tall the scan is in metres along the up axis at the scale used: a
     /// wrong `--units-per-metre` (or `--up`) shows there as no room's height.
@@ -40,7 +54,14 @@ pub enum ImportError {
         short_number(*.height),
         short_number(*.units_per_metre)
     )]
-    NoViews { path: String, height: f32, units_per_metre: f32 },
+    NoViews {
+        /// The scan file.
+        path: String,
+        /// The scan's extent along up, metres at the scale used.
+        height: f32,
+        /// World units per metre used.
+        units_per_metre: f32,
+    },
 }
 
 /// A number for a message: plain where it is of everyday size, else in exponent form (an
@@ -50,10 +71,12 @@ fn short_number(v: f32) -> String {
 }
 
 impl ImportError {
+    /// An I/O failure on `path`.
     pub fn io(path: &Path, source: std::io::Error) -> Self {
         Self::Io { path: path.display().to_string(), error: source }
     }
 
+    /// Unusable content in `path`.
     pub fn invalid(path: &Path, problem: impl Into<String>) -> Self {
         Self::Invalid { path: path.display().to_string(), problem: problem.into() }
     }
@@ -61,23 +84,34 @@ impl ImportError {
 
 /// A scan made into a scene with cameras.
 pub struct Imported {
+    /// One flat Gaussian per point, labels carried.
     pub scene: Scene,
+    /// Cameras placed in the room's free space.
     pub cameras: Vec<Camera>,
+    /// What the import did, for `import.json`.
     pub report: ImportReport,
 }
 
 /// What `import.json` records beside the scene.
 #[derive(Clone, Debug, Serialize)]
 pub struct ImportReport {
+    /// The scan file, as given.
     pub source: String,
+    /// Points read.
     pub points: usize,
+    /// Labels outside NYU40 that were set to 0.
     pub labels_repaired: usize,
+    /// Colour values outside their range that were clamped.
     pub colours_clamped: usize,
+    /// Up direction (unit vector) the cameras were placed with.
     pub up: [f32; 3],
     /// World units per metre the cameras were placed with (given, or estimated).
     pub units_per_metre: f32,
+    /// Point spacing and isolation measured while making the Gaussians.
     pub surfels: SurfelStats,
+    /// Cameras placed.
     pub cameras: usize,
+    /// Points per class name.
     pub class_counts: std::collections::BTreeMap<&'static str, usize>,
 }
 
@@ -139,10 +173,13 @@ pub fn write_imported(dir: &Path, imported: &Imported) -> Result<PathBuf, Import
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum UpError {
     #[error("expected x, y, z (optionally signed) or X,Y,Z; got {0:?}")]
+    /// Neither an axis name nor comma-separated numbers.
     Unreadable(String),
     #[error("expected X,Y,Z; got {0:?}")]
+    /// Comma-separated numbers, but not three.
     NotThree(String),
     #[error("the up vector {0:?} must be finite and not zero")]
+    /// Three numbers that are zero or not finite.
     Degenerate(String),
 }
 

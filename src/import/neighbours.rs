@@ -16,6 +16,7 @@ pub struct Grid<'a> {
 }
 
 impl<'a> Grid<'a> {
+    /// A grid over `points` with cubic cells of side `cell` (positive).
     pub fn new(points: &'a [Vec3], cell: f32) -> Self {
         assert!(cell > 0.0 && cell.is_finite(), "grid cell size must be positive");
         let mut cells: HashMap<[i32; 3], Vec<u32>> = HashMap::new();
@@ -32,6 +33,7 @@ impl<'a> Grid<'a> {
         Self { spacing, ..Self::new(points, spacing * 3.0) }
     }
 
+    /// The points the grid indexes.
     pub fn points(&self) -> &'a [Vec3] {
         self.points
     }

@@ -20,8 +20,11 @@ pub const MAX_POINTS: usize = 100_000_000;
 /// One scan's points: positions, 8-bit colours and NYU40 labels (0 = unlabelled).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LabelledPoints {
+    /// Positions, the scan's world units.
     pub positions: Vec<[f32; 3]>,
+    /// 8-bit RGB per point.
     pub colours: Vec<[u8; 3]>,
+    /// NYU40 id per point; 0 = unlabelled.
     pub labels: Vec<u16>,
     /// Labels outside NYU40 (negative or above 40) that were set to 0.
     pub labels_repaired: usize,
@@ -32,10 +35,12 @@ pub struct LabelledPoints {
 }
 
 impl LabelledPoints {
+    /// Number of points.
     pub fn len(&self) -> usize {
         self.positions.len()
     }
 
+    /// Whether there are no points.
     pub fn is_empty(&self) -> bool {
         self.positions.is_empty()
     }
@@ -73,6 +78,8 @@ pub fn scan_name(path: &Path) -> String {
     stem.strip_suffix("_vert").unwrap_or(stem).to_string()
 }
 
+/// Reads a ScanNet-style pair: `<scan>_vert.npy` (N × 6+: x y z r g b) and its label array
+/// (N integers, any width).
 pub fn read_npy_pair(vert_path: &Path, label_path: &Path) -> Result<LabelledPoints, ImportError> {
     let vert = npy::read::<f32>(vert_path).map_err(ImportError::Npy)?;
     if vert.shape.len() != 2 || vert.shape[1] < 6 {

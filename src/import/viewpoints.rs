@@ -16,11 +16,15 @@ use crate::util::rng::Rng;
 /// Where and how the cameras are placed.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ViewOptions {
+    /// Cameras wanted.
     pub count: usize,
+    /// Image width, pixels.
     pub width: u32,
+    /// Image height, pixels.
     pub height: u32,
     /// Horizontal field of view in degrees.
     pub fov_x_deg: f32,
+    /// Seed of the random placement.
     pub seed: u64,
 }
 

@@ -14,6 +14,7 @@ use sha2::{Digest, Sha256};
 
 use super::error::InferenceError;
 
+/// The ONNX Runtime release this build loads (and fetches when none is installed).
 pub const ORT_VERSION: &str = "1.31.1";
 
 /// SHA-256 of the `onnxruntime==1.31.1` manylinux_2_28 wheels on PyPI (x86_64 and aarch64,
@@ -184,6 +185,7 @@ fn tempfile_dir(parent: &Path) -> Result<PathBuf, String> {
     Ok(dir)
 }
 
+/// Lower-case hex digits of `bytes`.
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

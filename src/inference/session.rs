@@ -19,19 +19,35 @@ pub enum ExecutionChoice {
     /// TensorRT, then CUDA, then CPU: the first this ONNX Runtime build offers.
     #[default]
     Auto,
+    /// The CPU provider only.
     Cpu,
+    /// CUDA only (an error if this ONNX Runtime build lacks it).
     Cuda,
+    /// TensorRT only (an error if this ONNX Runtime build lacks it).
     Tensorrt,
 }
 
 /// A named input tensor, owned, ready for a run.
 pub enum InputTensor {
-    F32 { shape: Vec<usize>, data: Vec<f32> },
-    I64 { shape: Vec<usize>, data: Vec<i64> },
+    /// A float tensor.
+    F32 {
+        /// Length of each axis.
+        shape: Vec<usize>,
+        /// Values in row-major order.
+        data: Vec<f32>,
+    },
+    /// An int64 tensor (the encoder's index tables).
+    I64 {
+        /// Length of each axis.
+        shape: Vec<usize>,
+        /// Values in row-major order.
+        data: Vec<i64>,
+    },
 }
 
 /// A committed session and the provider it runs on.
 pub struct BuiltSession {
+    /// The ONNX Runtime session.
     pub session: Session,
     /// The provider in use, as a choice (never `Auto`): what a companion session must run on.
     pub choice: ExecutionChoice,

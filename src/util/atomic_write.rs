@@ -114,6 +114,7 @@ pub struct TemporaryFolder {
 }
 
 impl TemporaryFolder {
+    /// A new temporary folder beside `target`, registered for clean-up.
     pub fn beside(target: &Path) -> io::Result<Self> {
         let dir = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         create_folder(dir)?;
@@ -125,6 +126,7 @@ impl TemporaryFolder {
         Ok(Self { path })
     }
 
+    /// The folder's path.
     pub fn path(&self) -> &Path {
         &self.path
     }

@@ -8,17 +8,30 @@ use thiserror::Error;
 
 const MAGIC: &[u8] = b"\x93NUMPY";
 
+/// Why an `.npy` file could not be read or written.
 #[derive(Debug, Error)]
 pub enum NpyError {
     /// The OS message is in the text and not also a `source`: anyhow's `{:#}` would print it twice.
     #[error("{path}: {error}")]
-    Io { path: String, error: io::Error },
+    Io {
+        /// The file.
+        path: String,
+        /// What the operating system reported.
+        error: io::Error,
+    },
+    /// The file is not an `.npy` of the element type asked for.
     #[error("{path}: not a valid .npy file: {problem}")]
-    Invalid { path: String, problem: String },
+    Invalid {
+        /// The file.
+        path: String,
+        /// What is wrong with it.
+        problem: String,
+    },
 }
 
 /// Element types this project exchanges.
 pub trait NpyElement: bytemuck::Pod {
+    /// The numpy type string (`descr` in the header), e.g. `<f4`.
     const DESCR: &'static str;
 }
 impl NpyElement for f32 {
@@ -49,10 +62,13 @@ impl NpyElement for half::f16 {
 /// A C-order array read from disk.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NpyArray<T> {
+    /// Length of each axis.
     pub shape: Vec<usize>,
+    /// The values in C (row-major) order; as many as the shape's product.
     pub data: Vec<T>,
 }
 
+/// Reads a little-endian, C-order `.npy` file of element type `T`.
 pub fn read<T: NpyElement>(path: &Path) -> Result<NpyArray<T>, NpyError> {
     let name = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|source| NpyError::Io { path: name.clone(), error: source })?;

@@ -30,6 +30,7 @@ impl Rng {
         Self::new(self.s[0] ^ stream.wrapping_mul(0xD1B5_4A32_D192_ED03) ^ self.s[3].rotate_left(17))
     }
 
+    /// The next 64 random bits.
     pub fn next_u64(&mut self) -> u64 {
         let result = (self.s[0].wrapping_add(self.s[3])).rotate_left(23).wrapping_add(self.s[0]);
         let t = self.s[1] << 17;
