@@ -7,14 +7,23 @@ use std::str::FromStr;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum RoomKind {
+    /// A bedroom (bed and pillows at least).
     Bedroom,
+    /// An office (desks and chairs at least).
     Office,
+    /// A living room (a sofa at least).
     Living,
+    /// A kitchen (counters and cabinets at least).
     Kitchen,
+    /// A bathroom (toilet and sink at least).
     Bathroom,
+    /// A classroom (desks, chairs and a whiteboard at least).
     Classroom,
+    /// A dining room (table and chairs at least).
     Dining,
+    /// A conference room (table and chairs at least).
     Conference,
+    /// A study (bookshelves and books at least).
     Study,
 }
 

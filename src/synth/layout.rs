@@ -14,8 +14,11 @@ use crate::util::rng::Rng;
 /// An oriented rectangle on the floor.
 #[derive(Clone, Copy, Debug)]
 pub struct Obb2 {
+    /// Centre, metres.
     pub c: Vec2,
+    /// Half extents along its own axes, metres.
     pub half: Vec2,
+    /// Rotation about z, radians.
     pub yaw: f32,
 }
 
@@ -25,6 +28,7 @@ impl Obb2 {
         (Vec2::new(c, s), Vec2::new(-s, c))
     }
 
+    /// The four corners, counter-clockwise from (−x, −y).
     pub fn corners(&self) -> [Vec2; 4] {
         let (ax, ay) = self.axes();
         let (x, y) = (ax * self.half.x, ay * self.half.y);
@@ -46,24 +50,30 @@ impl Obb2 {
         true
     }
 
+    /// Whether `p` is strictly inside.
     pub fn contains(&self, p: Vec2) -> bool {
         let (ax, ay) = self.axes();
         let d = p - self.c;
         d.dot(ax).abs() < self.half.x && d.dot(ay).abs() < self.half.y
     }
 
+    /// The same rectangle `m` metres larger on every side.
     pub fn grown(&self, m: f32) -> Obb2 {
         Obb2 { half: self.half + Vec2::splat(m), ..*self }
     }
 
+    /// Area, square metres.
     pub fn area(&self) -> f32 {
         4.0 * self.half.x * self.half.y
     }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// What a block of floor is reserved for.
 pub enum BlockKind {
+    /// A placed object's footprint.
     Furniture,
+    /// A pillar or partition.
     Pillar,
     /// Door swing and window fronts: keep clear, but wall décor may sit beside them.
     Keepout,
@@ -72,9 +82,13 @@ pub enum BlockKind {
 /// Floor area taken in a band of heights.
 #[derive(Clone, Copy, Debug)]
 pub struct Block {
+    /// Footprint.
     pub r: Obb2,
+    /// Bottom of the band, metres.
     pub z0: f32,
+    /// Top of the band, metres.
     pub z1: f32,
+    /// What reserved it.
     pub kind: BlockKind,
     /// The placed object that made it, if any.
     pub owner: Option<usize>,
@@ -83,18 +97,28 @@ pub struct Block {
 /// A placed object's pose and footprint, for placing others relative to it.
 #[derive(Clone, Copy, Debug)]
 pub struct Placed {
+    /// Position of the object's origin in the room.
     pub pos: Vec3,
+    /// Rotation about z, radians.
     pub yaw: f32,
+    /// Footprint on the floor.
     pub fp: Obb2,
+    /// Minimum corner of its bounds, object-local.
     pub lo: Vec3,
+    /// Maximum corner of its bounds, object-local.
     pub hi: Vec3,
+    /// The wall it was placed against, if any.
     pub wall: Option<usize>,
 }
 
 #[derive(Clone, Debug)]
+/// A free surface of a placed object where small items can stand.
 pub struct Slot {
+    /// The surface.
     pub s: Support,
+    /// Index of the object it belongs to.
     pub owner: usize,
+    /// Footprints of what already stands on it.
     pub used: Vec<Obb2>,
 }
 
@@ -107,11 +131,17 @@ struct WallItem {
     z1: f32,
 }
 
+/// Furniture placement in one room: what is placed and what floor, wall and surface space is taken.
 pub struct Layout<'a> {
+    /// The room.
     pub room: &'a Room,
+    /// Floor space taken, with its height band.
     pub blocks: Vec<Block>,
+    /// Placed objects (transformed into the room).
     pub objects: Vec<Object>,
+    /// Pose and bounds of each object, by index.
     pub placed: Vec<Placed>,
+    /// Surfaces small items can be put on.
     pub slots: Vec<Slot>,
     wall_items: Vec<WallItem>,
 }
@@ -119,8 +149,11 @@ pub struct Layout<'a> {
 /// Options for [`Layout::against_wall`].
 #[derive(Clone, Copy, Debug, Default)]
 pub struct WallOpts {
+    /// Distance kept from the wall, metres.
     pub gap: f32,
+    /// Prefer a corner of the wall.
     pub corner: bool,
+    /// Use this wall; `None` picks one at random, weighted by length.
     pub wall: Option<usize>,
     /// Prefer the middle of the wall (beds, sofas, desks facing a window...).
     pub centred: bool,
@@ -132,6 +165,7 @@ fn rot2(yaw: f32, v: Vec2) -> Vec2 {
 }
 
 impl<'a> Layout<'a> {
+    /// An empty layout of `room` (its pillars already block the floor).
     pub fn new(room: &'a Room) -> Self {
         let mut blocks = Vec::new();
         for p in &room.pillars {

@@ -28,6 +28,7 @@ pub struct Voxels {
 const COARSE: usize = 4;
 
 impl Voxels {
+    /// Voxelises the light-blocking parts of `room` (5 cm voxels unless the room is huge).
     pub fn build(room: &Room, parts: &[Part], rng: &Rng) -> Voxels {
         let margin = room.thickness + 0.3;
         let lo = Vec3::new(-margin, -margin, -0.2);
@@ -143,8 +144,11 @@ pub struct Shaded {
 
 /// Room-wide camera response.
 pub struct Exposure {
+    /// Target median brightness of the exposed image (photographic key).
     pub key: f32,
+    /// Per-channel gains, mean 1.
     pub white_balance: Vec3,
+    /// Colour saturation factor (1 = unchanged).
     pub saturation: f32,
 }
 

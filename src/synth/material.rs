@@ -14,89 +14,129 @@ use crate::util::rng::Rng;
 /// A procedural texture.
 #[derive(Clone, Debug)]
 pub enum Pattern {
+    /// The base colour everywhere.
     Plain,
     /// Paint or plaster unevenness.
     Mottle {
+        /// Noise frequency, cycles per metre.
         scale: f32,
+        /// Relative brightness variation (0.05 = ±5 %).
         amp: f32,
     },
     /// Wood grain running along local axis `axis`.
     Wood {
+        /// Local axis (0 x, 1 y, 2 z) the grain runs along.
         axis: u8,
+        /// Strength of the dark growth rings, 0-1.
         amp: f32,
     },
     /// Floor boards along u, `width` apart, with per-board tint and dark seams.
     Planks {
+        /// Board width across v, metres.
         width: f32,
+        /// Board length along u, metres (joints staggered per row).
         length: f32,
     },
     /// Tiles with grout lines and per-tile variation.
     Tiles {
+        /// Tile size in (u, v), metres.
         size: Vec2,
+        /// Grout colour, sRGB.
         grout: Vec3,
+        /// Grout line width, metres.
         gw: f32,
+        /// Per-tile brightness variation (0.1 = ±5 %).
         vary: f32,
     },
     /// Woven cloth: fine noise plus larger blotches.
     Fabric {
+        /// Strength of the weave noise and blotches.
         amp: f32,
     },
     /// Stripes along u (`vertical` = stripes run along v).
     Stripes {
+        /// Stripe period, metres.
         period: f32,
+        /// Share of each period drawn in `color2`, 0-1.
         duty: f32,
+        /// Second stripe colour, sRGB.
         color2: Vec3,
+        /// Stripes run along v instead of u.
         vertical: bool,
     },
+    /// A checkerboard of the base colour and `color2`.
     Checker {
+        /// Square side, metres.
         size: f32,
+        /// Second colour, sRGB.
         color2: Vec3,
     },
+    /// Marble: the base colour veined with `vein`.
     Marble {
+        /// Vein colour, sRGB.
         vein: Vec3,
     },
+    /// Running-bond brickwork with 1 cm mortar joints.
     Brick {
+        /// Brick size in (u, v), metres.
         size: Vec2,
+        /// Mortar colour, sRGB.
         mortar: Vec3,
     },
     /// A procedural picture filling a `size` rectangle (posters, paintings, photos).
     Poster {
+        /// Picture size in (u, v), metres.
         size: Vec2,
+        /// Kind of picture (abstract, landscape, ...; taken modulo 5).
         style: u8,
     },
     /// A screen: an image when on, near-black glass when off.
     Screen {
+        /// Screen size in (u, v), metres.
         size: Vec2,
+        /// Whether the screen shows an image.
         on: bool,
     },
     /// Lines of "text" on paper.
     Text {
+        /// Paper size in (u, v), metres.
         size: Vec2,
+        /// Ink colour, sRGB.
         ink: Vec3,
     },
     /// Marker strokes on a whiteboard.
     Scribbles {
+        /// Whiteboard size in (u, v), metres.
         size: Vec2,
     },
     /// A book: spine with bands on face −y, page edges elsewhere except the covers (±x).
     Book {
+        /// Colour of the bands on the spine, sRGB.
         band: Vec3,
+        /// The book's extent (x, y, z), metres.
         size: Vec3,
     },
     /// Inset panels (doors, cabinet fronts) on the ±y faces of a `size` front.
     Panels {
+        /// Front size in (u, v), metres.
         size: Vec2,
+        /// Distance of the panel groove from the edge, metres.
         margin: f32,
     },
     /// The view out of a window: sky above `horizon` (metres in v), trees or buildings below.
     Outdoor {
+        /// Scenery: trees, buildings, ... (taken modulo 4).
         style: u8,
+        /// Height of the horizon in v, metres.
         horizon: f32,
     },
     /// A mirror's blurred reflection: floor colour at the bottom to wall colour at the top.
     Mirror {
+        /// Colour reflected at the bottom (the floor's), sRGB.
         bottom: Vec3,
+        /// Colour reflected at the top (the wall's), sRGB.
         top: Vec3,
+        /// Mirror height, metres.
         height: f32,
     },
     /// Foliage: light and dark leaves.
@@ -108,6 +148,7 @@ pub enum Pattern {
 pub struct Material {
     /// Base colour, sRGB in [0, 1].
     pub base: Vec3,
+    /// The texture on top of `base`.
     pub pattern: Pattern,
     /// 0 (matte) to 1 (mirror-like): the strength of the view-dependent lobe.
     pub gloss: f32,
@@ -120,14 +161,17 @@ pub struct Material {
 }
 
 impl Material {
+    /// A solid, non-emissive material with a fresh noise seed from `rng`.
     pub fn new(base: Vec3, pattern: Pattern, gloss: f32, rng: &mut Rng) -> Self {
         Self { base, pattern, gloss, emission: 0.0, opacity: 1.0, seed: rng.next_u64() as u32 }
     }
 
+    /// Base colour with a faint paint-like mottle.
     pub fn plain(base: Vec3, gloss: f32, rng: &mut Rng) -> Self {
         Self::new(base, Pattern::Mottle { scale: 3.0, amp: 0.05 }, gloss, rng)
     }
 
+    /// The same material glowing with radiance multiplier `strength`.
     pub fn emissive(mut self, strength: f32) -> Self {
         self.emission = strength;
         self
@@ -262,6 +306,7 @@ const WOODS: [[f32; 3]; 9] = [
     [0.7, 0.5, 0.32],   // teak
 ];
 
+/// Random wood (oak to walnut), grain along local x or y.
 pub fn wood(rng: &mut Rng) -> Material {
     let base = vary(pick_colour(rng, &WOODS), 0.08, rng);
     let axis = if rng.chance(0.5) { 0 } else { 1 };
@@ -328,23 +373,27 @@ const FABRICS: [[f32; 3]; 14] = [
     [0.45, 0.35, 0.25],
 ];
 
+/// Random upholstery fabric.
 pub fn fabric(rng: &mut Rng) -> Material {
     let base = vary(pick_colour(rng, &FABRICS), 0.07, rng);
     Material::new(base, Pattern::Fabric { amp: rng.range(0.08, 0.25) }, rng.range(0.0, 0.08), rng)
 }
 
+/// Random leather: browns, black, cream.
 pub fn leather(rng: &mut Rng) -> Material {
     let list = [[0.35, 0.2, 0.12], [0.1, 0.09, 0.09], [0.55, 0.33, 0.18], [0.75, 0.68, 0.58], [0.25, 0.15, 0.1]];
     let base = vary(pick_colour(rng, &list), 0.05, rng);
     Material::new(base, Pattern::Fabric { amp: 0.08 }, rng.range(0.3, 0.5), rng)
 }
 
+/// Random metal: steel, black, aluminium, brass, chrome white; glossy.
 pub fn metal(rng: &mut Rng) -> Material {
     let list = [[0.75, 0.75, 0.77], [0.08, 0.08, 0.09], [0.55, 0.56, 0.58], [0.72, 0.58, 0.32], [0.9, 0.9, 0.9]];
     let base = vary(pick_colour(rng, &list), 0.03, rng);
     Material::new(base, Pattern::Mottle { scale: 40.0, amp: 0.05 }, rng.range(0.5, 0.9), rng)
 }
 
+/// Random plastic: white, black, grey or a saturated colour.
 pub fn plastic(rng: &mut Rng) -> Material {
     let base = if rng.chance(0.5) {
         pick_colour(rng, &[[0.92, 0.92, 0.9], [0.1, 0.1, 0.1], [0.5, 0.5, 0.52]])
@@ -354,11 +403,13 @@ pub fn plastic(rng: &mut Rng) -> Material {
     Material::new(vary(base, 0.03, rng), Pattern::Plain, rng.range(0.25, 0.5), rng)
 }
 
+/// Glazed white ceramic (sinks, toilets, tiles).
 pub fn ceramic(rng: &mut Rng) -> Material {
     let base = vary(Vec3::new(0.93, 0.93, 0.92), 0.02, rng);
     Material::new(base, Pattern::Mottle { scale: 10.0, amp: 0.02 }, rng.range(0.6, 0.8), rng)
 }
 
+/// Tinted glass: nearly transparent (opacity 0.06-0.16), glossy.
 pub fn glass(rng: &mut Rng) -> Material {
     let base = vary(Vec3::new(0.6, 0.7, 0.72), 0.05, rng);
     let mut m = Material::new(base, Pattern::Plain, 0.9, rng);
@@ -366,6 +417,7 @@ pub fn glass(rng: &mut Rng) -> Material {
     m
 }
 
+/// White paper of `size` (u, v) metres with lines of text.
 pub fn paper(rng: &mut Rng, size: Vec2) -> Material {
     let base = vary(Vec3::new(0.94, 0.94, 0.91), 0.02, rng);
     Material::new(base, Pattern::Text { size, ink: Vec3::splat(0.1) }, 0.05, rng)
@@ -414,11 +466,13 @@ pub fn vary_material(m: &Material, factor: f32, rng: &mut Rng) -> Material {
     m
 }
 
+/// Brown cardboard.
 pub fn cardboard(rng: &mut Rng) -> Material {
     let base = vary(Vec3::new(0.66, 0.5, 0.33), 0.06, rng);
     Material::new(base, Pattern::Mottle { scale: 15.0, amp: 0.08 }, 0.03, rng)
 }
 
+/// Leaves of a house plant.
 pub fn foliage(rng: &mut Rng) -> Material {
     let base = vary(Vec3::new(0.2, 0.4, 0.15), 0.15, rng);
     Material::new(base, Pattern::Leaves, 0.15, rng)

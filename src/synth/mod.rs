@@ -50,6 +50,7 @@ use crate::util::rng::Rng;
 /// What to generate.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SynthOptions {
+    /// Seed every random choice derives from; the same options and seed give the same room.
     pub seed: u64,
     /// The room kind; `None` picks one from the seed.
     pub kind: Option<RoomKind>,
@@ -57,6 +58,7 @@ pub struct SynthOptions {
     pub target_gaussians: usize,
     /// SH degree of the colours, 0 to 3.
     pub sh_degree: u8,
+    /// How the room frame is turned into the world.
     pub rotation: GlobalRotation,
     /// World offset; `None` draws one from the seed.
     pub translation: Option<[f32; 3]>,
@@ -64,7 +66,9 @@ pub struct SynthOptions {
     pub scale: Option<f32>,
     /// Number of cameras along the capture loop.
     pub views: usize,
+    /// Camera image width, pixels.
     pub width: u32,
+    /// Camera image height, pixels.
     pub height: u32,
 }
 
@@ -90,8 +94,11 @@ impl Default for SynthOptions {
 pub struct SynthRoom {
     /// The Gaussians, with NYU40 labels (0 for floaters).
     pub scene: Scene,
+    /// The capture cameras, in loop order.
     pub cameras: Vec<Camera>,
+    /// The room's purpose.
     pub kind: RoomKind,
+    /// The seed it was generated from.
     pub seed: u64,
     /// The room's up direction in world coordinates.
     pub up: [f32; 3],

@@ -58,6 +58,7 @@ pub fn fbm3(p: Vec3, seed: u32, octaves: u32) -> f32 {
     sum / norm
 }
 
+/// [`fbm3`] on the plane z = 0.
 pub fn fbm2(p: Vec2, seed: u32, octaves: u32) -> f32 {
     fbm3(p.extend(0.0), seed, octaves)
 }

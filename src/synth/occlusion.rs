@@ -12,6 +12,7 @@ use super::room::Room;
 /// the other small gaps (furniture a centimetre off the wall).
 const PROBES: [f32; 2] = [0.0015, 0.02];
 
+/// Answers whether a surface point is hidden (pressed against a solid part or outside the room).
 pub struct Occluders<'a> {
     room: &'a Room,
     parts: &'a [Part],
@@ -24,6 +25,7 @@ pub struct Occluders<'a> {
 }
 
 impl<'a> Occluders<'a> {
+    /// An index of `parts` in a 25 cm floor grid over `room`.
     pub fn new(room: &'a Room, parts: &'a [Part]) -> Self {
         let margin = 1.0;
         let origin = Vec2::splat(-margin);

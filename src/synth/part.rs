@@ -10,10 +10,15 @@ use super::shape::Shape;
 /// A primitive placed in its object's (later the room's) frame.
 #[derive(Clone, Debug)]
 pub struct Part {
+    /// The primitive, in its own local frame.
     pub shape: Shape,
+    /// Where its local origin sits in the object's frame, metres.
     pub pos: Vec3,
+    /// Rotation of its local frame.
     pub rot: Quat,
+    /// NYU40 id its Gaussians carry.
     pub label: u16,
+    /// How its surface looks.
     pub mat: Material,
     /// Hides surfaces that touch it (only closed shapes).
     pub solid: bool,
@@ -27,6 +32,7 @@ pub struct Part {
 }
 
 impl Part {
+    /// A part at `pos`/`rot`; `solid` unless it is an open shape, `shadow` when mostly opaque, no extra detail.
     pub fn new(shape: Shape, pos: Vec3, rot: Quat, label: u16, mat: Material) -> Self {
         let solid = !matches!(shape, Shape::Quad { .. } | Shape::Panel { .. })
             && !matches!(shape, Shape::Ellipsoid { inward: true, .. })
@@ -35,6 +41,7 @@ impl Part {
         Self { shape, pos, rot, label, mat, solid, outside: false, shadow, detail: 1.0 }
     }
 
+    /// A point of the object's frame in the part's local frame.
     pub fn to_local(&self, p: Vec3) -> Vec3 {
         self.rot.inverse() * (p - self.pos)
     }
@@ -61,37 +68,62 @@ impl Part {
 /// Where a light is and how strong; `colour` is linear radiant intensity per channel.
 #[derive(Clone, Debug)]
 pub struct Light {
+    /// Position in the object's (later the room's) frame, metres.
     pub pos: Vec3,
+    /// Linear radiant intensity per channel.
     pub colour: Vec3,
+    /// Bulb, window or sun.
     pub kind: LightKind,
 }
 
 #[derive(Clone, Debug)]
+/// The kind of light.
 pub enum LightKind {
     /// A bulb of this radius (soft shadows).
-    Point { radius: f32 },
+    Point {
+        /// Bulb radius, metres.
+        radius: f32,
+    },
     /// A window: rectangle centred at `pos` with half-edge vectors, shining along `normal`.
-    Area { u: Vec3, v: Vec3, normal: Vec3 },
+    Area {
+        /// Half-edge vector along the rectangle's first side.
+        u: Vec3,
+        /// Half-edge vector along its second side.
+        v: Vec3,
+        /// Unit direction it shines along (into the room).
+        normal: Vec3,
+    },
     /// Sunlight travelling along `dir`, entering through windows.
-    Sun { dir: Vec3 },
+    Sun {
+        /// Unit direction the light travels.
+        dir: Vec3,
+    },
 }
 
 /// A flat top where small things can stand: centre of the surface, half extents along the
 /// object's local x and y, the free height above it, and its yaw in the room.
 #[derive(Clone, Copy, Debug)]
 pub struct Support {
+    /// Centre of the surface in the object's frame, metres.
     pub centre: Vec3,
+    /// Half extents along the object's local x and y, metres.
     pub half: Vec2,
+    /// Free height above it, metres.
     pub clear: f32,
+    /// Its yaw in the room, radians (0 until the object is placed).
     pub yaw: f32,
 }
 
 /// A labelled group of parts: furniture, props, the room's shell pieces.
 #[derive(Clone, Debug, Default)]
 pub struct Object {
+    /// What the object is, for manifests and debugging (e.g. "bed").
     pub name: &'static str,
+    /// Its primitives.
     pub parts: Vec<Part>,
+    /// Surfaces small items can be put on.
     pub supports: Vec<Support>,
+    /// Lights it emits (lamps, windows).
     pub lights: Vec<Light>,
 }
 
@@ -103,10 +135,12 @@ pub fn frame(x: Vec3, z: Vec3) -> Quat {
 }
 
 impl Object {
+    /// An empty object called `name`.
     pub fn new(name: &'static str) -> Self {
         Self { name, ..Default::default() }
     }
 
+    /// Adds `part`; returns it for further adjustment.
     pub fn push(&mut self, part: Part) -> &mut Part {
         self.parts.push(part);
         self.parts.last_mut().expect("just pushed")
@@ -151,6 +185,7 @@ impl Object {
         self.push(Part::new(Shape::Blob { half, p }, centre, Quat::IDENTITY, label, mat.clone()))
     }
 
+    /// An ellipsoid with `radii` centred at `centre`.
     pub fn ellipsoid(&mut self, centre: Vec3, radii: Vec3, label: u16, mat: &Material) -> &mut Part {
         let shape = Shape::Ellipsoid { radii, zlo: -1.0, zhi: 1.0, inward: false };
         self.push(Part::new(shape, centre, Quat::IDENTITY, label, mat.clone()))
@@ -173,6 +208,7 @@ impl Object {
         self.push(Part::new(shape, centre, frame(x, normal), label, mat.clone()))
     }
 
+    /// Declares a surface at `centre` of half extents `half` with `clear` metres free above it.
     pub fn support(&mut self, centre: Vec3, half: Vec2, clear: f32) {
         self.supports.push(Support { centre, half, clear, yaw: 0.0 });
     }
@@ -219,6 +255,7 @@ impl Object {
         self
     }
 
+    /// The object with every part's Gaussian density multiplied by `detail`.
     pub fn with_detail(mut self, detail: f32) -> Self {
         for p in &mut self.parts {
             p.detail *= detail;

@@ -11,11 +11,15 @@ use crate::util::rng::Rng;
 /// One straight wall, from `a` to `b` counter-clockwise around the room.
 #[derive(Clone, Copy, Debug)]
 pub struct Wall {
+    /// Start corner on the floor plan, metres.
     pub a: Vec2,
+    /// End corner (counter-clockwise from `a`).
     pub b: Vec2,
+    /// Unit direction from `a` to `b`.
     pub dir: Vec2,
     /// Unit normal pointing into the room.
     pub inward: Vec2,
+    /// Length from `a` to `b`, metres.
     pub len: f32,
 }
 
@@ -25,10 +29,12 @@ impl Wall {
         (self.a + self.dir * u).extend(z)
     }
 
+    /// `dir` as a horizontal 3D vector.
     pub fn dir3(&self) -> Vec3 {
         self.dir.extend(0.0)
     }
 
+    /// `inward` as a horizontal 3D vector.
     pub fn inward3(&self) -> Vec3 {
         self.inward.extend(0.0)
     }
@@ -40,31 +46,43 @@ impl Wall {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
+/// What fills an opening.
 pub enum OpeningKind {
     /// A door; `open` is the swing angle in radians (0 = closed), hinged at `u0` or `u1`.
     Door {
+        /// Swing angle, radians; 0 = closed.
         open: f32,
+        /// Hinged at `u0` (true) or `u1` (false).
         hinge_u0: bool,
     },
+    /// A window (glass with the outdoors behind).
     Window,
 }
 
 /// A hole through a wall, in the wall's (u, z) coordinates.
 #[derive(Clone, Copy, Debug)]
 pub struct Opening {
+    /// Index of the wall in [`Room::walls`].
     pub wall: usize,
+    /// Start along the wall from its `a`, metres.
     pub u0: f32,
+    /// End along the wall, metres.
     pub u1: f32,
+    /// Bottom height, metres.
     pub z0: f32,
+    /// Top height, metres.
     pub z1: f32,
+    /// Door or window.
     pub kind: OpeningKind,
 }
 
 impl Opening {
+    /// Whether it is a door.
     pub fn is_door(&self) -> bool {
         matches!(self.kind, OpeningKind::Door { .. })
     }
 
+    /// Width along the wall, metres.
     pub fn width(&self) -> f32 {
         self.u1 - self.u0
     }
@@ -73,19 +91,24 @@ impl Opening {
 /// An axis-aligned rectangle on the floor plan.
 #[derive(Clone, Copy, Debug)]
 pub struct Rect {
+    /// Minimum corner, metres.
     pub lo: Vec2,
+    /// Maximum corner, metres.
     pub hi: Vec2,
 }
 
 impl Rect {
+    /// Whether `p` is strictly inside.
     pub fn contains(&self, p: Vec2) -> bool {
         p.x > self.lo.x && p.x < self.hi.x && p.y > self.lo.y && p.y < self.hi.y
     }
 
+    /// Centre point.
     pub fn centre(&self) -> Vec2 {
         (self.lo + self.hi) * 0.5
     }
 
+    /// Half extents.
     pub fn half(&self) -> Vec2 {
         (self.hi - self.lo) * 0.5
     }
@@ -94,22 +117,31 @@ impl Rect {
 /// A free-standing column or partition wall, floor to ceiling.
 #[derive(Clone, Copy, Debug)]
 pub struct Pillar {
+    /// Its floor-plan rectangle.
     pub rect: Rect,
     /// A partition is labelled wall; a column otherstructure.
     pub partition: bool,
 }
 
 #[derive(Clone, Debug)]
+/// A room's shell: floor plan (rectangular or L-shaped), walls, openings and pillars; the
+/// floor is z = 0, x and y in metres from one corner.
 pub struct Room {
+    /// Bounding box of the floor plan (x, y), metres.
     pub size: Vec2,
+    /// Floor-to-ceiling height, metres.
     pub height: f32,
+    /// Wall thickness, metres.
     pub thickness: f32,
     /// The bounding box minus this corner rectangle is the floor (L-shaped rooms).
     pub notch: Option<Rect>,
     /// Counter-clockwise outline.
     pub outline: Vec<Vec2>,
+    /// Walls along the outline, in order.
     pub walls: Vec<Wall>,
+    /// Doors and windows.
     pub openings: Vec<Opening>,
+    /// Free-standing columns and partitions.
     pub pillars: Vec<Pillar>,
 }
 
@@ -141,6 +173,7 @@ impl Room {
         self.size.x * self.size.y - n
     }
 
+    /// A floor point well inside the room (for an L, the centre of its larger rectangle).
     pub fn centre(&self) -> Vec2 {
         // The centre of the larger rectangle of an L, so it is inside the room.
         match self.notch {

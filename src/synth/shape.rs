@@ -13,6 +13,7 @@ const SHEET: f32 = 0.003;
 /// One point on a primitive's surface, in the primitive's local frame.
 #[derive(Clone, Copy, Debug)]
 pub struct LocalSample {
+    /// The point, in the primitive's local frame.
     pub p: Vec3,
     /// Outward unit normal (the side that is seen).
     pub n: Vec3,
@@ -31,22 +32,72 @@ pub struct LocalSample {
 #[derive(Clone, Debug)]
 pub enum Shape {
     /// Box centred on the origin. Bit `i` of `skip` drops face `i` (+x −x +y −y +z −z).
-    Cuboid { half: Vec3, skip: u8 },
+    Cuboid {
+        /// Half extents, metres.
+        half: Vec3,
+        /// Faces left out, one bit each.
+        skip: u8,
+    },
     /// Frustum along local +z from 0 to `h`: radius `r0` at the bottom, `r1` at the top,
     /// cross-section an ellipse with y radius = x radius · `aspect`. Caps are optional and
     /// may be annuli (`hole` = inner radius as a fraction). `inner` also shows the inside
     /// wall (lamp shades, pots).
-    Cylinder { r0: f32, r1: f32, h: f32, aspect: f32, bottom: bool, top: bool, hole: f32, inner: bool },
+    Cylinder {
+        /// Radius at the bottom (x), metres.
+        r0: f32,
+        /// Radius at the top (x), metres.
+        r1: f32,
+        /// Height, metres.
+        h: f32,
+        /// y radius over x radius (1 = round).
+        aspect: f32,
+        /// Close the bottom with a cap.
+        bottom: bool,
+        /// Close the top with a cap.
+        top: bool,
+        /// Inner radius of the caps as a fraction of the outer (0 = full discs).
+        hole: f32,
+        /// Also show the inside wall.
+        inner: bool,
+    },
     /// Ellipsoid centred on the origin, cut to `zlo..zhi` (fractions of the z radius, −1..1).
     /// `inward` flips the normals (basins, bowls seen from inside).
-    Ellipsoid { radii: Vec3, zlo: f32, zhi: f32, inward: bool },
+    Ellipsoid {
+        /// Radii along x, y, z, metres.
+        radii: Vec3,
+        /// Lowest z kept, as a fraction of the z radius.
+        zlo: f32,
+        /// Highest z kept, as a fraction of the z radius.
+        zhi: f32,
+        /// Normals point inwards.
+        inward: bool,
+    },
     /// Rounded box |x/a|^p + |y/b|^p + |z/c|^p = 1 (cushions, mattresses, pillows).
-    Blob { half: Vec3, p: f32 },
+    Blob {
+        /// Half extents a, b, c, metres.
+        half: Vec3,
+        /// Exponent: 2 is an ellipsoid, larger is boxier.
+        p: f32,
+    },
     /// Rectangle in the local xy plane facing +z (and −z when `two_sided`), optionally
     /// folded along x like a curtain: z = amp · sin(2π x / fold).
-    Quad { half: Vec2, two_sided: bool, amp: f32, fold: f32 },
+    Quad {
+        /// Half extents in x and y, metres.
+        half: Vec2,
+        /// Visible from −z too.
+        two_sided: bool,
+        /// Fold amplitude, metres (0 = flat).
+        amp: f32,
+        /// Fold period along x, metres.
+        fold: f32,
+    },
     /// Rectangle facing +z with rectangular holes `[x0, y0, x1, y1]` (walls with openings).
-    Panel { half: Vec2, holes: Vec<[f32; 4]> },
+    Panel {
+        /// Half extents in x and y, metres.
+        half: Vec2,
+        /// Holes as local `[x0, y0, x1, y1]` rectangles, metres.
+        holes: Vec<[f32; 4]>,
+    },
 }
 
 fn cuboid_face_areas(half: Vec3, skip: u8) -> [f32; 6] {

@@ -16,7 +16,9 @@ use crate::util::rng::Rng;
 
 /// Everything the shell contributes.
 pub struct Shell {
+    /// Walls, floor, ceiling, openings, trim and fixtures.
     pub objects: Vec<Object>,
+    /// Ceiling lights and window light.
     pub lights: Vec<Light>,
 }
 
@@ -41,6 +43,7 @@ fn wall_band(room: &Room, w: usize, za: f32, zb: f32, mat: &Material) -> Part {
     p
 }
 
+/// Builds the room's shell in `style`: walls with their openings, floor, ceiling, trim and lights.
 pub fn build(room: &Room, style: &Style, rng: &mut Rng) -> Shell {
     let mut objects = Vec::new();
     let mut lights = Vec::new();

@@ -8,29 +8,42 @@ use super::material::{self, Material, Pattern, hsv, vary};
 use crate::util::rng::Rng;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Daylight outside, which sets the sun and the light through the windows.
 pub enum TimeOfDay {
+    /// Direct sun through the windows.
     Sunny,
+    /// Diffuse daylight, no sun.
     Overcast,
+    /// Low, dim daylight.
     Dusk,
+    /// Dark outside.
     Night,
 }
 
 #[derive(Clone, Debug)]
+/// A room's look: every finish, the outdoor view and the lighting, chosen together.
 pub struct Style {
+    /// Wall paint.
     pub wall: Material,
     /// One wall in another colour, by index.
     pub accent: Option<(usize, Material)>,
     /// Tiles or panelling on the lower part of the walls, up to a height.
     pub wainscot: Option<(Material, f32)>,
+    /// Floor finish.
     pub floor: Material,
+    /// Ceiling finish.
     pub ceiling: Material,
     /// Baseboards, door casings, window frames.
     pub trim: Material,
+    /// Door leaves.
     pub door: Material,
     /// The main furniture finish, so a room's pieces match.
     pub wood: Material,
+    /// The main upholstery.
     pub fabric: Material,
+    /// Metal fittings.
     pub metal: Material,
+    /// Daylight outside.
     pub time: TimeOfDay,
     /// Which outdoor view the windows show.
     pub outdoor: u8,
@@ -38,7 +51,9 @@ pub struct Style {
     pub storey: f32,
     /// Colour of the artificial light (linear, about unit brightness).
     pub warm: Vec3,
+    /// Whether the ceiling light is on.
     pub ceiling_on: bool,
+    /// Chance that each lamp is on, 0-1 (higher at dusk and night).
     pub lamp_on: f32,
     /// 0 flush disc, 1 dome, 2 recessed panels, 3 none.
     pub fixture: u8,
@@ -188,6 +203,7 @@ fn floor(kind: RoomKind, rng: &mut Rng) -> Material {
 }
 
 impl Style {
+    /// A random style for a room of `kind` with `walls` walls.
     pub fn generate(kind: RoomKind, walls: usize, rng: &mut Rng) -> Style {
         let wall = wall_paint(rng);
         let accent = if rng.chance(0.2) { Some((rng.below(walls), wall_paint(rng))) } else { None };

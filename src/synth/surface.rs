@@ -12,8 +12,11 @@ use crate::util::rng::Rng;
 /// A visible surface point that will become one Gaussian.
 #[derive(Clone, Copy, Debug)]
 pub struct Surfel {
+    /// Position in the room frame, metres.
     pub pos: Vec3,
+    /// Outward unit normal.
     pub n: Vec3,
+    /// A unit tangent, perpendicular to `n`.
     pub t: Vec3,
     /// Albedo, sRGB.
     pub albedo: Vec3,
@@ -21,6 +24,7 @@ pub struct Surfel {
     pub spacing: f32,
     /// Half the smallest extent of the surface here.
     pub feature: f32,
+    /// Index of the part it lies on.
     pub part: u32,
 }
 

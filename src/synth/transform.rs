@@ -18,18 +18,28 @@ pub enum GlobalRotation {
     /// A uniformly random rotation drawn from the seed.
     Random,
     /// A rotation of `deg` degrees about `axis`.
-    AxisAngle { axis: [f32; 3], deg: f32 },
+    AxisAngle {
+        /// Rotation axis (normalised on use).
+        axis: [f32; 3],
+        /// Angle in degrees.
+        deg: f32,
+    },
 }
 
 /// world = scale · rot · room + translation.
 #[derive(Clone, Copy, Debug)]
 pub struct Similarity {
+    /// Rotation from the room frame.
     pub rot: Quat,
+    /// Uniform scale factor.
     pub scale: f32,
+    /// World offset.
     pub translation: Vec3,
 }
 
 impl Similarity {
+    /// The similarity for these options; unset parts are drawn from `rng` (every part is drawn
+    /// either way, so the stream does not depend on the options).
     pub fn new(rotation: GlobalRotation, translation: Option<[f32; 3]>, scale: Option<f32>, rng: &mut Rng) -> Self {
         // Draw every random part even when given, so the stream does not depend on options.
         let random_rot = rng.unit_quaternion();
@@ -47,6 +57,7 @@ impl Similarity {
         Self { rot, scale: scale.unwrap_or(random_s), translation: translation.map_or(random_t, Vec3::from_array) }
     }
 
+    /// A room-frame point in the world.
     pub fn point(&self, p: Vec3) -> Vec3 {
         self.rot * p * self.scale + self.translation
     }
@@ -63,6 +74,7 @@ impl Similarity {
         ]
     }
 
+    /// Transforms a scene in place: positions, log-scales, rotations and SH.
     pub fn apply_scene(&self, scene: &mut Scene) {
         let ls = self.scale.ln();
         for p in &mut scene.positions {
@@ -80,6 +92,7 @@ impl Similarity {
         rotate_sh(scene, self.rot);
     }
 
+    /// Transforms a camera in place (centre and rotation).
     pub fn apply_camera(&self, cam: &mut Camera) {
         let c = self.point(cam.centre());
         cam.position = c.as_dvec3().to_array();

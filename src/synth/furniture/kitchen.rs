@@ -12,14 +12,20 @@ use crate::util::rng::Rng;
 /// Finishes shared by a kitchen's pieces.
 #[derive(Clone, Debug)]
 pub struct KitchenStyle {
+    /// Cabinet doors and drawer fronts.
     pub fronts: Material,
+    /// Countertop.
     pub counter: Material,
+    /// Appliances and fittings.
     pub metal: Material,
+    /// Handle style of every front.
     pub handle: Handle,
+    /// Countertop height, metres.
     pub top: f32,
 }
 
 impl KitchenStyle {
+    /// Random finishes; fronts match `wood` 40 % of the time.
     pub fn random(rng: &mut Rng, wood: &Material) -> Self {
         let fronts = if rng.chance(0.4) { wood.clone() } else { material::painted(rng) };
         let counter = match rng.below(4) {

@@ -26,13 +26,16 @@ pub(crate) fn v(x: f32, y: f32, z: f32) -> Vec3 {
 /// Leg styles shared by tables, desks, chairs and cabinets.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum LegStyle {
+    /// Square legs of this side, metres.
     Square(f32),
+    /// Round legs of this radius, metres.
     Round(f32),
     /// Round, narrowing towards the floor.
     Tapered(f32),
 }
 
 impl LegStyle {
+    /// A random style for legs about `thick` metres across.
     pub fn random(rng: &mut Rng, thick: f32) -> Self {
         match rng.below(3) {
             0 => LegStyle::Square(thick),
@@ -41,6 +44,7 @@ impl LegStyle {
         }
     }
 
+    /// Width across a leg, metres.
     pub fn size(&self) -> f32 {
         match *self {
             LegStyle::Square(s) => s,
@@ -76,12 +80,16 @@ pub fn four_legs(o: &mut Object, half: glam::Vec2, inset: f32, z1: f32, style: L
 /// Handle styles for doors and drawers.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Handle {
+    /// A round knob.
     Knob,
+    /// A bar pull.
     Bar,
+    /// No handle.
     None,
 }
 
 impl Handle {
+    /// A random handle (bars twice as likely as knobs or none).
     pub fn random(rng: &mut Rng) -> Self {
         *rng.pick(&[Handle::Knob, Handle::Bar, Handle::Bar, Handle::None])
     }
