@@ -32,6 +32,8 @@ const FAST: f32 = 4.0;
 /// Each wheel line scales speed (fly) or distance (orbit) by this.
 const WHEEL_STEP: f32 = 1.15;
 
+/// The viewer's camera: fly or orbit navigation about the scene's up, snapping to scene
+/// cameras, with smoothed motion between the goal and the shown pose.
 pub struct CameraController {
     up: Vec3,
     /// Horizontal direction of yaw 0, and of yaw +90° (which is "right" of yaw 0).
@@ -45,9 +47,11 @@ pub struct CameraController {
     snapped: Option<Camera>,
     home_camera: Option<Camera>,
     radius: f32,
+    /// Fly or orbit.
     pub mode: NavMode,
     /// Flying speed, world units per second.
     pub speed: f32,
+    /// Horizontal field of view, degrees.
     pub fov_x_deg: f32,
     /// Smoothing time constant in seconds (0: none).
     pub smoothing_s: f32,
@@ -93,6 +97,7 @@ impl CameraController {
         c
     }
 
+    /// The scene's up direction (unit vector).
     pub fn up(&self) -> Vec3 {
         self.up
     }
@@ -144,14 +149,17 @@ impl CameraController {
         self.shown == self.goal
     }
 
+    /// Camera centre of the shown pose.
     pub fn eye(&self) -> Vec3 {
         self.eye_of(&self.shown)
     }
 
+    /// Orbit target of the shown pose.
     pub fn target(&self) -> Vec3 {
         self.shown.target
     }
 
+    /// Viewing direction of the shown pose (unit vector).
     pub fn forward(&self) -> Vec3 {
         self.forward_of(self.shown.yaw, self.shown.pitch)
     }

@@ -49,6 +49,7 @@ impl FrameClock {
         self.dirty = true;
     }
 
+    /// Whether something changed since the last render.
     pub fn is_dirty(&self) -> bool {
         self.dirty
     }

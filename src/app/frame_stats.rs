@@ -68,9 +68,13 @@ pub struct FrameTimes {
 /// Order statistics of a window of frame times.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct FrameSummary {
+    /// Frames in the window.
     pub frames: usize,
+    /// Median frame time, ms.
     pub median_ms: f64,
+    /// 95th-percentile frame time, ms.
     pub p95_ms: f64,
+    /// Longest frame time, ms.
     pub max_ms: f64,
 }
 
@@ -82,10 +86,12 @@ impl FrameSummary {
 }
 
 impl FrameTimes {
+    /// An empty window of at most `capacity` frames.
     pub fn new(capacity: usize) -> Self {
         Self { times_ms: VecDeque::with_capacity(capacity), capacity: capacity.max(1) }
     }
 
+    /// Adds a frame time, dropping the oldest when full.
     pub fn push(&mut self, ms: f64) {
         if self.times_ms.len() == self.capacity {
             self.times_ms.pop_front();
@@ -98,10 +104,12 @@ impl FrameTimes {
         self.times_ms.iter().copied()
     }
 
+    /// Forgets every frame.
     pub fn clear(&mut self) {
         self.times_ms.clear();
     }
 
+    /// Median, 95th percentile and maximum of the window.
     pub fn summary(&self) -> FrameSummary {
         summarise(self.times_ms.iter().copied().collect())
     }

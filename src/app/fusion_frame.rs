@@ -36,6 +36,8 @@ struct Flight {
 }
 
 #[derive(Default)]
+/// Renders the fusion network's input frame on the GPU (the fusion feature set), packs its
+/// tensors and queues their read-back; keeps its buffers between frames.
 pub struct FusionFrames {
     target: Option<FrameTarget>,
     packer: Option<InputPacker>,

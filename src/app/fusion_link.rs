@@ -23,12 +23,16 @@ use crate::render::gpu::readback::{MappedRegion, RegionError};
 #[derive(Debug, thiserror::Error)]
 pub enum FrameError {
     #[error("reading the fusion frame: {0}")]
+    /// Viewing the mapped read-back failed.
     Region(RegionError),
     #[error("reading the fusion frame's counters: {0}")]
+    /// The counters in the read-back are not readable u32s.
     Counters(bytemuck::PodCastError),
     #[error("the fusion frame overflowed its pair buffer (incomplete)")]
+    /// The frame needed more (Gaussian, tile) pairs than its buffer holds.
     Overflowed,
     #[error(transparent)]
+    /// The network failed on the frame.
     Fusion(#[from] FusionError),
 }
 
@@ -38,18 +42,25 @@ pub enum FrameError {
 /// the frame's colour as one RGBA8 word a pixel (`width × height`), whose alpha byte gives the
 /// pixels the scene does not cover no class.
 pub struct FusionReadback {
+    /// The mapped staging buffer.
     pub buffer: Arc<wgpu::Buffer>,
+    /// The frame number it was rendered as.
     pub frame: u64,
+    /// Frame width, pixels.
     pub width: u32,
+    /// Frame height, pixels.
     pub height: u32,
     /// (hp, wp) of the tensors.
     pub padded: (usize, usize),
+    /// Feature channels of the feature tensor.
     pub feature_dim: usize,
+    /// How the tensors were packed.
     pub recipe: TensorRecipe,
     /// Byte offset of the first tensor (after the counters).
     pub tensors_offset: u64,
     /// Whether the frame overflowed its pair buffer (then it is incomplete and skipped).
     pub counters_overflow_index: usize,
+    /// When the read-back was submitted (for latency).
     pub submitted: Instant,
 }
 
@@ -58,16 +69,22 @@ pub struct FusionReadback {
 pub enum FusionStatus {
     /// Not used (`--no-fusion`, or no encoder features to feed it).
     Off,
+    /// The network is being opened on its thread.
     Loading,
+    /// The network is open.
     Ready {
+        /// The execution provider it runs on.
         provider: String,
     },
+    /// Opening the network failed; the text says why.
     Failed(String),
 }
 
 /// A prediction with the frame it belongs to.
 pub struct ShownPrediction {
+    /// The frame number it was predicted for.
     pub frame: u64,
+    /// The prediction.
     pub prediction: Prediction,
     /// Read-back request to result, ms.
     pub latency_ms: f64,
@@ -79,17 +96,21 @@ enum LinkEvent {
     Done { frame: u64, result: Result<Prediction, FrameError>, submitted: Instant },
 }
 
+/// The fusion network on its own thread, fed the viewer's fusion frames; keeps the latest prediction.
 pub struct FusionLink {
     jobs: Option<Sender<FusionReadback>>,
     events: Receiver<LinkEvent>,
+    /// How far the network is.
     pub status: FusionStatus,
     /// How the GPU packs frames for the open network (known once it is ready).
     pub recipe: Option<TensorRecipe>,
     /// A read-back or inference is under way; no new fusion frame until it is back.
     pub busy: bool,
+    /// The newest prediction, with its frame.
     pub latest: Option<ShownPrediction>,
     /// Fusion frames whose prediction failed (incomplete frames included).
     pub failures: u64,
+    /// Why the last failed frame failed.
     pub last_error: Option<FrameError>,
 }
 
@@ -151,6 +172,7 @@ impl FusionLink {
         }
     }
 
+    /// Whether the network is open and can take frames.
     pub fn ready(&self) -> bool {
         matches!(self.status, FusionStatus::Ready { .. })
     }

@@ -27,21 +27,37 @@ pub enum JobError {
     #[error("{0}")]
     Prepare(Box<dyn std::error::Error + Send + Sync>),
     #[error(transparent)]
+    /// The scene file could not be read.
     Scene(#[from] crate::scene::SceneError),
     /// The GPU's message is in the text and not also a `source`: `{:#}` would print it twice.
     #[error("{}: {error}", path.display())]
-    Upload { path: PathBuf, error: GpuSceneError },
+    Upload {
+        /// The scene file.
+        path: PathBuf,
+        /// Why the upload failed.
+        error: GpuSceneError,
+    },
     #[error(transparent)]
+    /// The encoder features could not be computed.
     Encoder(#[from] crate::encoder::EncoderError),
 }
 
 /// Where a scene comes from.
 pub enum SceneSource {
+    /// A scene file (or trainer folder).
     Path(PathBuf),
-    Prepared { label: String, prepare: PrepareScene },
+    /// A scene made on the loading thread first (the demo scene), then read from the path it
+    /// returns.
+    Prepared {
+        /// What to call it while it is being made.
+        label: String,
+        /// Makes the scene and returns its path.
+        prepare: PrepareScene,
+    },
 }
 
 impl SceneSource {
+    /// What to call the source in the title bar and messages.
     pub fn label(&self) -> String {
         match self {
             SceneSource::Path(p) => p.display().to_string(),
@@ -52,50 +68,78 @@ impl SceneSource {
 
 /// A loaded scene, already on the GPU.
 pub struct LoadedScene {
+    /// Where the scene was read from.
     pub path: PathBuf,
+    /// The scene, shared with the feature and lift jobs.
     pub scene: Arc<Scene>,
+    /// Its cameras; empty when it has none.
     pub cameras: Vec<Camera>,
+    /// The scene on the GPU.
     pub gpu: GpuScene,
+    /// Where the scene is, for the camera's start and speed.
     pub extent: SceneExtent,
     /// Gaussians per NYU40 id, for ids that occur (empty without labels).
     pub class_counts: Vec<(u16, usize)>,
+    /// Repairs made while loading, for the user.
     pub warnings: Vec<String>,
     /// World units per metre recorded by `rtgs2 import` (see [`crate::scene::LoadedScene`]).
     pub recorded_scale: Option<f32>,
+    /// Time the load took, seconds.
     pub seconds: f64,
 }
 
 /// The encoder features: per-Gaussian display colours (4 channels: PCA r, g, b, 1) and what
 /// the fusion network reads (`dim` each): the features, then the gravity cues when it reads them.
 pub struct FeatureColours {
+    /// Per Gaussian: PCA colour r, g, b and 1.
     pub colours: Vec<f32>,
+    /// Per Gaussian: what the fusion network reads, `dim` each.
     pub features: Vec<f32>,
+    /// Channels per Gaussian in `features`.
     pub dim: usize,
+    /// Whether they were read from the cache.
     pub from_cache: bool,
+    /// Time they took, seconds.
     pub seconds: f64,
 }
 
+/// What a background job reports; every event carries the generation of the scene it is for.
 pub enum JobEvent {
+    /// A scene finished loading.
     Loaded {
+        /// The load it belongs to.
         generation: u64,
+        /// The loaded scene.
         scene: Box<LoadedScene>,
     },
+    /// Loading failed.
     LoadFailed {
+        /// The load it belongs to.
         generation: u64,
+        /// Why it failed.
         error: JobError,
     },
+    /// The encoder features are done (or failed).
     Features {
+        /// The load it belongs to.
         generation: u64,
+        /// The features, or why there are none.
         result: Result<FeatureColours, JobError>,
     },
     /// Lifting has segmented `done` of `total` views.
     LiftProgress {
+        /// The load it belongs to.
         generation: u64,
+        /// Views segmented.
         done: usize,
+        /// Views in all.
         total: usize,
     },
+    /// Lifting finished (or failed; the text says why).
     Lifted {
+        /// The load it belongs to.
         generation: u64,
+        /// The lifted labels, or why there are none.
         result: Result<super::lift_job::Lifted, String>,
     },
     /// The file dialog closed: the chosen path, if any.
@@ -107,6 +151,7 @@ pub enum JobEvent {
 /// Spawns jobs and hands their events to the UI thread.
 pub struct Jobs {
     tx: Sender<JobEvent>,
+    /// Where the UI thread receives events.
     pub rx: Receiver<JobEvent>,
     wake: Arc<dyn Fn() + Send + Sync>,
     ctx: GpuContext,

@@ -4,17 +4,21 @@
 /// One image computed from a rendered frame.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ViewKind {
+    /// The rendered colour.
     Rgb,
     /// Class colours over the colour image (ground-truth labels until the fusion network).
     Semantic,
     /// The encoder's features through the per-scene PCA.
     Features,
+    /// Expected depth, near bright.
     Depth,
 }
 
 impl ViewKind {
+    /// Every view kind, in display order.
     pub const ALL: [ViewKind; 4] = [ViewKind::Rgb, ViewKind::Semantic, ViewKind::Features, ViewKind::Depth];
 
+    /// The view's name in the interface.
     pub fn title(self) -> &'static str {
         match self {
             ViewKind::Rgb => "colour",
@@ -34,6 +38,7 @@ impl ViewKind {
         }
     }
 
+    /// Index of the view (its slot in per-view arrays).
     pub fn index(self) -> usize {
         self.shader_mode() as usize
     }
@@ -53,8 +58,10 @@ pub enum Layout {
 }
 
 impl Layout {
+    /// Every layout, in menu order.
     pub const ALL: [Layout; 4] = [Layout::Single, Layout::Semantic, Layout::SideBySide, Layout::Quad];
 
+    /// The layout's name in the interface and on the command line.
     pub fn title(self) -> &'static str {
         match self {
             Layout::Single => "single",
@@ -83,6 +90,7 @@ impl Layout {
         }
     }
 
+    /// Whether the layout shows `kind`.
     pub fn shows(self, kind: ViewKind) -> bool {
         self.views().contains(&kind)
     }

@@ -14,7 +14,9 @@ use crate::scene::{Camera, Scene};
 
 /// Lifted labels and how long they took.
 pub struct Lifted {
+    /// Class and confidence per Gaussian.
     pub labels: std::sync::Arc<LiftedLabels>,
+    /// Time lifting took, seconds.
     pub seconds: f64,
 }
 

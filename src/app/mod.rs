@@ -47,14 +47,19 @@ pub use scripted::ScriptedRun;
 pub use window::run;
 
 #[derive(Debug, thiserror::Error)]
+/// Why the viewer could not run.
 pub enum AppError {
     #[error("could not open a window: {0} (no display? on a machine without one, run under Xvfb)")]
+    /// The window could not be created (the text is winit's).
     Window(String),
     #[error("could not draw into the window: {0}")]
+    /// The window surface could not be created or drawn to.
     Surface(String),
     #[error(transparent)]
+    /// No GPU device could be opened.
     Gpu(#[from] crate::render::gpu::GpuError),
     #[error("{0}")]
+    /// A scripted run failed (its script, or saving the camera path); the text says how.
     Scripted(String),
     /// Not `#[from]`, which would make the error also its `source`, printed twice by `{:#}`.
     #[error("screenshot: {0}")]
@@ -69,8 +74,11 @@ impl From<screenshot::ScreenshotError> for AppError {
 
 /// Everything `rtgs2 view` decides before the window opens.
 pub struct ViewerOptions {
+    /// The scene to open (a file, or nothing: an empty window).
     pub source: SceneSource,
+    /// Which views are shown and how they are arranged.
     pub layout: Layout,
+    /// How the semantic overlay is drawn.
     pub style: OverlayStyle,
     /// Scene camera to start from.
     pub start_camera: Option<usize>,
@@ -86,6 +94,7 @@ pub struct ViewerOptions {
     pub scripted: Option<ScriptedRun>,
     /// The fusion network for the semantic view's predictions (`None`: ground truth only).
     pub fusion: Option<FusionOptions>,
+    /// Which labels the semantic view shows (ground truth, predictions, lifted).
     pub label_source: LabelSource,
     /// Lift the fusion network's predictions onto the Gaussians in the background once the
     /// features are ready (needs `fusion` and the scene's cameras).
@@ -95,7 +104,9 @@ pub struct ViewerOptions {
 /// Which fusion model to run and how.
 #[derive(Clone, Debug)]
 pub struct FusionOptions {
+    /// The fusion network's ONNX file.
     pub model: PathBuf,
+    /// The execution provider to run it on.
     pub provider: crate::inference::ExecutionChoice,
     /// ONNX Runtime threads (0: all cores).
     pub threads: usize,
@@ -106,14 +117,19 @@ pub struct FusionOptions {
 /// What a run did (filled for scripted runs).
 #[derive(Clone, Debug, Default)]
 pub struct RunReport {
+    /// Frames rendered in the counted window.
     pub frames: usize,
     /// Rendered frame times of the counted frames.
     pub summary: FrameSummary,
     /// Time between UI frames.
     pub ui: FrameSummary,
+    /// The GPU adapter, described.
     pub adapter: String,
+    /// The screenshot written and its size in pixels, if one was asked for.
     pub screenshot: Option<(PathBuf, (u32, u32))>,
+    /// How the encoder features arrived ("cached in 0.3 s", "error: ..."); `None` when they were not used.
     pub features: Option<String>,
+    /// The run waited for the features longer than its timeout (the feature view was empty).
     pub feature_wait_timed_out: bool,
     /// The fusion network's state and timings, when it was in use.
     pub fusion: Option<String>,

@@ -8,15 +8,18 @@ use crate::scene::camera_path::{KeyframeFile, Pose};
 use crate::util::atomic_write::write_bytes_atomically;
 
 #[derive(Default)]
+/// Keyframes recorded from the viewer's camera (saved as a camera path).
 pub struct PathRecorder {
     keyframes: Vec<Pose>,
 }
 
 impl PathRecorder {
+    /// Keyframes recorded.
     pub fn len(&self) -> usize {
         self.keyframes.len()
     }
 
+    /// Whether none are recorded.
     pub fn is_empty(&self) -> bool {
         self.keyframes.is_empty()
     }
@@ -32,6 +35,7 @@ impl PathRecorder {
         }
     }
 
+    /// Forgets every keyframe.
     pub fn clear(&mut self) {
         self.keyframes.clear();
     }

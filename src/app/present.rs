@@ -20,14 +20,21 @@ const WORKGROUP: u32 = 8;
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct PresentParams {
+    /// View width, pixels.
     pub width: u32,
+    /// View height, pixels.
     pub height: u32,
+    /// Which view to draw (`ViewKind`'s shader mode).
     pub mode: u32,
+    /// Feature channels in the feature buffer.
     pub feature_dim: u32,
+    /// Semantic overlay opacity over the colour image, 0-1.
     pub opacity: f32,
     /// [`LabelSource`] as its shader constant.
     pub label_source: u32,
+    /// Width of the prediction's class map, pixels (0: none).
     pub pred_width: u32,
+    /// Height of the prediction's class map, pixels.
     pub pred_height: u32,
 }
 
@@ -62,6 +69,7 @@ impl LabelSource {
 /// What the semantic view overlays, per frame.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OverlayStyle {
+    /// Overlay opacity over the colour image, 0-1.
     pub opacity: f32,
     /// Per NYU40 id: whether its colour is shown.
     pub shown: [bool; NUM_CLASSES],
@@ -75,11 +83,14 @@ impl Default for OverlayStyle {
 
 /// One view's output texture (storage for the pass, sampled by egui, copied for screenshots).
 pub struct ViewTexture {
+    /// The texture.
     pub texture: wgpu::Texture,
+    /// A view of it, for binding and for egui.
     pub view: wgpu::TextureView,
 }
 
 impl ViewTexture {
+    /// A `width` × `height` RGBA8 storage texture for `kind`.
     pub fn new(device: &wgpu::Device, width: u32, height: u32, kind: ViewKind) -> Self {
         let texture = device.create_texture(&wgpu::TextureDescriptor {
             label: Some(kind.title()),
@@ -98,6 +109,7 @@ impl ViewTexture {
     }
 }
 
+/// The viewer's display pass (shaders/present.wgsl): turns a frame's buffers into the view textures.
 pub struct Presenter {
     ctx: GpuContext,
     layout: wgpu::BindGroupLayout,
@@ -113,6 +125,7 @@ pub struct Presenter {
 }
 
 impl Presenter {
+    /// Builds the pass for `ctx`'s device.
     pub fn new(ctx: &GpuContext) -> Self {
         let d = &ctx.device;
         let layout = bind_group_layout(d, "present", shaders::PRESENT_BINDS);

@@ -7,8 +7,10 @@ use std::path::{Path, PathBuf};
 const MAX_RECENT: usize = 8;
 
 #[derive(Clone, Debug, Default, PartialEq)]
+/// Recently opened scenes, most recent first, at most 8.
 pub struct RecentFiles {
     file: Option<PathBuf>,
+    /// The scenes, most recent first.
     pub paths: Vec<PathBuf>,
 }
 

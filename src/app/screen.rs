@@ -6,15 +6,18 @@ use super::ui::ViewTextureIds;
 use super::viewport::Viewport;
 use crate::render::gpu::GpuContext;
 
+/// The window's surface and egui's renderer.
 pub struct Screen {
     surface: wgpu::Surface<'static>,
     config: wgpu::SurfaceConfiguration,
     renderer: egui_wgpu::Renderer,
+    /// egui's ids of the view textures (`None` until registered).
     pub textures: ViewTextureIds,
     generation: Option<u64>,
 }
 
 impl Screen {
+    /// Configures `surface` for the window at `size` (a non-sRGB format; `vsync` waits for the display).
     pub fn new(ctx: &GpuContext, surface: wgpu::Surface<'static>, size: (u32, u32), vsync: bool) -> Self {
         let caps = surface.get_capabilities(&ctx.adapter);
         // egui blends in gamma space and expects a non-sRGB target: our view textures hold
@@ -38,6 +41,7 @@ impl Screen {
         Self { surface, config, renderer, textures: [None; 4], generation: None }
     }
 
+    /// Reconfigures the surface for a new window size (ignores zero sizes).
     pub fn resize(&mut self, ctx: &GpuContext, size: (u32, u32)) {
         if size.0 > 0 && size.1 > 0 && (size.0, size.1) != (self.config.width, self.config.height) {
             self.config.width = size.0;

@@ -7,12 +7,19 @@ use super::layout::Layout;
 use super::viewport::Viewport;
 
 #[derive(Debug, thiserror::Error)]
+/// Why a screenshot could not be written.
 pub enum ScreenshotError {
     #[error("nothing has been rendered yet")]
+    /// No frame has been rendered yet.
     NothingRendered,
     /// The OS message is in the text and not also a `source`: anyhow's `{:#}` would print it twice.
     #[error("writing {path}: {error}")]
-    Write { path: String, error: std::io::Error },
+    Write {
+        /// The PNG file.
+        path: String,
+        /// What the operating system reported.
+        error: std::io::Error,
+    },
 }
 
 /// Writes the layout's views of the last rendered frame to `path`; returns the image size.

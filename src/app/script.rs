@@ -25,7 +25,9 @@ use super::input::{ControlInput, NavMode};
 /// Something a step does besides input.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ScriptAction {
+    /// Jump to the scene camera with this index.
     SnapToCamera(usize),
+    /// Switch navigation mode.
     Mode(NavMode),
     /// Record the current view as a camera-path keyframe.
     Keyframe,
@@ -34,15 +36,21 @@ pub enum ScriptAction {
 /// One frame of a script.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct ScriptFrame {
+    /// The navigation input of the frame.
     pub input: ControlInput,
+    /// What the frame does besides input, if anything.
     pub action: Option<ScriptAction>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq)]
 #[error("--script step {index} '{step}': {why}")]
+/// A `--script` step that cannot be parsed.
 pub struct ScriptError {
+    /// 0-based index of the step.
     pub index: usize,
+    /// The step as written.
     pub step: String,
+    /// What is wrong with it.
     pub why: String,
 }
 

@@ -18,6 +18,8 @@ pub const SCRIPT_DT: f32 = 1.0 / 30.0;
 /// Frames allowed after the script for the camera smoothing to come to rest.
 const MAX_SETTLE_FRAMES: usize = 300;
 
+/// A scripted viewer run (`--script`, `--frames`): replays synthetic input frame by frame,
+/// times the counted frames, then takes the screenshot (if any) and ends.
 pub struct ScriptedRun {
     script: Vec<ScriptFrame>,
     frames: usize,
@@ -28,7 +30,9 @@ pub struct ScriptedRun {
     counting: bool,
     feature_timeout: Duration,
     started: Instant,
+    /// The run waited for the encoder features longer than its timeout.
     pub timed_out_waiting: bool,
+    /// Where to write the screenshot at the end, if anywhere.
     pub screenshot: Option<PathBuf>,
     /// Where to save the camera path recorded by `keyframe` steps.
     pub save_path: Option<PathBuf>,
@@ -39,6 +43,8 @@ pub struct ScriptedRun {
 }
 
 impl ScriptedRun {
+    /// A run of `script` then `frames` counted frames (at least 1), a screenshot to `screenshot`
+    /// at the end, waiting at most `feature_timeout` for the encoder features.
     pub fn new(
         script: Vec<ScriptFrame>,
         frames: usize,
@@ -105,6 +111,7 @@ impl ScriptedRun {
         }
     }
 
+    /// Records why the run cannot finish (the first reason is kept).
     pub fn fail(&mut self, why: String) {
         self.failure.get_or_insert(why);
     }
@@ -115,6 +122,7 @@ impl ScriptedRun {
         self.completed >= total && (camera_settled || self.completed >= total + MAX_SETTLE_FRAMES)
     }
 
+    /// Statistics of the counted frame times.
     pub fn summary(&self) -> FrameSummary {
         summarise(self.times_ms.clone())
     }

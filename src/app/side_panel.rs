@@ -12,6 +12,7 @@ use super::viewer::{FeatureStatus, Viewer};
 use crate::classes::{self, NUM_CLASSES};
 use crate::render::gpu::timing::STAGES;
 
+/// Draws the side panel's sections (scene, navigation, overlay, ...) and collects its requests into `out`.
 pub fn draw(ui: &mut egui::Ui, viewer: &mut Viewer, out: &mut UiOutput) {
     scene_section(ui, viewer);
     navigation_section(ui, viewer, out);

@@ -16,13 +16,18 @@ use super::viewer::{FeatureStatus, Viewer};
 /// Requests from the UI for the window.
 #[derive(Clone, Debug, PartialEq)]
 pub enum UiRequest {
+    /// Show a file dialog.
     PickFile {
+        /// Pick a folder (a trainer folder or SOG) rather than a file.
         folder: bool,
     },
+    /// Open this scene.
     Open(PathBuf),
+    /// Write a screenshot of the shown views to `screenshots/`.
     Screenshot,
     /// Save the recorded camera path as a keyframe file.
     SavePath,
+    /// Close the window.
     Quit,
 }
 
@@ -30,8 +35,11 @@ pub enum UiRequest {
 pub type ViewTextureIds = [Option<egui::TextureId>; 4];
 
 #[derive(Default)]
+/// What the UI produced this frame for the window and the camera.
 pub struct UiOutput {
+    /// Navigation input from the keyboard and mouse.
     pub input: ControlInput,
+    /// Requests in the order they were made.
     pub requests: Vec<UiRequest>,
 }
 

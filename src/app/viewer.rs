@@ -26,11 +26,16 @@ use crate::scene::camera::up_from_cameras;
 pub enum FeatureStatus {
     /// Not computed for this scene (disabled, or no scene).
     Off,
+    /// Being computed on a background thread since this instant.
     Computing(Instant),
+    /// Computed (or read from the cache).
     Ready {
+        /// Time they took, seconds.
         seconds: f64,
+        /// Whether they came from the cache.
         from_cache: bool,
     },
+    /// Computing them failed; the text says why.
     Failed(String),
 }
 
@@ -38,38 +43,56 @@ pub enum FeatureStatus {
 pub enum LiftStatus {
     /// Not lifted for this scene (disabled, no network, or no scene).
     Off,
+    /// Under way.
     Running {
+        /// Views segmented.
         done: usize,
+        /// Views in all.
         total: usize,
     },
+    /// Done.
     Ready {
+        /// Class and confidence per Gaussian.
         labels: std::sync::Arc<crate::pipeline::LiftedLabels>,
+        /// Time lifting took, seconds.
         seconds: f64,
     },
+    /// Lifting failed; the text says why.
     Failed(String),
 }
 
 /// A scene being shown.
 pub struct Shown {
+    /// The loaded scene.
     pub scene: LoadedScene,
+    /// The camera navigating it.
     pub controller: CameraController,
     /// Index of the scene camera last snapped to.
     pub camera_index: Option<usize>,
 }
 
+/// The viewer's state: the scene shown, background jobs, the views and what they show.
 pub struct Viewer {
+    /// The GPU frame, the display pass and the read-backs.
     pub viewport: Viewport,
+    /// Loading, feature and lift jobs.
     pub jobs: Jobs,
     generation: u64,
     /// What is loading and since when.
     pub loading: Option<(String, Instant)>,
+    /// The scene shown; `None` before the first one loads.
     pub shown: Option<Shown>,
+    /// How far the encoder features are.
     pub features: FeatureStatus,
+    /// How far lifting is.
     pub lifted: LiftStatus,
+    /// Which views are shown.
     pub layout: Layout,
+    /// How the semantic overlay is drawn.
     pub style: OverlayStyle,
     /// The last problem worth telling the user (load errors, GPU errors).
     pub message: Option<String>,
+    /// Recently opened scenes (the File menu).
     pub recent: RecentFiles,
     /// When to render, and the instants frame times are measured from.
     pub clock: FrameClock,
@@ -81,11 +104,13 @@ pub struct Viewer {
     pub view_size: (u32, u32),
     /// The semantic view's hovered pixel and the label probed there.
     pub hover: Hover,
+    /// The scripted run, when this is one.
     pub scripted: Option<ScriptedRun>,
     /// Scene camera to start from (`--camera`).
     pub start_camera: Option<usize>,
     /// The fusion network (per-frame semantics) and what the semantic view shows.
     pub fusion: FusionLink,
+    /// Which labels the semantic view shows.
     pub label_source: LabelSource,
     /// Inference resolution = view size / this (0: auto, about 320 px wide).
     pub inference_divisor: u32,
@@ -99,6 +124,7 @@ pub struct Viewer {
 const BACKGROUND: [f32; 3] = [0.0; 3];
 
 impl Viewer {
+    /// A viewer with no scene yet.
     pub fn new(viewport: Viewport, jobs: Jobs, layout: Layout, style: OverlayStyle, recent: RecentFiles) -> Self {
         Self {
             viewport,
@@ -134,6 +160,7 @@ impl Viewer {
         self.jobs.load(self.generation, source);
     }
 
+    /// Starts loading the scene at `path` (the shown one stays until it is ready).
     pub fn open_path(&mut self, path: PathBuf) {
         self.open(SceneSource::Path(path));
     }
@@ -265,6 +292,7 @@ impl Viewer {
         self.clock.mark_dirty();
     }
 
+    /// Asks for a new render (something shown changed).
     pub fn mark_dirty(&mut self) {
         self.clock.mark_dirty();
     }
@@ -274,6 +302,7 @@ impl Viewer {
         self.shown.as_ref().is_some_and(|s| s.scene.gpu.labels.is_some())
     }
 
+    /// Whether the encoder features are ready.
     pub fn features_ready(&self) -> bool {
         matches!(self.features, FeatureStatus::Ready { .. })
     }

@@ -30,11 +30,19 @@ const MAP_DONE: u8 = 1;
 const MAP_FAILED: u8 = 2;
 
 #[derive(Debug, thiserror::Error)]
+/// Why a frame could not be rendered.
 pub enum ViewportError {
     #[error(transparent)]
+    /// The frame target cannot be allocated.
     Target(#[from] TargetError),
     #[error("this view needs {needed} (Gaussian, tile) pairs, more than this GPU's buffers allow ({limit})")]
-    TooManyPairs { needed: u64, limit: u64 },
+    /// The view needs more (Gaussian, tile) pairs than the device's largest binding holds.
+    TooManyPairs {
+        /// Pairs the view needs.
+        needed: u64,
+        /// Most pairs the device holds.
+        limit: u64,
+    },
     /// Transparent: the camera error names the camera and what is wrong, and as a `#[from]`
     /// source it would be printed twice by anyhow's `{:#}` under a prefix of our own.
     #[error(transparent)]
@@ -43,14 +51,19 @@ pub enum ViewportError {
 
 /// One frame to render.
 pub struct FrameRequest<'a> {
+    /// Camera to render from.
     pub camera: &'a Camera,
+    /// Views to produce.
     pub views: &'a [ViewKind],
+    /// How the semantic overlay is drawn.
     pub style: &'a OverlayStyle,
+    /// Colour behind the splats, linear RGB 0-1.
     pub background: [f32; 3],
     /// Splat the scene's (PCA colour) features.
     pub features: bool,
     /// Produce a label map: the ground truth, or the lifted labels with `lifted_labels`.
     pub labels: bool,
+    /// Splat the lifted labels rather than the ground truth (with `labels`).
     pub lifted_labels: bool,
     /// A pixel whose label to read back with the counters.
     pub probe: Option<(u32, u32)>,
@@ -66,8 +79,11 @@ pub struct FrameRequest<'a> {
 pub struct FrameDone {
     /// False for a probe read-back, which renders nothing.
     pub was_frame: bool,
+    /// Splats that survived culling.
     pub visible: u32,
+    /// (Gaussian, tile) pairs the frame needed.
     pub pairs: u32,
+    /// Whether the pair buffer overflowed (the frame is incomplete).
     pub overflow: bool,
     /// NYU40 id under the probe pixel (or the renderer's ignore value 255).
     pub probe_label: Option<u8>,
@@ -82,7 +98,9 @@ struct InFlight {
     probe: bool,
 }
 
+/// The viewer's GPU frame: renderer, frame target, display pass and read-backs, one frame in flight.
 pub struct Viewport {
+    /// The device.
     pub ctx: GpuContext,
     renderer: GpuRenderer,
     presenter: Presenter,
@@ -98,6 +116,7 @@ pub struct Viewport {
 }
 
 impl Viewport {
+    /// A viewport on `ctx`'s device (raster variants are compiled on a worker thread).
     pub fn new(ctx: &GpuContext) -> Self {
         let renderer = GpuRenderer::new(ctx);
         // Compile the raster variants a session toggles between (labels on/off, no features or
@@ -142,6 +161,7 @@ impl Viewport {
         self.target.as_ref().map(|t| (t.width, t.height))
     }
 
+    /// The output texture of view `kind`, once a frame has been drawn.
     pub fn texture(&self, kind: ViewKind) -> Option<&ViewTexture> {
         self.textures.get(kind.index())
     }
