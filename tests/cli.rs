@@ -52,6 +52,13 @@ fn cli_end_to_end_on_a_generated_room() {
     assert_eq!(v["cameras"].as_u64(), Some(6));
     assert!(v["labels"].as_object().expect("labels map").len() >= 5);
     assert!(v["bounds"]["min"].is_array());
+    // Where the gravity cues take up, floor and top from: the cameras' up, a room's height apart.
+    let g = &v["gravity"];
+    assert_eq!(g["up_from"], "cameras");
+    let up: Vec<f64> = g["up"].as_array().expect("up").iter().map(|x| x.as_f64().expect("number")).collect();
+    assert!((up.iter().map(|x| x * x).sum::<f64>() - 1.0).abs() < 1e-4, "unit up {up:?}");
+    let span = g["top"].as_f64().expect("top") - g["floor"].as_f64().expect("floor");
+    assert!(span > 1.0, "floor to top {span}");
 
     let png = |name: &str| dir.path().join(name).to_str().expect("utf-8").to_string();
     let cache = png("feature-cache");

@@ -32,6 +32,7 @@ pub fn run(args: &InfoArgs) -> anyhow::Result<()> {
         }
     }
     let scale = crate::scene::scale::estimate_scale(s, &loaded.cameras);
+    let gravity = crate::scene::gravity::gravity_frame(s, &loaded.cameras);
     if args.json {
         let label_map: serde_json::Map<String, serde_json::Value> =
             labels.iter().map(|(id, n)| (id.to_string(), json!(n))).collect();
@@ -45,6 +46,9 @@ pub fn run(args: &InfoArgs) -> anyhow::Result<()> {
             "labels": if s.labels.is_some() { serde_json::Value::Object(label_map) } else { serde_json::Value::Null },
             "cameras": loaded.cameras.len(),
             "scale_estimate": scale,
+            "gravity": gravity.map(|g| json!({
+                "up": g.up.to_array(), "up_from": g.up_from, "floor": g.floor, "top": g.top,
+            })),
             "extra_properties": s.extras.iter().map(|e| e.name.clone()).collect::<Vec<_>>(),
             "warnings": loaded.warnings,
         });
@@ -61,6 +65,12 @@ pub fn run(args: &InfoArgs) -> anyhow::Result<()> {
         println!(
             "  scale       {:.3} units per metre (estimated: height {:.3} along up from the {}; the encoder divides by it)",
             e.scale, e.height, e.up_from
+        );
+    }
+    if let Some(g) = gravity {
+        println!(
+            "  up          [{:.3}, {:.3}, {:.3}] from the {}; floor at {:.3}, top at {:.3} along it (gravity cues)",
+            g.up.x, g.up.y, g.up.z, g.up_from, g.floor, g.top
         );
     }
     if !s.extras.is_empty() {
