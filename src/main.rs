@@ -1,3 +1,6 @@
+//! The `rtgs2` command: sets up the process (allocator thresholds, runtime folder, logging,
+//! Ctrl-C clean-up) and runs [`rtgs2::cli`].
+
 use clap::Parser;
 
 fn main() {
