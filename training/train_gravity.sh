@@ -10,6 +10,10 @@
 #
 #   bash add_gravity_cues.sh    # once: the cue files beside every exported view
 #   bash train_gravity.sh       # ~35 min on the 2-core CPU
+#   bash train_gravity.sh ablation   # features + cues from scratch, ablation_real.sh's recipe
+#                                    # (compare runs/ablation_real_features: 0.137 / 0.226)
+#   bash train_gravity.sh frozen     # fold A again, the parent frozen for 300 steps (the cue
+#                                    # patchify learns alone first), peak lr 6e-4
 set -euo pipefail
 cd "$(dirname "$0")"
 py=${PYTHON:-python}
@@ -17,6 +21,33 @@ a=data/scannet_train_a a6=data/disc06/scannet_train_a b=data/scannet_train_b45 b
 common=(--modality features_rgb --feature-depths 1 2 8 4 --gravity-cues --label-smoothing 0.15 --class-balance 0.5
         --threads 1 --lr 3e-4 --warmup 20 --steps "${STEPS:-1000}" --seed 51)
 mkdir -p logs
+eval_a() {  # fold A's checkpoint scored on rooms 0004-0005, both class protocols
+  for classes in all scannet20; do
+    $py -m rtgs2_train.fusion_eval --data data/scannet_val_a --checkpoint "$1/checkpoint.pt" \
+        --classes "$classes" --json "$1/val_$classes.json"
+  done
+}
+case "${1:-}" in
+  ablation)
+    run=runs/ablation_real_features_cues
+    # shellcheck disable=SC2086
+    $py -m rtgs2_train.train_fusion --data $a $a $a6 $a6 data/furnished_train data/varied_train \
+        --val data/scannet_val_a --run-dir "$run" --modality features --gravity-cues --feature-depths 1 2 8 4 \
+        --label-smoothing 0.15 --class-balance 0.5 --lr 2e-3 --warmup 60 --steps "${STEPS:-1500}" \
+        --seed 36 --threads 1 > logs/ablation_real_features_cues.log 2>&1
+    eval_a "$run" >> logs/ablation_real_features_cues.log 2>&1
+    exit ;;
+  frozen)
+    common=("${common[@]/3e-4/6e-4}")
+    # shellcheck disable=SC2086
+    $py -m rtgs2_train.train_fusion --data $a $a $a6 $a6 data/furnished_train data/varied_train \
+        --val data/scannet_val_a --run-dir runs/fusion_grav_a2 --init-from runs/fusion_furn_a2/checkpoint.pt \
+        "${common[@]}" --freeze-init-steps 300 > logs/fusion_grav_a2.log 2>&1
+    eval_a runs/fusion_grav_a2 >> logs/fusion_grav_a2.log 2>&1
+    exit ;;
+  "") ;;
+  *) echo "usage: train_gravity.sh [ablation|frozen]" >&2; exit 2 ;;
+esac
 # shellcheck disable=SC2086  # the data lists are word lists on purpose
 $py -m rtgs2_train.train_fusion --data $a $a $a6 $a6 data/furnished_train data/varied_train \
     --val data/scannet_val_a --run-dir runs/fusion_grav_a --init-from runs/fusion_furn_a2/checkpoint.pt \
