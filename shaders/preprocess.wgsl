@@ -1,18 +1,21 @@
 // Per Gaussian: cull, EWA projection with the 0.3 px dilation, 3-sigma radius, tile
 // rectangle, SH colour. Exactly the CPU reference (src/render/project.rs) in f32.
 
-@group(0) @binding(0) var<uniform> frame: FrameUniforms;
-@group(0) @binding(1) var<storage, read> pos_opacity: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read> cov3d: array<f32>;
-@group(0) @binding(3) var<storage, read> sh0: array<u32>;
-@group(0) @binding(4) var<storage, read> sh1: array<u32>;
-@group(0) @binding(5) var<storage, read> sh2: array<u32>;
-@group(0) @binding(6) var<storage, read> sh3: array<u32>;
-@group(0) @binding(7) var<storage, read_write> splat_a: array<vec4<f32>>;
-@group(0) @binding(8) var<storage, read_write> splat_b: array<vec4<f32>>;
-@group(0) @binding(9) var<storage, read_write> splat_rgb: array<vec4<f32>>;
-@group(0) @binding(10) var<storage, read_write> splat_rect: array<vec2<u32>>;
-@group(0) @binding(11) var<storage, read_write> visible: array<u32>;
+// Group 0 is the scene's (made once per scene), group 1 the frame target's (made once per
+// target): neither holds the other's buffers, so no group is made per frame.
+@group(0) @binding(0) var<storage, read> pos_opacity: array<vec4<f32>>;
+@group(0) @binding(1) var<storage, read> cov3d: array<f32>;
+@group(0) @binding(2) var<storage, read> sh0: array<u32>;
+@group(0) @binding(3) var<storage, read> sh1: array<u32>;
+@group(0) @binding(4) var<storage, read> sh2: array<u32>;
+@group(0) @binding(5) var<storage, read> sh3: array<u32>;
+
+@group(1) @binding(0) var<uniform> frame: FrameUniforms;
+@group(1) @binding(1) var<storage, read_write> splat_a: array<vec4<f32>>;
+@group(1) @binding(2) var<storage, read_write> splat_b: array<vec4<f32>>;
+@group(1) @binding(3) var<storage, read_write> splat_rgb: array<vec4<f32>>;
+@group(1) @binding(4) var<storage, read_write> splat_rect: array<vec2<u32>>;
+@group(1) @binding(5) var<storage, read_write> visible: array<u32>;
 
 const NEAR_PLANE: f32 = 0.2;
 const SH_C0: f32 = 0.28209479177387814;

@@ -20,21 +20,24 @@ const FEATURE_WORDS: u32 = {{FEATURE_WORDS}}u;
 const FEATURE_VEC4S: u32 = {{FEATURE_VEC4S}}u;
 const IGNORE_LABEL: u32 = 255u;
 
-@group(0) @binding(0) var<uniform> frame: FrameUniforms;
-@group(0) @binding(1) var<storage, read> tile_ranges: array<vec2<u32>>;
-@group(0) @binding(2) var<storage, read> pair_vals: array<u32>;
-@group(0) @binding(3) var<storage, read> splat_a: array<vec4<f32>>;
-@group(0) @binding(4) var<storage, read> splat_b: array<vec4<f32>>;
-@group(0) @binding(5) var<storage, read> splat_rgb: array<vec4<f32>>;
-@group(0) @binding(6) var<storage, read> feat0: array<u32>;
-@group(0) @binding(7) var<storage, read> feat1: array<u32>;
-@group(0) @binding(8) var<storage, read> feat2: array<u32>;
-@group(0) @binding(9) var<storage, read> feat3: array<u32>;
-@group(0) @binding(10) var<storage, read> labels: array<u32>;
-@group(0) @binding(11) var<storage, read_write> out_rgba: array<vec4<f32>>;
-@group(0) @binding(12) var<storage, read_write> out_depth: array<f32>;
-@group(0) @binding(13) var<storage, read_write> out_features: array<f32>;
-@group(0) @binding(14) var<storage, read_write> out_labels: array<u32>;
+// Group 0 is the scene's: the feature set and label buffer this frame splats (the scene keeps
+// one group per such choice). Group 1 is the frame target's, made with the target.
+@group(0) @binding(0) var<storage, read> feat0: array<u32>;
+@group(0) @binding(1) var<storage, read> feat1: array<u32>;
+@group(0) @binding(2) var<storage, read> feat2: array<u32>;
+@group(0) @binding(3) var<storage, read> feat3: array<u32>;
+@group(0) @binding(4) var<storage, read> labels: array<u32>;
+
+@group(1) @binding(0) var<uniform> frame: FrameUniforms;
+@group(1) @binding(1) var<storage, read> tile_ranges: array<vec2<u32>>;
+@group(1) @binding(2) var<storage, read> pair_vals: array<u32>;
+@group(1) @binding(3) var<storage, read> splat_a: array<vec4<f32>>;
+@group(1) @binding(4) var<storage, read> splat_b: array<vec4<f32>>;
+@group(1) @binding(5) var<storage, read> splat_rgb: array<vec4<f32>>;
+@group(1) @binding(6) var<storage, read_write> out_rgba: array<vec4<f32>>;
+@group(1) @binding(7) var<storage, read_write> out_depth: array<f32>;
+@group(1) @binding(8) var<storage, read_write> out_features: array<f32>;
+@group(1) @binding(9) var<storage, read_write> out_labels: array<u32>;
 
 var<workgroup> s_mean_conic: array<vec4<f32>, BATCH>;
 var<workgroup> s_conic_z_opacity_depth: array<vec4<f32>, BATCH>;

@@ -147,6 +147,56 @@ fn lifted_labels_splat_like_the_ground_truth_from_their_own_buffer() {
     assert_ne!(truth.labels, gpu.labels, "the two maps differ");
 }
 
+/// The scene keeps one raster group per choice of splatted feature set and labels, the target
+/// its own groups: frames of one scene and target that switch between those choices, and then
+/// with a feature set swapped in by plain field assignment (behind the cache's back), equal
+/// frames of a freshly uploaded scene bit for bit.
+#[test]
+fn frames_switching_splatted_inputs_equal_a_fresh_scene() {
+    let Some(ctx) = gpu_for_tests() else { return };
+    let mut rng = Rng::new(fresh_seed("splatted inputs"));
+    let scene = random_scene(&mut rng, 1500, 1);
+    let dim = 8;
+    let sets: Vec<Vec<f32>> = (0..3).map(|_| (0..scene.len() * dim).map(|_| rng.normal()).collect()).collect();
+    let lifted: Vec<u16> = (0..scene.len()).map(|_| rng.below(41) as u16).collect();
+    let upload = |display: &[f32]| {
+        let mut gs = GpuScene::upload(&ctx, &scene).expect("upload");
+        gs.set_features(&ctx, dim, display).expect("features");
+        gs.set_fusion_features(&ctx, dim, &sets[1]).expect("fusion features");
+        gs.set_lifted_labels(&ctx, &lifted).expect("lifted labels");
+        gs
+    };
+    let cam = Camera::look_at(Vec3::ZERO, Vec3::new(0.0, 0.0, 5.0), Vec3::NEG_Y, 70.0, 80, 60);
+    let choices = [
+        // (features, fusion features, labels, lifted labels)
+        (true, false, true, false),
+        (true, true, true, true),
+        (false, false, false, false),
+        (true, false, true, true),
+        (true, true, false, false),
+        (true, false, true, false),
+    ];
+    let mut hr = renderer(&ctx);
+    let mut check = |gs: &GpuScene, display: &[f32], tag: &str| {
+        for (features, fusion_features, labels, lifted_labels) in choices {
+            let opts = GpuRenderOptions { features, fusion_features, labels, lifted_labels, ..Default::default() };
+            let got = hr.render(gs, &cam, &opts).expect("render");
+            let want = hr.render(&upload(display), &cam, &opts).expect("fresh render");
+            let what = format!("{tag}: {opts:?}");
+            assert_eq!(got.rgb, want.rgb, "{what}: colour");
+            assert_eq!(got.depth, want.depth, "{what}: depth");
+            assert_eq!(got.features, want.features, "{what}: features");
+            assert_eq!(got.labels, want.labels, "{what}: labels");
+            assert_eq!(got.features.is_empty(), !features, "{what}: features blended as asked");
+            assert_eq!(got.labels.is_empty(), !labels, "{what}: labels splatted as asked");
+        }
+    };
+    let mut gs = upload(&sets[0]);
+    check(&gs, &sets[0], "attached");
+    gs.features = upload(&sets[2]).features;
+    check(&gs, &sets[2], "swapped by assignment");
+}
+
 #[test]
 fn degenerate_gaussians_never_corrupt_a_frame() {
     let Some(ctx) = gpu_for_tests() else { return };

@@ -130,7 +130,7 @@ impl Presenter {
         let d = &ctx.device;
         let layout = bind_group_layout(d, "present", shaders::PRESENT_BINDS);
         let module = shader(d, &shaders::present());
-        let pipeline = |entry_point: &str| compute_pipeline(d, &module, &layout, entry_point, &[]);
+        let pipeline = |entry_point: &str| compute_pipeline(d, &module, &[&layout], entry_point, &[]);
         let buffer = |label: &str, size: u64, usage: wgpu::BufferUsages| {
             d.create_buffer(&wgpu::BufferDescriptor {
                 label: Some(label),

@@ -26,7 +26,7 @@ impl Colour8Pass {
         let d = &ctx.device;
         let layout = bind_group_layout(d, "colour8", shaders::COLOUR8_BINDS);
         let module = shader(d, &shaders::colour8());
-        let pipeline = compute_pipeline(d, &module, &layout, "pack_colour8", &[]);
+        let pipeline = compute_pipeline(d, &module, &[&layout], "pack_colour8", &[]);
         Self { layout, pipeline, output: None }
     }
 

@@ -259,7 +259,7 @@ impl InputPacker {
         let d = &ctx.device;
         let layout = bind_group_layout(d, "pack inputs", shaders::PACK_INPUTS_BINDS);
         let module = shader(d, &shaders::pack_inputs());
-        let pipeline = compute_pipeline(d, &module, &layout, "pack", &[]);
+        let pipeline = compute_pipeline(d, &module, &[&layout], "pack", &[]);
         Self { layout, module, pipeline, half_pipeline: None, sized: None }
     }
 
@@ -273,7 +273,7 @@ impl InputPacker {
             return Err(TargetError::NoHalfPacking);
         }
         let (d, module, layout) = (&ctx.device, &self.module, &self.layout);
-        Ok(self.half_pipeline.get_or_insert_with(|| compute_pipeline(d, module, layout, "pack", &[("HALF", 1.0)])))
+        Ok(self.half_pipeline.get_or_insert_with(|| compute_pipeline(d, module, &[layout], "pack", &[("HALF", 1.0)])))
     }
 
     /// Records the pass over `target`'s last frame into `enc`. The feature tensor has as many

@@ -6,9 +6,12 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use super::layout::{FrameUniforms, counter};
-use super::pipeline_util::{bind_group, bind_group_layout, compute_pipeline, shader};
+use super::pipeline_util::{
+    GroupCache, Resource, bind_group, bind_group_layout, bind_group_layouts, compute_pipeline, shader,
+};
 use super::scan::{GpuScan, ScanCounts, ScanPlan, grid};
 use super::scene_buffers::{GpuFeatures, GpuScene};
+use super::shaders::{SCENE_GROUP, TARGET_GROUP};
 use super::sort::{RadixSorter, SortBuffers, SortCount};
 use super::timing::{GpuTimer, StageTimes};
 use super::{GpuContext, shaders};
@@ -110,10 +113,15 @@ pub struct FrameTarget {
     pub out_labels: wgpu::Buffer,
     visible_scan: ScanPlan,
     pair_scan: ScanPlan,
-    /// The binning and dispatch set-up passes bind only this target's buffers, so their
-    /// groups are made once here rather than every frame.
+    /// The groups that bind only this target's buffers (the binning and dispatch set-up
+    /// passes', and the preprocess and raster passes' [`TARGET_GROUP`]), made once here rather
+    /// than every frame.
     binning_group: wgpu::BindGroup,
     setup_group: wgpu::BindGroup,
+    preprocess_group: wgpu::BindGroup,
+    raster_group: wgpu::BindGroup,
+    /// Other passes' groups over this target's outputs ([`Self::bind_group`]).
+    groups: GroupCache,
     feature_dim: u32,
 }
 
@@ -131,6 +139,22 @@ impl FrameTarget {
             && self.gaussians == scene.len
             && u64::from(self.pair_capacity) >= min_pairs
             && self.feature_dim == feature_dim
+    }
+
+    /// The group of another pass (colour conversion, display, ...) that binds this target's
+    /// buffers among `resources`, made on first use and kept with the target, so that it is
+    /// made once per target rather than per frame and is dropped with the buffers it binds.
+    /// `tag` tells apart the groups one layout needs (one per view, say); the group is remade
+    /// when asked for with other resources than it binds.
+    pub fn bind_group(
+        &self,
+        device: &wgpu::Device,
+        label: &str,
+        layout: &wgpu::BindGroupLayout,
+        tag: u32,
+        resources: &[Resource<'_>],
+    ) -> wgpu::BindGroup {
+        self.groups.get(device, label, layout, tag, resources)
     }
 
     /// Largest pair buffer the device allows (u32 keys in one storage binding).
@@ -151,7 +175,7 @@ impl FrameTarget {
 #[derive(Clone)]
 pub struct RasterPipelines {
     device: wgpu::Device,
-    layout: wgpu::BindGroupLayout,
+    layouts: Vec<wgpu::BindGroupLayout>,
     workgroup_bytes: u32,
     cache: Arc<Mutex<HashMap<(u32, bool), wgpu::ComputePipeline>>>,
 }
@@ -164,7 +188,8 @@ impl RasterPipelines {
             return p.clone();
         }
         let module = shader(&self.device, &shaders::raster(dim, labels, self.workgroup_bytes));
-        let pipeline = compute_pipeline(&self.device, &module, &self.layout, "raster", &[]);
+        let layouts: Vec<&wgpu::BindGroupLayout> = self.layouts.iter().collect();
+        let pipeline = compute_pipeline(&self.device, &module, &layouts, "raster", &[]);
         self.cache.lock().expect("raster pipeline cache lock").entry((dim, labels)).or_insert(pipeline).clone()
     }
 }
@@ -176,7 +201,8 @@ pub struct GpuRenderer {
     pub ctx: GpuContext,
     scan: GpuScan,
     sorter: RadixSorter,
-    preprocess_layout: wgpu::BindGroupLayout,
+    /// One per group (`shaders::PREPROCESS_BINDS`).
+    preprocess_layouts: Vec<wgpu::BindGroupLayout>,
     preprocess: wgpu::ComputePipeline,
     binning_layout: wgpu::BindGroupLayout,
     setup_layout: wgpu::BindGroupLayout,
@@ -186,7 +212,6 @@ pub struct GpuRenderer {
     setup_pairs: wgpu::ComputePipeline,
     emit: wgpu::ComputePipeline,
     ranges: wgpu::ComputePipeline,
-    raster_layout: wgpu::BindGroupLayout,
     raster: RasterPipelines,
     /// Per-stage GPU timestamps; `None` when the device has no timestamp queries.
     pub timer: Option<GpuTimer>,
@@ -220,12 +245,6 @@ fn stage(
     on_stage_end(encoder, k as usize);
 }
 
-/// The per-frame bind groups that join scene and target buffers.
-struct SceneGroups {
-    preprocess: wgpu::BindGroup,
-    raster: wgpu::BindGroup,
-}
-
 /// Bits needed to sort tile ids below `tiles`.
 pub fn tile_key_bits(tiles: u32) -> u32 {
     (32 - tiles.saturating_sub(1).leading_zeros()).max(1)
@@ -235,35 +254,35 @@ impl GpuRenderer {
     /// Builds every pipeline for `ctx`'s device.
     pub fn new(ctx: &GpuContext) -> Self {
         let d = &ctx.device;
-        let preprocess_layout = bind_group_layout(d, "preprocess", shaders::PREPROCESS_BINDS);
+        let preprocess_layouts = bind_group_layouts(d, "preprocess", shaders::PREPROCESS_BINDS);
         let binning_layout = bind_group_layout(d, "binning", shaders::BINNING_BINDS);
         let setup_layout = bind_group_layout(d, "dispatch setup", shaders::DISPATCH_SETUP_BINDS);
-        let raster_layout = bind_group_layout(d, "raster", shaders::RASTER_BINDS);
         let pre_module = shader(d, &shaders::preprocess());
         let bin_module = shader(d, &shaders::binning());
         let setup_module = shader(d, &shaders::dispatch_setup());
-        let bin = |entry: &str| compute_pipeline(d, &bin_module, &binning_layout, entry, &[]);
+        let bin = |entry: &str| compute_pipeline(d, &bin_module, &[&binning_layout], entry, &[]);
+        let setup = |entry: &str| compute_pipeline(d, &setup_module, &[&setup_layout], entry, &[]);
+        let pre_layouts: Vec<&wgpu::BindGroupLayout> = preprocess_layouts.iter().collect();
         Self {
             ctx: ctx.clone(),
             scan: GpuScan::new(d),
             sorter: RadixSorter::new(d),
-            preprocess: compute_pipeline(d, &pre_module, &preprocess_layout, "preprocess", &[]),
+            preprocess: compute_pipeline(d, &pre_module, &pre_layouts, "preprocess", &[]),
             compact: bin("compact"),
-            setup_visible: compute_pipeline(d, &setup_module, &setup_layout, "setup_visible", &[]),
+            setup_visible: setup("setup_visible"),
             tile_count: bin("tile_count"),
-            setup_pairs: compute_pipeline(d, &setup_module, &setup_layout, "setup_pairs", &[]),
+            setup_pairs: setup("setup_pairs"),
             emit: bin("emit"),
             ranges: bin("ranges"),
-            preprocess_layout,
+            preprocess_layouts,
             binning_layout,
             setup_layout,
             raster: RasterPipelines {
                 device: d.clone(),
-                layout: raster_layout.clone(),
+                layouts: bind_group_layouts(d, "raster", shaders::RASTER_BINDS),
                 workgroup_bytes: ctx.limits.max_compute_workgroup_storage_size,
                 cache: Arc::default(),
             },
-            raster_layout,
             timer: GpuTimer::new(d, &ctx.queue, ctx.timestamps),
         }
     }
@@ -362,6 +381,33 @@ impl GpuRenderer {
             ],
         );
         let setup_group = bind_group(d, "dispatch setup", &self.setup_layout, &[&uniforms, &counters, &dispatch]);
+        let preprocess_group = bind_group(
+            d,
+            "preprocess target",
+            &self.preprocess_layouts[TARGET_GROUP as usize],
+            &[&uniforms, &splat_a, &splat_b, &splat_rgb, &splat_rect, &visible],
+        );
+        let out_rgba = buffer(d, "out rgba", pixels * 16, none);
+        let out_depth = buffer(d, "out depth", pixels * 4, none);
+        let out_features = buffer(d, "out features", pixels * dim * 4, none);
+        let out_labels = buffer(d, "out labels", pixels * 4, none);
+        let raster_group = bind_group(
+            d,
+            "raster target",
+            &self.raster.layouts[TARGET_GROUP as usize],
+            &[
+                &uniforms,
+                &tile_ranges,
+                &pair_sort.values,
+                &splat_a,
+                &splat_b,
+                &splat_rgb,
+                &out_rgba,
+                &out_depth,
+                &out_features,
+                &out_labels,
+            ],
+        );
         Ok(FrameTarget {
             width,
             height,
@@ -380,14 +426,17 @@ impl GpuRenderer {
             pair_offsets,
             pair_sort,
             tile_ranges,
-            out_rgba: buffer(d, "out rgba", pixels * 16, none),
-            out_depth: buffer(d, "out depth", pixels * 4, none),
-            out_features: buffer(d, "out features", pixels * dim * 4, none),
-            out_labels: buffer(d, "out labels", pixels * 4, none),
+            out_rgba,
+            out_depth,
+            out_features,
+            out_labels,
             visible_scan,
             pair_scan,
             binning_group,
             setup_group,
+            preprocess_group,
+            raster_group,
+            groups: GroupCache::default(),
             feature_dim: dim as u32,
         })
     }
@@ -424,12 +473,12 @@ impl GpuRenderer {
         self.write_frame_start(encoder, scene, target, &uniforms);
         let raster = self.raster.get(feature_dim, label_buf.is_some());
         let blended = features.filter(|_| feature_dim > 0);
-        let groups = self.scene_groups(scene, target, blended, label_buf);
+        let (pre_scene, raster_scene) = self.scene_groups(scene, opts, blended, label_buf);
         let slot = if opts.untimed { None } else { self.timer.as_mut().and_then(|t| t.begin_frame()) };
         let timer_set = self.timer.as_ref().zip(slot).map(|(t, i)| t.query_set(i));
         let splat_grid = grid(scene.len.div_ceil(256));
 
-        stage(encoder, 0, timer_set, on_stage_end, |e| self.preprocess_stage(e, &groups.preprocess, splat_grid));
+        stage(encoder, 0, timer_set, on_stage_end, |e| self.preprocess_stage(e, &pre_scene, target, splat_grid));
         stage(encoder, 1, timer_set, on_stage_end, |e| self.visibility_stage(e, target, splat_grid));
         // Stage 2: depth sort of the visible splats.
         stage(encoder, 2, timer_set, on_stage_end, |e| {
@@ -441,7 +490,7 @@ impl GpuRenderer {
             let bits = tile_key_bits(target.tiles.0 * target.tiles.1);
             self.sort_counted(e, &target.pair_sort, &target.counters, counter::PAIRS_KEPT, bits)
         });
-        stage(encoder, 5, timer_set, on_stage_end, |e| self.raster_stage(e, target, &raster, &groups.raster));
+        stage(encoder, 5, timer_set, on_stage_end, |e| self.raster_stage(e, target, &raster, &raster_scene));
         if let (Some(t), Some(i)) = (self.timer.as_mut(), slot) {
             t.resolve(encoder, i);
         }
@@ -465,71 +514,55 @@ impl GpuRenderer {
         encoder.clear_buffer(&target.tile_ranges, 0, None);
     }
 
-    /// The preprocess and raster groups, which bind scene buffers next to the target's. They
-    /// are made per frame: which scene buffers a frame binds (display or fusion features, ground
-    /// truth or lifted labels, or none) is the frame's choice, and a target outlives the
-    /// feature and label buffers it once served (`set_features`, `set_lifted_labels`).
+    /// The preprocess and raster passes' scene groups ([`SCENE_GROUP`]), kept by the scene:
+    /// preprocess binds what the scene was uploaded with, so it has one group; raster binds the
+    /// frame's choice of feature set (display, fusion or none) and labels (ground truth,
+    /// lifted or none), one group per choice, each made the first time a frame makes it.
     fn scene_groups(
         &self,
         scene: &GpuScene,
-        target: &FrameTarget,
+        opts: &GpuRenderOptions,
         features: Option<&GpuFeatures>,
         labels: Option<&wgpu::Buffer>,
-    ) -> SceneGroups {
+    ) -> (wgpu::BindGroup, wgpu::BindGroup) {
         let d = &self.ctx.device;
-        let sh = |k: usize| scene.sh.parts.get(k).unwrap_or(&scene.dummy);
-        let preprocess = bind_group(
-            d,
-            "preprocess",
-            &self.preprocess_layout,
-            &[
-                &target.uniforms,
-                &scene.pos_opacity,
-                &scene.cov3d,
-                sh(0),
-                sh(1),
-                sh(2),
-                sh(3),
-                &target.splat_a,
-                &target.splat_b,
-                &target.splat_rgb,
-                &target.splat_rect,
-                &target.visible,
-            ],
-        );
-        let feat = |k: usize| features.and_then(|f| f.data.parts.get(k)).unwrap_or(&scene.dummy);
-        let label_buf = labels.unwrap_or(&scene.dummy);
-        let raster = bind_group(
-            d,
-            "raster",
-            &self.raster_layout,
-            &[
-                &target.uniforms,
-                &target.tile_ranges,
-                &target.pair_sort.values,
-                &target.splat_a,
-                &target.splat_b,
-                &target.splat_rgb,
-                feat(0),
-                feat(1),
-                feat(2),
-                feat(3),
-                label_buf,
-                &target.out_rgba,
-                &target.out_depth,
-                &target.out_features,
-                &target.out_labels,
-            ],
-        );
-        SceneGroups { preprocess, raster }
+        let sg = SCENE_GROUP as usize;
+        fn or_dummy<'a, const N: usize>(
+            buffers: [Option<&'a wgpu::Buffer>; N],
+            dummy: &'a wgpu::Buffer,
+        ) -> [Resource<'a>; N] {
+            buffers.map(|b| Resource::Buffer(b.unwrap_or(dummy)))
+        }
+        let sh = |k: usize| scene.sh.parts.get(k);
+        let pre = or_dummy([Some(&scene.pos_opacity), Some(&scene.cov3d), sh(0), sh(1), sh(2), sh(3)], &scene.dummy);
+        let preprocess = scene.groups.get(d, "preprocess scene", &self.preprocess_layouts[sg], 0, &pre);
+        let feat = |k: usize| features.and_then(|f| f.data.parts.get(k));
+        let raster_resources = or_dummy([feat(0), feat(1), feat(2), feat(3), labels], &scene.dummy);
+        let label_choice = if labels.is_none() {
+            0
+        } else if opts.lifted_labels {
+            1
+        } else {
+            2
+        };
+        let tag = u32::from(features.is_some()) | u32::from(opts.fusion_features) << 1 | label_choice << 2;
+        let raster = scene.groups.get(d, "raster scene", &self.raster.layouts[sg], tag, &raster_resources);
+        (preprocess, raster)
     }
 
     /// Stage 0: per-Gaussian projection, colour and screen rectangle.
-    fn preprocess_stage(&self, encoder: &mut wgpu::CommandEncoder, group: &wgpu::BindGroup, groups: (u32, u32)) {
+    fn preprocess_stage(
+        &self,
+        encoder: &mut wgpu::CommandEncoder,
+        scene_group: &wgpu::BindGroup,
+        target: &FrameTarget,
+        groups: (u32, u32),
+    ) {
         let mut pass = encoder
             .begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some("preprocess"), timestamp_writes: None });
         pass.set_pipeline(&self.preprocess);
-        pass.set_bind_group(0, group, &[]);
+        pass.set_bind_group(SCENE_GROUP, scene_group, &[]);
+        pass.set_bind_group(TARGET_GROUP, &target.preprocess_group, &[]);
         pass.dispatch_workgroups(groups.0, groups.1, 1);
     }
 
@@ -568,7 +601,7 @@ impl GpuRenderer {
         encoder: &mut wgpu::CommandEncoder,
         target: &FrameTarget,
         raster: &wgpu::ComputePipeline,
-        group: &wgpu::BindGroup,
+        scene_group: &wgpu::BindGroup,
     ) {
         let mut pass =
             encoder.begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some("raster"), timestamp_writes: None });
@@ -576,7 +609,8 @@ impl GpuRenderer {
         pass.set_pipeline(&self.ranges);
         pass.dispatch_workgroups_indirect(&target.dispatch, 12);
         pass.set_pipeline(raster);
-        pass.set_bind_group(0, group, &[]);
+        pass.set_bind_group(SCENE_GROUP, scene_group, &[]);
+        pass.set_bind_group(TARGET_GROUP, &target.raster_group, &[]);
         pass.dispatch_workgroups(target.tiles.0, target.tiles.1, 1);
     }
 

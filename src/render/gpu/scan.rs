@@ -49,7 +49,7 @@ impl GpuScan {
     pub fn new(device: &wgpu::Device) -> Self {
         let module = shader(device, &shaders::scan());
         let layout = bind_group_layout(device, "scan", shaders::SCAN_BINDS);
-        let make = |entry: &str| compute_pipeline(device, &module, &layout, entry, &[]);
+        let make = |entry: &str| compute_pipeline(device, &module, &[&layout], entry, &[]);
         Self { reduce: make("reduce_blocks"), scan: make("scan_blocks"), layout }
     }
 

@@ -12,6 +12,7 @@ use rayon::prelude::*;
 use wgpu::util::DeviceExt;
 
 use super::GpuContext;
+use super::pipeline_util::GroupCache;
 use crate::render::project::covariance3d;
 use crate::scene::{Scene, sigmoid};
 
@@ -109,6 +110,10 @@ pub struct GpuScene {
     pub lifted_labels: Option<wgpu::Buffer>,
     /// Bound in place of absent optional buffers.
     pub dummy: wgpu::Buffer,
+    /// The renderer's scene groups (`shaders::SCENE_GROUP`), made on first use: kept here so
+    /// they are made once per scene (and per feature or label choice), not per frame, and go
+    /// with the buffers they bind.
+    pub(super) groups: GroupCache,
 }
 
 /// The most Gaussians this adapter's limits allow, and the split length.
@@ -217,6 +222,7 @@ impl GpuScene {
             labels,
             lifted_labels: None,
             dummy: storage_init(ctx, "dummy", &[0u8; 16]),
+            groups: GroupCache::default(),
         })
     }
 
@@ -228,6 +234,8 @@ impl GpuScene {
         if values.len() != self.len as usize * dim {
             return Err(GpuSceneError::FeatureSize { got: values.len(), gaussians: self.len as usize, dim });
         }
+        // A cached group would keep the replaced buffers alive.
+        self.groups.clear();
         self.features =
             Some(GpuFeatures { dim: dim as u32, data: upload_split(ctx, "features", values, dim, self.split_len) });
         Ok(())
@@ -240,6 +248,7 @@ impl GpuScene {
         if labels.len() != self.len as usize {
             return Err(GpuSceneError::LabelCount { got: labels.len(), gaussians: self.len as usize });
         }
+        self.groups.clear();
         self.lifted_labels = Some(pack_labels(ctx, "lifted labels", labels));
         Ok(())
     }
@@ -262,6 +271,8 @@ impl GpuScene {
 
     /// Drops the features (renders then blend none).
     pub fn clear_features(&mut self) {
+        // A cached group would keep the replaced buffers alive.
+        self.groups.clear();
         self.features = None;
     }
 

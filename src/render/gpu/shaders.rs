@@ -31,17 +31,26 @@ pub const SETUP_WGSL: &str = concat!(
 /// The texture format the display pass writes (`texture_storage_2d<rgba8unorm, write>`).
 pub const PRESENT_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba8Unorm;
 
-// Each pass's bind group layout, binding i = entry i: the one list the Rust side builds its
-// layout from and that the reflection test below checks against the shader's own
-// `@group(0) @binding(i)` declarations (kind and access).
-/// Bindings of the preprocess pass (projection, colour, tile rectangles).
-pub const PREPROCESS_BINDS: &[Bind] = &[U, R, R, R, R, R, R, W, W, W, W, W];
+// Each pass's bind group layouts, group g = entry g and binding i of it = entry i: the one
+// list the Rust side builds its layouts from and that the reflection test below checks
+// against the shader's own `@group(g) @binding(i)` declarations (kind and access). Passes that
+// bind scene buffers keep them in group [`SCENE_GROUP`] and the frame target's in
+// [`TARGET_GROUP`], so each group is made once by the owner of its buffers.
+/// The group of the preprocess and raster passes that binds scene buffers (read-only: one
+/// scene serves every target).
+pub const SCENE_GROUP: u32 = 0;
+/// The group of the preprocess and raster passes that binds the frame target's buffers.
+pub const TARGET_GROUP: u32 = 1;
+/// Bindings of the preprocess pass (projection, colour, tile rectangles): the scene's
+/// positions, covariances and SH; the target's uniforms and per-splat outputs.
+pub const PREPROCESS_BINDS: &[&[Bind]] = &[&[R, R, R, R, R, R], &[U, W, W, W, W, W]];
 /// Bindings of the binning passes (compact, tile counts, pair emission, tile ranges).
 pub const BINNING_BINDS: &[Bind] = &[U, W, R, R, R, W, W, W, W, W, W];
 /// Bindings of the indirect-dispatch set-up pass.
 pub const DISPATCH_SETUP_BINDS: &[Bind] = &[U, W, W];
-/// Bindings of the raster pass.
-pub const RASTER_BINDS: &[Bind] = &[U, R, R, R, R, R, R, R, R, R, R, W, W, W, W];
+/// Bindings of the raster pass: the scene's splatted feature set and labels; the target's
+/// uniforms, tile lists, splats and output images.
+pub const RASTER_BINDS: &[&[Bind]] = &[&[R, R, R, R, R], &[U, R, R, R, R, R, W, W, W, W]];
 /// Count and total are read-write so they may live in the same buffer.
 pub const SCAN_BINDS: &[Bind] = &[U, W, W, W, W];
 /// Bindings of the input packing pass.
@@ -160,8 +169,8 @@ pub struct Variant {
     pub name: String,
     /// Its source.
     pub wgsl: Wgsl,
-    /// Its bind group layout, binding i = entry i.
-    pub binds: &'static [Bind],
+    /// Its bind group layouts, group g = entry g, binding i of it = entry i.
+    pub groups: &'static [&'static [Bind]],
     /// Each set of override constants a pipeline of it may set; `[[]]` for none.
     pub overrides: Vec<Vec<(&'static str, f64)>>,
 }
@@ -170,23 +179,23 @@ pub struct Variant {
 /// Rust side (naga validation and bind group layouts below, struct layouts in
 /// tests/wgsl_structs.rs). A shader function added above belongs here too.
 pub fn catalogue() -> Vec<Variant> {
-    let plain = |wgsl: Wgsl, binds| Variant { name: wgsl.label.to_string(), wgsl, binds, overrides: vec![vec![]] };
+    let plain = |wgsl: Wgsl, groups| Variant { name: wgsl.label.to_string(), wgsl, groups, overrides: vec![vec![]] };
     let mut out = vec![
         plain(preprocess(), PREPROCESS_BINDS),
-        plain(binning(), BINNING_BINDS),
-        plain(dispatch_setup(), DISPATCH_SETUP_BINDS),
-        plain(scan(), SCAN_BINDS),
+        plain(binning(), &[BINNING_BINDS]),
+        plain(dispatch_setup(), &[DISPATCH_SETUP_BINDS]),
+        plain(scan(), &[SCAN_BINDS]),
         // The f16 pipeline is only made where the adapter can pack f16 pairs.
         Variant {
             name: "pack inputs".into(),
             wgsl: pack_inputs(),
-            binds: PACK_INPUTS_BINDS,
+            groups: &[PACK_INPUTS_BINDS],
             overrides: vec![vec![], vec![("HALF", 1.0)]],
         },
-        plain(colour8(), COLOUR8_BINDS),
-        plain(sort_setup(), SORT_SETUP_BINDS),
-        plain(sort_pass(), SORT_PASS_BINDS),
-        plain(present(), PRESENT_BINDS),
+        plain(colour8(), &[COLOUR8_BINDS]),
+        plain(sort_setup(), &[SORT_SETUP_BINDS]),
+        plain(sort_pass(), &[SORT_PASS_BINDS]),
+        plain(present(), &[PRESENT_BINDS]),
     ];
     for dim in [0, 4, 16, 32, 64] {
         for labels in [false, true] {
@@ -194,7 +203,7 @@ pub fn catalogue() -> Vec<Variant> {
                 out.push(Variant {
                     name: format!("raster D={dim} labels={labels} wg={wg_bytes}"),
                     wgsl: raster(dim, labels, wg_bytes),
-                    binds: RASTER_BINDS,
+                    groups: RASTER_BINDS,
                     overrides: vec![vec![]],
                 });
             }
@@ -242,15 +251,14 @@ mod tests {
         }
     }
 
-    /// `(binding, kind)` of every resource the shader declares, from naga's reflection.
-    fn declared(name: &str, source: &str) -> Vec<(u32, Bind)> {
+    /// `(group, binding, kind)` of every resource the shader declares, from naga's reflection.
+    fn declared(name: &str, source: &str) -> Vec<(u32, u32, Bind)> {
         let module = parse(name, source);
-        let mut out: Vec<(u32, Bind)> = module
+        let mut out: Vec<(u32, u32, Bind)> = module
             .global_variables
             .iter()
             .filter_map(|(_, v)| {
                 let b = v.binding.as_ref()?;
-                assert_eq!(b.group, 0, "{name}: every resource is in group 0");
                 let kind = match v.space {
                     naga::AddressSpace::Uniform => Bind::Uniform,
                     naga::AddressSpace::Storage { access } if access.contains(naga::StorageAccess::STORE) => {
@@ -269,20 +277,37 @@ mod tests {
                     },
                     other => panic!("{name}: binding {} in {other:?}, which no layout here declares", b.binding),
                 };
-                Some((b.binding, kind))
+                Some((b.group, b.binding, kind))
             })
             .collect();
-        out.sort_by_key(|(i, _)| *i);
+        out.sort_by_key(|(g, i, _)| (*g, *i));
         out
     }
 
-    /// Every pipeline's bind group layout (binding index, uniform or storage, access) is what
-    /// its shader declares, for every variant compiled.
+    /// Every pipeline's bind group layouts (group, binding index, uniform or storage, access)
+    /// are what its shader declares, for every variant compiled.
     #[test]
     fn bind_group_layouts_match_the_shaders() {
         for v in catalogue() {
-            let expected: Vec<(u32, Bind)> = v.binds.iter().enumerate().map(|(i, b)| (i as u32, *b)).collect();
+            let expected: Vec<(u32, u32, Bind)> = v
+                .groups
+                .iter()
+                .enumerate()
+                .flat_map(|(g, binds)| binds.iter().enumerate().map(move |(i, b)| (g as u32, i as u32, *b)))
+                .collect();
             assert_eq!(declared(&v.name, &v.wgsl.source), expected, "{}: layout vs shader", v.name);
+        }
+    }
+
+    /// The scene group is shared by every target and frame drawing the scene, so it may only
+    /// be read; writes belong in the target's group.
+    #[test]
+    fn scene_groups_are_read_only() {
+        for (name, groups) in [("preprocess", PREPROCESS_BINDS), ("raster", RASTER_BINDS)] {
+            assert_eq!(groups.len(), 2, "{name}: a scene group and a target group");
+            let scene = groups[SCENE_GROUP as usize];
+            assert!(scene.iter().all(|b| *b == Bind::Read), "{name}: scene group {scene:?}");
+            assert!(groups[TARGET_GROUP as usize].contains(&Bind::Uniform), "{name}: the frame's uniforms");
         }
     }
 

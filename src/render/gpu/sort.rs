@@ -232,7 +232,7 @@ impl RadixSorter {
         let setup_module = shader(device, &super::shaders::sort_setup());
         let sort_module = shader(device, &super::shaders::sort_pass());
         let pipeline = |layout: &wgpu::BindGroupLayout, module: &wgpu::ShaderModule, entry: &str| {
-            compute_pipeline(device, module, layout, entry, &[])
+            compute_pipeline(device, module, &[layout], entry, &[])
         };
         Self {
             setup: pipeline(&setup_layout, &setup_module, "setup"),
