@@ -8,7 +8,7 @@ use bytemuck::{Pod, Zeroable};
 use super::layout::ViewKind;
 use crate::classes::{NUM_CLASSES, SCANNET_PALETTE};
 use crate::render::gpu::GpuContext;
-use crate::render::gpu::pipeline_util::{bind_group_layout, bind_group_of, compute_pipeline, shader};
+use crate::render::gpu::pipeline_util::{Resource, bind_group_layout, compute_pipeline, shader};
 use crate::render::gpu::renderer::FrameTarget;
 use crate::render::gpu::shaders;
 
@@ -214,18 +214,20 @@ impl Presenter {
             let buffer = &self.params[kind.index()];
             q.write_buffer(buffer, 0, bytemuck::bytes_of(&params));
             let resources = [
-                buffer.as_entire_binding(),
-                target.out_rgba.as_entire_binding(),
-                target.out_depth.as_entire_binding(),
-                target.out_features.as_entire_binding(),
-                target.out_labels.as_entire_binding(),
-                target.counters.as_entire_binding(),
-                self.classes.as_entire_binding(),
-                self.depth_range.as_entire_binding(),
-                wgpu::BindingResource::TextureView(&texture.view),
-                self.prediction.as_entire_binding(),
+                Resource::Buffer(buffer),
+                Resource::Buffer(&target.out_rgba),
+                Resource::Buffer(&target.out_depth),
+                Resource::Buffer(&target.out_features),
+                Resource::Buffer(&target.out_labels),
+                Resource::Buffer(&target.counters),
+                Resource::Buffer(&self.classes),
+                Resource::Buffer(&self.depth_range),
+                Resource::View(&texture.view),
+                Resource::Buffer(&self.prediction),
             ];
-            let bg = bind_group_of(&self.ctx.device, "present", &self.layout, resources);
+            // One group per view, kept by the target (whose outputs it reads): remade only
+            // when the view's texture or the prediction buffer is replaced, not per frame.
+            let bg = target.bind_group(&self.ctx.device, "present", &self.layout, kind.index() as u32, &resources);
             pass.set_bind_group(0, &bg, &[]);
             // The depth range is measured once per frame, before the first view needs it.
             if k == 0 && views.iter().any(|(v, _)| *v == ViewKind::Depth) {

@@ -3,7 +3,7 @@
 //! the f32 image (plus the CPU's conversion): at 640×480 that is 1.2 MB instead of 4.9 MB.
 
 use super::context::GpuContext;
-use super::pipeline_util::{bind_group, bind_group_layout, compute_pipeline, shader};
+use super::pipeline_util::{Resource, bind_group_layout, compute_pipeline, shader};
 use super::renderer::FrameTarget;
 use super::shaders;
 
@@ -46,7 +46,9 @@ impl Colour8Pass {
             self.output = Some((pixels, buffer));
         }
         let (_, output) = self.output.as_ref().expect("allocated above");
-        let group = bind_group(&ctx.device, "colour8", &self.layout, &[&target.out_rgba, output]);
+        // Kept by the target: made once per target (and output), not per frame.
+        let resources = [Resource::Buffer(&target.out_rgba), Resource::Buffer(output)];
+        let group = target.bind_group(&ctx.device, "colour8", &self.layout, 0, &resources);
         let mut pass =
             enc.begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some("colour8"), timestamp_writes: None });
         pass.set_pipeline(&self.pipeline);

@@ -5,7 +5,7 @@
 use wgpu::util::DeviceExt;
 
 use super::layout::ScanParams;
-use super::pipeline_util::{bind_group_layout, compute_pipeline, shader};
+use super::pipeline_util::{bind_group, bind_group_layout, compute_pipeline, shader};
 use super::shaders;
 
 const BLOCK: u64 = 1024;
@@ -95,17 +95,8 @@ impl GpuScan {
             });
             let level_data = if k == 0 { data } else { &sums[k - 1] };
             let level_sums = if top { &none } else { &sums[k] };
-            let bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
-                label: Some("scan level"),
-                layout: &self.layout,
-                entries: &[
-                    wgpu::BindGroupEntry { binding: 0, resource: ubuf.as_entire_binding() },
-                    wgpu::BindGroupEntry { binding: 1, resource: count_buf.as_entire_binding() },
-                    wgpu::BindGroupEntry { binding: 2, resource: level_data.as_entire_binding() },
-                    wgpu::BindGroupEntry { binding: 3, resource: level_sums.as_entire_binding() },
-                    wgpu::BindGroupEntry { binding: 4, resource: total_buf.as_entire_binding() },
-                ],
-            });
+            let bind_group =
+                bind_group(device, "scan level", &self.layout, &[&ubuf, count_buf, level_data, level_sums, total_buf]);
             levels.push(Level { bind_group, blocks: c.div_ceil(BLOCK) as u32 });
         }
         sums.push(none);
