@@ -12,6 +12,8 @@
 #   bash train_gravity.sh       # ~35 min on the 2-core CPU
 #   bash train_gravity.sh ablation   # features + cues from scratch, ablation_real.sh's recipe
 #                                    # (compare runs/ablation_real_features: 0.137 / 0.226)
+#   bash train_gravity.sh scratch_all  # the same on all five rooms, validated on furnished rooms
+#                                      # of held-out models: the candidate to ship
 #   bash train_gravity.sh frozen     # fold A again, the parent frozen for 300 steps (the cue
 #                                    # patchify learns alone first), peak lr 6e-4
 set -euo pipefail
@@ -36,6 +38,14 @@ case "${1:-}" in
         --label-smoothing 0.15 --class-balance 0.5 --lr 2e-3 --warmup 60 --steps "${STEPS:-1500}" \
         --seed 36 --threads 1 > logs/ablation_real_features_cues.log 2>&1
     eval_a "$run" >> logs/ablation_real_features_cues.log 2>&1
+    exit ;;
+  scratch_all)
+    run=runs/fusion_grav_scratch_all
+    # shellcheck disable=SC2086
+    $py -m rtgs2_train.train_fusion --data $a $a6 $b $b6 data/furnished_train data/varied_train \
+        --val data/furnished_val --val-max-views 60 --run-dir "$run" --modality features --gravity-cues \
+        --feature-depths 1 2 8 4 --label-smoothing 0.15 --class-balance 0.5 --lr 2e-3 --warmup 60 \
+        --steps "${STEPS:-1500}" --seed 36 --threads "${THREADS:-1}" > logs/fusion_grav_scratch_all.log 2>&1
     exit ;;
   frozen)
     common=("${common[@]/3e-4/6e-4}")
