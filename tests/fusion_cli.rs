@@ -258,3 +258,35 @@ fn bench_segment_reports_every_stage() {
     assert!(v["pipelined"]["frames_per_s"].as_f64().expect("pipelined fps") > 0.0);
     assert!(v["pipelined"]["dropped_frames"].as_u64().is_some());
 }
+
+/// A network whose card names gravity cues gets them from the pipeline: `eval` with the
+/// cue fixture's model (trained by the project, `train_gravity.sh ablation`) scores a room, and
+/// the same file with a card that forgets the cues is refused by width instead of being fed
+/// 32 channels where it reads 36.
+#[test]
+fn a_network_reading_gravity_cues_gets_them() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let room = synth_room(&dir.path().join("a"), 5);
+    let cache = dir.path().join("cache");
+    let json = dir.path().join("scores.json");
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fusion_cues");
+    let (w, h) = (W.to_string(), H.to_string());
+    let base = ["eval", s(&room), "--width", &w, "--height", &h, "--backend", "cpu", "--cache-dir", s(&cache)];
+    let model = fixture.join("fusion.onnx");
+    let (ok, out, err) = rtgs2(&[&base[..], &["--model", s(&model), "--json", s(&json)]].concat());
+    assert!(ok, "eval with the cue model: {err}");
+    assert!(out.contains("mIoU"), "{out}");
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).expect("json")).expect("JSON");
+    let miou = v["total"]["miou"].as_f64().expect("miou");
+    assert!(miou > 0.15, "a generated room through the cue network: mIoU {miou}");
+
+    let forgetful = dir.path().join("forgetful");
+    std::fs::create_dir_all(&forgetful).expect("dir");
+    std::fs::copy(&model, forgetful.join("fusion.onnx")).expect("copy model");
+    let mut card: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture.join("fusion.json")).expect("card")).expect("JSON");
+    card.as_object_mut().expect("card object").remove("gravity_cues");
+    std::fs::write(forgetful.join("fusion.json"), card.to_string()).expect("write card");
+    let (ok, _, err) = rtgs2(&[&base[..], &["--model", s(&forgetful.join("fusion.onnx"))]].concat());
+    assert!(!ok && err.contains("32-d features") && err.contains("reads 36"), "{err}");
+}

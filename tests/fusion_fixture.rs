@@ -12,13 +12,25 @@ use rtgs2::inference::ExecutionChoice;
 use rtgs2::util::npy;
 use sha2::{Digest, Sha256};
 
+/// The shipped network's fixture, and the gravity-cue network's (which carries its model).
+const SHIPPED: &str = "tests/fixtures/fusion";
+const CUES: &str = "tests/fixtures/fusion_cues";
+
+fn in_dir(dir: &str, name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(dir).join(name)
+}
+
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fusion").join(name)
+    in_dir(SHIPPED, name)
+}
+
+fn meta_of(dir: &str) -> serde_json::Value {
+    let text = std::fs::read_to_string(in_dir(dir, "meta.json")).expect("fixture meta.json");
+    serde_json::from_str(&text).expect("meta.json is JSON")
 }
 
 fn meta() -> serde_json::Value {
-    let text = std::fs::read_to_string(fixture("meta.json")).expect("fixture meta.json");
-    serde_json::from_str(&text).expect("meta.json is JSON")
+    meta_of(SHIPPED)
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -40,6 +52,23 @@ fn the_fixture_belongs_to_the_shipped_model() {
 
 #[test]
 fn rust_path_reproduces_pytorch_logits_and_classes() {
+    check_parity(SHIPPED, &default_model_path());
+}
+
+#[test]
+fn a_network_reading_gravity_cues_reproduces_pytorch_too() {
+    let model = in_dir(CUES, "fusion.onnx");
+    let bytes = std::fs::read(&model).expect("the cue fixture's model");
+    assert_eq!(hex(&Sha256::digest(&bytes)), meta_of(CUES)["model_sha256"].as_str().expect("model_sha256"));
+    let card = rtgs2::fusion::FusionCard::load(&model.with_extension("json")).expect("its card loads");
+    assert_eq!((card.gravity_cues.as_deref(), card.feature_dim, card.encoder_dim()), (Some("gravity-v1"), 36, 32));
+    check_parity(CUES, &model);
+}
+
+/// The fixture in `dir` (made from `model`) through the whole Rust path.
+fn check_parity(dir: &str, model_path: &Path) {
+    let fixture = |name: &str| in_dir(dir, name);
+    let meta = || meta_of(dir);
     let rgb: npy::NpyArray<u8> = npy::read(&fixture("rgb_u8.npy")).expect("rgb_u8.npy");
     let feats: npy::NpyArray<f32> = npy::read(&fixture("features.npy")).expect("features.npy");
     let want: npy::NpyArray<f32> = npy::read(&fixture("logits.npy")).expect("logits.npy");
@@ -49,7 +78,7 @@ fn rust_path_reproduces_pytorch_logits_and_classes() {
     assert_eq!(&feats.shape[..2], &[h, w]);
     assert_eq!(want_classes.shape, vec![h, w]);
 
-    let mut model = FusionModel::open(&default_model_path(), ExecutionChoice::Cpu, 2).expect("fusion model opens");
+    let mut model = FusionModel::open(model_path, ExecutionChoice::Cpu, 2).expect("fusion model opens");
     let m = model.card.size_multiple;
     assert!(h % m != 0 && w % m != 0, "the fixture ({w}x{h}) must exercise padding to multiples of {m}");
     let k = model.class_ids().len();

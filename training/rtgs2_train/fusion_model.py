@@ -376,7 +376,7 @@ class ExportWrapper(nn.Module):
 
 
 def example_inputs(net: FusionNet, h: int = 256, w: int = 320, batch: int = 1) -> tuple[torch.Tensor, ...]:
-    shapes = {"rgb": (batch, 3, h, w), "features": (batch, FEATURE_DIM, h, w)}
+    shapes = {"rgb": (batch, 3, h, w), "features": (batch, FEATURE_DIM + net.cues, h, w)}
     return tuple(torch.randn(shapes[n]) for n in net.input_names())
 
 
