@@ -20,10 +20,6 @@ fn in_dir(dir: &str, name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(dir).join(name)
 }
 
-fn fixture(name: &str) -> PathBuf {
-    in_dir(SHIPPED, name)
-}
-
 fn meta_of(dir: &str) -> serde_json::Value {
     let text = std::fs::read_to_string(in_dir(dir, "meta.json")).expect("fixture meta.json");
     serde_json::from_str(&text).expect("meta.json is JSON")

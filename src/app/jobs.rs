@@ -201,7 +201,8 @@ impl Jobs {
                 send(JobEvent::Features { generation, result });
                 if let (Some(model), Some(input)) = (lift_model, lift_input) {
                     let progress = |done, total| send(JobEvent::LiftProgress { generation, done, total });
-                    let result = super::lift_job::lift_in_background(&for_features, &cameras, input, &model, progress);
+                    let result = super::lift_job::lift_in_background(&for_features, &cameras, input, &model, progress)
+                        .map_err(|e| e.to_string());
                     send(JobEvent::Lifted { generation, result });
                 }
             }

@@ -4,12 +4,12 @@
 //! the Gaussians ([`crate::pipeline::lift()`]). The semantic view can then show them splatted
 //! like the ground truth: no network in the frame loop, the same class from every view.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use crate::fusion::{DeviceOptions, FusionModel};
+use crate::fusion::{DeviceOptions, FusionError, FusionModel};
 use crate::inference::ExecutionChoice;
-use crate::pipeline::{LiftOptions, LiftedLabels, Renderer, Segmenter, lift, lift_views};
+use crate::pipeline::{LiftOptions, LiftedLabels, Renderer, SegmentError, Segmenter, lift, lift_views};
 use crate::scene::{Camera, Scene};
 
 /// Lifted labels and how long they took.
@@ -20,6 +20,25 @@ pub struct Lifted {
     pub seconds: f64,
 }
 
+/// Why the viewer could not lift a scene (shown in its side panel).
+#[derive(Debug, thiserror::Error)]
+pub enum LiftJobError {
+    /// Lifting renders from the scene's own cameras and views near them.
+    #[error("lifting needs the scene's cameras (a trainer folder or a cameras.json beside the file)")]
+    NoCameras,
+    /// The fusion network would not open.
+    #[error("opening {}: {source}", .path.display())]
+    Open {
+        /// The model file.
+        path: PathBuf,
+        /// What went wrong.
+        source: FusionError,
+    },
+    /// A view could not be rendered or segmented.
+    #[error(transparent)]
+    Segment(#[from] SegmentError),
+}
+
 /// Lifts `scene` from views around `cameras` with the fusion network at `model`, reading the
 /// encoder `features` (`dim` each); `progress(done, total)` hears after each view.
 pub fn lift_in_background(
@@ -28,18 +47,17 @@ pub fn lift_in_background(
     features: (usize, Vec<f32>),
     model: &Path,
     mut progress: impl FnMut(usize, usize),
-) -> Result<Lifted, String> {
+) -> Result<Lifted, LiftJobError> {
     let started = Instant::now();
     if cameras.is_empty() {
-        return Err("lifting needs the scene's cameras (a trainer folder or a cameras.json beside the file)".into());
+        return Err(LiftJobError::NoCameras);
     }
     let mut net = FusionModel::open_with(model, ExecutionChoice::Cpu, 1, DeviceOptions::default())
-        .map_err(|e| format!("opening {}: {e}", model.display()))?;
+        .map_err(|source| LiftJobError::Open { path: model.to_path_buf(), source })?;
     let renderer = Renderer::Cpu { scene, features: net.card.takes_features().then_some(features) };
-    let mut segmenter = Segmenter::new(renderer, &net, None).map_err(|e| e.to_string())?;
+    let mut segmenter = Segmenter::new(renderer, &net, None)?;
     let views = lift_views(cameras, &LiftOptions::default());
     let total = views.len();
-    let (labels, _) =
-        lift(&mut segmenter, &mut net, scene, &views, |done| progress(done, total)).map_err(|e| e.to_string())?;
+    let (labels, _) = lift(&mut segmenter, &mut net, scene, &views, |done| progress(done, total))?;
     Ok(Lifted { labels: std::sync::Arc::new(labels), seconds: started.elapsed().as_secs_f64() })
 }
