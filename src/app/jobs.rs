@@ -319,11 +319,7 @@ fn feature_colours(
     let f = crate::encoder::scene_features(scene, &opts)?;
     let pca = FeaturePca::fit(&f.features, f.dim);
     let colours = pca.colours(&f.features);
-    let (dim, features) = if cues {
-        crate::pipeline::with_gravity_cues(f.dim, &f.features, scene, cameras, f.scene_scale)
-    } else {
-        (f.dim, f.features)
-    };
+    let (dim, features) = crate::pipeline::network_features(cues, f.dim, f.features, scene, cameras, f.scene_scale);
     Ok(FeatureColours {
         colours,
         dim,

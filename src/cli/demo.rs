@@ -105,11 +105,9 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<()> {
     let pca = features.as_ref().map(|f| FeaturePca::fit(&f.features, f.dim));
     let mut segmenter = DemoSegmenter::open(features.as_ref().map(|f| f.dim));
     if let Some(f) = features {
-        let (dim, values) = if segmenter.as_ref().is_some_and(DemoSegmenter::reads_gravity_cues) {
-            crate::pipeline::with_gravity_cues(f.dim, &f.features, s, &loaded.cameras, f.scene_scale)
-        } else {
-            (f.dim, f.features)
-        };
+        let reads_cues = segmenter.as_ref().is_some_and(DemoSegmenter::reads_gravity_cues);
+        let (dim, values) =
+            crate::pipeline::network_features(reads_cues, f.dim, f.features, s, &loaded.cameras, f.scene_scale);
         renderer.set_features(dim, values)?;
     }
     let n = loaded.cameras.len();

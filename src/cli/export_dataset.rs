@@ -12,7 +12,7 @@ use super::fusion_args::scene_name;
 use crate::dataset::export::{FORMAT, write_view};
 use crate::dataset::views::{ViewSource, extra_views, scene_views};
 use crate::encoder::resolve_scale;
-use crate::pipeline::{Backend, Renderer, with_gravity_cues};
+use crate::pipeline::{Backend, Renderer, network_features, with_gravity_cues};
 use crate::scene::gravity::GRAVITY_CUES;
 
 #[derive(Args, Debug)]
@@ -72,23 +72,17 @@ pub fn run(args: &ExportDatasetArgs) -> anyhow::Result<()> {
             bail!("two scenes are named {name:?}; give them distinct folder names");
         }
         let mut renderer = Renderer::new(args.backend, &loaded.scene)?;
-        let features = match (args.no_features, args.gravity_cues) {
-            (false, false) => {
-                let f = args.encoder.features(&loaded, true)?;
-                Some((f.dim, f.features))
-            }
-            (false, true) => {
-                let f = args.encoder.features(&loaded, true)?;
-                Some(with_gravity_cues(f.dim, &f.features, &loaded.scene, &loaded.cameras, f.scene_scale))
-            }
-            (true, true) => {
-                // The scale the features would have been encoded at, so the metres agree.
+        let features = if args.no_features {
+            // Cues alone: at the scale the features would have been encoded at, so the metres agree.
+            args.gravity_cues.then(|| {
                 let (scale, note) =
                     resolve_scale(&loaded.scene, &loaded.cameras, loaded.recorded_scale, args.encoder.scene_scale);
                 eprintln!("note: {}: {note}", loaded.source.display());
-                Some(with_gravity_cues(0, &[], &loaded.scene, &loaded.cameras, scale))
-            }
-            (true, false) => None,
+                with_gravity_cues(0, &[], &loaded.scene, &loaded.cameras, scale)
+            })
+        } else {
+            let f = args.encoder.features(&loaded, true)?;
+            Some(network_features(args.gravity_cues, f.dim, f.features, &loaded.scene, &loaded.cameras, f.scene_scale))
         };
         if let Some((dim, values)) = features {
             feature_dim = dim;

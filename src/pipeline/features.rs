@@ -54,6 +54,19 @@ pub fn with_gravity_cues(
     (wide, out)
 }
 
+/// What a fusion network reads per Gaussian: the encoder's `features` as they are, or with
+/// the gravity cues appended ([`with_gravity_cues`]) when its card names them (`reads_cues`).
+pub fn network_features(
+    reads_cues: bool,
+    dim: usize,
+    features: Vec<f32>,
+    scene: &Scene,
+    cameras: &[Camera],
+    units_per_metre: f32,
+) -> (usize, Vec<f32>) {
+    if reads_cues { with_gravity_cues(dim, &features, scene, cameras, units_per_metre) } else { (dim, features) }
+}
+
 /// The encoder gives features of another width than the fusion network reads.
 #[derive(Debug, thiserror::Error)]
 #[error("the encoder {} gives {encoder_dim}-d features, but {} reads {fusion_dim}", .encoder.display(), .fusion.display())]

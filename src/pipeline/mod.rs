@@ -11,7 +11,7 @@ pub mod lift_cache;
 pub mod renderer;
 pub mod segmenter;
 
-pub use features::{FeatureWidthMismatch, ScaledFeatures, features_for, with_gravity_cues};
+pub use features::{FeatureWidthMismatch, ScaledFeatures, features_for, network_features, with_gravity_cues};
 pub use lift::{LiftOptions, LiftTimings, LiftedLabels, lift, lift_views};
 pub use renderer::{Backend, InputsView, Renderer, RendererError};
 pub use segmenter::{EncoderInput, SegmentError, SegmentedView, Segmenter};

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use super::features::{FeatureWidthMismatch, with_gravity_cues};
+use super::features::{FeatureWidthMismatch, network_features};
 use super::renderer::{Renderer, RendererError};
 use crate::encoder::SceneFeatures;
 use crate::fusion::{FusionError, FusionModel, Prediction};
@@ -73,12 +73,10 @@ impl<'a> Segmenter<'a> {
         {
             let f = input.features;
             FeatureWidthMismatch::check(input.encoder, f.dim, &model.model_path, model.card.encoder_dim())?;
-            if model.card.gravity_cues.is_some() {
-                let (dim, wide) = with_gravity_cues(f.dim, &f.features, input.scene, input.cameras, f.scene_scale);
-                renderer.set_features(dim, wide)?;
-            } else {
-                renderer.set_features(f.dim, f.features)?;
-            }
+            let reads_cues = model.card.gravity_cues.is_some();
+            let (dim, values) =
+                network_features(reads_cues, f.dim, f.features, input.scene, input.cameras, f.scene_scale);
+            renderer.set_features(dim, values)?;
         }
         Ok(Self { renderer, recipe: model.tensor_recipe().clone() })
     }

@@ -10,8 +10,8 @@
 use glam::{Quat, Vec3};
 
 use super::Scene;
-use super::camera::{Camera, level_up_from_cameras};
-use super::scale::{dense_run, sample_of, thinnest_direction};
+use super::camera::Camera;
+use super::scale::{dense_run, sample_and_up, sample_of};
 
 /// The name a fusion card gives these cues (bump it when a channel changes meaning).
 pub const GRAVITY_CUES: &str = "gravity-v1";
@@ -40,11 +40,7 @@ pub struct GravityFrame {
 
 /// The scene's gravity frame; `None` for fewer than two distinct centres.
 pub fn gravity_frame(scene: &Scene, cameras: &[Camera]) -> Option<GravityFrame> {
-    let sample = sample_of(scene.positions.iter().map(|p| Vec3::from_array(*p)), scene.len())?;
-    let (up, up_from) = match level_up_from_cameras(cameras) {
-        Some(up) => (up, "cameras"),
-        None => (thinnest_direction(&sample)?, "shape"),
-    };
+    let (sample, up, up_from) = sample_and_up(scene, cameras)?;
     frame_along(&sample, up, up_from)
 }
 

@@ -45,12 +45,21 @@ pub struct ScaleEstimate {
 
 /// The scale estimate; `None` for fewer than two distinct centres.
 pub fn estimate_scale(scene: &Scene, cameras: &[Camera]) -> Option<ScaleEstimate> {
+    let (sample, up, up_from) = sample_and_up(scene, cameras)?;
+    scale_along(&sample, up, up_from)
+}
+
+/// A sample of `scene`'s centres ([`sample_of`]) and its up with where it came from: the
+/// cameras' level up when there are any ("cameras"), else the thinnest direction ("shape", no
+/// sign). `None` for fewer than two centres. The scale estimate and the gravity cues
+/// ([`super::gravity`]) both start here.
+pub(crate) fn sample_and_up(scene: &Scene, cameras: &[Camera]) -> Option<(Vec<Vec3>, Vec3, &'static str)> {
     let sample = sample_of(scene.positions.iter().map(|p| Vec3::from_array(*p)), scene.len())?;
     let (up, up_from) = match level_up_from_cameras(cameras) {
         Some(up) => (up, "cameras"),
         None => (thinnest_direction(&sample)?, "shape"),
     };
-    scale_along(&sample, up, up_from)
+    Some((sample, up, up_from))
 }
 
 /// The estimate with `up` known (an importer told which axis is up).
@@ -138,7 +147,7 @@ pub(crate) fn dense_run(heights: &[f32]) -> Option<HeightRun> {
 
 /// The least-variance axis of the points nearest their median (the nearest 90 %: a few
 /// floaters far out would otherwise tilt the axis by tens of degrees).
-pub(crate) fn thinnest_direction(points: &[Vec3]) -> Option<Vec3> {
+fn thinnest_direction(points: &[Vec3]) -> Option<Vec3> {
     let median = |axis: usize| {
         let mut v: Vec<f32> = points.iter().map(|p| p[axis]).collect();
         let mid = v.len() / 2;

@@ -32,12 +32,11 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from .fusion_data import CUE_CHANNELS  # gravity cues a network may read after the encoder's channels
 from .imagenet_trunk import TAP_CHANNELS, ImageNetTrunk
 
 NUM_CLASSES = 40  # output channel c is NYU40 id c + 1; id 0 (unlabelled) is never predicted
 FEATURE_DIM = 32
-# Gravity cues a network may read after the encoder's channels (fusion_data.CUE_CHANNELS).
-CUE_CHANNELS = 4
 CUE_GAIN = 0.1
 SIZE_MULTIPLE = 32
 RGB_CHANNELS = (24, 48, 96, 192)

@@ -18,8 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-CUE_NAME = "gravity-v1"
-CUE_CHANNELS = 4
+from .fusion_data import CUE_CHANNELS, CUE_NAME
 
 
 def merge(dataset: Path, cues: Path) -> int:
