@@ -137,6 +137,9 @@ class SamplePlan:
     # Object on a void: keep one object class of the crop (the draw picks which), blank the
     # rest as a scene that covers nothing there renders it. None: the whole crop.
     isolate: float | None = None
+    # RGB dropped: the colour input is the dataset's mean colour (zero after normalisation), so
+    # the network must segment from the features alone on this sample.
+    drop_rgb: bool = False
 
 
 class Batcher:
@@ -148,11 +151,12 @@ class Batcher:
     batches."""
 
     def __init__(self, views: ViewSet, norm: dict, crop_hw=(192, 256), seed: int = 0, features: bool = True,
-                 rgb: bool = True, jitter: float = 0.25, isolate: float = 0.0):
+                 rgb: bool = True, jitter: float = 0.25, isolate: float = 0.0, rgb_dropout: float = 0.0):
         self.views, self.norm, self.crop, self.features, self.rgb = views, norm, crop_hw, features, rgb
         self.rng = random.Random(seed)
         self.jitter = jitter
         self.isolate = isolate
+        self.rgb_dropout = rgb_dropout
         self.mean = np.asarray(norm["rgb_mean"], np.float32)
         self.std = np.asarray(norm["rgb_std"], np.float32)
         self.shapes: dict[int, tuple[int, int]] = {}
@@ -178,7 +182,8 @@ class Batcher:
         isolate = None
         if self.isolate > 0 and self.rng.random() < self.isolate:
             isolate = self.rng.random()
-        return SamplePlan(i, y, x, ch, cw, flip, jitter, isolate)
+        drop_rgb = self.rgb and self.rgb_dropout > 0 and self.rng.random() < self.rgb_dropout
+        return SamplePlan(i, y, x, ch, cw, flip, jitter, isolate, drop_rgb)
 
     def plan(self, size: int) -> list[SamplePlan]:
         return [self.plan_sample() for _ in range(size)]
@@ -209,6 +214,8 @@ class Batcher:
                 img = m + (img - m) * contrast
                 img = np.clip(img, 0.0, 1.0)
             out["rgb"][...] = ((img - self.mean) / self.std).transpose(2, 0, 1)
+            if p.drop_rgb:
+                out["rgb"][...] = 0.0
         if self.features:
             # Same values as astype(float32) * scale: the multiply runs in float32.
             np.multiply(take(feats).transpose(2, 0, 1), np.float32(self.norm["feature_scale"]), out=out["features"],

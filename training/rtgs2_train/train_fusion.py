@@ -63,6 +63,9 @@ def parse_args(argv=None):
     ap.add_argument("--jitter", type=float, default=0.25, help="colour jitter strength on RGB")
     ap.add_argument("--isolate", type=float, default=0.0,
                     help="share of crops showing one object class on a void (splats of single objects)")
+    ap.add_argument("--rgb-dropout", type=float, default=0.0,
+                    help="share of crops whose RGB input is replaced by the mean colour (features alone must "
+                         "carry them): keeps a from-scratch RGB branch from crowding out the features")
     ap.add_argument("--class-balance", type=float, default=0.0,
                     help="weight classes by pixel frequency^-P (0 = plain CE, as in RT-GS2; 0.5 = inverse square root)")
     ap.add_argument("--finetune", type=Path, help="start from this checkpoint (one-scene fine-tuning)")
@@ -236,7 +239,8 @@ def main(argv=None):
     net = nn.parallel.DistributedDataParallel(model) if distributed else model
     batcher = Batcher(views, norm, tuple(args.crop), seed=args.seed * 1000 + rank + start,
                       features="features" in model.input_names(), rgb="rgb" in model.input_names(),
-                      jitter=args.jitter, isolate=args.isolate)
+                      jitter=args.jitter, isolate=args.isolate,
+                      rgb_dropout=args.rgb_dropout)
     prefetch = Prefetcher(batcher, args.batch, args.loader_workers) if args.loader_workers > 0 else None
 
     def checkpoint(step):

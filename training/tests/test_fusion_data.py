@@ -78,6 +78,22 @@ class BatcherTest(unittest.TestCase):
         # Without --isolate the random stream (and so every batch) is as before.
         np.testing.assert_array_equal(self.batcher().batch(3)["rgb"], self.batcher(isolate=0.0).batch(3)["rgb"])
 
+    def test_dropped_rgb_is_the_mean_colour_and_leaves_features_and_labels_alone(self):
+        plain = self.batcher(jitter=0.0)
+        drop = self.batcher(jitter=0.0, rgb_dropout=1.0)
+        plans = drop.plan(4)
+        self.assertTrue(all(p.drop_rgb for p in plans))
+        b = drop.make(plans)
+        self.assertTrue(np.all(b["rgb"] == 0.0), "the mean colour, normalised")
+        whole = plain.make([p.__class__(**{**p.__dict__, "drop_rgb": False}) for p in plans])
+        self.assertTrue(np.any(whole["rgb"] != 0.0))
+        np.testing.assert_array_equal(b["features"], whole["features"])
+        np.testing.assert_array_equal(b["target"], whole["target"])
+        # About the share asked for; without it the random stream (every batch) is as before.
+        half = self.batcher(rgb_dropout=0.5).plan(400)
+        self.assertTrue(150 < sum(p.drop_rgb for p in half) < 250)
+        np.testing.assert_array_equal(self.batcher().batch(3)["rgb"], self.batcher(rgb_dropout=0.0).batch(3)["rgb"])
+
     def test_the_same_seed_gives_the_same_batches_and_another_seed_others(self):
         a, b, c = self.batcher(), self.batcher(), self.batcher(seed=6)
         x, y, z = a.batch(4), b.batch(4), c.batch(4)
