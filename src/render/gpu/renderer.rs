@@ -245,6 +245,11 @@ fn stage(
     on_stage_end(encoder, k as usize);
 }
 
+/// Each optional buffer, or `dummy` in its place (a layout binds every slot).
+fn or_dummy<'a, const N: usize>(buffers: [Option<&'a wgpu::Buffer>; N], dummy: &'a wgpu::Buffer) -> [Resource<'a>; N] {
+    buffers.map(|b| Resource::Buffer(b.unwrap_or(dummy)))
+}
+
 /// Bits needed to sort tile ids below `tiles`.
 pub fn tile_key_bits(tiles: u32) -> u32 {
     (32 - tiles.saturating_sub(1).leading_zeros()).max(1)
@@ -470,31 +475,62 @@ impl GpuRenderer {
         let label_buf = scene.splatted_labels(opts);
         let view = View::from_camera(camera);
         let uniforms = FrameUniforms::new(&view, target, scene, opts.background, features, feature_dim);
-        self.write_frame_start(encoder, scene, target, &uniforms);
         let raster = self.raster.get(feature_dim, label_buf.is_some());
         let blended = features.filter(|_| feature_dim > 0);
-        let (pre_scene, raster_scene) = self.scene_groups(scene, opts, blended, label_buf);
+        let raster_scene = self.raster_scene_group(scene, opts, blended, label_buf);
         let slot = if opts.untimed { None } else { self.timer.as_mut().and_then(|t| t.begin_frame()) };
         let timer_set = self.timer.as_ref().zip(slot).map(|(t, i)| t.query_set(i));
-        let splat_grid = grid(scene.len.div_ceil(256));
-
-        stage(encoder, 0, timer_set, on_stage_end, |e| self.preprocess_stage(e, &pre_scene, target, splat_grid));
-        stage(encoder, 1, timer_set, on_stage_end, |e| self.visibility_stage(e, target, splat_grid));
-        // Stage 2: depth sort of the visible splats.
-        stage(encoder, 2, timer_set, on_stage_end, |e| {
-            self.sort_counted(e, &target.depth_sort, &target.counters, counter::VISIBLE, 32)
-        });
-        stage(encoder, 3, timer_set, on_stage_end, |e| self.binning_stage(e, target));
-        // Stage 4: stable sort of the pairs by tile id (depth order survives inside tiles).
-        stage(encoder, 4, timer_set, on_stage_end, |e| {
-            let bits = tile_key_bits(target.tiles.0 * target.tiles.1);
-            self.sort_counted(e, &target.pair_sort, &target.counters, counter::PAIRS_KEPT, bits)
-        });
+        self.encode_binning(encoder, scene, target, &uniforms, timer_set, on_stage_end);
         stage(encoder, 5, timer_set, on_stage_end, |e| self.raster_stage(e, target, &raster, &raster_scene));
         if let (Some(t), Some(i)) = (self.timer.as_mut(), slot) {
             t.resolve(encoder, i);
         }
         slot
+    }
+
+    /// Records the frame's depth-sorted tile lists without its raster: stages 0-4 and the
+    /// tile ranges, untimed, for a pass that walks the lists itself (lifting's scatter,
+    /// [`super::scatter`]). Leaves `target` as a frame of `camera` leaves it before the raster.
+    pub fn encode_tile_lists(
+        &self,
+        encoder: &mut wgpu::CommandEncoder,
+        scene: &GpuScene,
+        target: &FrameTarget,
+        camera: &Camera,
+    ) {
+        let uniforms = FrameUniforms::new(&View::from_camera(camera), target, scene, [0.0; 3], None, 0);
+        self.encode_binning(encoder, scene, target, &uniforms, None, &mut |_, _| {});
+        let mut pass = encoder
+            .begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some("tile ranges"), timestamp_writes: None });
+        self.tile_ranges(&mut pass, target);
+    }
+
+    /// Stages 0-4 of a frame with `uniforms`: preprocess, visibility, depth sort, binning and
+    /// the pair sort, each timed into `timer` when given. What the raster and the scatter share.
+    fn encode_binning(
+        &self,
+        encoder: &mut wgpu::CommandEncoder,
+        scene: &GpuScene,
+        target: &FrameTarget,
+        uniforms: &FrameUniforms,
+        timer: Option<&wgpu::QuerySet>,
+        on_stage_end: &mut dyn FnMut(&mut wgpu::CommandEncoder, usize),
+    ) {
+        self.write_frame_start(encoder, scene, target, uniforms);
+        let pre_scene = self.preprocess_scene_group(scene);
+        let splat_grid = grid(scene.len.div_ceil(256));
+        stage(encoder, 0, timer, on_stage_end, |e| self.preprocess_stage(e, &pre_scene, target, splat_grid));
+        stage(encoder, 1, timer, on_stage_end, |e| self.visibility_stage(e, target, splat_grid));
+        // Stage 2: depth sort of the visible splats.
+        stage(encoder, 2, timer, on_stage_end, |e| {
+            self.sort_counted(e, &target.depth_sort, &target.counters, counter::VISIBLE, 32)
+        });
+        stage(encoder, 3, timer, on_stage_end, |e| self.binning_stage(e, target));
+        // Stage 4: stable sort of the pairs by tile id (depth order survives inside tiles).
+        stage(encoder, 4, timer, on_stage_end, |e| {
+            let bits = tile_key_bits(target.tiles.0 * target.tiles.1);
+            self.sort_counted(e, &target.pair_sort, &target.counters, counter::PAIRS_KEPT, bits)
+        });
     }
 
     /// The frame's inputs before any pass runs: its uniforms, the counters (zero but the
@@ -514,28 +550,25 @@ impl GpuRenderer {
         encoder.clear_buffer(&target.tile_ranges, 0, None);
     }
 
-    /// The preprocess and raster passes' scene groups ([`SCENE_GROUP`]), kept by the scene:
-    /// preprocess binds what the scene was uploaded with, so it has one group; raster binds the
+    /// The preprocess pass's scene group ([`SCENE_GROUP`]), kept by the scene: it binds what
+    /// the scene was uploaded with, so the scene has one.
+    fn preprocess_scene_group(&self, scene: &GpuScene) -> wgpu::BindGroup {
+        let sh = |k: usize| scene.sh.parts.get(k);
+        let pre = or_dummy([Some(&scene.pos_opacity), Some(&scene.cov3d), sh(0), sh(1), sh(2), sh(3)], &scene.dummy);
+        let layout = &self.preprocess_layouts[SCENE_GROUP as usize];
+        scene.groups.get(&self.ctx.device, "preprocess scene", layout, 0, &pre)
+    }
+
+    /// The raster pass's scene group ([`SCENE_GROUP`]), kept by the scene: it binds the
     /// frame's choice of feature set (display, fusion or none) and labels (ground truth,
     /// lifted or none), one group per choice, each made the first time a frame makes it.
-    fn scene_groups(
+    fn raster_scene_group(
         &self,
         scene: &GpuScene,
         opts: &GpuRenderOptions,
         features: Option<&GpuFeatures>,
         labels: Option<&wgpu::Buffer>,
-    ) -> (wgpu::BindGroup, wgpu::BindGroup) {
-        let d = &self.ctx.device;
-        let sg = SCENE_GROUP as usize;
-        fn or_dummy<'a, const N: usize>(
-            buffers: [Option<&'a wgpu::Buffer>; N],
-            dummy: &'a wgpu::Buffer,
-        ) -> [Resource<'a>; N] {
-            buffers.map(|b| Resource::Buffer(b.unwrap_or(dummy)))
-        }
-        let sh = |k: usize| scene.sh.parts.get(k);
-        let pre = or_dummy([Some(&scene.pos_opacity), Some(&scene.cov3d), sh(0), sh(1), sh(2), sh(3)], &scene.dummy);
-        let preprocess = scene.groups.get(d, "preprocess scene", &self.preprocess_layouts[sg], 0, &pre);
+    ) -> wgpu::BindGroup {
         let feat = |k: usize| features.and_then(|f| f.data.parts.get(k));
         let raster_resources = or_dummy([feat(0), feat(1), feat(2), feat(3), labels], &scene.dummy);
         let label_choice = if labels.is_none() {
@@ -546,8 +579,8 @@ impl GpuRenderer {
             2
         };
         let tag = u32::from(features.is_some()) | u32::from(opts.fusion_features) << 1 | label_choice << 2;
-        let raster = scene.groups.get(d, "raster scene", &self.raster.layouts[sg], tag, &raster_resources);
-        (preprocess, raster)
+        let layout = &self.raster.layouts[SCENE_GROUP as usize];
+        scene.groups.get(&self.ctx.device, "raster scene", layout, tag, &raster_resources)
     }
 
     /// Stage 0: per-Gaussian projection, colour and screen rectangle.
@@ -605,13 +638,18 @@ impl GpuRenderer {
     ) {
         let mut pass =
             encoder.begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some("raster"), timestamp_writes: None });
-        pass.set_bind_group(0, &target.binning_group, &[]);
-        pass.set_pipeline(&self.ranges);
-        pass.dispatch_workgroups_indirect(&target.dispatch, 12);
+        self.tile_ranges(&mut pass, target);
         pass.set_pipeline(raster);
         pass.set_bind_group(SCENE_GROUP, scene_group, &[]);
         pass.set_bind_group(TARGET_GROUP, &target.raster_group, &[]);
         pass.dispatch_workgroups(target.tiles.0, target.tiles.1, 1);
+    }
+
+    /// Each tile's `[start, end)` in the sorted pair list (over the kept pairs, sized on the GPU).
+    fn tile_ranges(&self, pass: &mut wgpu::ComputePass<'_>, target: &FrameTarget) {
+        pass.set_bind_group(0, &target.binning_group, &[]);
+        pass.set_pipeline(&self.ranges);
+        pass.dispatch_workgroups_indirect(&target.dispatch, 12);
     }
 
     /// Sorts `bufs` by their low `bits` key bits, the element count being the GPU counter
