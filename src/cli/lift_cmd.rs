@@ -183,7 +183,8 @@ fn compute(
     fusion: &FusionArgs,
     model: &mut FusionModel,
 ) -> anyhow::Result<(LiftedLabels, LiftTimings)> {
-    // The scatter runs on the CPU: `auto` skips a software adapter (see Renderer).
+    // `auto` skips a software adapter: lavapipe renders and scatters many times slower than
+    // the CPU reference (see Renderer). With a GPU renderer the scatter runs on the GPU.
     let renderer = crate::pipeline::Renderer::with_software_adapter(backend, &loaded.scene, false)?;
     let mut segmenter = fusion.segmenter_on(renderer, loaded, model)?;
     let views = lift_views(&loaded.cameras, opts);

@@ -1,7 +1,9 @@
 //! Lifting: the fusion network's per-frame predictions fused onto the Gaussians, so every view
 //! of the scene agrees and a frame costs one splat. Each view is segmented; every pixel's class
 //! distribution (softmax of the logits) goes to the Gaussians that made the pixel, weighted by
-//! their blending weight α·T ([`crate::render::lift`]); a Gaussian's class is the largest sum,
+//! their blending weight α·T ([`crate::render::lift`], or its GPU twin
+//! [`crate::render::gpu::scatter`] when the views are rendered on the GPU, see
+//! [`super::lift_sums`]); a Gaussian's class is the largest sum,
 //! its confidence that sum's share. Only the prediction path runs: labels are never read.
 
 use std::time::Instant;
@@ -11,7 +13,7 @@ use crate::classes::NUM_CLASSES;
 use crate::dataset::views::{extra_views, scene_views};
 use crate::fusion::coverage::NO_CLASS;
 use crate::fusion::{FusionModel, Prediction};
-use crate::render::lift::{WeightedSums, scatter_by_weight};
+use crate::render::lift::WeightedSums;
 use crate::scene::{Camera, ExtraProperty, ScalarKind, Scene};
 
 /// Below this summed class weight a Gaussian counts as unseen (its pixels were all uncovered
@@ -63,7 +65,8 @@ pub struct LiftTimings {
     pub segment_ms: Vec<f64>,
     /// Softmax of the logits into per-pixel distributions.
     pub distribution_ms: Vec<f64>,
-    /// Scattering them onto the Gaussians.
+    /// Scattering them onto the Gaussians (on the GPU the last view's time includes reading
+    /// the sums back).
     pub scatter_ms: Vec<f64>,
 }
 
@@ -74,8 +77,8 @@ pub fn lift_views(cameras: &[Camera], opts: &LiftOptions) -> Vec<Camera> {
     own.into_iter().chain(extra).map(|(_, c)| c).collect()
 }
 
-/// Segments every view in `views` and lifts the predictions onto `scene`'s Gaussians;
-/// `progress` hears after each view.
+/// Segments every view in `views` and lifts the predictions onto `scene`'s Gaussians (the
+/// scene `segmenter` renders, whose renderer also scatters); `progress` hears after each view.
 pub fn lift(
     segmenter: &mut Segmenter,
     model: &mut FusionModel,
@@ -85,7 +88,7 @@ pub fn lift(
 ) -> Result<(LiftedLabels, LiftTimings), SegmentError> {
     let class_ids = model.card.class_ids_u8();
     let k = class_ids.len();
-    let mut acc = WeightedSums::new(scene.len(), k);
+    let mut acc = segmenter.renderer.lift_sums(k)?;
     let mut timings = LiftTimings::default();
     for (i, cam) in views.iter().enumerate() {
         let t = Instant::now();
@@ -95,10 +98,16 @@ pub fn lift(
         let pixels = distributions(&view.prediction, &class_ids);
         timings.distribution_ms.push(ms(t));
         let t = Instant::now();
-        scatter_by_weight(scene, cam, &pixels, &mut acc).map_err(crate::pipeline::RendererError::from)?;
+        segmenter.renderer.scatter(cam, &pixels, &mut acc)?;
         timings.scatter_ms.push(ms(t));
         progress(i + 1);
     }
+    let t = Instant::now();
+    let acc = segmenter.renderer.read_lift_sums(acc)?;
+    if let Some(last) = timings.scatter_ms.last_mut() {
+        *last += ms(t);
+    }
+    debug_assert_eq!(acc.weights.len(), scene.len(), "the renderer's scene is the one lifted");
     Ok((decide(&acc, &class_ids, views.len()), timings))
 }
 

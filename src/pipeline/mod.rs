@@ -8,10 +8,12 @@
 pub mod features;
 pub mod lift;
 pub mod lift_cache;
+pub mod lift_sums;
 pub mod renderer;
 pub mod segmenter;
 
 pub use features::{FeatureWidthMismatch, ScaledFeatures, features_for, network_features, with_gravity_cues};
 pub use lift::{LiftOptions, LiftTimings, LiftedLabels, lift, lift_views};
+pub use lift_sums::LiftSums;
 pub use renderer::{Backend, InputsView, Renderer, RendererError};
 pub use segmenter::{EncoderInput, SegmentError, SegmentedView, Segmenter};

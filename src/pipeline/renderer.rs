@@ -30,6 +30,14 @@ pub enum RendererError {
     #[error(transparent)]
     /// The CPU reference render failed.
     Cpu(#[from] RenderError),
+    #[error("lift sums made by the {made} renderer were handed to the {given} one")]
+    /// Lifting's sums were made by a renderer of the other kind ([`Renderer::lift_sums`]).
+    LiftSumsBackend {
+        /// The kind that made them ("CPU" or "GPU").
+        made: &'static str,
+        /// The kind they were handed to.
+        given: &'static str,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -68,10 +76,10 @@ pub enum Renderer<'a> {
 
 /// The GPU side: the uploaded scene and a headless renderer on its device.
 pub struct GpuBackend {
-    scene: GpuScene,
-    renderer: HeadlessRenderer,
+    pub(super) scene: GpuScene,
+    pub(super) renderer: HeadlessRenderer,
     description: String,
-    ctx: GpuContext,
+    pub(super) ctx: GpuContext,
 }
 
 impl<'a> Renderer<'a> {
@@ -82,9 +90,10 @@ impl<'a> Renderer<'a> {
     }
 
     /// As [`Renderer::new`]; with `software_ok` false, `Auto` takes the CPU reference when the
-    /// only adapter is a software one (lavapipe). For work whose other half runs on the CPU
-    /// anyway: lifting a 364k-Gaussian room took 5.5 s a view through lavapipe and 0.6 s
-    /// through the CPU reference on this project's 2-core machine.
+    /// only adapter is a software one (lavapipe). For work that lavapipe does many times slower
+    /// than the CPU reference: lifting a 364k-Gaussian room, a view took 5.5 s to render and
+    /// 8 s to scatter through lavapipe, 0.6 s each through the CPU reference, on this
+    /// project's 2-core machine.
     pub fn with_software_adapter(backend: Backend, scene: &'a Scene, software_ok: bool) -> Result<Self, RendererError> {
         let ctx = match backend {
             Backend::Cpu => return Ok(Self::Cpu { scene, features: None }),

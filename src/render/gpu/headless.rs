@@ -8,6 +8,7 @@ use super::layout::counter;
 use super::pack::{InputPacker, PackedTensors, TensorRecipe, TensorValues};
 use super::readback::{MappedRegion, ReadBatch, ReadRegions, StagingPool};
 use super::renderer::{FrameTarget, GpuRenderOptions, GpuRenderer};
+use super::scatter::{GpuLiftSums, LiftSumsError, ScatterPass};
 use super::scene_buffers::GpuScene;
 use crate::render::frame::{Frame, RenderStats};
 use crate::scene::Camera;
@@ -30,6 +31,18 @@ pub enum HeadlessError {
         /// Most pairs the device holds.
         limit: u64,
     },
+    #[error(transparent)]
+    /// Lifting's per-pixel values or per-Gaussian sums do not fit the view, scene or device.
+    Lift(#[from] LiftSumsError),
+}
+
+/// What a headless frame encodes before the caller's passes.
+#[derive(Clone, Copy)]
+enum FramePart<'o> {
+    /// The whole frame, raster included, with these options.
+    Render(&'o GpuRenderOptions),
+    /// Only the tile lists (for the scatter).
+    TileLists,
 }
 
 /// A renderer plus the frame target it last used (reused while size and scene match).
@@ -40,6 +53,8 @@ pub struct HeadlessRenderer {
     /// Made on the first packed render.
     packer: Option<InputPacker>,
     colour8: Option<Colour8Pass>,
+    /// Made on the first scatter.
+    scatter: Option<ScatterPass>,
     /// Read-back buffers, reused frame after frame.
     staging: StagingPool,
 }
@@ -79,7 +94,7 @@ pub struct FrameCounts {
 impl HeadlessRenderer {
     /// A renderer with no frame target yet.
     pub fn new(renderer: GpuRenderer) -> Self {
-        Self { renderer, target: None, packer: None, colour8: None, staging: StagingPool::default() }
+        Self { renderer, target: None, packer: None, colour8: None, scatter: None, staging: StagingPool::default() }
     }
 
     fn pair_limit(&self) -> u64 {
@@ -104,18 +119,45 @@ impl HeadlessRenderer {
         camera: &Camera,
         opts: &GpuRenderOptions,
     ) -> Result<FrameCounts, HeadlessError> {
-        self.render_and_read(scene, camera, opts, 0, |_, _, _| Ok(())).map(|(counts, ..)| counts)
+        self.render_and_read(scene, camera, FramePart::Render(opts), 0, |_, _, _| Ok(())).map(|(counts, ..)| counts)
     }
 
-    /// Encodes the view plus copies of its counters and whatever `images` records, submits
-    /// once and waits once; re-renders with a larger pair buffer when the view overflowed.
-    /// Returns the counts and the regions `images` recorded, as u32 words in order (the
-    /// counters taken off the front), the last `keep_mapped` of them left mapped.
+    /// Scatters `values` (`sums.k()` floats a pixel, row-major at the camera's resolution:
+    /// lifting's class distributions) onto the Gaussians that made each pixel, weighted by
+    /// their blending weight α·T, adding into `sums` ([`super::scatter`]; the CPU reference is
+    /// [`crate::render::lift::scatter_by_weight`]). Encodes the view's tile lists and the
+    /// scatter, submits once and waits for the counters; a view whose pairs overflowed adds
+    /// nothing and is encoded again with a larger pair buffer, as a render is.
+    pub fn scatter(
+        &mut self,
+        scene: &GpuScene,
+        camera: &Camera,
+        values: &[f32],
+        sums: &mut GpuLiftSums,
+    ) -> Result<FrameCounts, HeadlessError> {
+        camera.validate()?;
+        let ctx = self.renderer.ctx.clone();
+        let pixels = camera.width as usize * camera.height as usize;
+        sums.upload_values(&ctx, scene.len, pixels, values)?;
+        // Taken out of self while the frame borrows it; put back whatever happens.
+        let mut pass = self.scatter.take().unwrap_or_else(|| ScatterPass::new(&ctx));
+        let result = self.render_and_read(scene, camera, FramePart::TileLists, 0, |_, enc, t| {
+            pass.encode(enc, t, sums);
+            Ok(())
+        });
+        self.scatter = Some(pass);
+        result.map(|(counts, ..)| counts)
+    }
+
+    /// Encodes the view (`part` of it) plus copies of its counters and whatever `images`
+    /// records, submits once and waits once; re-encodes with a larger pair buffer when the
+    /// view overflowed. Returns the counts and the regions `images` recorded, as u32 words in
+    /// order (the counters taken off the front), the last `keep_mapped` of them left mapped.
     fn render_and_read(
         &mut self,
         scene: &GpuScene,
         camera: &Camera,
-        opts: &GpuRenderOptions,
+        part: FramePart<'_>,
         keep_mapped: usize,
         mut images: impl FnMut(&mut ReadBatch<'_>, &mut wgpu::CommandEncoder, &FrameTarget) -> Result<(), HeadlessError>,
     ) -> Result<(FrameCounts, ReadRegions<u32>, Vec<MappedRegion>), HeadlessError> {
@@ -127,7 +169,13 @@ impl HeadlessRenderer {
             let ctx = self.renderer.ctx.clone();
             let mut enc =
                 ctx.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("headless frame") });
-            let slot = self.renderer.encode(&mut enc, scene, target, camera, opts);
+            let slot = match part {
+                FramePart::Render(opts) => self.renderer.encode(&mut enc, scene, target, camera, opts),
+                FramePart::TileLists => {
+                    self.renderer.encode_tile_lists(&mut enc, scene, target, camera);
+                    None
+                }
+            };
             let mut batch = ReadBatch::new(&mut self.staging);
             // The counters up to the overflow flag: all a frame's caller needs of them.
             batch.copy(&ctx, &mut enc, &target.counters, 0, (counter::OVERFLOW as u64 + 1) * 4);
@@ -169,14 +217,15 @@ impl HeadlessRenderer {
         let dim = if opts.features { scene.features.as_ref().map_or(0, |f| f.dim) as u64 } else { 0 };
         let labels = scene.splats_labels(opts);
         let ctx = self.renderer.ctx.clone();
-        let (counts, mut read, _) = self.render_and_read(scene, camera, opts, 0, |batch, enc, t| {
-            let px = t.width as u64 * t.height as u64;
-            batch.copy(&ctx, enc, &t.out_rgba, 0, px * 16);
-            batch.copy(&ctx, enc, &t.out_depth, 0, px * 4);
-            batch.copy(&ctx, enc, &t.out_labels, 0, if labels { px * 4 } else { 0 });
-            batch.copy(&ctx, enc, &t.out_features, 0, px * dim * 4);
-            Ok(())
-        })?;
+        let (counts, mut read, _) =
+            self.render_and_read(scene, camera, FramePart::Render(opts), 0, |batch, enc, t| {
+                let px = t.width as u64 * t.height as u64;
+                batch.copy(&ctx, enc, &t.out_rgba, 0, px * 16);
+                batch.copy(&ctx, enc, &t.out_depth, 0, px * 4);
+                batch.copy(&ctx, enc, &t.out_labels, 0, if labels { px * 4 } else { 0 });
+                batch.copy(&ctx, enc, &t.out_features, 0, px * dim * 4);
+                Ok(())
+            })?;
         let clock = std::time::Instant::now();
         let rgba: Vec<f32> = bytemuck::cast_vec(read.regions.remove(0));
         let depth = read.regions.remove(0);
@@ -227,7 +276,7 @@ impl HeadlessRenderer {
         let mut shape = ((0, 0), 0);
         // The two tensor regions are recorded last and always come back mapped: copied out
         // below, or by the caller's consumer.
-        let result = self.render_and_read(scene, camera, opts, 2, |batch, enc, t| {
+        let result = self.render_and_read(scene, camera, FramePart::Render(opts), 2, |batch, enc, t| {
             let px = t.width as u64 * t.height as u64;
             let colour = colour8.encode(&ctx, enc, t);
             batch.copy(&ctx, enc, colour, 0, px * 4);

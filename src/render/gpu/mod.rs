@@ -9,6 +9,7 @@ pub mod pipeline_util;
 pub mod readback;
 pub mod renderer;
 pub mod scan;
+pub mod scatter;
 pub mod scene_buffers;
 pub mod shaders;
 pub mod sort;

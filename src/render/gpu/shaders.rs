@@ -18,6 +18,7 @@ const PREPROCESS_BODY: &str = include_str!("../../../shaders/preprocess.wgsl");
 const BINNING_BODY: &str = include_str!("../../../shaders/binning.wgsl");
 const DISPATCH_SETUP_BODY: &str = include_str!("../../../shaders/dispatch_setup.wgsl");
 const RASTER_BODY: &str = include_str!("../../../shaders/raster.wgsl");
+const SCATTER_BODY: &str = include_str!("../../../shaders/scatter.wgsl");
 
 /// The radix sort's passes (shared declarations first), joined at compile time.
 pub const SORT_WGSL: &str =
@@ -51,6 +52,9 @@ pub const DISPATCH_SETUP_BINDS: &[Bind] = &[U, W, W];
 /// Bindings of the raster pass: the scene's splatted feature set and labels; the target's
 /// uniforms, tile lists, splats and output images.
 pub const RASTER_BINDS: &[&[Bind]] = &[&[R, R, R, R, R], &[U, R, R, R, R, R, W, W, W, W]];
+/// Bindings of lifting's scatter pass: the target's uniforms, counters (for the overflow
+/// flag), tile lists and splats; the lift's per-pixel values and per-Gaussian sums and weights.
+pub const SCATTER_BINDS: &[&[Bind]] = &[&[U, R, R, R, R, R], &[R, W, W]];
 /// Count and total are read-write so they may live in the same buffer.
 pub const SCAN_BINDS: &[Bind] = &[U, W, W, W, W];
 /// Bindings of the input packing pass.
@@ -162,6 +166,21 @@ pub fn raster(feature_dim: u32, labels: bool, workgroup_bytes: u32) -> Wgsl {
     Wgsl::with_common("raster", &body)
 }
 
+/// Entries of a tile's list the scatter reduces at a time: its workgroup memory holds 1 320
+/// bytes per entry (256 weights, 256 packed 8-bit pixel indices, the staged splat, its index
+/// and a count), so 12 fit in the 16 KiB every device offers (a test below checks the total).
+pub const SCATTER_CHUNK: u32 = 12;
+
+/// Lifting's scatter pass (the raster's transpose) specialised for `k` channels per pixel.
+pub fn scatter(k: u32) -> Wgsl {
+    let body = SCATTER_BODY
+        .replace("{{K}}", &k.to_string())
+        .replace("{{CHUNK}}", &SCATTER_CHUNK.to_string())
+        .replace("{{SLOTS}}", &(SCATTER_CHUNK * 256).to_string())
+        .replace("{{PIXEL_WORDS}}", &(SCATTER_CHUNK * 64).to_string());
+    Wgsl::with_common("scatter", &body)
+}
+
 /// One compiled variant: a name for messages, its source, its layout, and the override
 /// constants a pipeline of it may set (each set is checked; `[]` = none).
 pub struct Variant {
@@ -197,6 +216,15 @@ pub fn catalogue() -> Vec<Variant> {
         plain(sort_pass(), &[SORT_PASS_BINDS]),
         plain(present(), &[PRESENT_BINDS]),
     ];
+    // Lifting scatters class distributions: 41 (NYU40 and unlabelled) or fewer channels.
+    for k in [0, 1, 3, 20, 41] {
+        out.push(Variant {
+            name: format!("scatter K={k}"),
+            wgsl: scatter(k),
+            groups: SCATTER_BINDS,
+            overrides: vec![vec![]],
+        });
+    }
     for dim in [0, 4, 16, 32, 64] {
         for labels in [false, true] {
             for wg_bytes in [16384, 32768, 49152] {
@@ -228,6 +256,26 @@ mod tests {
             }
         }
         assert_eq!(raster_batch(0, 16384), 256);
+    }
+
+    /// The scatter's workgroup memory, summed from the module with naga's layouter, fits the
+    /// 16 KiB that WebGPU guarantees, for every channel count (it does not depend on it).
+    #[test]
+    fn scatter_fits_the_least_workgroup_memory() {
+        for k in [0, 3, 41, 64] {
+            let source = scatter(k).source;
+            let module = parse("scatter", &source);
+            let mut layouter = naga::proc::Layouter::default();
+            layouter.update(module.to_ctx()).expect("layout of the scatter's types");
+            let bytes: u32 = module
+                .global_variables
+                .iter()
+                .filter(|(_, v)| v.space == naga::AddressSpace::WorkGroup)
+                .map(|(_, v)| layouter[v.ty].size)
+                .sum();
+            assert!(bytes <= 16384, "K {k}: {bytes} bytes of workgroup memory");
+            assert!(bytes > 256 * 4 * SCATTER_CHUNK, "K {k}: {bytes} bytes holds the weights");
+        }
     }
 
     fn parse(name: &str, source: &str) -> naga::Module {
