@@ -16,6 +16,8 @@
 #                                      # of held-out models: the candidate to ship
 #   bash train_gravity.sh long       # features + cues from scratch, 2000 steps (the 1500 above
 #                                    # x1.33), fold A and all five rooms side by side (~60 min)
+#   bash train_gravity.sh rgb_dropout  # features + RGB + cues from scratch, --rgb-dropout 0.5,
+#                                      # the ablation's recipe and seed (~35 min)
 #   bash train_gravity.sh frozen     # fold A again, the parent frozen for 300 steps (the cue
 #                                    # patchify learns alone first), peak lr 6e-4
 set -euo pipefail
@@ -49,6 +51,18 @@ case "${1:-}" in
         --feature-depths 1 2 8 4 --label-smoothing 0.15 --class-balance 0.5 --lr 2e-3 --warmup 60 \
         --steps "${STEPS:-1500}" --seed 36 --threads "${THREADS:-1}" > logs/fusion_grav_scratch_all.log 2>&1
     exit ;;
+  rgb_dropout)
+    # features + RGB + cues from scratch, half the crops with the mean colour as RGB: the
+    # ablation's recipe and seed (compare ablation_real_features_cues, and features_rgb without
+    # cues or dropout: 0.069 / 0.117).
+    run=runs/ablation_real_features_rgb_cues_drop
+    # shellcheck disable=SC2086
+    $py -m rtgs2_train.train_fusion --data $a $a $a6 $a6 data/furnished_train data/varied_train \
+        --val data/scannet_val_a --run-dir "$run" --modality features_rgb --gravity-cues --rgb-dropout 0.5 \
+        --feature-depths 1 2 8 4 --label-smoothing 0.15 --class-balance 0.5 --lr 2e-3 --warmup 60 \
+        --steps "${STEPS:-1500}" --seed 36 --threads 1 > logs/ablation_real_features_rgb_cues_drop.log 2>&1
+    eval_a "$run" >> logs/ablation_real_features_rgb_cues_drop.log 2>&1
+    exit ;;
   long)
     # Both scratch recipes above, longer, side by side, one thread each. As run: a 2400-step
     # schedule cut at step 750 (the machine was shared with Rust builds and the session's time
@@ -80,7 +94,7 @@ case "${1:-}" in
     eval_a runs/fusion_grav_a2 >> logs/fusion_grav_a2.log 2>&1
     exit ;;
   "") ;;
-  *) echo "usage: train_gravity.sh [ablation|scratch_all|long|frozen]" >&2; exit 2 ;;
+  *) echo "usage: train_gravity.sh [ablation|scratch_all|rgb_dropout|long|frozen]" >&2; exit 2 ;;
 esac
 # shellcheck disable=SC2086  # the data lists are word lists on purpose
 $py -m rtgs2_train.train_fusion --data $a $a $a6 $a6 data/furnished_train data/varied_train \
