@@ -7,16 +7,19 @@
 #                                                 # generalisation.sh: RUN on every generated
 #                                                 # source, FOLD_A_RUN on the real scans, side by
 #                                                 # side (~25 min on the 2-core CPU)
-#   bash ship_fusion.sh ship RUN FOLD_A_RUN        # RUN becomes ../models/fusion.onnx, its card
-#                                                 # carries the table (the shipped card's other
-#                                                 # sections are kept), the parity fixture is
+#   bash ship_fusion.sh ship RUN FOLD_A_RUN CARD.json  # RUN becomes ../models/fusion.onnx; its card
+#                                                 # carries the table, CARD.json's "recipe" and
+#                                                 # "speed" (the new file's: write them first;
+#                                                 # "ablation_real_scans" too when re-measured),
+#                                                 # and the shipped card's list of training rooms
+#                                                 # and furniture; the parity fixture is
 #                                                 # regenerated from it
 # Compare with the shipped file's own table (runs/gen_furn_all2, runs/gen_furn_a2) before the
 # second step; ship only what is better on the sources we did not generate.
 set -euo pipefail
 cd "$(dirname "$0")"
 py=${PYTHON:-python}
-step=${1:?usage: ship_fusion.sh candidate|ship RUN FOLD_A_RUN}
+step=${1:?usage: ship_fusion.sh candidate RUN FOLD_A_RUN | ship RUN FOLD_A_RUN CARD.json}
 run=${2:?RUN}
 fold=${3:?FOLD_A_RUN}
 mkdir -p logs
@@ -33,12 +36,18 @@ case "$step" in
     wait
     grep -h ': total' "logs/gen_$run.log" "logs/gen_$fold.log" ;;
   ship)
-    $py - "$run" > "runs/card_extra_$run.json" <<'EOF'
+    sections=${4:?ship needs CARD.json with the recipe and speed of the new file}
+    $py - "$sections" > "runs/card_extra_$run.json" <<'EOF'
 import json, sys
-# The shipped card's sections that describe data and credits stay; the table is replaced below.
+# What trained it and how fast it is are the new file's and must be given; which real rooms
+# and furniture the data used (and their credits) carry over from the shipped card.
+given = json.load(open(sys.argv[1]))
+missing = [k for k in ("recipe", "speed") if k not in given]
+if missing:
+    raise SystemExit(f"{sys.argv[1]} lacks {', '.join(missing)}: the old file's would describe another network")
 card = json.load(open("../models/fusion.json"))
-keep = ("recipe", "trained_on_real_rooms", "trained_on_furniture", "ablation_real_scans", "speed")
-print(json.dumps({k: card[k] for k in keep if k in card}, indent=2))
+keep = {k: card[k] for k in ("trained_on_real_rooms", "trained_on_furniture") if k in card}
+print(json.dumps(keep | given, indent=2))
 EOF
     $py -m rtgs2_train.generalisation_card --shipped "runs/gen_$run" \
         --fold "runs/gen_$fold:fold A: rooms 0004-0005, scored by the same recipe trained on rooms 0001-0003 (60 views)" \
@@ -48,5 +57,5 @@ EOF
         --card-extra "runs/card_$run.json"
     $py -m rtgs2_train.make_fusion_fixture --checkpoint "runs/$run/checkpoint.pt" --model ../models/fusion.onnx \
         --data data/fusion_heldout --view 7 --out ../tests/fixtures/fusion ;;
-  *) echo "usage: ship_fusion.sh candidate|ship RUN FOLD_A_RUN" >&2; exit 2 ;;
+  *) echo "usage: ship_fusion.sh candidate RUN FOLD_A_RUN | ship RUN FOLD_A_RUN CARD.json" >&2; exit 2 ;;
 esac
