@@ -65,3 +65,21 @@ fn f16_to_f32(h: u32) -> f32 {
 fn unpack_f16x2(w: u32) -> vec2<f32> {
     return vec2<f32>(f16_to_f32(w & 0xffffu), f16_to_f32(w >> 16u));
 }
+
+// A splat's opacity at a pixel by the reference's rules: min(0.99, o e^power), or 0 where the
+// splat does not count there (power > 0, or under 1/255). mean_conic is (mean.xy, conic a, b),
+// conic_z_opacity starts (conic c, opacity). The raster and lifting's scatter both call it, so
+// the weights the scatter hands out are the ones the raster blended with.
+fn splat_alpha(mean_conic: vec4<f32>, conic_z_opacity: vec4<f32>, pix: vec2<f32>) -> f32 {
+    let dx = mean_conic.x - pix.x;
+    let dy = mean_conic.y - pix.y;
+    let power = -0.5 * (mean_conic.z * dx * dx + conic_z_opacity.x * dy * dy) - mean_conic.w * dx * dy;
+    if (power > 0.0) {
+        return 0.0;
+    }
+    let alpha = min(0.99, conic_z_opacity.y * exp(power));
+    if (alpha < 1.0 / 255.0) {
+        return 0.0;
+    }
+    return alpha;
+}

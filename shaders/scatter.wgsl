@@ -143,16 +143,8 @@ fn scatter(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) l
         // Phase 1: each pixel's weights, appended to the lists of the entries they go to.
         if (!done) {
             for (var k = 0u; k < len; k = k + 1u) {
-                let mc = s_mean_conic[k];
-                let zod = s_conic_z_opacity_depth[k];
-                let dx = mc.x - pixf.x;
-                let dy = mc.y - pixf.y;
-                let power = -0.5 * (mc.z * dx * dx + zod.x * dy * dy) - mc.w * dx * dy;
-                if (power > 0.0) {
-                    continue;
-                }
-                let alpha = min(0.99, zod.y * exp(power));
-                if (alpha < 1.0 / 255.0) {
+                let alpha = splat_alpha(s_mean_conic[k], s_conic_z_opacity_depth[k], pixf);
+                if (alpha == 0.0) {
                     continue;
                 }
                 let test_t = t * (1.0 - alpha);
