@@ -28,6 +28,6 @@ $py -m rtgs2_train.furnished.make_rooms $cats --out data/furnished_points/heldou
 "$rtgs2" import data/furnished_points/train/*_vert.npy --out data/furnished_rooms/train --views 30 --seed 31 --units-per-metre 1
 "$rtgs2" import data/furnished_points/heldout/*_vert.npy --out data/furnished_rooms/heldout --views 30 --seed 32 --units-per-metre 1
 "$rtgs2" export-dataset data/furnished_rooms/train/* --out data/furnished_train \
-    --views-per-scene 12 --extra-views 8 --seed 47 --backend cpu
+    --views-per-scene 12 --extra-views 8 --seed 47 --backend cpu --gravity-cues
 "$rtgs2" export-dataset data/furnished_rooms/heldout/* --out data/furnished_val \
-    --views-per-scene 10 --seed 48 --backend cpu
+    --views-per-scene 10 --seed 48 --backend cpu --gravity-cues

@@ -28,13 +28,16 @@ done
 # Every scan → a labelled Gaussian scene with 40 cameras in its free space (seed 31).
 "$rtgs2" import "$raw"/scene000[1-5]_*_vert.npy --out "$data/scannet_rooms" --views 40 --seed 31 --units-per-metre 1 --disc-size "$disc"
 scans() { for r in "$@"; do ls -d "$data"/scannet_rooms/scene${r}_*; done; }
+# Every set carries the gravity cues (add_gravity_cues.sh adds them to sets made without).
+x=("$rtgs2" export-dataset --backend cpu --gravity-cues)
 # Training views: 20 of each scan's cameras plus 20 random views near them; validation: 30.
-"$rtgs2" export-dataset $(scans 0001 0002 0003) --out "$data/scannet_train_a" \
-    --views-per-scene 20 --extra-views 20 --seed 41 --backend cpu
-"$rtgs2" export-dataset $(scans 0004 0005) --out "$data/scannet_val_a" --views-per-scene 30 --seed 42 --backend cpu
+# SETS=train (the disc-0.6 copy) exports the training sets only: nothing validates on it.
+sets=${SETS:-train val}
+"${x[@]}" $(scans 0001 0002 0003) --out "$data/scannet_train_a" --views-per-scene 20 --extra-views 20 --seed 41
 # Fold B: rooms 0003-0005 train, 0001-0002 validate. The shipped model trains on all five.
-"$rtgs2" export-dataset $(scans 0004 0005) --out "$data/scannet_train_b45" \
-    --views-per-scene 20 --extra-views 20 --seed 44 --backend cpu
-"$rtgs2" export-dataset $(scans 0001 0002) --out "$data/scannet_val_b" --views-per-scene 30 --seed 45 --backend cpu
-"$rtgs2" export-dataset $(scans 0003) --out "$data/scannet_train_b3" \
-    --views-per-scene 20 --extra-views 20 --seed 46 --backend cpu
+"${x[@]}" $(scans 0004 0005) --out "$data/scannet_train_b45" --views-per-scene 20 --extra-views 20 --seed 44
+case " $sets " in *" val "*)
+  "${x[@]}" $(scans 0004 0005) --out "$data/scannet_val_a" --views-per-scene 30 --seed 42
+  "${x[@]}" $(scans 0001 0002) --out "$data/scannet_val_b" --views-per-scene 30 --seed 45
+  "${x[@]}" $(scans 0003) --out "$data/scannet_train_b3" --views-per-scene 20 --extra-views 20 --seed 46 ;;
+esac

@@ -18,6 +18,8 @@
 #                                    # x1.33), fold A and all five rooms side by side (~60 min)
 #   bash train_gravity.sh rgb_dropout  # features + RGB + cues from scratch, --rgb-dropout 0.5,
 #                                      # the ablation's recipe and seed (~35 min)
+#   bash train_gravity.sh rgb_dropout_pair  # that recipe with seed 37, fold A (its second seed) and
+#                                           # all five rooms (the candidate) side by side (~50 min)
 #   bash train_gravity.sh frozen     # fold A again, the parent frozen for 300 steps (the cue
 #                                    # patchify learns alone first), peak lr 6e-4
 set -euo pipefail
@@ -63,6 +65,23 @@ case "${1:-}" in
         --steps "${STEPS:-1500}" --seed 36 --threads 1 > logs/ablation_real_features_rgb_cues_drop.log 2>&1
     eval_a "$run" >> logs/ablation_real_features_rgb_cues_drop.log 2>&1
     exit ;;
+  rgb_dropout_pair)
+    # The rgb_dropout recipe with a second seed (37): fold A, scored on rooms 0004-0005, and all
+    # five rooms, validated on furnished rooms of held-out models: the twin pair ship_fusion.sh
+    # takes (the all-rooms network is the file users get, fold A gives its real-scan row).
+    drop=(--modality features_rgb --gravity-cues --rgb-dropout 0.5 --feature-depths 1 2 8 4
+          --label-smoothing 0.15 --class-balance 0.5 --lr 2e-3 --warmup 60 --steps "${STEPS:-1500}"
+          --seed 37 --threads 1)
+    # shellcheck disable=SC2086
+    $py -m rtgs2_train.train_fusion --data $a $a $a6 $a6 data/furnished_train data/varied_train \
+        --val data/scannet_val_a --run-dir runs/fusion_drop_a "${drop[@]}" > logs/fusion_drop_a.log 2>&1 &
+    # shellcheck disable=SC2086
+    $py -m rtgs2_train.train_fusion --data $a $a6 $b $b6 data/furnished_train data/varied_train \
+        --val data/furnished_val --val-max-views 60 --run-dir runs/fusion_drop_all "${drop[@]}" \
+        > logs/fusion_drop_all.log 2>&1 &
+    wait
+    eval_a runs/fusion_drop_a >> logs/fusion_drop_a.log 2>&1
+    exit ;;
   long)
     # Both scratch recipes above, longer, side by side, one thread each. As run: a 2400-step
     # schedule cut at step 750 (the machine was shared with Rust builds and the session's time
@@ -94,7 +113,7 @@ case "${1:-}" in
     eval_a runs/fusion_grav_a2 >> logs/fusion_grav_a2.log 2>&1
     exit ;;
   "") ;;
-  *) echo "usage: train_gravity.sh [ablation|scratch_all|rgb_dropout|long|frozen]" >&2; exit 2 ;;
+  *) echo "usage: train_gravity.sh [ablation|scratch_all|rgb_dropout|rgb_dropout_pair|long|frozen]" >&2; exit 2 ;;
 esac
 # shellcheck disable=SC2086  # the data lists are word lists on purpose
 $py -m rtgs2_train.train_fusion --data $a $a $a6 $a6 data/furnished_train data/varied_train \

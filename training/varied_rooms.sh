@@ -13,8 +13,10 @@ rtgs2=${RTGS2:-../target/release/rtgs2}
 "$rtgs2" synth data/varied_rooms --seed 6040 --count 40 --gaussians 80000 --sh-degree 3 --views 30
 "$rtgs2" synth data/varied_rooms --seed 6080 --count 40 --gaussians 250000 --sh-degree 0 --views 30
 "$rtgs2" export-dataset data/varied_rooms/* --out data/varied_train \
-    --views-per-scene 3 --extra-views 2 --seed 43 --backend cpu
+    --views-per-scene 3 --extra-views 2 --seed 43 --backend cpu --gravity-cues
 "$rtgs2" synth data/encoder_heldout --seed 5000 --count 10 --gaussians 80000 --sh-degree 0 --scale 1 --views 30
+# Their views: the README table's fusion_eval set and the fusion parity fixture's view.
+"$rtgs2" export-dataset data/encoder_heldout/* --out data/fusion_heldout --views-per-scene 30 --backend cpu --gravity-cues
 # One held-out room three ways (the brittleness check): as generated, x2.5, 40k Gaussians.
 "$rtgs2" synth data/brittle/as_generated --seed 5003 --gaussians 150000 --views 8 --scale 1
 "$rtgs2" synth data/brittle/scaled_2_5 --seed 5003 --gaussians 150000 --views 8 --scale 2.5
