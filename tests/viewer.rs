@@ -289,7 +289,8 @@ fn the_semantic_view_shows_the_fusion_networks_prediction_like_rtgs2_segment() {
 
 /// The `lifted` semantic source: the viewer lifts in the background (scripted runs wait for
 /// it) and splats the labels like the ground truth; they are the labels `rtgs2 lift` gives
-/// with the same options on the CPU, rendered the same way.
+/// with the same options on the CPU, rendered the same way. The two share the lifted-label
+/// cache: `rtgs2 lift` reads what the viewer lifted, and a second viewer run reads it too.
 #[test]
 fn the_lifted_source_shows_the_labels_rtgs2_lift_makes() {
     let Some(x) = xvfb() else { return };
@@ -303,6 +304,7 @@ fn the_lifted_source_shows_the_labels_rtgs2_lift_makes() {
     let size = ["--camera", "1", "--size", "160x120", "--frames", "2", "--screenshot"];
     let r = view(Some(&x), &cache, &[&[s][..], &args, &size, &[shot.to_str().expect("utf-8")]].concat());
     assert!(r.ok, "view failed: {}\n{}", r.stderr, r.stdout);
+    assert!(r.stdout.contains("lifted labels: lifted from 48 views"), "lifted in this run: {}", r.stdout);
     let (w, h, _, pixels) = read_png(&shot).expect("screenshot png");
     let viewer_semantic = half(&pixels, w as usize, h as usize, true);
 
@@ -312,9 +314,15 @@ fn the_lifted_source_shows_the_labels_rtgs2_lift_makes() {
         let out = Command::new(env!("CARGO_BIN_EXE_rtgs2")).args(args).env("XDG_CACHE_HOME", &cache).output();
         let out = out.expect("rtgs2 runs");
         assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stderr).into_owned()
     };
     let lifted_s = lifted.to_str().expect("utf-8");
-    run(&["lift", s, "--backend", "cpu", "--threads", "1", "--out", lifted_s]);
+    let out = run(&["lift", s, "--backend", "cpu", "--threads", "1", "--out", lifted_s]);
+    assert!(out.contains("lifted labels read from"), "rtgs2 lift reads the viewer's labels: {out}");
+    let again = dir.path().join("again.png");
+    let r = view(Some(&x), &cache, &[&[s][..], &args, &size, &[again.to_str().expect("utf-8")]].concat());
+    assert!(r.stdout.contains("lifted labels: read from the cache"), "second opening: {}", r.stdout);
+    assert_eq!(read_png(&again).expect("png").3, pixels, "the cached labels show the same view");
     let labels = dir.path().join("labels.png");
     let labels_s = labels.to_str().expect("utf-8");
     run(&[

@@ -19,7 +19,9 @@
 #   bash train_gravity.sh rgb_dropout  # features + RGB + cues from scratch, --rgb-dropout 0.5,
 #                                      # the ablation's recipe and seed (~35 min)
 #   bash train_gravity.sh rgb_dropout_pair  # that recipe with seed 37, fold A (its second seed) and
-#                                           # all five rooms (the candidate) side by side (~50 min)
+#                                           # all five rooms (the candidate) side by side (~20 min
+#                                           # on an idle 2-core CPU): runs/fusion_drop_{a,all}
+#   SEED=38 STEPS=4000 bash train_gravity.sh rgb_dropout_pair  # longer: runs/fusion_drop_s38_4000_*
 #   bash train_gravity.sh frozen     # fold A again, the parent frozen for 300 steps (the cue
 #                                    # patchify learns alone first), peak lr 6e-4
 set -euo pipefail
@@ -69,18 +71,21 @@ case "${1:-}" in
     # The rgb_dropout recipe with a second seed (37): fold A, scored on rooms 0004-0005, and all
     # five rooms, validated on furnished rooms of held-out models: the twin pair ship_fusion.sh
     # takes (the all-rooms network is the file users get, fold A gives its real-scan row).
+    seed=${SEED:-37} steps=${STEPS:-1500}
+    name=fusion_drop
+    [ "$seed/$steps" = 37/1500 ] || name=fusion_drop_s${seed}_$steps
     drop=(--modality features_rgb --gravity-cues --rgb-dropout 0.5 --feature-depths 1 2 8 4
-          --label-smoothing 0.15 --class-balance 0.5 --lr 2e-3 --warmup 60 --steps "${STEPS:-1500}"
-          --seed 37 --threads 1)
+          --label-smoothing 0.15 --class-balance 0.5 --lr 2e-3 --warmup 60 --steps "$steps"
+          --seed "$seed" --threads 1)
     # shellcheck disable=SC2086
     $py -m rtgs2_train.train_fusion --data $a $a $a6 $a6 data/furnished_train data/varied_train \
-        --val data/scannet_val_a --run-dir runs/fusion_drop_a "${drop[@]}" > logs/fusion_drop_a.log 2>&1 &
+        --val data/scannet_val_a --run-dir "runs/${name}_a" "${drop[@]}" > "logs/${name}_a.log" 2>&1 &
     # shellcheck disable=SC2086
     $py -m rtgs2_train.train_fusion --data $a $a6 $b $b6 data/furnished_train data/varied_train \
-        --val data/furnished_val --val-max-views 60 --run-dir runs/fusion_drop_all "${drop[@]}" \
-        > logs/fusion_drop_all.log 2>&1 &
+        --val data/furnished_val --val-max-views 60 --run-dir "runs/${name}_all" "${drop[@]}" \
+        > "logs/${name}_all.log" 2>&1 &
     wait
-    eval_a runs/fusion_drop_a >> logs/fusion_drop_a.log 2>&1
+    eval_a "runs/${name}_a" >> "logs/${name}_a.log" 2>&1
     exit ;;
   long)
     # Both scratch recipes above, longer, side by side, one thread each. As run: a 2400-step

@@ -101,6 +101,8 @@ pub struct FeatureColours {
     pub from_cache: bool,
     /// Time they took, seconds.
     pub seconds: f64,
+    /// World units per metre the encoder took the scene at.
+    pub scene_scale: f32,
 }
 
 /// What a background job reports; every event carries the generation of the scene it is for.
@@ -197,12 +199,13 @@ impl Jobs {
             send(JobEvent::Loaded { generation, scene: Box::new(scene) });
             if features {
                 let result = feature_colours(&for_features, &cameras, recorded, scale_choice, cues);
-                let lift_input = result.as_ref().ok().map(|f| (f.dim, f.features.clone()));
+                let lift_input = result.as_ref().ok().map(|f| ((f.dim, f.features.clone()), f.scene_scale));
                 send(JobEvent::Features { generation, result });
-                if let (Some(model), Some(input)) = (lift_model, lift_input) {
+                if let (Some(model), Some((input, scale))) = (lift_model, lift_input) {
                     let progress = |done, total| send(JobEvent::LiftProgress { generation, done, total });
-                    let result = super::lift_job::lift_in_background(&for_features, &cameras, input, &model, progress)
-                        .map_err(|e| e.to_string());
+                    let result =
+                        super::lift_job::lift_in_background(&for_features, &cameras, input, scale, &model, progress)
+                            .map_err(|e| e.to_string());
                     send(JobEvent::Lifted { generation, result });
                 }
             }
@@ -326,5 +329,6 @@ fn feature_colours(
         features,
         from_cache: matches!(f.cache, CacheOutcome::Hit(_)),
         seconds: started.elapsed().as_secs_f64(),
+        scene_scale,
     })
 }

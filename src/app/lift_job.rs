@@ -9,6 +9,9 @@ use std::time::Instant;
 
 use crate::fusion::{DeviceOptions, FusionError, FusionModel};
 use crate::inference::ExecutionChoice;
+use crate::pipeline::lift_cache::{
+    Cached, LiftKey, lift_cache_path, lift_key_of_files, read_cached, round_to_stored, write_cached,
+};
 use crate::pipeline::{LiftOptions, LiftedLabels, Renderer, SegmentError, Segmenter, lift, lift_views};
 use crate::scene::{Camera, Scene};
 
@@ -18,6 +21,8 @@ pub struct Lifted {
     pub labels: std::sync::Arc<LiftedLabels>,
     /// Time lifting took, seconds.
     pub seconds: f64,
+    /// Read from the lifted-label cache (`rtgs2 lift` or an earlier viewer session made them).
+    pub from_cache: bool,
 }
 
 /// Why the viewer could not lift a scene (shown in its side panel).
@@ -40,11 +45,15 @@ pub enum LiftJobError {
 }
 
 /// Lifts `scene` from views around `cameras` with the fusion network at `model`, reading the
-/// encoder `features` (`dim` each); `progress(done, total)` hears after each view.
+/// encoder `features` (`dim` each, encoded at `scene_scale` world units per metre);
+/// `progress(done, total)` hears after each view. Labels already lifted with the same scene,
+/// networks, scale and options (by `rtgs2 lift` with its defaults, or an earlier session) are
+/// read from the cache instead; fresh ones are cached.
 pub fn lift_in_background(
     scene: &Scene,
     cameras: &[Camera],
     features: (usize, Vec<f32>),
+    scene_scale: f32,
     model: &Path,
     mut progress: impl FnMut(usize, usize),
 ) -> Result<Lifted, LiftJobError> {
@@ -54,10 +63,50 @@ pub fn lift_in_background(
     }
     let mut net = FusionModel::open_with(model, ExecutionChoice::Cpu, 1, DeviceOptions::default())
         .map_err(|source| LiftJobError::Open { path: model.to_path_buf(), source })?;
+    let options = LiftOptions::default();
+    let cache = cache_target(scene, &net, scene_scale, &options);
+    if let Some((path, key)) = &cache {
+        match read_cached(path, key, scene.len()) {
+            Cached::Hit(labels) => {
+                let seconds = started.elapsed().as_secs_f64();
+                return Ok(Lifted { labels: std::sync::Arc::new(labels), seconds, from_cache: true });
+            }
+            Cached::Absent => {}
+            Cached::Unusable(why) => log::warn!("{}: {why}; lifting again", path.display()),
+        }
+    }
     let renderer = Renderer::Cpu { scene, features: net.card.takes_features().then_some(features) };
     let mut segmenter = Segmenter::new(renderer, &net, None)?;
-    let views = lift_views(cameras, &LiftOptions::default());
+    let views = lift_views(cameras, &options);
     let total = views.len();
-    let (labels, _) = lift(&mut segmenter, &mut net, scene, &views, |done| progress(done, total))?;
-    Ok(Lifted { labels: std::sync::Arc::new(labels), seconds: started.elapsed().as_secs_f64() })
+    let (mut labels, _) = lift(&mut segmenter, &mut net, scene, &views, |done| progress(done, total))?;
+    round_to_stored(&mut labels);
+    if let Some((path, key)) = &cache
+        && let Err(e) = write_cached(path, key, &labels)
+    {
+        // An unwritable cache costs the next opening a recomputation, not this one its labels.
+        log::warn!("could not cache the lifted labels at {}: {e}", path.display());
+    }
+    Ok(Lifted { labels: std::sync::Arc::new(labels), seconds: started.elapsed().as_secs_f64(), from_cache: false })
+}
+
+/// Where the labels of `scene` lifted by `net` are cached: the feature cache's folder, under
+/// the key `rtgs2 lift` uses (the viewer's encoder is the default one). `None` when the model
+/// files cannot be read for the key (logged; lifting still runs).
+fn cache_target(
+    scene: &Scene,
+    net: &FusionModel,
+    scene_scale: f32,
+    options: &LiftOptions,
+) -> Option<(PathBuf, LiftKey)> {
+    let encoder = crate::encoder::FeatureOptions::default();
+    let dir = encoder.cache_dir?;
+    let encoder_model = net.card.takes_features().then_some(encoder.model.as_path());
+    match lift_key_of_files(scene, &net.model_path, encoder_model, scene_scale, options) {
+        Ok(key) => Some((lift_cache_path(&dir, &key), key)),
+        Err(e) => {
+            log::warn!("lifted labels will not be cached: {e}");
+            None
+        }
+    }
 }

@@ -133,6 +133,9 @@ pub struct RunReport {
     pub feature_wait_timed_out: bool,
     /// The fusion network's state and timings, when it was in use.
     pub fusion: Option<String>,
+    /// How the lifted labels arrived ("lifted 48 views in 61 s", "read from the cache", "error:
+    /// ..."); `None` when the run did not lift.
+    pub lifted: Option<String>,
     /// The message of the camera path saved (`--save-path`).
     pub saved_path: Option<String>,
 }

@@ -164,8 +164,9 @@ fn source_controls(ui: &mut egui::Ui, viewer: &mut Viewer) -> bool {
         LiftStatus::Off => "lifting: off".to_string(),
         LiftStatus::Running { done, total: 0 } => format!("lifting: starting ({done} views)"),
         LiftStatus::Running { done, total } => format!("lifting: {done}/{total} views"),
-        LiftStatus::Ready { labels, seconds } => {
-            format!("lifted: {} of {} Gaussians in {seconds:.0} s", labels.labelled(), labels.classes.len())
+        LiftStatus::Ready { labels, seconds, from_cache } => {
+            let how = if *from_cache { "read from the cache".to_string() } else { format!("in {seconds:.0} s") };
+            format!("lifted: {} of {} Gaussians {how}", labels.labelled(), labels.classes.len())
         }
         LiftStatus::Failed(e) => format!("lifting failed: {e}"),
     });

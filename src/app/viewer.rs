@@ -56,6 +56,8 @@ pub enum LiftStatus {
         labels: std::sync::Arc<crate::pipeline::LiftedLabels>,
         /// Time lifting took, seconds.
         seconds: f64,
+        /// Read from the lifted-label cache.
+        from_cache: bool,
     },
     /// Lifting failed; the text says why.
     Failed(String),
@@ -212,7 +214,9 @@ impl Viewer {
                     self.lifted = match (result, self.shown.as_mut()) {
                         (Ok(l), Some(s)) => {
                             match s.scene.gpu.set_lifted_labels(&self.viewport.ctx, &l.labels.classes) {
-                                Ok(()) => LiftStatus::Ready { labels: l.labels, seconds: l.seconds },
+                                Ok(()) => {
+                                    LiftStatus::Ready { labels: l.labels, seconds: l.seconds, from_cache: l.from_cache }
+                                }
                                 Err(e) => LiftStatus::Failed(e.to_string()),
                             }
                         }
@@ -367,6 +371,23 @@ impl Viewer {
                     ),
                     None => format!("ready on {provider}, no prediction made"),
                 })
+            }
+        }
+    }
+
+    /// One line on the lifted labels for a scripted run's report.
+    pub fn lift_summary(&self) -> Option<String> {
+        match &self.lifted {
+            LiftStatus::Off => None,
+            LiftStatus::Running { done, total } => Some(format!("still lifting ({done} of {total} views)")),
+            LiftStatus::Failed(e) => Some(format!("error: {e}")),
+            LiftStatus::Ready { labels, seconds, from_cache } => {
+                let how = if *from_cache {
+                    "read from the cache".to_string()
+                } else {
+                    format!("lifted from {} views in {seconds:.1} s", labels.views)
+                };
+                Some(format!("{how}: {} of {} Gaussians labelled", labels.labelled(), labels.classes.len()))
             }
         }
     }

@@ -209,6 +209,7 @@ impl Running {
                 _ => None,
             },
             fusion: self.viewer.fusion_summary(),
+            lifted: self.viewer.lift_summary(),
             ..Default::default()
         };
         if let Some(path) = run.screenshot.clone() {

@@ -13,7 +13,9 @@ use super::bench::stats::median_p95;
 use super::fusion_args::FusionArgs;
 use crate::fusion::FusionModel;
 use crate::pipeline::lift::{isolate_classes, with_lifted_labels};
-use crate::pipeline::lift_cache::{LiftInputs, LiftKey, decode, encode, lift_cache_path, lift_key, round_to_stored};
+use crate::pipeline::lift_cache::{
+    Cached, LiftKey, lift_cache_path, lift_key_of_files, read_cached, round_to_stored, write_cached,
+};
 use crate::pipeline::{Backend, LiftOptions, LiftTimings, LiftedLabels, lift, lift_views};
 
 #[derive(Args, Debug)]
@@ -123,29 +125,22 @@ pub(crate) fn lift_scene(
     if let Some((path, key)) = &cached
         && !fusion.cache.force
     {
-        match std::fs::read(path) {
-            Ok(bytes) => match decode(&bytes, key, loaded.scene.len()) {
-                Ok(lifted) => {
-                    eprintln!("lifted labels read from {}", path.display());
-                    return Ok((lifted, LiftTimings::default(), started.elapsed().as_secs_f64()));
-                }
-                Err(why) => eprintln!("warning: {}: {why}; recomputing", path.display()),
-            },
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => eprintln!("warning: {}: {e}; recomputing", path.display()),
+        match read_cached(path, key, loaded.scene.len()) {
+            Cached::Hit(lifted) => {
+                eprintln!("lifted labels read from {}", path.display());
+                return Ok((lifted, LiftTimings::default(), started.elapsed().as_secs_f64()));
+            }
+            Cached::Absent => {}
+            Cached::Unusable(why) => eprintln!("warning: {}: {why}; recomputing", path.display()),
         }
     }
     let (mut lifted, timings) = compute(loaded, opts, backend, fusion, model)?;
     round_to_stored(&mut lifted);
-    if let Some((path, key)) = &cached {
+    if let Some((path, key)) = &cached
+        && let Err(e) = write_cached(path, key, &lifted)
+    {
         // An unwritable cache costs the next run a recomputation, not this run its result.
-        let written = path
-            .parent()
-            .map_or(Ok(()), std::fs::create_dir_all)
-            .and_then(|()| crate::util::atomic_write::write_bytes_atomically(path, &encode(key, &lifted)));
-        if let Err(e) = written {
-            eprintln!("warning: could not cache the lifted labels at {}: {e}", path.display());
-        }
+        eprintln!("warning: could not cache the lifted labels at {}: {e}", path.display());
     }
     Ok((lifted, timings, started.elapsed().as_secs_f64()))
 }
@@ -161,18 +156,10 @@ fn cache_target(
         return Ok(None);
     }
     let dir = fusion.cache.cache_dir.clone().unwrap_or_else(crate::encoder::default_cache_dir);
-    let read = |p: &std::path::Path| std::fs::read(p).with_context(|| format!("reading {}", p.display()));
-    let fusion_model = read(&model.model_path)?;
-    let encoder_model = if model.card.takes_features() { read(&fusion.encoder().model_path())? } else { Vec::new() };
+    let encoder_model = model.card.takes_features().then(|| fusion.encoder().model_path());
     let (scene_scale, _) =
         crate::encoder::resolve_scale(&loaded.scene, &loaded.cameras, loaded.recorded_scale, fusion.scene_scale);
-    let key = lift_key(&LiftInputs {
-        scene: &loaded.scene,
-        fusion_model: &fusion_model,
-        encoder_model: &encoder_model,
-        scene_scale,
-        options: opts,
-    });
+    let key = lift_key_of_files(&loaded.scene, &model.model_path, encoder_model.as_deref(), scene_scale, opts)?;
     Ok(Some((lift_cache_path(&dir, &key), key)))
 }
 

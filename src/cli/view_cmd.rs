@@ -157,6 +157,9 @@ pub fn run(args: &ViewArgs) -> anyhow::Result<()> {
         if let Some(f) = &report.fusion {
             println!("fusion network: {f}");
         }
+        if let Some(l) = &report.lifted {
+            println!("lifted labels: {l}");
+        }
         if report.feature_wait_timed_out {
             eprintln!(
                 "warning: the encoder features did not arrive within --feature-timeout; the feature view is empty"

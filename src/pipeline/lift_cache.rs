@@ -58,6 +58,60 @@ pub fn lift_key(inputs: &LiftInputs) -> LiftKey {
     h.finalize().into()
 }
 
+/// The key of `scene` lifted with `options` by the fusion network in the file `fusion_model`,
+/// with encoder features from the file `encoder_model` (`None` for an RGB-only network) taken
+/// at `scene_scale`: what `rtgs2 lift` and the viewer both file their labels under.
+pub fn lift_key_of_files(
+    scene: &Scene,
+    fusion_model: &Path,
+    encoder_model: Option<&Path>,
+    scene_scale: f32,
+    options: &LiftOptions,
+) -> std::io::Result<LiftKey> {
+    let read =
+        |p: &Path| std::fs::read(p).map_err(|e| std::io::Error::new(e.kind(), format!("reading {}: {e}", p.display())));
+    let fusion_model = read(fusion_model)?;
+    let encoder_model = encoder_model.map(read).transpose()?.unwrap_or_default();
+    Ok(lift_key(&LiftInputs {
+        scene,
+        fusion_model: &fusion_model,
+        encoder_model: &encoder_model,
+        scene_scale,
+        options,
+    }))
+}
+
+/// What a lifted-label cache file held.
+#[derive(Debug)]
+pub enum Cached {
+    /// The labels for this key and scene.
+    Hit(LiftedLabels),
+    /// No file: never lifted with these inputs.
+    Absent,
+    /// A file that cannot be used, and why (the caller recomputes and overwrites it).
+    Unusable(String),
+}
+
+/// Reads the labels cached at `path` for `key` and a scene of `count` Gaussians.
+pub fn read_cached(path: &Path, key: &LiftKey, count: usize) -> Cached {
+    match std::fs::read(path) {
+        Ok(bytes) => match decode(&bytes, key, count) {
+            Ok(lifted) => Cached::Hit(lifted),
+            Err(why) => Cached::Unusable(why.to_string()),
+        },
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Cached::Absent,
+        Err(e) => Cached::Unusable(e.to_string()),
+    }
+}
+
+/// Writes `lifted` under `key` to `path` atomically (temp file + rename), making its folder.
+pub fn write_cached(path: &Path, key: &LiftKey, lifted: &LiftedLabels) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    crate::util::atomic_write::write_bytes_atomically(path, &encode(key, lifted))
+}
+
 /// The cache file for `key` in `dir` (first 40 hex digits, `.rtgs2lift`).
 pub fn lift_cache_path(dir: &Path, key: &LiftKey) -> PathBuf {
     dir.join(format!("{}.rtgs2lift", &hex(key)[..40]))
@@ -174,6 +228,23 @@ mod tests {
 
     fn labels() -> LiftedLabels {
         LiftedLabels { classes: vec![1, 0, 5, 40], confidence: vec![0.5, 0.0, 0.91, 1.0], views: 7 }
+    }
+
+    /// The file helpers: absent, written and read back, refused for another key with the
+    /// reason named; the folder is made and no temp file is left beside the result.
+    #[test]
+    fn cache_files_are_written_atomically_and_read_back_or_refused() {
+        let dir = std::env::temp_dir().join(format!("rtgs2-lift-cache-test-{}", std::process::id()));
+        let path = lift_cache_path(&dir.join("nested"), &[7u8; 32]);
+        let mut l = labels();
+        round_to_stored(&mut l);
+        assert!(matches!(read_cached(&path, &[7u8; 32], 4), Cached::Absent));
+        write_cached(&path, &[7u8; 32], &l).expect("write");
+        assert!(matches!(read_cached(&path, &[7u8; 32], 4), Cached::Hit(got) if got == l));
+        assert!(matches!(read_cached(&path, &[8u8; 32], 4), Cached::Unusable(why) if why.contains("another scene")));
+        let names: Vec<_> = std::fs::read_dir(path.parent().expect("folder")).expect("list").collect();
+        assert_eq!(names.len(), 1, "only the cache file: {names:?}");
+        std::fs::remove_dir_all(&dir).expect("clean up");
     }
 
     #[test]
