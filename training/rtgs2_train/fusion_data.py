@@ -31,6 +31,9 @@ class View:
     features: str | None
     labels: str
     cues: str | None = None
+    # Leading feature channels to keep: a set exported with features and --gravity-cues in one
+    # pass carries the cues as its last channels, which a network without cues must not read.
+    channels: int | None = None
 
 
 CUE_NAME = "gravity-v1"
@@ -53,17 +56,25 @@ class ViewSet:
                 raise ValueError(f"{manifest_path}: format {manifest.get('format')!r}, expected {FORMAT!r}")
             dim = manifest["feature_dim"]
             merged = manifest.get("gravity_cues") and all("cues" in v["files"] for v in manifest["views"])
+            # Exported with features and --gravity-cues together: the feature files end with them.
+            baked = manifest.get("gravity_cues") == CUE_NAME and not merged
+            channels = None
             if cues and merged:
                 dim += CUE_CHANNELS  # merged cue files beside D-channel features
             elif cues and manifest.get("gravity_cues") != CUE_NAME:
                 raise ValueError(f"{manifest_path}: no gravity cues (training/add_gravity_cues.sh adds them)")
+            elif baked and not cues:
+                if dim < CUE_CHANNELS:
+                    raise ValueError(f"{manifest_path}: feature dimension {dim} cannot hold its gravity cues")
+                dim -= CUE_CHANNELS
+                channels = dim
             if self.feature_dim not in (None, dim):
                 raise ValueError(f"{manifest_path}: feature dimension {dim}, other datasets have {self.feature_dim}")
             self.feature_dim = dim
             for v in manifest["views"]:
                 f = v["files"]
                 self.views.append(View(root, v["scene"], f["rgb"], f.get("features"), f["labels"],
-                                       f.get("cues") if cues else None))
+                                       f.get("cues") if cues else None, channels))
         if not self.views:
             raise ValueError(f"no views in {list(roots)}")
 
@@ -82,6 +93,8 @@ class ViewSet:
             if v.features is None:
                 raise ValueError(f"{v.root}: exported without features (--no-features)")
             feats = np.load(v.root / v.features, mmap_mode="r")
+            if v.channels is not None:
+                feats = feats[..., :v.channels]
             if v.cues is not None:
                 feats = np.concatenate([feats, np.load(v.root / v.cues)], axis=2)
         return rgb, feats, np.load(v.root / v.labels)

@@ -59,6 +59,17 @@ class MergeCuesTest(unittest.TestCase):
         with self.assertRaisesRegex(ValueError, "already has gravity cues"):
             merge(self.dir / "set", self.dir / "cues")
 
+    def test_cues_exported_with_the_features_are_read_or_left_out(self):
+        # `export-dataset --gravity-cues` with features writes D + 4 channels, the cues last.
+        export(self.dir / "set", 9, True, seed=3)
+        with_cues = ViewSet([self.dir / "set"], cues=True)
+        without = ViewSet([self.dir / "set"])
+        self.assertEqual((with_cues.feature_dim, without.feature_dim), (9, 5))
+        for i in range(2):
+            stored = np.load(self.dir / "set" / f"room/{i:04}_features.npy")
+            np.testing.assert_array_equal(with_cues.load(i)[1], stored)
+            np.testing.assert_array_equal(without.load(i)[1], stored[..., :5])
+
     def test_other_views_are_refused(self):
         export(self.dir / "set", 5, False, seed=1)
         export(self.dir / "cues", 4, True, seed=2, camera_shift=0.5)
