@@ -9,9 +9,7 @@ use std::time::Instant;
 
 use crate::fusion::{DeviceOptions, FusionError, FusionModel};
 use crate::inference::ExecutionChoice;
-use crate::pipeline::lift_cache::{
-    Cached, LiftKey, lift_cache_path, lift_key_of_files, read_cached, round_to_stored, write_cached,
-};
+use crate::pipeline::lift_cache::{LiftKey, lift_cache_path, lift_key_of_files, lift_through_cache};
 use crate::pipeline::{LiftOptions, LiftedLabels, Renderer, SegmentError, Segmenter, lift, lift_views};
 use crate::scene::{Camera, Scene};
 
@@ -65,29 +63,22 @@ pub fn lift_in_background(
         .map_err(|source| LiftJobError::Open { path: model.to_path_buf(), source })?;
     let options = LiftOptions::default();
     let cache = cache_target(scene, &net, scene_scale, &options);
-    if let Some((path, key)) = &cache {
-        match read_cached(path, key, scene.len()) {
-            Cached::Hit(labels) => {
-                let seconds = started.elapsed().as_secs_f64();
-                return Ok(Lifted { labels: std::sync::Arc::new(labels), seconds, from_cache: true });
-            }
-            Cached::Absent => {}
-            Cached::Unusable(why) => log::warn!("{}: {why}; lifting again", path.display()),
+    let lift_all = || -> Result<(LiftedLabels, ()), LiftJobError> {
+        let renderer = Renderer::Cpu { scene, features: net.card.takes_features().then_some(features) };
+        let mut segmenter = Segmenter::new(renderer, &net, None)?;
+        let views = lift_views(cameras, &options);
+        let total = views.len();
+        let (labels, _) = lift(&mut segmenter, &mut net, scene, &views, |done| progress(done, total))?;
+        Ok((labels, ()))
+    };
+    let (labels, (), from_cache) = lift_through_cache(cache.as_ref(), scene.len(), true, lift_all, |note| {
+        if note.is_warning() {
+            log::warn!("{note}");
+        } else {
+            log::info!("{note}");
         }
-    }
-    let renderer = Renderer::Cpu { scene, features: net.card.takes_features().then_some(features) };
-    let mut segmenter = Segmenter::new(renderer, &net, None)?;
-    let views = lift_views(cameras, &options);
-    let total = views.len();
-    let (mut labels, _) = lift(&mut segmenter, &mut net, scene, &views, |done| progress(done, total))?;
-    round_to_stored(&mut labels);
-    if let Some((path, key)) = &cache
-        && let Err(e) = write_cached(path, key, &labels)
-    {
-        // An unwritable cache costs the next opening a recomputation, not this one its labels.
-        log::warn!("could not cache the lifted labels at {}: {e}", path.display());
-    }
-    Ok(Lifted { labels: std::sync::Arc::new(labels), seconds: started.elapsed().as_secs_f64(), from_cache: false })
+    })?;
+    Ok(Lifted { labels: std::sync::Arc::new(labels), seconds: started.elapsed().as_secs_f64(), from_cache })
 }
 
 /// Where the labels of `scene` lifted by `net` are cached: the feature cache's folder, under

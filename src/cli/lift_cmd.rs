@@ -13,9 +13,7 @@ use super::bench::stats::median_p95;
 use super::fusion_args::FusionArgs;
 use crate::fusion::FusionModel;
 use crate::pipeline::lift::{isolate_classes, with_lifted_labels};
-use crate::pipeline::lift_cache::{
-    Cached, LiftKey, lift_cache_path, lift_key_of_files, read_cached, round_to_stored, write_cached,
-};
+use crate::pipeline::lift_cache::{LiftKey, lift_cache_path, lift_key_of_files, lift_through_cache};
 use crate::pipeline::{Backend, LiftOptions, LiftTimings, LiftedLabels, lift, lift_views};
 
 #[derive(Args, Debug)]
@@ -122,26 +120,12 @@ pub(crate) fn lift_scene(
 ) -> anyhow::Result<(LiftedLabels, LiftTimings, f64)> {
     let started = std::time::Instant::now();
     let cached = cache_target(loaded, opts, fusion, model)?;
-    if let Some((path, key)) = &cached
-        && !fusion.cache.force
-    {
-        match read_cached(path, key, loaded.scene.len()) {
-            Cached::Hit(lifted) => {
-                eprintln!("lifted labels read from {}", path.display());
-                return Ok((lifted, LiftTimings::default(), started.elapsed().as_secs_f64()));
-            }
-            Cached::Absent => {}
-            Cached::Unusable(why) => eprintln!("warning: {}: {why}; recomputing", path.display()),
-        }
-    }
-    let (mut lifted, timings) = compute(loaded, opts, backend, fusion, model)?;
-    round_to_stored(&mut lifted);
-    if let Some((path, key)) = &cached
-        && let Err(e) = write_cached(path, key, &lifted)
-    {
-        // An unwritable cache costs the next run a recomputation, not this run its result.
-        eprintln!("warning: could not cache the lifted labels at {}: {e}", path.display());
-    }
+    let lift = || compute(loaded, opts, backend, fusion, model);
+    let (lifted, timings, _) =
+        lift_through_cache(cached.as_ref(), loaded.scene.len(), !fusion.cache.force, lift, |note| {
+            let warning = if note.is_warning() { "warning: " } else { "" };
+            eprintln!("{warning}{note}");
+        })?;
     Ok((lifted, timings, started.elapsed().as_secs_f64()))
 }
 

@@ -112,6 +112,69 @@ pub fn write_cached(path: &Path, key: &LiftKey, lifted: &LiftedLabels) -> std::i
     crate::util::atomic_write::write_bytes_atomically(path, &encode(key, lifted))
 }
 
+/// What happened to the cache file in [`lift_through_cache`], for the caller to show the user.
+#[derive(Debug)]
+pub enum CacheNote<'a> {
+    /// The labels were read from this file.
+    Read(&'a Path),
+    /// This file could not be used (why); the labels were lifted again.
+    Unusable(&'a Path, String),
+    /// Fresh labels could not be written to this file.
+    NotWritten(&'a Path, std::io::Error),
+}
+
+impl CacheNote<'_> {
+    /// A file that was there but not usable, or could not be written: worth a warning.
+    pub fn is_warning(&self) -> bool {
+        !matches!(self, CacheNote::Read(_))
+    }
+}
+
+impl std::fmt::Display for CacheNote<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CacheNote::Read(path) => write!(f, "lifted labels read from {}", path.display()),
+            CacheNote::Unusable(path, why) => write!(f, "{}: {why}; recomputing", path.display()),
+            CacheNote::NotWritten(path, e) => write!(f, "could not cache the lifted labels at {}: {e}", path.display()),
+        }
+    }
+}
+
+/// The labels cached at `entry` for a scene of `count` Gaussians when `read` allows and the
+/// file holds them; else `lift()`'s, rounded to what the file stores (so fresh and cached labels
+/// are the same numbers) and cached. `note` hears what happened to the file: a missing,
+/// unusable or unwritable cache never stops lifting. Also returns `lift`'s second value
+/// (`T::default()` when read) and whether the labels came from the cache. `rtgs2 lift` and the
+/// viewer both lift through here, so each reads what the other wrote.
+pub fn lift_through_cache<T: Default, E>(
+    entry: Option<&(PathBuf, LiftKey)>,
+    count: usize,
+    read: bool,
+    lift: impl FnOnce() -> Result<(LiftedLabels, T), E>,
+    mut note: impl FnMut(CacheNote),
+) -> Result<(LiftedLabels, T, bool), E> {
+    if let Some((path, key)) = entry
+        && read
+    {
+        match read_cached(path, key, count) {
+            Cached::Hit(lifted) => {
+                note(CacheNote::Read(path));
+                return Ok((lifted, T::default(), true));
+            }
+            Cached::Absent => {}
+            Cached::Unusable(why) => note(CacheNote::Unusable(path, why)),
+        }
+    }
+    let (mut lifted, extra) = lift()?;
+    round_to_stored(&mut lifted);
+    if let Some((path, key)) = entry
+        && let Err(e) = write_cached(path, key, &lifted)
+    {
+        note(CacheNote::NotWritten(path, e));
+    }
+    Ok((lifted, extra, false))
+}
+
 /// The cache file for `key` in `dir` (first 40 hex digits, `.rtgs2lift`).
 pub fn lift_cache_path(dir: &Path, key: &LiftKey) -> PathBuf {
     dir.join(format!("{}.rtgs2lift", &hex(key)[..40]))
@@ -244,6 +307,26 @@ mod tests {
         assert!(matches!(read_cached(&path, &[8u8; 32], 4), Cached::Unusable(why) if why.contains("another scene")));
         let names: Vec<_> = std::fs::read_dir(path.parent().expect("folder")).expect("list").collect();
         assert_eq!(names.len(), 1, "only the cache file: {names:?}");
+        // Through the cache: read (no lifting), lifted again for another key (and rewritten,
+        // rounded to what the file stores), then never read when reading is off.
+        let entry = (path.clone(), [7u8; 32]);
+        let mut notes = Vec::new();
+        let never = || -> Result<(LiftedLabels, u8), ()> { panic!("read from the cache, not lifted") };
+        let (got, extra, cached) =
+            lift_through_cache(Some(&entry), 4, true, never, |n| notes.push(n.to_string())).expect("read");
+        assert_eq!((got, extra, cached), (l.clone(), 0, true));
+        let other = (path.clone(), [9u8; 32]);
+        let fresh = || Ok::<_, ()>((labels(), 5u8));
+        let (got, extra, cached) =
+            lift_through_cache(Some(&other), 4, true, fresh, |n| notes.push(n.to_string())).expect("lift");
+        assert_eq!((got, extra, cached), (l.clone(), 5, false), "fresh labels are rounded like stored ones");
+        assert!(matches!(read_cached(&path, &[9u8; 32], 4), Cached::Hit(_)), "rewritten for the new key");
+        let (_, _, cached) =
+            lift_through_cache(Some(&other), 4, false, fresh, |n| notes.push(n.to_string())).expect("lift");
+        assert!(!cached, "not read when reading is off");
+        assert_eq!(notes.len(), 2, "{notes:?}");
+        assert!(notes[0].starts_with("lifted labels read from"), "{notes:?}");
+        assert!(notes[1].contains("another scene") && notes[1].ends_with("recomputing"), "{notes:?}");
         std::fs::remove_dir_all(&dir).expect("clean up");
     }
 
