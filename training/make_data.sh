@@ -28,3 +28,4 @@ step real_rooms bash real_rooms.sh "$git_dir"
 step real_rooms_disc06 env DISC_SIZE=0.6 DATA=data/disc06 SETS=train bash real_rooms.sh "$git_dir"
 step furnished_rooms bash furnished_rooms.sh
 step varied_rooms bash varied_rooms.sh
+step furnished_rooms_train2 env SET=train2 bash furnished_rooms.sh

@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use crate::fusion::{DeviceOptions, FusionError, FusionModel};
+use crate::fusion::{DeviceOptions, FusionCard, FusionError, FusionModel};
 use crate::inference::ExecutionChoice;
 use crate::pipeline::lift_cache::{LiftKey, lift_cache_path, lift_key_of_files, lift_through_cache};
 use crate::pipeline::{LiftOptions, LiftedLabels, Renderer, SegmentError, Segmenter, lift, lift_views};
@@ -59,11 +59,15 @@ pub fn lift_in_background(
     if cameras.is_empty() {
         return Err(LiftJobError::NoCameras);
     }
-    let mut net = FusionModel::open_with(model, ExecutionChoice::Cpu, 1, DeviceOptions::default())
+    // The card alone keys the cache, so labels lifted before come back without opening an
+    // ONNX Runtime session; the network opens only when there is lifting to do.
+    let card = FusionCard::load(&model.with_extension("json"))
         .map_err(|source| LiftJobError::Open { path: model.to_path_buf(), source })?;
     let options = LiftOptions::default();
-    let cache = cache_target(scene, &net, scene_scale, &options);
+    let cache = cache_target(scene, model, card.takes_features(), scene_scale, &options);
     let lift_all = || -> Result<(LiftedLabels, ()), LiftJobError> {
+        let mut net = FusionModel::open_with(model, ExecutionChoice::Cpu, 1, DeviceOptions::default())
+            .map_err(|source| LiftJobError::Open { path: model.to_path_buf(), source })?;
         let renderer = Renderer::Cpu { scene, features: net.card.takes_features().then_some(features) };
         let mut segmenter = Segmenter::new(renderer, &net, None)?;
         let views = lift_views(cameras, &options);
@@ -81,19 +85,21 @@ pub fn lift_in_background(
     Ok(Lifted { labels: std::sync::Arc::new(labels), seconds: started.elapsed().as_secs_f64(), from_cache })
 }
 
-/// Where the labels of `scene` lifted by `net` are cached: the feature cache's folder, under
-/// the key `rtgs2 lift` uses (the viewer's encoder is the default one). `None` when the model
-/// files cannot be read for the key (logged; lifting still runs).
+/// Where the labels of `scene` lifted by the fusion network at `model` are cached: the feature
+/// cache's folder, under the key `rtgs2 lift` uses (the viewer's encoder is the default one;
+/// it is part of the key when the network `takes_features`). `None` when the model files
+/// cannot be read for the key (logged; lifting still runs).
 fn cache_target(
     scene: &Scene,
-    net: &FusionModel,
+    model: &Path,
+    takes_features: bool,
     scene_scale: f32,
     options: &LiftOptions,
 ) -> Option<(PathBuf, LiftKey)> {
     let encoder = crate::encoder::FeatureOptions::default();
     let dir = encoder.cache_dir?;
-    let encoder_model = net.card.takes_features().then_some(encoder.model.as_path());
-    match lift_key_of_files(scene, &net.model_path, encoder_model, scene_scale, options) {
+    let encoder_model = takes_features.then_some(encoder.model.as_path());
+    match lift_key_of_files(scene, model, encoder_model, scene_scale, options) {
         Ok(key) => Some((lift_cache_path(&dir, &key), key)),
         Err(e) => {
             log::warn!("lifted labels will not be cached: {e}");
