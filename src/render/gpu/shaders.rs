@@ -161,9 +161,24 @@ pub fn raster(feature_dim: u32, labels: bool, workgroup_bytes: u32) -> Wgsl {
         .replace("{{FEATURE_VEC4S}}", &feature_dim.div_ceil(4).to_string())
         .replace("{{FEATURE_DIM}}", &feature_dim.to_string())
         .replace("{{FEATURE_SLOTS}}", &feature_dim.div_ceil(4).max(1).to_string())
+        .replace("{{FEATURE_ACCUMULATE}}", &feature_accumulate(feature_dim))
+        .replace("{{FEATURE_STORE}}", &feature_store(feature_dim))
         .replace("{{LABELS}}", if labels { "true" } else { "false" })
         .replace("{{LABEL_SLOTS}}", if labels { "41" } else { "1" });
     Wgsl::with_common("raster", &body)
+}
+
+/// The raster's per-splat feature blend, one statement per vec4 with constant indices (the
+/// shader's comment says why it is not a loop); value * alpha * T, the reference's association.
+fn feature_accumulate(feature_dim: u32) -> String {
+    (0..feature_dim.div_ceil(4))
+        .map(|i| format!("                feat[{i}] = feat[{i}] + s_feat[sk + {i}u] * alpha * t;\n"))
+        .collect()
+}
+
+/// The raster's feature write-out, one statement per channel with constant indices.
+fn feature_store(feature_dim: u32) -> String {
+    (0..feature_dim).map(|f| format!("    out_features[fp + {f}u] = feat[{}][{}];\n", f / 4, f % 4)).collect()
 }
 
 /// Entries of a tile's list the scatter reduces at a time: its workgroup memory holds 1 320
