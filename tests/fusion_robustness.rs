@@ -35,8 +35,10 @@ fn mismatching_cards_are_refused_naming_the_file() {
         (
             "do not match",
             Box::new(|c| {
+                // An RGB-only card (so no gravity cues either) for a graph that reads features.
                 c["inputs"] = serde_json::json!(["rgb"]);
                 c["feature_dim"] = serde_json::json!(0);
+                c["gravity_cues"] = serde_json::Value::Null;
             }),
         ),
         ("non-empty", Box::new(|c| c["inputs"] = serde_json::json!(["rgb", "depth"]))),
