@@ -13,7 +13,8 @@ use rtgs2::synth::{GlobalRotation, SynthOptions, generate};
 use common::run_rtgs2 as rtgs2;
 
 /// A small labelled room with 8 per-Gaussian feature channels derived from the labels.
-fn room(dir: &Path) {
+/// Writes a generated room to `dir`; returns its true up.
+fn room(dir: &Path) -> [f32; 3] {
     let opts = SynthOptions {
         seed: 11,
         target_gaussians: 30_000,
@@ -30,6 +31,7 @@ fn room(dir: &Path) {
         r.scene.extras.push(ExtraProperty { name: format!("f_pc_{k}"), kind: ScalarKind::F32, values });
     }
     write_trainer_folder(dir, &r.scene, &r.cameras, DEFAULT_ITERATION).expect("write room");
+    r.up
 }
 
 fn psnr8(a: &[u8], b: &[u8]) -> f64 {
@@ -41,7 +43,7 @@ fn psnr8(a: &[u8], b: &[u8]) -> f64 {
 fn cli_end_to_end_on_a_generated_room() {
     let dir = tempfile::tempdir().expect("temp dir");
     let scene = dir.path().join("room");
-    room(&scene);
+    let true_up = room(&scene);
     let s = scene.to_str().expect("utf-8 path");
 
     let (ok, out, err) = rtgs2(&["info", s, "--json"]);
@@ -52,11 +54,19 @@ fn cli_end_to_end_on_a_generated_room() {
     assert_eq!(v["cameras"].as_u64(), Some(6));
     assert!(v["labels"].as_object().expect("labels map").len() >= 5);
     assert!(v["bounds"]["min"].is_array());
-    // Where the gravity cues take up, floor and top from: the cameras' up, a room's height apart.
+    // Where the gravity cues take up, floor and top from: the cameras' up (their rolls leave
+    // it a little off), levelled on the room's floor and ceiling to the true up; a room's
+    // height apart.
     let g = &v["gravity"];
-    assert_eq!(g["up_from"], "cameras");
+    assert!(g["up_from"].as_str().expect("up_from").starts_with("cameras"), "{}", g["up_from"]);
     let up: Vec<f64> = g["up"].as_array().expect("up").iter().map(|x| x.as_f64().expect("number")).collect();
     assert!((up.iter().map(|x| x * x).sum::<f64>() - 1.0).abs() < 1e-4, "unit up {up:?}");
+    let along: f64 = up.iter().zip(true_up).map(|(a, b)| a * f64::from(b)).sum();
+    assert!(
+        along > 0.2f64.to_radians().cos(),
+        "up {up:?} is {:.2}° from the room's {true_up:?}",
+        along.acos().to_degrees()
+    );
     let span = g["top"].as_f64().expect("top") - g["floor"].as_f64().expect("floor");
     assert!(span > 1.0, "floor to top {span}");
 

@@ -15,7 +15,8 @@
 # fold A  ScanNet rooms 0001-0003 (x3, both disc sizes), scored on rooms 0004-0005 it never saw
 # all     all five rooms: the candidate to ship, validated on furnished rooms of held-out models
 # STEPS (default 3200), SEED (default 40), VARIED (copies of the varied synthetic rooms in the
-# list, default 1) and MINUTES (a wall-time cap, default 0 = none).
+# list, default 1), MINUTES (a wall-time cap, default 0 = none) and TAG (appended to the run
+# names, to keep a run on remade data apart from one of the same recipe before it).
 set -euo pipefail
 cd "$(dirname "$0")"
 py=${PYTHON:-python}
@@ -38,6 +39,7 @@ common=(--modality features_rgb --gravity-cues --rgb-dropout 0.3 --feature-depth
 name=fusion_synth1
 [ "$seed/$steps" = 40/3200 ] || name=fusion_synth1_s${seed}_$steps
 [ "$copies" = 1 ] || name=${name}_v$copies
+name=${name}${TAG:+_$TAG}
 mkdir -p logs
 # shellcheck disable=SC2086  # the data lists are word lists on purpose
 $py -m rtgs2_train.train_fusion --data $a $a $a $a6 $a6 $a6 "${furn[@]}" "${varied[@]}" \

@@ -11,7 +11,7 @@ use glam::{Quat, Vec3};
 
 use super::Scene;
 use super::camera::Camera;
-use super::scale::{dense_run, sample_and_up, sample_of};
+use super::scale::{dense_run, levelled, sample_and_up, sample_of};
 
 /// The name a fusion card gives these cues (bump it when a channel changes meaning).
 pub const GRAVITY_CUES: &str = "gravity-v1";
@@ -47,7 +47,8 @@ pub fn gravity_frame(scene: &Scene, cameras: &[Camera]) -> Option<GravityFrame> 
 /// The frame with `up` known and signed.
 pub fn gravity_frame_with_up(positions: &[Vec3], up: Vec3) -> Option<GravityFrame> {
     let sample = sample_of(positions.iter().copied(), positions.len())?;
-    frame_along(&sample, up.try_normalize()?, "given")
+    let (up, up_from) = levelled(&sample, up.try_normalize()?, "given");
+    frame_along(&sample, up, up_from)
 }
 
 fn frame_along(sample: &[Vec3], up: Vec3, up_from: &'static str) -> Option<GravityFrame> {
@@ -55,7 +56,7 @@ fn frame_along(sample: &[Vec3], up: Vec3, up_from: &'static str) -> Option<Gravi
     let run = dense_run(&heights)?;
     // An up found from the shape has no sign: the floor is the end with more Gaussians (it is
     // always there; a ceiling often is not, and walls thin out toward their top).
-    if up_from == "shape" && run.top_count > run.bottom_count {
+    if up_from.starts_with("shape") && run.top_count > run.bottom_count {
         return Some(GravityFrame { up: -up, floor: -run.top, top: -run.bottom, up_from });
     }
     Some(GravityFrame { up, floor: run.bottom, top: run.top, up_from })
@@ -155,6 +156,34 @@ mod tests {
         }
     }
 
+    /// A scan that leans 8° while its cameras (here: the importer's z) say it is level: the
+    /// floor's plane levels up, so every floor disc sits at height 0, not between 0 and 0.5 m.
+    #[test]
+    fn a_leaning_scan_is_levelled_so_its_whole_floor_sits_at_zero() {
+        let mut s = room(1.0, 2.6, true);
+        let lean = Quat::from_rotation_x(8f32.to_radians());
+        for (p, r) in s.positions.iter_mut().zip(&mut s.rotations) {
+            *p = (lean * Vec3::from_array(*p)).to_array();
+            let q = lean * Quat::from_xyzw(r[1], r[2], r[3], r[0]);
+            *r = [q.w, q.x, q.y, q.z];
+        }
+        let camera = Camera::look_at(Vec3::new(2.0, 1.5, 1.5), Vec3::new(2.0, 3.0, 1.5), Vec3::Z, 60.0, 64, 48);
+        let frame = gravity_frame(&s, &[camera]).expect("a room");
+        assert_eq!(frame.up_from, "cameras, levelled on horizontal planes");
+        assert!(frame.up.dot(lean * Vec3::Z) > 0.99999, "up {}", frame.up);
+        let cues = gravity_cues(&s, &frame, 1.0);
+        // Each of the 40 columns adds 30 floor discs, each followed by its ceiling disc, then 520
+        // wall discs; check floor discs across the whole 3 m the lean raises.
+        let per_column = 60 + 2 * 260;
+        for i in 0..40 {
+            for j in [0, 29] {
+                let floor = &cues[(i * per_column + 2 * j) * GRAVITY_CHANNELS..][..GRAVITY_CHANNELS];
+                assert!(floor[0].abs() < 0.05, "floor disc {i},{j} at {} m", floor[0]);
+                assert!(floor[3] > 0.999, "floor disc {i},{j} flatness {}", floor[3]);
+            }
+        }
+    }
+
     #[test]
     fn up_from_the_shape_takes_the_denser_end_as_the_floor() {
         // No ceiling: the floor layer is the dense end, whichever way the scene is turned.
@@ -164,8 +193,9 @@ mod tests {
                 s.positions.iter_mut().for_each(|p| p[2] = -p[2]);
             }
             let frame = gravity_frame(&s, &[]).expect("a room");
-            assert_eq!(frame.up_from, "shape");
-            assert!((frame.up.z.abs() - 1.0).abs() < 1e-3, "up {:?}", frame.up);
+            // The least-variance axis leans a little; the floor's plane levels it.
+            assert!(frame.up_from.starts_with("shape"), "{}", frame.up_from);
+            assert!((frame.up.z.abs() - 1.0).abs() < 1e-4, "up {:?}", frame.up);
             let cues = gravity_cues(&s, &frame, 1.0);
             assert!(cues[0].abs() < 0.05, "flip {flip}: floor at {} m", cues[0]);
         }

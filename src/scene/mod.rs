@@ -11,6 +11,7 @@ pub mod gltf;
 pub mod gltf_data;
 pub mod gltf_write;
 pub mod gravity;
+pub mod level;
 pub mod load;
 pub mod ply_compressed;
 pub mod ply_fast;

@@ -35,7 +35,8 @@ pub struct ScaleEstimate {
     pub scale: f32,
     /// The scene's up direction (unit vector, world space) the height was measured along.
     pub up: [f32; 3],
-    /// Where up came from: "cameras", "shape" or "given".
+    /// Where up came from: "cameras", "shape" or "given", with ", levelled on horizontal
+    /// planes" when [`super::level`] refined it.
     pub up_from: &'static str,
     /// The room's extent along up, world units.
     pub height: f32,
@@ -59,13 +60,30 @@ pub(crate) fn sample_and_up(scene: &Scene, cameras: &[Camera]) -> Option<(Vec<Ve
         Some(up) => (up, "cameras"),
         None => (thinnest_direction(&sample)?, "shape"),
     };
+    let (up, up_from) = levelled(&sample, up, up_from);
     Some((sample, up, up_from))
+}
+
+/// `up` refined by the sample's horizontal planes ([`super::level`]), and where it came from,
+/// saying so when the planes moved it.
+pub(crate) fn levelled(sample: &[Vec3], up: Vec3, up_from: &'static str) -> (Vec3, &'static str) {
+    let (level, moved) = super::level::level_up(sample, up);
+    if moved == 0.0 {
+        return (up, up_from);
+    }
+    let from = match up_from {
+        "cameras" => "cameras, levelled on horizontal planes",
+        "shape" => "shape, levelled on horizontal planes",
+        _ => "given up, levelled on horizontal planes",
+    };
+    (level, from)
 }
 
 /// The estimate with `up` known (an importer told which axis is up).
 pub fn estimate_scale_with_up(positions: &[Vec3], up: Vec3) -> Option<ScaleEstimate> {
     let sample = sample_of(positions.iter().copied(), positions.len())?;
-    scale_along(&sample, up.try_normalize()?, "given")
+    let (up, up_from) = levelled(&sample, up.try_normalize()?, "given");
+    scale_along(&sample, up, up_from)
 }
 
 /// Up to ~50 000 evenly spaced finite centres of `len`; `None` for fewer than two.
@@ -210,7 +228,8 @@ mod tests {
         for s in [1.0, 2.5, 0.1] {
             let scene = room(2.6, s, rot);
             let est = estimate_scale(&scene, &[]).expect("an estimate");
-            assert_eq!(est.up_from, "shape");
+            assert!(est.up_from.starts_with("shape"), "{}", est.up_from);
+            assert!(Vec3::from_array(est.up).dot(rot * Vec3::Z).abs() > 0.99999, "up {:?}", est.up);
             assert!(est.ceiling);
             assert!((est.scale / s - 1.0).abs() < 0.05, "scale {s}: got {}", est.scale);
             let up = rot * Vec3::Z;
