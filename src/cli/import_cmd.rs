@@ -115,6 +115,9 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<()> {
             r.cameras,
             clock.elapsed().as_secs_f64()
         );
+        if r.levelled_deg > 0.0 {
+            line.push_str(&format!("; up levelled {:.1}° on its floor and ceiling", r.levelled_deg));
+        }
         if r.cameras < args.views {
             line.push_str(&format!(" (only {} of {} views fit its free space)", r.cameras, args.views));
         }

@@ -105,6 +105,8 @@ pub struct ImportReport {
     pub colours_clamped: usize,
     /// Up direction (unit vector) the cameras were placed with.
     pub up: [f32; 3],
+    /// How far, in degrees, the scan's horizontal planes moved `--up` to give it (0: kept).
+    pub levelled_deg: f32,
     /// World units per metre the cameras were placed with (given, or estimated).
     pub units_per_metre: f32,
     /// Point spacing and isolation measured while making the Gaussians.
@@ -125,6 +127,13 @@ pub fn import_points(
     view_opts: &ViewOptions,
 ) -> Result<Imported, ImportError> {
     let pts: Vec<Vec3> = points.positions.iter().map(|p| Vec3::from_array(*p)).collect();
+    // A scan leans (ScanNet's up to 15°) while its axis says up: cameras placed at eye height
+    // along the axis would stand in the floor at one end of the room and near the ceiling at
+    // the other, so they are placed along the up its floor and ceiling give.
+    let (up, levelled_deg) = match up.try_normalize() {
+        Some(axis) => crate::scene::level::level_up(&pts, axis),
+        None => (up, 0.0),
+    };
     let grid = neighbours::Grid::for_surface(&pts);
     let (scene, stats) = surfels::surfels(points, &grid, surfel_opts);
     let metre = match scale {
@@ -151,6 +160,7 @@ pub fn import_points(
         labels_repaired: points.labels_repaired,
         colours_clamped: points.colours_clamped,
         up: up.to_array(),
+        levelled_deg,
         units_per_metre: metre,
         surfels: stats,
         cameras: cameras.len(),
@@ -222,5 +232,52 @@ mod tests {
         assert_eq!(parse_up("0,0,0"), Err(UpError::Degenerate("0,0,0".into())));
         assert_eq!(parse_up("up"), Err(UpError::Unreadable("up".into())));
         assert_eq!(parse_up("1,2").expect_err("two").to_string(), "expected X,Y,Z; got \"1,2\"");
+    }
+
+    /// A 6 × 4 × 2.5 m box room that leans 12° while its axis says z is up: the cameras stand
+    /// at eye height above its floor everywhere and hold the floor's up, and the report says
+    /// how far up was levelled. Level, the same room keeps z.
+    #[test]
+    fn a_leaning_scan_gets_cameras_level_with_its_floor() {
+        let mut rng = crate::util::rng::Rng::new(5);
+        let mut pts = Vec::new();
+        for _ in 0..30_000 {
+            let (a, b) = (rng.f32(), rng.f32());
+            pts.push(match rng.below(6) {
+                0 => Vec3::new(a * 6.0, b * 4.0, 0.0),
+                1 => Vec3::new(a * 6.0, b * 4.0, 2.5),
+                2 => Vec3::new(0.0, a * 4.0, b * 2.5),
+                3 => Vec3::new(6.0, a * 4.0, b * 2.5),
+                4 => Vec3::new(a * 6.0, 0.0, b * 2.5),
+                _ => Vec3::new(a * 6.0, 4.0, b * 2.5),
+            });
+        }
+        let lean = glam::Quat::from_rotation_y(12f32.to_radians());
+        let scan = |room: &[Vec3]| LabelledPoints {
+            positions: room.iter().map(|p| p.to_array()).collect(),
+            colours: vec![[128; 3]; room.len()],
+            labels: vec![1; room.len()],
+            labels_repaired: 0,
+            colours_clamped: 0,
+            warnings: Vec::new(),
+        };
+        let views = ViewOptions { count: 8, width: 64, height: 48, fov_x_deg: 60.0, seed: 3 };
+        let import = |room: &[Vec3]| {
+            import_points(Path::new("scan.npy"), &scan(room), Vec3::Z, Some(1.0), &SurfelOptions::default(), &views)
+                .expect("a room")
+        };
+        let level = import(&pts);
+        assert_eq!((level.report.up, level.report.levelled_deg), ([0.0, 0.0, 1.0], 0.0));
+        let leaning: Vec<Vec3> = pts.iter().map(|&p| lean * p).collect();
+        let imported = import(&leaning);
+        let truth = lean * Vec3::Z;
+        assert!((imported.report.levelled_deg - 12.0).abs() < 0.3, "levelled {}°", imported.report.levelled_deg);
+        assert!(Vec3::from_array(imported.report.up).dot(truth) > 0.9999, "up {:?}", imported.report.up);
+        assert_eq!(imported.cameras.len(), 8);
+        for c in &imported.cameras {
+            let eye = c.centre().dot(truth);
+            assert!((1.2..1.7).contains(&eye), "eye {eye} m above the floor");
+            assert!((-c.cam_to_world().y_axis).dot(truth) > 0.8, "image up follows the floor's up");
+        }
     }
 }
