@@ -16,7 +16,8 @@
 # all     all five rooms: the candidate to ship, validated on furnished rooms of held-out models
 # STEPS (default 3200), SEED (default 40), VARIED (copies of the varied synthetic rooms in the
 # list, default 1), MINUTES (a wall-time cap, default 0 = none) and TAG (appended to the run
-# names, to keep a run on remade data apart from one of the same recipe before it).
+# names, to keep a run on remade data apart from one of the same recipe before it) and
+# CUE_HEAD=1 (a per-pixel path from the gravity cues to the logits, fusion_model.CueHead).
 set -euo pipefail
 cd "$(dirname "$0")"
 py=${PYTHON:-python}
@@ -36,9 +37,11 @@ for _ in $(seq "$copies"); do varied+=(data/varied_train); done
 common=(--modality features_rgb --gravity-cues --rgb-dropout 0.3 --feature-depths 1 2 8 4
         --label-smoothing 0.15 --class-balance 0.5 --init-from "$parent/checkpoint.pt"
         --lr 6e-4 --warmup 30 --steps "$steps" --minutes "${MINUTES:-0}" --seed "$seed" --threads 1)
+[ "${CUE_HEAD:-0}" = 1 ] && common+=(--cue-head)
 name=fusion_synth1
 [ "$seed/$steps" = 40/3200 ] || name=fusion_synth1_s${seed}_$steps
 [ "$copies" = 1 ] || name=${name}_v$copies
+[ "${CUE_HEAD:-0}" = 1 ] && name=${name}_ch
 name=${name}${TAG:+_$TAG}
 mkdir -p logs
 # shellcheck disable=SC2086  # the data lists are word lists on purpose

@@ -85,6 +85,8 @@ def card(model: fm.FusionNet, ck: dict, encoder: Path, extra: dict) -> dict:
             "feature_channels": list(fm.FEAT_CHANNELS), "feature_depths": list(model.feature_depths),
             "feature_heads": list(fm.FEAT_HEADS),
             "feature_reduction": list(fm.FEAT_REDUCTION), "decoder_embed": fm.DECODER_EMBED,
+            **({"cue_head": "per-pixel MLP 4-16-40 on the 4x4-averaged gravity cues, added to the logits"}
+               if model.cue_head is not None else {}),
             "parameters": sum(p.numel() for p in model.parameters()),
             "gmac_320x256": round(fm.count_macs(model) / 1e9, 3),
             "weights": "fp16 (cast to fp32 in the graph)", "opset": OPSET,

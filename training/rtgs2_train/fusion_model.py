@@ -302,13 +302,33 @@ class MLPDecoder(nn.Module):
         return self.classify(self.dropout(self.embed(stages)))
 
 
+class CueHead(nn.Module):
+    """Per-pixel class evidence from the gravity cues alone, added to the decoder's logits at
+    stride 4. On real scans the cues were read only through the feature branch's patchify, mixed
+    with everything else, and a floor pixel at height 0.02 m lying flat came out "table" or
+    "sofa" whenever the colour and context said so; this path lets "flat and at the floor's
+    height" say floor directly, as the per-Gaussian linear probe does. Its last layer starts at
+    zero, so a warm start computes what its parent did."""
+
+    def __init__(self, cues: int, hidden: int = 16, classes: int = NUM_CLASSES):
+        super().__init__()
+        self.mlp = nn.Sequential(nn.Conv2d(cues, hidden, 1), nn.ReLU(), zero_conv(nn.Conv2d(hidden, classes, 1)))
+
+    def forward(self, cues: torch.Tensor) -> torch.Tensor:
+        # The mean over each 4x4 patch: the logits' grid.
+        return self.mlp(F.avg_pool2d(cues * CUE_GAIN, 4))
+
+
 class FusionNet(nn.Module):
     def __init__(self, modality: str = "both", feature_dim: int = FEATURE_DIM,
-                 feature_depths: tuple[int, ...] = FEAT_DEPTHS, cues: int = 0):
+                 feature_depths: tuple[int, ...] = FEAT_DEPTHS, cues: int = 0, cue_head: bool = False):
         super().__init__()
         if cues and modality == "rgb":
             raise ValueError("gravity cues travel with the features; an RGB-only network has none")
+        if cue_head and not cues:
+            raise ValueError("a cue head reads the gravity cues; this network has none")
         self.cues = cues
+        self.cue_head = CueHead(cues) if cue_head else None
         if modality not in MODALITIES:
             raise ValueError(f"modality {modality!r} is not one of {MODALITIES}")
         self.modality = modality
@@ -343,7 +363,10 @@ class FusionNet(nn.Module):
         return out
 
     def logits_at_stride4(self, rgb=None, features=None):
-        return self.decoder(self.stages(rgb, features))
+        logits = self.decoder(self.stages(rgb, features))
+        if self.cue_head is not None:
+            logits = logits + self.cue_head(features[:, -self.cues:])
+        return logits
 
     def forward(self, rgb=None, features=None, full_size: bool = True):
         """Logits at the input size, or at stride 4 with `full_size=False` (the trainer upsamples
@@ -360,7 +383,8 @@ def from_args(args: dict, feature_dim: int = FEATURE_DIM) -> FusionNet:
     `feature_depths` existed have one block per stage, from before `gravity_cues` none. With cues,
     `feature_dim` is the encoder's width and the cue channels come on top."""
     cues = CUE_CHANNELS if args.get("gravity_cues") else 0
-    return FusionNet(args["modality"], feature_dim + cues, tuple(args.get("feature_depths") or FEAT_DEPTHS), cues)
+    return FusionNet(args["modality"], feature_dim + cues, tuple(args.get("feature_depths") or FEAT_DEPTHS), cues,
+                     cue_head=bool(args.get("cue_head")))
 
 
 class ExportWrapper(nn.Module):

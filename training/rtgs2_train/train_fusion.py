@@ -46,6 +46,9 @@ def parse_args(argv=None):
     ap.add_argument("--gravity-cues", action="store_true",
                     help="also read the views' gravity cues (height above the floor and below the top, relative "
                          "height, flatness) after the features; add them with add_gravity_cues.sh")
+    ap.add_argument("--cue-head", action="store_true",
+                    help="with --gravity-cues: also a per-pixel path from the cues straight to the logits "
+                         "(fusion_model.CueHead, zero at first)")
     ap.add_argument("--feature-depths", type=int, nargs=4, default=[1, 1, 1, 1], metavar="D",
                     help="MiT blocks in each feature-branch stage (blocks past the first start as identities, "
                          "so --init-from a shallower checkpoint starts from its function)")
@@ -169,7 +172,7 @@ def main(argv=None):
 
     views = ViewSet(args.data, cues=args.gravity_cues)
     model = FusionNet(args.modality, feature_dim=views.feature_dim or 32, feature_depths=tuple(args.feature_depths),
-                      cues=CUE_CHANNELS if args.gravity_cues else 0)
+                      cues=CUE_CHANNELS if args.gravity_cues else 0, cue_head=args.cue_head)
     ceco = CeCo() if args.ceco > 0 else None
     if args.init_from and args.finetune:
         raise SystemExit("--init-from starts a new network from parts of another; --finetune continues one")

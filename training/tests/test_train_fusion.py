@@ -154,6 +154,42 @@ class StopAndContinue(unittest.TestCase):
         for name in ("feat.embed.0.weight", "decoder.classify.bias"):
             self.assertTrue(torch.equal(after[name], before["model"][name]), name)
 
+    def test_a_cue_head_warm_started_from_a_cue_network_starts_as_its_function_and_learns(self):
+        from rtgs2_train.fusion_model import from_args
+
+        cued = self.root / "cued"
+        cued.mkdir()
+        write_dataset(cued, views=4, h=64, w=96, dim=36)
+        manifest = json.loads((cued / "manifest.json").read_text())
+        (cued / "manifest.json").write_text(json.dumps(manifest | {"gravity_cues": "gravity-v1"}))
+        common = ["--data", str(cued), "--gravity-cues"]
+        parent = self.train("parent", *common, "--steps", "2", modality="features_rgb")
+        before = torch.load(parent / "checkpoint.pt", weights_only=False)
+        child = self.train("child", *common, "--steps", "2", "--cue-head", "--init-from",
+                           str(parent / "checkpoint.pt"), "--freeze-init-steps", "5", modality="features_rgb")
+        after = torch.load(child / "checkpoint.pt", weights_only=False)
+        self.assertTrue(after["args"]["cue_head"])
+        headed = from_args(after["args"])
+        self.assertIsNotNone(headed.cue_head, "the checkpoint's settings rebuild the head")
+        headed.load_state_dict(after["model"])
+        self.assertGreater(after["model"]["cue_head.mlp.2.weight"].abs().max().item(), 0.0, "the head learns")
+        for name in ("feat.embed.0.weight", "feat.cue_embed.weight", "decoder.classify.bias"):
+            self.assertTrue(torch.equal(after["model"][name], before["model"][name]), f"{name} is held")
+        # Warm-started, before any step, the headed network is its parent: the head's last layer
+        # starts at zero. (The child's batch-norm statistics moved in its two steps.)
+        plain = from_args(before["args"])
+        plain.load_state_dict(before["model"])
+        fresh = from_args(after["args"])
+        missing = fresh.load_state_dict(before["model"], strict=False).missing_keys
+        self.assertTrue(missing and all(k.startswith("cue_head.") for k in missing), missing)
+        torch.manual_seed(3)
+        x, rgb = torch.randn(1, 36, 64, 96), torch.randn(1, 3, 64, 96)
+        with torch.no_grad():
+            want = plain.eval()(rgb=rgb, features=x)
+            got = fresh.eval()(rgb=rgb, features=x)
+        self.assertGreater(want.abs().max().item(), 0.1, "real logits")
+        self.assertLess((got - want).abs().max().item(), 1e-5)
+
     def test_imagenet_trunk_warm_start_starts_as_the_early_colour_network_with_pretrained_weights(self):
         from rtgs2_train import imagenet_trunk
         from rtgs2_train.fusion_model import from_args
