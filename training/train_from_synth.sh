@@ -15,7 +15,7 @@
 # fold A  ScanNet rooms 0001-0003 (x3, both disc sizes), scored on rooms 0004-0005 it never saw
 # all     all five rooms: the candidate to ship, validated on furnished rooms of held-out models
 # STEPS (default 3200), SEED (default 40), VARIED (copies of the varied synthetic rooms in the
-# list, default 1), MINUTES (a wall-time cap, default 0 = none) and TAG (appended to the run
+# list, default 1), MINUTES (a wall-time cap, default 0 = none), TAG (appended to the run
 # names, to keep a run on remade data apart from one of the same recipe before it) and
 # CUE_HEAD=1 (a per-pixel path from the gravity cues to the logits, fusion_model.CueHead).
 set -euo pipefail

@@ -239,19 +239,7 @@ mod tests {
     /// how far up was levelled. Level, the same room keeps z.
     #[test]
     fn a_leaning_scan_gets_cameras_level_with_its_floor() {
-        let mut rng = crate::util::rng::Rng::new(5);
-        let mut pts = Vec::new();
-        for _ in 0..30_000 {
-            let (a, b) = (rng.f32(), rng.f32());
-            pts.push(match rng.below(6) {
-                0 => Vec3::new(a * 6.0, b * 4.0, 0.0),
-                1 => Vec3::new(a * 6.0, b * 4.0, 2.5),
-                2 => Vec3::new(0.0, a * 4.0, b * 2.5),
-                3 => Vec3::new(6.0, a * 4.0, b * 2.5),
-                4 => Vec3::new(a * 6.0, 0.0, b * 2.5),
-                _ => Vec3::new(a * 6.0, 4.0, b * 2.5),
-            });
-        }
+        let pts = viewpoints::tests::box_room();
         let lean = glam::Quat::from_rotation_y(12f32.to_radians());
         let scan = |room: &[Vec3]| LabelledPoints {
             positions: room.iter().map(|p| p.to_array()).collect(),

@@ -133,11 +133,11 @@ fn percentile(values: &[f32], q: f32) -> f32 {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
     /// A closed 6 × 4 × 2.5 box room (z up) sampled on its six faces, with a block inside.
-    fn box_room() -> Vec<Vec3> {
+    pub(in crate::import) fn box_room() -> Vec<Vec3> {
         let mut rng = Rng::new(9);
         let mut pts = Vec::new();
         let (sx, sy, sz) = (6.0, 4.0, 2.5);
