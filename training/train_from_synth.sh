@@ -18,6 +18,9 @@
 # list, default 1), MINUTES (a wall-time cap, default 0 = none), TAG (appended to the run
 # names, to keep a run on remade data apart from one of the same recipe before it) and
 # CUE_HEAD=1 (a per-pixel path from the gravity cues to the logits, fusion_model.CueHead).
+# A second cycle: CONTINUE=NAME starts each twin from that earlier pair's own checkpoint
+# (runs/NAME_a, runs/NAME_all) instead of the parent, at LR (default 6e-4; 3e-4 for a second
+# cycle); name the new pair with TAG.
 set -euo pipefail
 cd "$(dirname "$0")"
 py=${PYTHON:-python}
@@ -34,9 +37,14 @@ furn=(data/furnished_train data/furnished_train2)
 seed=${SEED:-40} steps=${STEPS:-3200} copies=${VARIED:-1}
 varied=()
 for _ in $(seq "$copies"); do varied+=(data/varied_train); done
+init_a=$parent/checkpoint.pt init_all=$parent/checkpoint.pt
+if [ -n "${CONTINUE:-}" ]; then
+  init_a=runs/${CONTINUE}_a/checkpoint.pt init_all=runs/${CONTINUE}_all/checkpoint.pt
+  for f in "$init_a" "$init_all"; do [ -f "$f" ] || { echo "CONTINUE: no $f" >&2; exit 1; }; done
+fi
 common=(--modality features_rgb --gravity-cues --rgb-dropout 0.3 --feature-depths 1 2 8 4
-        --label-smoothing 0.15 --class-balance 0.5 --init-from "$parent/checkpoint.pt"
-        --lr 6e-4 --warmup 30 --steps "$steps" --minutes "${MINUTES:-0}" --seed "$seed" --threads 1)
+        --label-smoothing 0.15 --class-balance 0.5
+        --lr "${LR:-6e-4}" --warmup 30 --steps "$steps" --minutes "${MINUTES:-0}" --seed "$seed" --threads 1)
 [ "${CUE_HEAD:-0}" = 1 ] && common+=(--cue-head)
 name=fusion_synth1
 [ "$seed/$steps" = 40/3200 ] || name=fusion_synth1_s${seed}_$steps
@@ -46,10 +54,10 @@ name=${name}${TAG:+_$TAG}
 mkdir -p logs
 # shellcheck disable=SC2086  # the data lists are word lists on purpose
 $py -m rtgs2_train.train_fusion --data $a $a $a $a6 $a6 $a6 "${furn[@]}" "${varied[@]}" \
-    --val data/scannet_val_a --run-dir "runs/${name}_a" "${common[@]}" > "logs/${name}_a.log" 2>&1 &
+    --val data/scannet_val_a --run-dir "runs/${name}_a" --init-from "$init_a" "${common[@]}" > "logs/${name}_a.log" 2>&1 &
 # shellcheck disable=SC2086
 $py -m rtgs2_train.train_fusion --data $a $a $a6 $a6 $b $b $b6 $b6 "${furn[@]}" "${varied[@]}" \
-    --val data/furnished_val --val-max-views 60 --run-dir "runs/${name}_all" "${common[@]}" \
+    --val data/furnished_val --val-max-views 60 --run-dir "runs/${name}_all" --init-from "$init_all" "${common[@]}" \
     > "logs/${name}_all.log" 2>&1 &
 wait
 for classes in all scannet20; do
