@@ -6,6 +6,9 @@
 #   furnished_heldout  12 Sweet Home 3D rooms of held-out models only (furnished_rooms.sh), 8 views each
 #   scannet_val_b  real ScanNet scans of rooms 0001-0002 (fold B's validation rooms), 20 views each
 #   brittle_*      one generated room (seed 5003) as generated, scaled x2.5, and with 40k Gaussians
+#   scannet_lifted, furnished_lifted  the same views of scannet_val_a and furnished_heldout, live
+#                  and lifted (`--source both --consistency`: 48 lifting views a scene, cached, so
+#                  the second protocol reuses the first's lift), files NAME_lifted_CLASSES.json
 #
 #   bash generalisation.sh OUT_DIR [extra rtgs2 eval options, e.g. --model M.onnx]
 #   SETS="synth brittle" bash generalisation.sh ...   # a subset (a model trained on every real
@@ -22,8 +25,16 @@ run() {  # name, max views, scenes...
   for classes in all scannet20; do
     "$rtgs2" eval "$@" --max-views "$views" --classes "$classes" --json "$out/${name}_${classes}.json" "${extra[@]}" \
       > "$out/${name}_${classes}.txt"
-    grep '^total' "$out/${name}_${classes}.txt" | sed "s/^/$name $classes: /"
+    grep '^total\|^view consistency' "$out/${name}_${classes}.txt" | sed "s/^/$name $classes: /"
   done
+}
+lifted() {  # run's arguments: live and lifted side by side, with their view consistency
+  local name=$1
+  shift
+  local plain=("${extra[@]}")
+  extra=("${plain[@]}" --source both --consistency)
+  run "${name}_lifted" "$@"
+  extra=("${plain[@]}")
 }
 extra=("$@")
 sets=${SETS:-synth furnished scannet brittle}
@@ -31,6 +42,9 @@ case " $sets " in *" synth "*) run synth_heldout 8 data/encoder_heldout/* ;; esa
 case " $sets " in *" scannet "*) run scannet_val_a 20 data/scannet_rooms/scene0004_* data/scannet_rooms/scene0005_* ;; esac
 case " $sets " in *" furnished "*) run furnished_heldout 8 data/furnished_rooms/heldout/* ;; esac
 case " $sets " in *" scannet_b "*) run scannet_val_b 20 data/scannet_rooms/scene0001_* data/scannet_rooms/scene0002_* ;; esac
+case " $sets " in *" scannet_lifted "*)
+  lifted scannet_val_a 20 data/scannet_rooms/scene0004_* data/scannet_rooms/scene0005_* ;; esac
+case " $sets " in *" furnished_lifted "*) lifted furnished_heldout 8 data/furnished_rooms/heldout/* ;; esac
 case " $sets " in *" brittle "*)
   for v in as_generated scaled_2_5 g40k; do
     run "brittle_$v" 8 "data/brittle/$v/classroom_05003"

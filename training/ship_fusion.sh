@@ -6,7 +6,7 @@
 #   bash ship_fusion.sh candidate RUN FOLD_A_RUN   # export both next to their checkpoints and run
 #                                                 # generalisation.sh: RUN on every generated
 #                                                 # source, FOLD_A_RUN on the real scans, side by
-#                                                 # side (~25 min on the 2-core CPU)
+#                                                 # side, live and lifted (~40 min on the 2-core CPU)
 #   bash ship_fusion.sh ship RUN FOLD_A_RUN CARD.json  # RUN becomes ../models/fusion.onnx; its card
 #                                                 # carries the table, CARD.json's "recipe" and
 #                                                 # "speed" (the new file's: write them first;
@@ -29,12 +29,12 @@ case "$step" in
       $py -m rtgs2_train.export_fusion --checkpoint "runs/$r/checkpoint.pt" --out "runs/$r/fusion.onnx" \
           > "logs/export_$r.log" 2>&1
     done
-    SETS="synth furnished brittle" bash generalisation.sh "runs/gen_$run" --model "runs/$run/fusion.onnx" \
-        > "logs/gen_$run.log" 2>&1 &
-    SETS=scannet bash generalisation.sh "runs/gen_$fold" --model "runs/$fold/fusion.onnx" \
+    SETS="synth furnished brittle furnished_lifted" bash generalisation.sh "runs/gen_$run" \
+        --model "runs/$run/fusion.onnx" > "logs/gen_$run.log" 2>&1 &
+    SETS="scannet scannet_lifted" bash generalisation.sh "runs/gen_$fold" --model "runs/$fold/fusion.onnx" \
         > "logs/gen_$fold.log" 2>&1 &
     wait
-    grep -h ': total' "logs/gen_$run.log" "logs/gen_$fold.log" ;;
+    grep -h ': total\|: view consistency' "logs/gen_$run.log" "logs/gen_$fold.log" ;;
   ship)
     sections=${4:?ship needs CARD.json with the recipe and speed of the new file}
     $py - "$sections" > "runs/card_extra_$run.json" <<'EOF'
