@@ -101,6 +101,8 @@ def card(model: fm.FusionNet, ck: dict, encoder: Path, extra: dict) -> dict:
         # Per-class logit offsets fitted after training (calibrate_bias.py), already in the
         # classifier's bias: the record says on which views and what they did there.
         **({"bias_calibration": ck["bias_calibration"]} if "bias_calibration" in ck else {}),
+        # A weight average of several checkpoints (average_checkpoints.py): which, and how weighted.
+        **({"averaged_from": ck["averaged_from"]} if "averaged_from" in ck else {}),
         **extra,
     }
 
