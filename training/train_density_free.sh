@@ -46,6 +46,7 @@ export_sets() {  # the fusion sets of train_furnished.sh, same views and seeds, 
 }
 
 case "${1:-}" in
+  mix) mix ;;  # the encoder rooms alone (finetune_encoder.sh uses them too)
   encoder)
     mix
     $py -m rtgs2_train.train_encoder --rooms data/encoder_mix --run-dir "$run" --steps 100000 --minutes 62 \
@@ -67,5 +68,5 @@ case "${1:-}" in
         --val $r2/furnished_val --val-max-views 60 --run-dir runs/fusion_r2_all \
         --init-from runs/fusion_furn_all2/checkpoint.pt "${common[@]}" > logs/fusion_r2_all.log 2>&1 &
     wait ;;
-  *) echo "usage: train_density_free.sh encoder|data|fusion" >&2; exit 2 ;;
+  *) echo "usage: train_density_free.sh mix|encoder|data|fusion" >&2; exit 2 ;;
 esac

@@ -56,6 +56,10 @@ def parse_args(argv=None):
     ap.add_argument("--threads", type=int, default=0, help="torch threads (0 = torch default)")
     ap.add_argument("--checkpoint-every", type=int, default=25)
     ap.add_argument("--resume", action="store_true")
+    ap.add_argument("--init-from", type=Path,
+                    help="start from these weights: a train_encoder checkpoint.pt or an exported encoder.onnx "
+                         "(e.g. ../models/encoder.onnx, whose checkpoint is lost); a --resume that finds a "
+                         "checkpoint continues that instead")
     return ap.parse_args(argv)
 
 
@@ -126,6 +130,14 @@ def main(argv=None):
         opt.load_state_dict(state["optimizer"])
         step = state["step"]
         say(f"resumed at step {step}")
+    elif args.init_from:
+        if args.init_from.suffix == ".onnx":
+            from .encoder_from_onnx import load_into
+
+            load_into(model, args.init_from)
+        else:
+            model.load_state_dict(torch.load(args.init_from, weights_only=False)["model"])
+        say(f"weights from {args.init_from}")
     net = torch.nn.parallel.DistributedDataParallel(model) if distributed else model
     wanted = em.used_patches()
     start = time.time()
