@@ -10,6 +10,11 @@
 #   bash finetune_encoder.sh encoder   # 55 min, one thread: runs/encoder_ft
 #   bash finetune_encoder.sh probe     # linear probes, shipped against fine-tuned: real rooms
 #                                      # (train 0001-0003, score 0004-0005) and the synth held-out rooms
+#   bash finetune_encoder.sh data      # fold A's fusion sets with its features: data/ft (~18 GB, ~25 min)
+#   bash finetune_encoder.sh fusion    # A/B, side by side, one thread each (~35 min): the shipped
+#                                      # cue-head fold-A twin continued on the new features
+#                                      # (runs/fusion_ft_a) and, as the control, on the shipped
+#                                      # encoder's (runs/fusion_ft_control_a); same views, steps, seed
 set -euo pipefail
 cd "$(dirname "$0")"
 py=${PYTHON:-python}
@@ -33,5 +38,31 @@ case "${1:-}" in
       $py -m rtgs2_train.probe --model "$m" --train-rooms data/varied_rooms --train-count 12 \
           --eval-rooms data/encoder_heldout --json "$run/probe_synth_$tag.json" --threads 1 --seed 0
     done ;;
-  *) echo "usage: finetune_encoder.sh encoder|probe" >&2; exit 2 ;;
+  data)
+    x=("${RTGS2:-../target/release/rtgs2}" export-dataset --model "$run/encoder.onnx" --backend cpu --gravity-cues)
+    scans() { local d=$1; shift; for r in "$@"; do ls -d "$d"/scannet_rooms/scene${r}_*; done; }
+    # shellcheck disable=SC2046  # the scan lists are word lists on purpose
+    "${x[@]}" $(scans data 0001 0002 0003) --out data/ft/scannet_train_a --views-per-scene 20 --extra-views 20 --seed 41
+    # shellcheck disable=SC2046
+    "${x[@]}" $(scans data/disc06 0001 0002 0003) --out data/ft/disc06/scannet_train_a --views-per-scene 20 \
+        --extra-views 20 --seed 41
+    # shellcheck disable=SC2046
+    "${x[@]}" $(scans data 0004 0005) --out data/ft/scannet_val_a --views-per-scene 30 --seed 42
+    "${x[@]}" data/furnished_rooms/train/* --out data/ft/furnished_train --views-per-scene 12 --extra-views 8 --seed 47
+    "${x[@]}" data/varied_rooms/* --out data/ft/varied_train --views-per-scene 3 --extra-views 2 --seed 43 ;;
+  fusion)
+    # The views of train_from_synth.sh's fold-A run less furnished_train2 (no room for a second copy).
+    parent=runs/fusion_synth1_s41_3600_v2_ch_lvl2_a/checkpoint.pt
+    common=(--modality features_rgb --gravity-cues --cue-head --rgb-dropout 0.3 --feature-depths 1 2 8 4
+            --label-smoothing 0.15 --class-balance 0.5 --init-from "$parent" --lr 3e-4 --warmup 30
+            --steps "${STEPS:-2400}" --seed 42 --threads 1)
+    for tag_dir in "ft:data/ft" "ft_control:data"; do
+      tag=${tag_dir%%:*} d=${tag_dir#*:}
+      a=$d/scannet_train_a a6=$d/disc06/scannet_train_a
+      $py -m rtgs2_train.train_fusion --data $a $a $a $a6 $a6 $a6 "$d/furnished_train" "$d/varied_train" \
+          "$d/varied_train" --val "$d/scannet_val_a" --run-dir "runs/fusion_${tag}_a" "${common[@]}" \
+          > "logs/fusion_${tag}_a.log" 2>&1 &
+    done
+    wait ;;
+  *) echo "usage: finetune_encoder.sh encoder|probe|data|fusion" >&2; exit 2 ;;
 esac
