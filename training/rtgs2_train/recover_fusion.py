@@ -12,6 +12,8 @@ from the file:
   running mean/var are the batch statistics of its input and weight/bias undo them, so that in
   training mode (batch statistics) it still passes its input through about unchanged.
 
+The network is the one the card describes: its modality, the feature branch's depths, and
+whether it reads gravity cues and has a cue head (`gravity_cues`, `architecture.cue_head`).
 Which anonymous initializer is which is found by exporting a freshly built network of the same
 code with random weights and matching values, so no name produced by the exporter is assumed.
 The recovered network is checked against ONNX Runtime on the shipped file before it is saved.
@@ -86,6 +88,17 @@ def feature_depths_of(card: dict) -> tuple[int, ...]:
     return tuple(depths)
 
 
+def cues_of(card: dict) -> tuple[bool, bool]:
+    """Whether the network reads gravity cues (the card names their version) and whether it
+    has a cue head (its architecture describes one); older cards have neither."""
+    return bool(card.get("gravity_cues")), bool((card.get("architecture") or {}).get("cue_head"))
+
+
+def build(modality: str, depths: tuple[int, ...], cues: bool, cue_head: bool) -> fm.FusionNet:
+    return fm.from_args({"modality": modality, "feature_depths": list(depths), "gravity_cues": cues,
+                         "cue_head": cue_head})
+
+
 def initializers(model: onnx.ModelProto) -> dict[str, np.ndarray]:
     """Initializers as fp32 arrays, under the names the graph's Cast nodes give them."""
     out = {}
@@ -117,12 +130,13 @@ def folded(conv: nn.Conv2d, bn: nn.BatchNorm2d) -> tuple[np.ndarray, np.ndarray]
     return w.numpy(), b.numpy()
 
 
-def probe_map(modality: str, depths: tuple[int, ...] = fm.FEAT_DEPTHS) -> tuple[dict[str, tuple], list[str]]:
+def probe_map(modality: str, depths: tuple[int, ...] = fm.FEAT_DEPTHS, cues: bool = False,
+              cue_head: bool = False) -> tuple[dict[str, tuple], list[str]]:
     """Export a network with random, distinct values everywhere and say, for each anonymous
     initializer, where its values come from: ("linear", param) for a transposed Linear weight,
     ("fold_w" | "fold_b", conv, bn) for a folded convolution. Also the graph's op sequence."""
     torch.manual_seed(0)
-    net = fm.FusionNet(modality, feature_depths=depths).eval()
+    net = build(modality, depths, cues, cue_head).eval()
     with torch.no_grad():
         for name, t in net.state_dict().items():
             if t.is_floating_point():
@@ -150,16 +164,17 @@ def probe_map(modality: str, depths: tuple[int, ...] = fm.FEAT_DEPTHS) -> tuple[
     return found, op_sequence(probe)
 
 
-def recover_state(onnx_model: onnx.ModelProto, modality: str,
-                  depths: tuple[int, ...] = fm.FEAT_DEPTHS) -> tuple[fm.FusionNet, list[tuple[str, str, np.ndarray]]]:
+def recover_state(onnx_model: onnx.ModelProto, modality: str, depths: tuple[int, ...] = fm.FEAT_DEPTHS,
+                  cues: bool = False, cue_head: bool = False) -> tuple[fm.FusionNet, list[tuple[str, str, np.ndarray]]]:
     """The network with every weight the file holds; returns also the folded pairs
     (conv, bn, extra bias the BatchNorm must add when the convolution has none)."""
-    mapping, probe_ops = probe_map(modality, depths)
+    mapping, probe_ops = probe_map(modality, depths, cues, cue_head)
     if op_sequence(onnx_model) != probe_ops:
+        extras = ", ".join(n for n, on in (("gravity cues", cues), ("a cue head", cue_head)) if on) or "no cues"
         raise RecoveryError("the file's graph differs from what this code exports for a "
-                            f"{modality!r} network: it was made by another version of fusion_model.py")
+                            f"{modality!r} network with {extras}: it was made by another version of fusion_model.py")
     values = initializers(onnx_model)
-    net = fm.FusionNet(modality, feature_depths=depths)
+    net = build(modality, depths, cues, cue_head)
     state = net.state_dict()
     modules = dict(net.named_modules())
     covered = set()
@@ -284,8 +299,9 @@ def main(argv=None):
     try:
         modality = modality_of(card)
         depths = feature_depths_of(card)
-        net, pairs = recover_state(model, modality, depths)
-        views = ViewSet(args.calibrate)
+        cues, cue_head = cues_of(card)
+        net, pairs = recover_state(model, modality, depths, cues, cue_head)
+        views = ViewSet(args.calibrate, cues=cues)
         batcher = Batcher(views, norm, seed=args.seed, features="features" in net.input_names(),
                           rgb="rgb" in net.input_names())
         batches = [batcher.batch(8) for _ in range(args.batches)]
@@ -314,7 +330,8 @@ def main(argv=None):
                                       "checkpoint_step") if k in card},
     }
     ck = {"model": net.state_dict(), "step": card.get("checkpoint_step", 0), "norm": norm,
-          "args": {"modality": modality, "feature_depths": list(depths), "recovered_from": str(args.onnx)}}
+          "args": {"modality": modality, "feature_depths": list(depths), "gravity_cues": cues, "cue_head": cue_head,
+                   "recovered_from": str(args.onnx)}}
     save_atomically(ck, args.run_dir / "checkpoint.pt")
     if as_shipped is not None:
         save_atomically({**ck, "model": as_shipped, "bias_calibration": calibration},

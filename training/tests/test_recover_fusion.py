@@ -36,7 +36,8 @@ class RecoverShippedModel(unittest.TestCase):
         feats = np.load(FIXTURE / "features.npy")
         cls.inputs = fusion_io.prepare(rgb, feats, cls.card)
         cls.hw = rgb.shape[:2]
-        cls.net, cls.pairs = rf.recover_state(cls.model, rf.modality_of(cls.card), rf.feature_depths_of(cls.card))
+        cls.net, cls.pairs = rf.recover_state(cls.model, rf.modality_of(cls.card), rf.feature_depths_of(cls.card),
+                                              *rf.cues_of(cls.card))
         rf.calibrate(cls.net, cls.pairs, [cls.inputs])
 
     def logits(self, train_mode: bool) -> np.ndarray:
@@ -70,6 +71,13 @@ class RecoverShippedModel(unittest.TestCase):
     def test_refuses_a_file_of_another_variant(self):
         with self.assertRaises(rf.RecoveryError):
             rf.recover_state(self.model, "both")
+
+    def test_the_shipped_cue_head_is_part_of_the_recovered_network(self):
+        self.assertEqual(rf.cues_of(self.card), (True, True), "the shipped card names cues and a cue head")
+        self.assertIsNotNone(self.net.cue_head)
+        with self.assertRaisesRegex(rf.RecoveryError, "with gravity cues:"):
+            rf.recover_state(self.model, rf.modality_of(self.card), rf.feature_depths_of(self.card), True, False)
+        self.assertEqual(rf.cues_of({"inputs": ["features"]}), (False, False), "older cards: no cues")
 
     def test_a_truncated_file_is_named_in_a_clear_error(self):
         import tempfile
