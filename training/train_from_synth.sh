@@ -25,23 +25,24 @@ set -euo pipefail
 cd "$(dirname "$0")"
 py=${PYTHON:-python}
 parent=runs/fusion_1284d_recovered
-if [ ! -f "$parent/checkpoint.pt" ]; then
-  mkdir -p runs/parents
-  git show 48f2386:models/fusion.onnx > runs/parents/1284d_fusion.onnx
-  git show 48f2386:models/fusion.json > runs/parents/1284d_fusion.json
-  $py -m rtgs2_train.recover_fusion --onnx runs/parents/1284d_fusion.onnx \
-      --card runs/parents/1284d_fusion.json --calibrate data/varied_train --run-dir "$parent"
+if [ -n "${CONTINUE:-}" ]; then  # the earlier pair's checkpoints; the parent is not needed
+  init_a=runs/${CONTINUE}_a/checkpoint.pt init_all=runs/${CONTINUE}_all/checkpoint.pt
+  for f in "$init_a" "$init_all"; do [ -f "$f" ] || { echo "CONTINUE: no $f" >&2; exit 1; }; done
+else
+  init_a=$parent/checkpoint.pt init_all=$parent/checkpoint.pt
+  if [ ! -f "$parent/checkpoint.pt" ]; then
+    mkdir -p runs/parents
+    git show 48f2386:models/fusion.onnx > runs/parents/1284d_fusion.onnx
+    git show 48f2386:models/fusion.json > runs/parents/1284d_fusion.json
+    $py -m rtgs2_train.recover_fusion --onnx runs/parents/1284d_fusion.onnx \
+        --card runs/parents/1284d_fusion.json --calibrate data/varied_train --run-dir "$parent"
+  fi
 fi
 a=data/scannet_train_a a6=data/disc06/scannet_train_a b=data/scannet_train_b45 b6=data/disc06/scannet_train_b45
 furn=(data/furnished_train data/furnished_train2)
 seed=${SEED:-40} steps=${STEPS:-3200} copies=${VARIED:-1}
 varied=()
 for _ in $(seq "$copies"); do varied+=(data/varied_train); done
-init_a=$parent/checkpoint.pt init_all=$parent/checkpoint.pt
-if [ -n "${CONTINUE:-}" ]; then
-  init_a=runs/${CONTINUE}_a/checkpoint.pt init_all=runs/${CONTINUE}_all/checkpoint.pt
-  for f in "$init_a" "$init_all"; do [ -f "$f" ] || { echo "CONTINUE: no $f" >&2; exit 1; }; done
-fi
 common=(--modality features_rgb --gravity-cues --rgb-dropout 0.3 --feature-depths 1 2 8 4
         --label-smoothing 0.15 --class-balance 0.5
         --lr "${LR:-6e-4}" --warmup 30 --steps "$steps" --minutes "${MINUTES:-0}" --seed "$seed" --threads 1)
