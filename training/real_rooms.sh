@@ -19,6 +19,10 @@ rtgs2=${RTGS2:-../target/release/rtgs2}
 #   DISC_SIZE=0.6 DATA=data/disc06 bash real_rooms.sh ...   (train_furnished.sh stage 2)
 disc=${DISC_SIZE:-0.9}
 data=${DATA:-data}
+# SEED_SHIFT moves every camera and view seed, for more distinct views of the same scans
+# beside these (SEED_SHIFT=1 SETS=train DATA=data/views2: train_from_synth.sh's REAL2).
+shift_by=${SEED_SHIFT:-0}
+seed() { echo $(($1 + shift_by)); }
 raw=data/scannet_raw
 mkdir -p "$raw"
 for f in $(git --git-dir="$git_dir" ls-tree --name-only "$commit" scannet/scannet_train_detection_data/ \
@@ -26,18 +30,20 @@ for f in $(git --git-dir="$git_dir" ls-tree --name-only "$commit" scannet/scanne
   [ -s "$raw/$(basename "$f")" ] || git --git-dir="$git_dir" show "$commit:$f" > "$raw/$(basename "$f")"
 done
 # Every scan → a labelled Gaussian scene with 40 cameras in its free space (seed 31).
-"$rtgs2" import "$raw"/scene000[1-5]_*_vert.npy --out "$data/scannet_rooms" --views 40 --seed 31 --units-per-metre 1 --disc-size "$disc"
+"$rtgs2" import "$raw"/scene000[1-5]_*_vert.npy --out "$data/scannet_rooms" --views 40 --seed "$(seed 31)" --units-per-metre 1 --disc-size "$disc"
 scans() { for r in "$@"; do ls -d "$data"/scannet_rooms/scene${r}_*; done; }
 # Every set carries the gravity cues (add_gravity_cues.sh adds them to sets made without).
 x=("$rtgs2" export-dataset --backend cpu --gravity-cues)
 # Training views: 20 of each scan's cameras plus 20 random views near them; validation: 30.
 # SETS=train (the disc-0.6 copy) exports the training sets only: nothing validates on it.
 sets=${SETS:-train val}
-"${x[@]}" $(scans 0001 0002 0003) --out "$data/scannet_train_a" --views-per-scene 20 --extra-views 20 --seed 41
+"${x[@]}" $(scans 0001 0002 0003) --out "$data/scannet_train_a" --views-per-scene 20 --extra-views 20 --seed "$(seed 41)"
 # Fold B: rooms 0003-0005 train, 0001-0002 validate. The shipped model trains on all five.
-"${x[@]}" $(scans 0004 0005) --out "$data/scannet_train_b45" --views-per-scene 20 --extra-views 20 --seed 44
+"${x[@]}" $(scans 0004 0005) --out "$data/scannet_train_b45" --views-per-scene 20 --extra-views 20 --seed "$(seed 44)"
 case " $sets " in *" val "*)
-  "${x[@]}" $(scans 0004 0005) --out "$data/scannet_val_a" --views-per-scene 30 --seed 42
-  "${x[@]}" $(scans 0001 0002) --out "$data/scannet_val_b" --views-per-scene 30 --seed 45
-  "${x[@]}" $(scans 0003) --out "$data/scannet_train_b3" --views-per-scene 20 --extra-views 20 --seed 46 ;;
+  "${x[@]}" $(scans 0004 0005) --out "$data/scannet_val_a" --views-per-scene 30 --seed "$(seed 42)"
+  "${x[@]}" $(scans 0001 0002) --out "$data/scannet_val_b" --views-per-scene 30 --seed "$(seed 45)"
+ ;;
 esac
+# Fold B's third room (a training set, so the disc-0.6 copy has it too).
+"${x[@]}" $(scans 0003) --out "$data/scannet_train_b3" --views-per-scene 20 --extra-views 20 --seed "$(seed 46)"

@@ -152,6 +152,7 @@ def warm_start(model: nn.Module, state: dict, names: list[str]) -> None:
 
 
 def save_atomically(obj, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)  # an --out in a folder not made yet
     tmp = path.with_suffix(".tmp")
     torch.save(obj, tmp)
     os.replace(tmp, path)
