@@ -26,9 +26,9 @@ pub struct Lifted {
 /// Why the viewer could not lift a scene (shown in its side panel).
 #[derive(Debug, thiserror::Error)]
 pub enum LiftJobError {
-    /// Lifting renders from the scene's own cameras and views near them.
-    #[error("lifting needs the scene's cameras (a trainer folder or a cameras.json beside the file)")]
-    NoCameras,
+    /// No view could be placed (a scene without cameras and too few Gaussians to place any).
+    #[error("no view to lift from: the scene has no cameras and too few Gaussians to place any")]
+    NoViews,
     /// The fusion network would not open.
     #[error("opening {}: {source}", .path.display())]
     Open {
@@ -42,7 +42,7 @@ pub enum LiftJobError {
     Segment(#[from] SegmentError),
 }
 
-/// Lifts `scene` from views around `cameras` with the fusion network at `model`, reading the
+/// Lifts `scene` from views around `cameras` (or views generated for it when it has none) with the fusion network at `model`, reading the
 /// encoder `features` (`dim` each, encoded at `scene_scale` world units per metre);
 /// `progress(done, total)` hears after each view. Labels already lifted with the same scene,
 /// networks, scale and options (by `rtgs2 lift` with its defaults, or an earlier session) are
@@ -56,21 +56,24 @@ pub fn lift_in_background(
     mut progress: impl FnMut(usize, usize),
 ) -> Result<Lifted, LiftJobError> {
     let started = Instant::now();
-    if cameras.is_empty() {
-        return Err(LiftJobError::NoCameras);
-    }
     // The card alone keys the cache, so labels lifted before come back without opening an
     // ONNX Runtime session; the network opens only when there is lifting to do.
     let card = FusionCard::load(&model.with_extension("json"))
         .map_err(|source| LiftJobError::Open { path: model.to_path_buf(), source })?;
     let options = LiftOptions::default();
-    let cache = cache_target(scene, model, card.takes_features(), scene_scale, &options);
+    let cache = cache_target(scene, cameras, model, card.takes_features(), scene_scale, &options);
     let lift_all = || -> Result<(LiftedLabels, ()), LiftJobError> {
         let mut net = FusionModel::open_with(model, ExecutionChoice::Cpu, 1, DeviceOptions::default())
             .map_err(|source| LiftJobError::Open { path: model.to_path_buf(), source })?;
         let renderer = Renderer::Cpu { scene, features: net.card.takes_features().then_some(features) };
         let mut segmenter = Segmenter::new(renderer, &net, None)?;
-        let views = lift_views(cameras, &options);
+        let (views, generated) = lift_views(scene, cameras, scene_scale, &options);
+        if let Some(how) = generated {
+            log::info!("the scene has no cameras: {} views {}", views.len(), how.describe());
+        }
+        if views.is_empty() {
+            return Err(LiftJobError::NoViews);
+        }
         let total = views.len();
         let (labels, _) = lift(&mut segmenter, &mut net, scene, &views, |done| progress(done, total))?;
         Ok((labels, ()))
@@ -91,6 +94,7 @@ pub fn lift_in_background(
 /// cannot be read for the key (logged; lifting still runs).
 fn cache_target(
     scene: &Scene,
+    cameras: &[Camera],
     model: &Path,
     takes_features: bool,
     scene_scale: f32,
@@ -99,7 +103,7 @@ fn cache_target(
     let encoder = crate::encoder::FeatureOptions::default();
     let dir = encoder.cache_dir?;
     let encoder_model = takes_features.then_some(encoder.model.as_path());
-    match lift_key_of_files(scene, model, encoder_model, scene_scale, options) {
+    match lift_key_of_files(scene, cameras, model, encoder_model, scene_scale, options) {
         Ok(key) => Some((lift_cache_path(&dir, &key), key)),
         Err(e) => {
             log::warn!("lifted labels will not be cached: {e}");

@@ -193,9 +193,9 @@ impl Viewer {
                             Ok::<(), crate::render::gpu::scene_buffers::GpuSceneError>(())
                         }) {
                             Some(Ok(())) => {
-                                // The loader goes on to lift (its first progress comes a view later).
-                                let cameras = self.shown.as_ref().is_some_and(|s| !s.scene.cameras.is_empty());
-                                if self.jobs.lift_model.is_some() && cameras {
+                                // The loader goes on to lift (its first progress comes a view later;
+                                // a scene without cameras is lifted from views generated for it).
+                                if self.jobs.lift_model.is_some() {
                                     self.lifted = LiftStatus::Running { done: 0, total: 0 };
                                 }
                                 FeatureStatus::Ready { seconds: f.seconds, from_cache: f.from_cache }

@@ -18,16 +18,19 @@ use crate::pipeline::{Backend, LiftOptions, LiftTimings, LiftedLabels, lift, lif
 
 #[derive(Args, Debug)]
 pub struct LiftArgs {
-    /// Scene with cameras (a trainer folder, or a scene file beside a cameras.json).
+    /// Scene file or trainer output folder. Without cameras (a `.splat`, `.spz`, `.sog`, or a
+    /// PLY with no cameras.json beside it) the views are generated: inside the room at eye
+    /// height, or around the scene when it has no inside (one object).
     pub path: PathBuf,
-    /// Views to segment: up to half the scene's own cameras, the rest random views near them.
+    /// Views to segment: up to half the scene's own cameras, the rest random views near them
+    /// (or generated views, for a scene without cameras).
     #[arg(long, default_value_t = 48)]
     pub views: usize,
     #[arg(long, default_value_t = 320)]
     pub width: u32,
     #[arg(long, default_value_t = 240)]
     pub height: u32,
-    /// Seed of the random views.
+    /// Seed of the random (or generated) views.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
     /// Write the scene as a reference PLY with the lifted `label` and `label_confidence`
@@ -53,9 +56,6 @@ pub fn run(args: &LiftArgs) -> anyhow::Result<()> {
     }
     let only = parse_classes(&args.only)?;
     let loaded = super::load_scene(&args.path, false)?;
-    if loaded.cameras.is_empty() {
-        bail!("no cameras to lift from: {}", loaded.why_no_cameras());
-    }
     let opts = LiftOptions { views: args.views, width: args.width, height: args.height, seed: args.seed };
     let mut model = args.fusion.open()?;
     let (lifted, timings, seconds) = lift_scene(&loaded, &opts, args.backend, &args.fusion, &mut model)?;
@@ -141,9 +141,14 @@ fn cache_target(
     }
     let dir = fusion.cache.cache_dir.clone().unwrap_or_else(crate::encoder::default_cache_dir);
     let encoder_model = model.card.takes_features().then(|| fusion.encoder().model_path());
-    let (scene_scale, _) =
-        crate::encoder::resolve_scale(&loaded.scene, &loaded.cameras, loaded.recorded_scale, fusion.scene_scale);
-    let key = lift_key_of_files(&loaded.scene, &model.model_path, encoder_model.as_deref(), scene_scale, opts)?;
+    let key = lift_key_of_files(
+        &loaded.scene,
+        &loaded.cameras,
+        &model.model_path,
+        encoder_model.as_deref(),
+        scale_of(loaded, fusion),
+        opts,
+    )?;
     Ok(Some((lift_cache_path(&dir, &key), key)))
 }
 
@@ -158,13 +163,31 @@ fn compute(
     // the CPU reference (see Renderer). With a GPU renderer the scatter runs on the GPU.
     let renderer = crate::pipeline::Renderer::with_software_adapter(backend, &loaded.scene, false)?;
     let mut segmenter = fusion.segmenter_on(renderer, loaded, model)?;
-    let views = lift_views(&loaded.cameras, opts);
+    let (views, generated) = lift_views(&loaded.scene, &loaded.cameras, scale_of(loaded, fusion), opts);
+    if let Some(how) = generated {
+        eprintln!(
+            "note: {} has no cameras ({}): {} views {}",
+            loaded.source.display(),
+            loaded.why_no_cameras(),
+            views.len(),
+            how.describe()
+        );
+    }
+    if views.is_empty() {
+        bail!("no view to lift {} from: it has no cameras and too few Gaussians to place any", loaded.source.display());
+    }
     let bar = ProgressBar::new(views.len() as u64).with_message("lifting");
     bar.set_style(ProgressStyle::with_template("{msg:10} {bar:30} {pos}/{len} views [{eta}]").expect("valid template"));
     let (lifted, timings) = lift(&mut segmenter, model, &loaded.scene, &views, |i| bar.set_position(i as u64))
         .with_context(|| format!("lifting {}", loaded.source.display()))?;
     bar.finish_and_clear();
     Ok((lifted, timings))
+}
+
+/// World units per metre the encoder takes `loaded` at (`--scene-scale`, recorded or estimated),
+/// which also places generated views at eye height.
+fn scale_of(loaded: &crate::scene::LoadedScene, fusion: &FusionArgs) -> f32 {
+    crate::encoder::resolve_scale(&loaded.scene, &loaded.cameras, loaded.recorded_scale, fusion.scene_scale).0
 }
 
 /// `--only` as a per-class mask (`None`: every class).

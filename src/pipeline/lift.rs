@@ -8,6 +8,7 @@
 
 use std::time::Instant;
 
+use super::lift_viewpoints::{GeneratedViews, generated_views};
 use super::segmenter::{SegmentError, Segmenter};
 use crate::classes::NUM_CLASSES;
 use crate::dataset::views::{extra_views, scene_views};
@@ -24,13 +25,14 @@ const MIN_WEIGHT: f32 = 0.01;
 /// How labels are lifted from 2D predictions onto the Gaussians.
 pub struct LiftOptions {
     /// Views in all: up to half of them the scene's own cameras (evenly spread), the rest
-    /// random views near them ([`extra_views`]).
+    /// random views near them ([`extra_views`]); for a scene without cameras, generated views
+    /// ([`generated_views`]).
     pub views: usize,
     /// Width of each view, pixels.
     pub width: u32,
     /// Height of each view, pixels.
     pub height: u32,
-    /// Seed of the random extra views.
+    /// Seed of the random extra (or generated) views.
     pub seed: u64,
 }
 
@@ -70,11 +72,23 @@ pub struct LiftTimings {
     pub scatter_ms: Vec<f64>,
 }
 
-/// The views lifting segments for `cameras` (see [`LiftOptions::views`]).
-pub fn lift_views(cameras: &[Camera], opts: &LiftOptions) -> Vec<Camera> {
+/// The views lifting segments for `scene` (see [`LiftOptions::views`]): around its own
+/// `cameras`, or, for a scene that came without any, views generated for it
+/// ([`generated_views`]: inside the room, else around the object; `units_per_metre` is the
+/// scale the encoder uses). Says how they were chosen: `None` for the scene's cameras.
+pub fn lift_views(
+    scene: &Scene,
+    cameras: &[Camera],
+    units_per_metre: f32,
+    opts: &LiftOptions,
+) -> (Vec<Camera>, Option<GeneratedViews>) {
+    if cameras.is_empty() {
+        let (views, how) = generated_views(scene, units_per_metre, opts.views, (opts.width, opts.height), opts.seed);
+        return (views, Some(how));
+    }
     let own = scene_views(cameras, opts.views / 2, opts.width, opts.height);
     let extra = extra_views(cameras, opts.views - own.len(), opts.width, opts.height, opts.seed);
-    own.into_iter().chain(extra).map(|(_, c)| c).collect()
+    (own.into_iter().chain(extra).map(|(_, c)| c).collect(), None)
 }
 
 /// Segments every view in `views` and lifts the predictions onto `scene`'s Gaussians (the

@@ -1,7 +1,7 @@
 //! On-disk cache of lifted labels, beside the feature cache: lifting a room costs a minute,
 //! reopening it should not. Key = SHA-256 over everything the labels depend on: every array
 //! of the scene (what it renders and what the encoder reads), both networks' bytes, the scene
-//! scale the encoder used and the lifting options. File = magic, version, key, count, then per
+//! scale the encoder used, the lifting options and the cameras the views are taken around. File = magic, version, key, count, then per
 //! Gaussian its class (u16) and confidence (f16), then a SHA-256 of everything before it.
 //! Written atomically; a file for another scene (count or key), a truncated or corrupt one is
 //! named and recomputed.
@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 
 use super::lift::{LiftOptions, LiftedLabels};
 use crate::inference::runtime::hex;
-use crate::scene::Scene;
+use crate::scene::{Camera, Scene};
 
 const MAGIC: &[u8; 9] = b"RTGS2LIFT";
 const VERSION: u8 = 1;
@@ -34,13 +34,18 @@ pub struct LiftInputs<'a> {
     pub scene_scale: f32,
     /// The lifting options.
     pub options: &'a LiftOptions,
+    /// The scene's own cameras, which the views are taken around (none: views generated for
+    /// the scene, [`super::lift_viewpoints`]).
+    pub cameras: &'a [Camera],
 }
 
 /// The cache key of `inputs`.
 pub fn lift_key(inputs: &LiftInputs) -> LiftKey {
     let s = inputs.scene;
     let mut h = Sha256::new();
-    h.update(b"rtgs2-lift-v1");
+    // v2: the cameras are hashed, and scenes without any are lifted from generated views (v1
+    // files of such scenes hold no label at all).
+    h.update(b"rtgs2-lift-v2");
     h.update((s.len() as u64).to_le_bytes());
     h.update([s.sh_degree]);
     h.update(bytemuck::cast_slice(&s.positions));
@@ -55,14 +60,24 @@ pub fn lift_key(inputs: &LiftInputs) -> LiftKey {
     for v in [o.views as u64, o.width as u64, o.height as u64, o.seed] {
         h.update(v.to_le_bytes());
     }
+    h.update((inputs.cameras.len() as u64).to_le_bytes());
+    for c in inputs.cameras {
+        h.update([c.width, c.height].map(u32::to_le_bytes).concat());
+        let rotation = c.rotation.concat();
+        for v in c.position.iter().chain(&rotation).chain([&c.fx, &c.fy]) {
+            h.update(v.to_le_bytes());
+        }
+    }
     h.finalize().into()
 }
 
-/// The key of `scene` lifted with `options` by the fusion network in the file `fusion_model`,
-/// with encoder features from the file `encoder_model` (`None` for an RGB-only network) taken
-/// at `scene_scale`: what `rtgs2 lift` and the viewer both file their labels under.
+/// The key of `scene` (with its `cameras`) lifted with `options` by the fusion network in the
+/// file `fusion_model`, with encoder features from the file `encoder_model` (`None` for an
+/// RGB-only network) taken at `scene_scale`: what `rtgs2 lift` and the viewer both file their
+/// labels under.
 pub fn lift_key_of_files(
     scene: &Scene,
+    cameras: &[Camera],
     fusion_model: &Path,
     encoder_model: Option<&Path>,
     scene_scale: f32,
@@ -78,6 +93,7 @@ pub fn lift_key_of_files(
         encoder_model: &encoder_model,
         scene_scale,
         options,
+        cameras,
     }))
 }
 
@@ -352,7 +368,7 @@ mod tests {
     }
 
     #[test]
-    fn the_key_covers_scene_models_scale_and_options() {
+    fn the_key_covers_scene_models_scale_options_and_cameras() {
         let mut scene = Scene::with_capacity(1, 0);
         scene.positions.push([0.0, 0.0, 1.0]);
         scene.log_scales.push([-2.0; 3]);
@@ -360,18 +376,29 @@ mod tests {
         scene.opacity_logits.push(1.0);
         scene.sh.extend([0.1, 0.2, 0.3]);
         let opts = LiftOptions::default();
-        let base =
-            LiftInputs { scene: &scene, fusion_model: b"f", encoder_model: b"e", scene_scale: 1.0, options: &opts };
+        let cameras = [Camera::look_at(glam::Vec3::ZERO, glam::Vec3::Y, glam::Vec3::Z, 60.0, 64, 48)];
+        let base = LiftInputs {
+            scene: &scene,
+            fusion_model: b"f",
+            encoder_model: b"e",
+            scene_scale: 1.0,
+            options: &opts,
+            cameras: &cameras,
+        };
         let k = lift_key(&base);
         let mut moved = scene.clone();
         moved.rotations[0] = [0.0, 1.0, 0.0, 0.0];
         let other_opts = LiftOptions { views: 12, ..opts };
+        let mut moved_camera = cameras.clone();
+        moved_camera[0].position[2] += 0.01;
         for other in [
             LiftInputs { scene: &moved, ..base },
             LiftInputs { fusion_model: b"g", ..base },
             LiftInputs { encoder_model: b"", ..base },
             LiftInputs { scene_scale: 2.0, ..base },
             LiftInputs { options: &other_opts, ..base },
+            LiftInputs { cameras: &[], ..base },
+            LiftInputs { cameras: &moved_camera, ..base },
         ] {
             assert_ne!(lift_key(&other), k);
         }

@@ -9,6 +9,7 @@ pub mod features;
 pub mod lift;
 pub mod lift_cache;
 pub mod lift_sums;
+pub mod lift_viewpoints;
 pub mod renderer;
 pub mod segmenter;
 
