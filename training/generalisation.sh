@@ -6,7 +6,8 @@
 #   furnished_heldout  12 Sweet Home 3D rooms of held-out models only (furnished_rooms.sh), 8 views each
 #   scannet_val_b  real ScanNet scans of rooms 0001-0002 (fold B's validation rooms), 20 views each
 #   brittle_*      one generated room (seed 5003) as generated, scaled x2.5, and with 40k Gaussians
-#   scannet_lifted, furnished_lifted  the same views of scannet_val_a and furnished_heldout, live
+#   scannet_lifted, scannet_b_lifted, furnished_lifted  the same views of scannet_val_a,
+#                  scannet_val_b and furnished_heldout, live
 #                  and lifted (`--source both --consistency`: 48 lifting views a scene, cached, so
 #                  the second protocol reuses the first's lift), files NAME_lifted_CLASSES.json
 #
@@ -44,6 +45,8 @@ case " $sets " in *" furnished "*) run furnished_heldout 8 data/furnished_rooms/
 case " $sets " in *" scannet_b "*) run scannet_val_b 20 data/scannet_rooms/scene0001_* data/scannet_rooms/scene0002_* ;; esac
 case " $sets " in *" scannet_lifted "*)
   lifted scannet_val_a 20 data/scannet_rooms/scene0004_* data/scannet_rooms/scene0005_* ;; esac
+case " $sets " in *" scannet_b_lifted "*)
+  lifted scannet_val_b 20 data/scannet_rooms/scene0001_* data/scannet_rooms/scene0002_* ;; esac
 case " $sets " in *" furnished_lifted "*) lifted furnished_heldout 8 data/furnished_rooms/heldout/* ;; esac
 case " $sets " in *" brittle "*)
   for v in as_generated scaled_2_5 g40k; do
