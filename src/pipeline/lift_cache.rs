@@ -44,7 +44,8 @@ pub fn lift_key(inputs: &LiftInputs) -> LiftKey {
     let s = inputs.scene;
     let mut h = Sha256::new();
     // v2: the cameras are hashed, and scenes without any are lifted from generated views (v1
-    // files of such scenes hold no label at all).
+    // files of such scenes hold no label at all). Bump it whenever the views change for the
+    // same inputs (super::lift_viewpoints' rule, or lift_views').
     h.update(b"rtgs2-lift-v2");
     h.update((s.len() as u64).to_le_bytes());
     h.update([s.sh_degree]);
