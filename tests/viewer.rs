@@ -340,6 +340,29 @@ fn the_lifted_source_shows_the_labels_rtgs2_lift_makes() {
     assert!(fraction > 0.97, "viewer's lifted view and the lifted PLY agree on {fraction:.4} of pixels");
 }
 
+/// A scene file without cameras (as `.splat` files come) is lifted too, from views generated
+/// for it, and the semantic view shows the lifted classes.
+#[test]
+fn a_scene_without_cameras_is_lifted_from_generated_views() {
+    let Some(x) = xvfb() else { return };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let scene = dir.path().join("room");
+    room(&scene);
+    let lone = dir.path().join("lone.ply");
+    std::fs::copy(scene.join(format!("point_cloud/iteration_{DEFAULT_ITERATION}/point_cloud.ply")), &lone)
+        .expect("the room's PLY alone");
+    let (cache, shot) = (dir.path().join("cache"), dir.path().join("lone.png"));
+    let args = ["--semantic-source", "lifted", "--layout", "side-by-side", "--overlay-opacity", "1"];
+    let size = ["--size", "160x120", "--frames", "2", "--screenshot", shot.to_str().expect("utf-8")];
+    let r = view(Some(&x), &cache, &[&[lone.to_str().expect("utf-8")][..], &args, &size].concat());
+    assert!(r.ok, "view failed: {}\n{}", r.stderr, r.stdout);
+    assert!(r.stdout.contains("lifted labels: lifted from 48 views"), "lifted in this run: {}", r.stdout);
+    let (w, h, _, pixels) = read_png(&shot).expect("screenshot png");
+    let (colour, semantic) =
+        (half(&pixels, w as usize, h as usize, false), half(&pixels, w as usize, h as usize, true));
+    assert!(mean_abs_diff(&colour, &semantic) > 10.0, "the semantic half shows class colours, not the render");
+}
+
 /// The camera-path recorder: `keyframe` script steps (K in the window) record views, the
 /// saved keyframe file plays back through `rtgs2 render --path`, and its frames are the views
 /// the viewer showed: the first is scene camera 1, the last the view the script ends on.
