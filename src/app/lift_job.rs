@@ -42,11 +42,12 @@ pub enum LiftJobError {
     Segment(#[from] SegmentError),
 }
 
-/// Lifts `scene` from views around `cameras` (or views generated for it when it has none) with the fusion network at `model`, reading the
-/// encoder `features` (`dim` each, encoded at `scene_scale` world units per metre);
-/// `progress(done, total)` hears after each view. Labels already lifted with the same scene,
-/// networks, scale and options (by `rtgs2 lift` with its defaults, or an earlier session) are
-/// read from the cache instead; fresh ones are cached.
+/// Lifts `scene` from views around `cameras` (or views generated for it when it has none) with
+/// the fusion network at `model`, reading the encoder `features` (`dim` each, encoded at
+/// `scene_scale` world units per metre); `progress(done, total)` hears after each view. Labels
+/// already lifted with the same scene, cameras, networks, scale and options (by `rtgs2 lift`
+/// with its defaults, or an earlier session) are read from the cache instead; fresh ones are
+/// cached.
 pub fn lift_in_background(
     scene: &Scene,
     cameras: &[Camera],

@@ -1,8 +1,9 @@
 //! On-disk cache of lifted labels, beside the feature cache: lifting a room costs a minute,
 //! reopening it should not. Key = SHA-256 over everything the labels depend on: every array
 //! of the scene (what it renders and what the encoder reads), both networks' bytes, the scene
-//! scale the encoder used, the lifting options and the cameras the views are taken around. File = magic, version, key, count, then per
-//! Gaussian its class (u16) and confidence (f16), then a SHA-256 of everything before it.
+//! scale the encoder used, the lifting options and the cameras the views are taken around.
+//! File = magic, version, key, count, then per Gaussian its class (u16) and confidence (f16),
+//! then a SHA-256 of everything before it.
 //! Written atomically; a file for another scene (count or key), a truncated or corrupt one is
 //! named and recomputed.
 
