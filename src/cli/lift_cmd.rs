@@ -119,8 +119,12 @@ pub(crate) fn lift_scene(
     model: &mut FusionModel,
 ) -> anyhow::Result<(LiftedLabels, LiftTimings, f64)> {
     let started = std::time::Instant::now();
-    let cached = cache_target(loaded, opts, fusion, model)?;
-    let lift = || compute(loaded, opts, backend, fusion, model);
+    // The scale the encoder takes the scene at keys the cache and places generated views at
+    // eye height.
+    let (scale, _) =
+        crate::encoder::resolve_scale(&loaded.scene, &loaded.cameras, loaded.recorded_scale, fusion.scene_scale);
+    let cached = cache_target(loaded, scale, opts, fusion, model)?;
+    let lift = || compute(loaded, scale, opts, backend, fusion, model);
     let (lifted, timings, _) =
         lift_through_cache(cached.as_ref(), loaded.scene.len(), !fusion.cache.force, lift, |note| {
             let warning = if note.is_warning() { "warning: " } else { "" };
@@ -132,6 +136,7 @@ pub(crate) fn lift_scene(
 /// Where this scene's lifted labels are cached, and their key (`None` with `--no-cache`).
 fn cache_target(
     loaded: &crate::scene::LoadedScene,
+    scale: f32,
     opts: &LiftOptions,
     fusion: &FusionArgs,
     model: &FusionModel,
@@ -141,19 +146,14 @@ fn cache_target(
     }
     let dir = fusion.cache.cache_dir.clone().unwrap_or_else(crate::encoder::default_cache_dir);
     let encoder_model = model.card.takes_features().then(|| fusion.encoder().model_path());
-    let key = lift_key_of_files(
-        &loaded.scene,
-        &loaded.cameras,
-        &model.model_path,
-        encoder_model.as_deref(),
-        scale_of(loaded, fusion),
-        opts,
-    )?;
+    let key =
+        lift_key_of_files(&loaded.scene, &loaded.cameras, &model.model_path, encoder_model.as_deref(), scale, opts)?;
     Ok(Some((lift_cache_path(&dir, &key), key)))
 }
 
 fn compute(
     loaded: &crate::scene::LoadedScene,
+    scale: f32,
     opts: &LiftOptions,
     backend: Backend,
     fusion: &FusionArgs,
@@ -163,7 +163,7 @@ fn compute(
     // the CPU reference (see Renderer). With a GPU renderer the scatter runs on the GPU.
     let renderer = crate::pipeline::Renderer::with_software_adapter(backend, &loaded.scene, false)?;
     let mut segmenter = fusion.segmenter_on(renderer, loaded, model)?;
-    let (views, generated) = lift_views(&loaded.scene, &loaded.cameras, scale_of(loaded, fusion), opts);
+    let (views, generated) = lift_views(&loaded.scene, &loaded.cameras, scale, opts);
     if let Some(how) = generated {
         eprintln!(
             "note: {} has no cameras ({}): {} views {}",
@@ -182,12 +182,6 @@ fn compute(
         .with_context(|| format!("lifting {}", loaded.source.display()))?;
     bar.finish_and_clear();
     Ok((lifted, timings))
-}
-
-/// World units per metre the encoder takes `loaded` at (`--scene-scale`, recorded or estimated),
-/// which also places generated views at eye height.
-fn scale_of(loaded: &crate::scene::LoadedScene, fusion: &FusionArgs) -> f32 {
-    crate::encoder::resolve_scale(&loaded.scene, &loaded.cameras, loaded.recorded_scale, fusion.scene_scale).0
 }
 
 /// `--only` as a per-class mask (`None`: every class).

@@ -81,8 +81,14 @@ pub fn place_cameras(points: &[Vec3], grid: &Grid, up: Vec3, metre: f32, opts: &
 /// Whether surfaces surround `eye` horizontally: points in at least seven of eight compass
 /// sectors (a camera outside the scan, or in a doorway to nowhere, has empty sectors).
 fn enclosed(sample: &[Vec3], eye: Vec3, e1: Vec3, e2: Vec3) -> bool {
+    enclosed_by(sample, eye, e1, e2, |_| true)
+}
+
+/// [`enclosed`], counting only the points `counts` keeps (the share a sector needs is still
+/// taken of the whole sample).
+pub(crate) fn enclosed_by(sample: &[Vec3], eye: Vec3, e1: Vec3, e2: Vec3, counts: impl Fn(&Vec3) -> bool) -> bool {
     let mut sectors = [0usize; 8];
-    for p in sample {
+    for p in sample.iter().filter(|p| counts(p)) {
         let d = *p - eye;
         let angle = d.dot(e2).atan2(d.dot(e1)) + std::f32::consts::PI;
         let s = ((angle / std::f32::consts::TAU * 8.0) as usize).min(7);
@@ -123,7 +129,8 @@ fn coverage(sample: &[Vec3], cam: &Camera, min_depth: f32) -> f32 {
     if seen > 0 && near * 2 > seen { filled * 0.5 } else { filled }
 }
 
-fn percentile(values: &[f32], q: f32) -> f32 {
+/// The `q` quantile of `values` (nearest rank; 0 for none).
+pub(crate) fn percentile(values: &[f32], q: f32) -> f32 {
     if values.is_empty() {
         return 0.0;
     }

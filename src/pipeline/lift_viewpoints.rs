@@ -12,7 +12,7 @@ use glam::Vec3;
 
 use crate::dataset::views::extra_views;
 use crate::import::neighbours::Grid;
-use crate::import::viewpoints::{ViewOptions, place_cameras};
+use crate::import::viewpoints::{ViewOptions, enclosed_by, percentile, place_cameras};
 use crate::scene::gravity::gravity_frame;
 use crate::scene::{Camera, Scene};
 use crate::util::rng::Rng;
@@ -91,16 +91,8 @@ pub fn generated_views(
 /// lone object is a small room to every other measure).
 fn walled_at_eye_height(points: &[Vec3], eye: Vec3, up: Vec3, metre: f32) -> bool {
     let east = up.any_orthonormal_vector();
-    let north = up.cross(east);
     let lowest = eye.dot(up) - WALL_BAND_BELOW_M * metre;
-    let mut sectors = [0usize; 8];
-    for p in points.iter().filter(|p| p.dot(up) >= lowest) {
-        let d = *p - eye;
-        let angle = d.dot(north).atan2(d.dot(east)) + std::f32::consts::PI;
-        sectors[((angle / std::f32::consts::TAU * 8.0) as usize).min(7)] += 1;
-    }
-    let needed = (points.len() / 400).max(3);
-    sectors.iter().filter(|&&n| n >= needed).count() >= 7
+    enclosed_by(points, eye, east, up.cross(east), |p| p.dot(up) >= lowest)
 }
 
 /// `count` views on rings round the points' median centre, far enough that the sphere holding
@@ -108,19 +100,18 @@ fn walled_at_eye_height(points: &[Vec3], eye: Vec3, up: Vec3, metre: f32) -> boo
 /// spread per ring from a random start.
 fn around(points: &[Vec3], up: Vec3, count: usize, (width, height): (u32, u32), seed: u64) -> Vec<Camera> {
     let centre = median_point(points);
-    let mut distances: Vec<f32> = points.iter().map(|p| p.distance(centre)).collect();
-    let radius = quantile(&mut distances, 0.9).max(1e-3);
+    let distances: Vec<f32> = points.iter().map(|p| p.distance(centre)).collect();
+    let radius = percentile(&distances, 0.9).max(1e-3);
     let fov_y = 2.0 * ((0.5 * FOV_X_DEG).to_radians().tan() * height as f32 / width.max(1) as f32).atan();
     let distance = radius / (0.4 * fov_y).sin();
     let east = up.any_orthonormal_vector();
     let north = up.cross(east);
     let mut rng = Rng::new(seed ^ 0x0B1E_C7ED);
     let rings = RING_ELEVATIONS_DEG.len();
+    let per_ring = count.div_ceil(rings);
     (0..count)
         .map(|i| {
-            let ring = i % rings;
-            let per_ring = count.div_ceil(rings);
-            let k = i / rings;
+            let (ring, k) = (i % rings, i / rings);
             let heading =
                 rng.range(-0.3, 0.3) + (k as f32 + 0.5 * ring as f32) * std::f32::consts::TAU / per_ring as f32;
             let elevation = RING_ELEVATIONS_DEG[ring].to_radians();
@@ -135,16 +126,8 @@ fn around(points: &[Vec3], up: Vec3, count: usize, (width, height): (u32, u32), 
 
 /// Per-axis median: a centre floaters do not move.
 fn median_point(points: &[Vec3]) -> Vec3 {
-    let axis = |f: fn(&Vec3) -> f32| quantile(&mut points.iter().map(f).collect::<Vec<f32>>(), 0.5);
+    let axis = |f: fn(&Vec3) -> f32| percentile(&points.iter().map(f).collect::<Vec<f32>>(), 0.5);
     Vec3::new(axis(|p| p.x), axis(|p| p.y), axis(|p| p.z))
-}
-
-fn quantile(values: &mut [f32], q: f32) -> f32 {
-    if values.is_empty() {
-        return 0.0;
-    }
-    let k = ((values.len() - 1) as f32 * q).round() as usize;
-    *values.select_nth_unstable_by(k, f32::total_cmp).1
 }
 
 #[cfg(test)]
