@@ -17,16 +17,23 @@
 #                                      # cue-head fold-A twin continued on the new features
 #                                      # (runs/fusion_ft_a) and, as the control, on the shipped
 #                                      # encoder's (runs/fusion_ft_control_a); same views, steps, seed
+#
+# The same steps for an encoder with the semantic auxiliary loss (semantic_head.py; fold A's
+# labels only: ScanNet 0001-0003, furnished and varied training rooms):
+#   RUN=runs/encoder_sem SEM=1 TAG=sem bash finetune_encoder.sh encoder|probe|data|fusion
+# (its sets go to data/sem, its fusion run to runs/fusion_sem_a; the control is the same).
 set -euo pipefail
 cd "$(dirname "$0")"
 py=${PYTHON:-python}
-run=runs/encoder_ft
+run=${RUN:-runs/encoder_ft}
+tag_new=${TAG:-ft}
+out=data/$tag_new
 case "${1:-}" in
   encoder)
     bash train_density_free.sh mix
     $py -m rtgs2_train.train_encoder --rooms data/encoder_mix --run-dir "$run" --steps 100000 \
         --minutes "${MINUTES:-55}" --threads 1 --seed 12 --lr 3e-4 --keep-min 0.5 --max-view-gaussians 30000 \
-        --init-from ../models/encoder.onnx ;;
+        --init-from ../models/encoder.onnx --semantic-weight "${SEM:-0}" ;;
   probe)
     $py -m rtgs2_train.export_encoder --checkpoint "$run/checkpoint.pt" --out "$run/encoder.onnx" \
         --example-room data/encoder_heldout/bathroom_05007
@@ -44,21 +51,21 @@ case "${1:-}" in
     x=("${RTGS2:-../target/release/rtgs2}" export-dataset --model "$run/encoder.onnx" --backend cpu --gravity-cues)
     scans() { local d=$1; shift; for r in "$@"; do ls -d "$d"/scannet_rooms/scene${r}_*; done; }
     # shellcheck disable=SC2046  # the scan lists are word lists on purpose
-    "${x[@]}" $(scans data 0001 0002 0003) --out data/ft/scannet_train_a --views-per-scene 20 --extra-views 20 --seed 41
+    "${x[@]}" $(scans data 0001 0002 0003) --out "$out/scannet_train_a" --views-per-scene 20 --extra-views 20 --seed 41
     # shellcheck disable=SC2046
-    "${x[@]}" $(scans data/disc06 0001 0002 0003) --out data/ft/disc06/scannet_train_a --views-per-scene 20 \
+    "${x[@]}" $(scans data/disc06 0001 0002 0003) --out "$out/disc06/scannet_train_a" --views-per-scene 20 \
         --extra-views 20 --seed 41
     # shellcheck disable=SC2046
-    "${x[@]}" $(scans data 0004 0005) --out data/ft/scannet_val_a --views-per-scene 30 --seed 42
-    "${x[@]}" data/furnished_rooms/train/* --out data/ft/furnished_train --views-per-scene 12 --extra-views 8 --seed 47
-    "${x[@]}" data/varied_rooms/* --out data/ft/varied_train --views-per-scene 3 --extra-views 2 --seed 43 ;;
+    "${x[@]}" $(scans data 0004 0005) --out "$out/scannet_val_a" --views-per-scene 30 --seed 42
+    "${x[@]}" data/furnished_rooms/train/* --out "$out/furnished_train" --views-per-scene 12 --extra-views 8 --seed 47
+    "${x[@]}" data/varied_rooms/* --out "$out/varied_train" --views-per-scene 3 --extra-views 2 --seed 43 ;;
   fusion)
     # The views of train_from_synth.sh's fold-A run less furnished_train2 (no room for a second copy).
     parent=runs/fusion_synth1_s41_3600_v2_ch_lvl2_a/checkpoint.pt
     common=(--modality features_rgb --gravity-cues --cue-head --rgb-dropout 0.3 --feature-depths 1 2 8 4
             --label-smoothing 0.15 --class-balance 0.5 --init-from "$parent" --lr 3e-4 --warmup 30
             --steps "${STEPS:-2400}" --seed 42 --threads 1)
-    for tag_dir in "ft:data/ft" "ft_control:data"; do
+    for tag_dir in "$tag_new:$out" "ft_control:data"; do
       tag=${tag_dir%%:*} d=${tag_dir#*:}
       a=$d/scannet_train_a a6=$d/disc06/scannet_train_a
       $py -m rtgs2_train.train_fusion --data $a $a $a $a6 $a6 $a6 "$d/furnished_train" "$d/varied_train" \

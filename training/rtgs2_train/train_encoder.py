@@ -13,6 +13,8 @@ pairs and DDP averages the gradients (nothing else changes). Checkpoints every
 
 `--rooms` takes several folders (rooms of every source mixed); `--input-rule 2` trains on the
 density- and placement-free inputs, `--keep-min` thins each view independently.
+`--semantic-weight W` adds W x the NYU40 cross-entropy of a cosine classifier over the features
+of both views' labelled Gaussians (`semantic_head.py`; the head is not exported).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import torch.distributed as dist
 import torch.nn.functional as F
 
 from . import encoder_model as em
+from . import semantic_head as sh
 from .augment import augmented_inputs, thin
 from .rooms import load_room, mine_pairs
 
@@ -53,6 +56,10 @@ def parse_args(argv=None):
                     help="encoder input rule (scene_inputs.py); 2 = density- and placement-free")
     ap.add_argument("--keep-min", type=float, default=1.0,
                     help="each view keeps a random share in [keep-min, 1] of its Gaussians (1 = all)")
+    ap.add_argument("--semantic-weight", type=float, default=0.0,
+                    help="weight of the semantic auxiliary loss on labelled Gaussians (0 = self-supervised only)")
+    ap.add_argument("--semantic-balance", type=float, default=0.5,
+                    help="class weights of the semantic loss: frequency^-balance")
     ap.add_argument("--threads", type=int, default=0, help="torch threads (0 = torch default)")
     ap.add_argument("--checkpoint-every", type=int, default=25)
     ap.add_argument("--resume", action="store_true")
@@ -121,12 +128,17 @@ def main(argv=None):
     say(f"{len(rooms)} rooms with pairs, {sum(map(len, pairs))} pairs in all")
 
     model = em.EncoderLite()
-    opt = torch.optim.Adam(model.parameters(), lr=args.lr, weight_decay=args.weight_decay)
+    head = sh.SemanticHead(em.FEATURE_DIM) if args.semantic_weight > 0 else None
+    sem_weights = sh.class_weights([room.labels for room, _ in rooms], args.semantic_balance) if head else None
+    params = list(model.parameters()) + (list(head.parameters()) if head else [])
+    opt = torch.optim.Adam(params, lr=args.lr, weight_decay=args.weight_decay)
     step = 0
     ckpt = args.run_dir / "checkpoint.pt"
     if args.resume and ckpt.exists():
         state = torch.load(ckpt, weights_only=False)
         model.load_state_dict(state["model"])
+        if head is not None:
+            head.load_state_dict(state["semantic_head"])
         opt.load_state_dict(state["optimizer"])
         step = state["step"]
         say(f"resumed at step {step}")
@@ -139,6 +151,12 @@ def main(argv=None):
             model.load_state_dict(torch.load(args.init_from, weights_only=False)["model"])
         say(f"weights from {args.init_from}")
     net = torch.nn.parallel.DistributedDataParallel(model) if distributed else model
+
+    def snapshot() -> dict:
+        return {"model": model.state_dict(), "optimizer": opt.state_dict(), "step": step,
+                **({"semantic_head": head.state_dict()} if head else {}),
+                "args": {k: str(v) for k, v in vars(args).items()}}
+
     wanted = em.used_patches()
     start = time.time()
     history = []
@@ -166,23 +184,31 @@ def main(argv=None):
         fa = encode_view(net, room, ia, args.grid, wanted, rng, args.input_rule)
         fb = encode_view(net, room, ib, args.grid, wanted, rng, args.input_rule)
         loss, acc = info_nce(fa[np.searchsorted(ia, pick)], fb[np.searchsorted(ib, pick)], args.tau)
+        sem_acc = float("nan")
+        if head is not None and room.labels is not None:
+            la, acc_a = sh.semantic_loss(head, fa, room.labels[ia], sem_weights)
+            lb, acc_b = sh.semantic_loss(head, fb, room.labels[ib], sem_weights)
+            if la is not None and lb is not None:
+                loss = loss + args.semantic_weight * 0.5 * (la + lb)
+                sem_acc = 0.5 * (acc_a + acc_b)
         opt.zero_grad()
         loss.backward()
         opt.step()
         step += 1
-        history.append((loss.item(), acc))
+        history.append((loss.item(), acc, sem_acc))
         if step % 10 == 0 or step == 1:
-            recent = np.mean(history[-10:], axis=0)
-            say(f"step {step} loss {recent[0]:.4f} match-acc {recent[1]:.3f} "
+            recent = np.nanmean(history[-10:], axis=0) if head else np.mean(history[-10:], axis=0)
+            sem = f" class-acc {recent[2]:.3f}" if head else ""
+            say(f"step {step} loss {recent[0]:.4f} match-acc {recent[1]:.3f}{sem} "
                 f"step {time.time() - t0:.2f}s elapsed {(time.time() - start) / 60:.1f} min")
         if rank == 0 and (step % args.checkpoint_every == 0 or step == args.steps):
-            save_checkpoint(ckpt, {"model": model.state_dict(), "optimizer": opt.state_dict(), "step": step,
-                                   "args": {k: str(v) for k, v in vars(args).items()}})
+            save_checkpoint(ckpt, snapshot())
     if rank == 0:
-        save_checkpoint(ckpt, {"model": model.state_dict(), "optimizer": opt.state_dict(), "step": step,
-                               "args": {k: str(v) for k, v in vars(args).items()}})
+        save_checkpoint(ckpt, snapshot())
         summary = {"steps": step, "final_loss": float(np.mean([h[0] for h in history[-50:]])) if history else None,
                    "final_match_acc": float(np.mean([h[1] for h in history[-50:]])) if history else None,
+                   "final_class_acc": float(np.nanmean([h[2] for h in history[-50:]])) if head and history
+                   else None,
                    "rooms": len(rooms), "pairs": int(sum(map(len, pairs))), "seed": args.seed,
                    "minutes": (time.time() - start) / 60}
         (args.run_dir / "summary.json").write_text(json.dumps(summary, indent=2))
