@@ -11,7 +11,8 @@
 #
 #   bash finetune_encoder.sh encoder   # 55 min, one thread: runs/encoder_ft
 #   bash finetune_encoder.sh probe     # linear probes, shipped against fine-tuned: real rooms
-#                                      # (train 0001-0003, score 0004-0005) and the synth held-out rooms
+#                                      # (train 0001-0003, score 0004-0005), the synth held-out rooms
+#                                      # and the furnished rooms of held-out models
 #   bash finetune_encoder.sh data      # fold A's fusion sets with its features: data/ft (~18 GB, ~25 min)
 #   bash finetune_encoder.sh fusion    # A/B, side by side, one thread each (~35 min): the shipped
 #                                      # cue-head fold-A twin continued on the new features
@@ -21,6 +22,7 @@
 # The same steps for an encoder with the semantic auxiliary loss (semantic_head.py; fold A's
 # labels only: ScanNet 0001-0003, furnished and varied training rooms):
 #   RUN=runs/encoder_sem SEM=1 TAG=sem bash finetune_encoder.sh encoder|probe|data|fusion
+#   (LR, SEED and MINUTES set the encoder run: RUN=runs/encoder_sem5 SEM=5 LR=1e-3 SEED=13 MINUTES=40)
 # (its sets go to data/sem, its fusion run to runs/fusion_sem_a; the control is the same).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -32,7 +34,7 @@ case "${1:-}" in
   encoder)
     bash train_density_free.sh mix
     $py -m rtgs2_train.train_encoder --rooms data/encoder_mix --run-dir "$run" --steps 100000 \
-        --minutes "${MINUTES:-55}" --threads 1 --seed 12 --lr 3e-4 --keep-min 0.5 --max-view-gaussians 30000 \
+        --minutes "${MINUTES:-55}" --threads 1 --seed "${SEED:-12}" --lr "${LR:-3e-4}" --keep-min 0.5 --max-view-gaussians 30000 \
         --init-from ../models/encoder.onnx --semantic-weight "${SEM:-0}" ;;
   probe)
     $py -m rtgs2_train.export_encoder --checkpoint "$run/checkpoint.pt" --out "$run/encoder.onnx" \
@@ -46,6 +48,8 @@ case "${1:-}" in
           --eval-rooms data/probe_real/eval --json "$run/probe_real_$tag.json" --threads 1 --seed 0
       $py -m rtgs2_train.probe --model "$m" --train-rooms data/varied_rooms --train-count 12 \
           --eval-rooms data/encoder_heldout --json "$run/probe_synth_$tag.json" --threads 1 --seed 0
+      $py -m rtgs2_train.probe --model "$m" --train-rooms data/furnished_rooms/train --train-count 12 \
+          --eval-rooms data/furnished_rooms/heldout --json "$run/probe_furn_$tag.json" --threads 1 --seed 0
     done ;;
   data)
     x=("${RTGS2:-../target/release/rtgs2}" export-dataset --model "$run/encoder.onnx" --backend cpu --gravity-cues)
