@@ -22,7 +22,7 @@
 # The same steps for an encoder with the semantic auxiliary loss (semantic_head.py; fold A's
 # labels only: ScanNet 0001-0003, furnished and varied training rooms):
 #   RUN=runs/encoder_sem SEM=1 TAG=sem bash finetune_encoder.sh encoder|probe|data|fusion
-#   (LR, SEED and MINUTES set the encoder run: RUN=runs/encoder_sem5 SEM=5 LR=1e-3 SEED=13 MINUTES=40)
+#   (LR, SEED and MINUTES set the encoder run: RUN=runs/encoder_semh SEM=2 SEED=13 MINUTES=45)
 # (its sets go to data/sem, its fusion run to runs/fusion_sem_a; the control is the same).
 set -euo pipefail
 cd "$(dirname "$0")"

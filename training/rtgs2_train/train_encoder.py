@@ -58,6 +58,9 @@ def parse_args(argv=None):
                     help="each view keeps a random share in [keep-min, 1] of its Gaussians (1 = all)")
     ap.add_argument("--semantic-weight", type=float, default=0.0,
                     help="weight of the semantic auxiliary loss on labelled Gaussians (0 = self-supervised only)")
+    ap.add_argument("--semantic-head-lr", type=float, default=1e-2,
+                    help="learning rate of the semantic head: started at random, at the encoder's rate it "
+                         "takes thousands of steps to reach the features' scale")
     ap.add_argument("--semantic-balance", type=float, default=0.5,
                     help="class weights of the semantic loss: frequency^-balance")
     ap.add_argument("--threads", type=int, default=0, help="torch threads (0 = torch default)")
@@ -130,8 +133,10 @@ def main(argv=None):
     model = em.EncoderLite()
     head = sh.SemanticHead(em.FEATURE_DIM) if args.semantic_weight > 0 else None
     sem_weights = sh.class_weights([room.labels for room, _ in rooms], args.semantic_balance) if head else None
-    params = list(model.parameters()) + (list(head.parameters()) if head else [])
-    opt = torch.optim.Adam(params, lr=args.lr, weight_decay=args.weight_decay)
+    groups = [{"params": list(model.parameters())}]
+    if head:
+        groups.append({"params": list(head.parameters()), "lr": args.semantic_head_lr})
+    opt = torch.optim.Adam(groups, lr=args.lr, weight_decay=args.weight_decay)
     step = 0
     ckpt = args.run_dir / "checkpoint.pt"
     if args.resume and ckpt.exists():
