@@ -22,6 +22,7 @@
 # The same steps for an encoder with the semantic auxiliary loss (semantic_head.py; fold A's
 # labels only: ScanNet 0001-0003, furnished and varied training rooms):
 #   RUN=runs/encoder_sem SEM=1 TAG=sem bash finetune_encoder.sh encoder|probe|data|fusion
+#   (fusion: STEPS=1200 CONTROL=0 THREADS=2 trains the new side alone, beside the existing control)
 #   (LR, SEED and MINUTES set the encoder run: RUN=runs/encoder_semh SEM=2 SEED=13 MINUTES=45)
 # (its sets go to data/sem, its fusion run to runs/fusion_sem_a; the control is the same).
 set -euo pipefail
@@ -68,8 +69,11 @@ case "${1:-}" in
     parent=runs/fusion_synth1_s41_3600_v2_ch_lvl2_a/checkpoint.pt
     common=(--modality features_rgb --gravity-cues --cue-head --rgb-dropout 0.3 --feature-depths 1 2 8 4
             --label-smoothing 0.15 --class-balance 0.5 --init-from "$parent" --lr 3e-4 --warmup 30
-            --steps "${STEPS:-2400}" --seed 42 --threads 1)
-    for tag_dir in "$tag_new:$out" "ft_control:data"; do
+            --steps "${STEPS:-2400}" --seed 42 --threads "${THREADS:-1}")
+    # CONTROL=0 skips the control where it is already trained (runs/fusion_ft_control_a).
+    runs_of=("$tag_new:$out")
+    [ "${CONTROL:-1}" = 0 ] || runs_of+=("ft_control:data")
+    for tag_dir in "${runs_of[@]}"; do
       tag=${tag_dir%%:*} d=${tag_dir#*:}
       a=$d/scannet_train_a a6=$d/disc06/scannet_train_a
       $py -m rtgs2_train.train_fusion --data $a $a $a $a6 $a6 $a6 "$d/furnished_train" "$d/varied_train" \
