@@ -23,7 +23,8 @@
 # labels only: ScanNet 0001-0003, furnished and varied training rooms):
 #   RUN=runs/encoder_sem SEM=1 TAG=sem bash finetune_encoder.sh encoder|probe|data|fusion
 #   (fusion: STEPS=1200 CONTROL=0 THREADS=2 trains the new side alone, beside the existing control)
-#   (LR, SEED and MINUTES set the encoder run: RUN=runs/encoder_semh SEM=2 SEED=13 MINUTES=45)
+#   (LR, HEAD_LR, SEED and MINUTES set the encoder run: RUN=runs/encoder_semh SEM=2 SEED=13 MINUTES=45;
+#   runs/encoder_sem was HEAD_LR=3e-4)
 # (its sets go to data/sem, its fusion run to runs/fusion_sem_a; the control is the same).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -36,7 +37,8 @@ case "${1:-}" in
     bash train_density_free.sh mix
     $py -m rtgs2_train.train_encoder --rooms data/encoder_mix --run-dir "$run" --steps 100000 \
         --minutes "${MINUTES:-55}" --threads 1 --seed "${SEED:-12}" --lr "${LR:-3e-4}" --keep-min 0.5 --max-view-gaussians 30000 \
-        --init-from ../models/encoder.onnx --semantic-weight "${SEM:-0}" ;;
+        --init-from ../models/encoder.onnx --semantic-weight "${SEM:-0}" \
+        --semantic-head-lr "${HEAD_LR:-1e-2}" ;;
   probe)
     $py -m rtgs2_train.export_encoder --checkpoint "$run/checkpoint.pt" --out "$run/encoder.onnx" \
         --example-room data/encoder_heldout/bathroom_05007

@@ -130,6 +130,9 @@ def main(argv=None):
             pairs.append(room_pairs)
     say(f"{len(rooms)} rooms with pairs, {sum(map(len, pairs))} pairs in all")
 
+    if distributed and args.semantic_weight > 0:
+        # The head sits outside DDP (a rank whose room has no labels gives it no gradient).
+        raise SystemExit("--semantic-weight trains in one process only: its head is not synchronised across ranks")
     model = em.EncoderLite()
     head = sh.SemanticHead(em.FEATURE_DIM) if args.semantic_weight > 0 else None
     sem_weights = sh.class_weights([room.labels for room, _ in rooms], args.semantic_balance) if head else None
@@ -142,6 +145,11 @@ def main(argv=None):
     if args.resume and ckpt.exists():
         state = torch.load(ckpt, weights_only=False)
         model.load_state_dict(state["model"])
+        if head is not None and "semantic_head" not in state:
+            raise SystemExit(f"{ckpt}: no semantic head in this checkpoint; resume it without "
+                             "--semantic-weight, or start a new run (--init-from it)")
+        if head is None and "semantic_head" in state:
+            raise SystemExit(f"{ckpt}: this run trained a semantic head; resume it with its --semantic-weight")
         if head is not None:
             head.load_state_dict(state["semantic_head"])
         opt.load_state_dict(state["optimizer"])
