@@ -30,6 +30,8 @@ class Room:
     log_scales: np.ndarray
     labels: np.ndarray | None
     cameras: list[Camera]
+    # The room's up direction where its folder records one (import.json, synth.json), else None.
+    up: np.ndarray | None = None
 
 
 def find_ply(folder: Path) -> Path:
@@ -58,7 +60,22 @@ def load_room(folder: Path) -> Room:
         log_scales=stack(["scale_0", "scale_1", "scale_2"]),
         labels=v["label"].astype(np.int64) if "label" in v else None,
         cameras=cams,
+        up=recorded_up(folder),
     )
+
+
+def recorded_up(folder: Path) -> np.ndarray | None:
+    """The unit up vector `rtgs2 import` or `rtgs2 synth` wrote beside the room, if any."""
+    for name in ("import.json", "synth.json"):
+        f = folder / name
+        if f.exists():
+            up = json.loads(f.read_text()).get("up")
+            if up is not None:
+                v = np.asarray(up, dtype=np.float64)
+                n = np.linalg.norm(v)
+                if np.isfinite(n) and n > 0:
+                    return v / n
+    return None
 
 
 def visible(room: Room, cam: Camera, near: float = 0.2) -> np.ndarray:

@@ -63,6 +63,9 @@ def parse_args(argv=None):
                          "takes thousands of steps to reach the features' scale")
     ap.add_argument("--semantic-balance", type=float, default=0.5,
                     help="class weights of the semantic loss: frequency^-balance")
+    ap.add_argument("--upright", action="store_true",
+                    help="rotate rooms only about their recorded up (levelled first), so the features may "
+                         "depend on which way is down; rooms without a recorded up are left out")
     ap.add_argument("--threads", type=int, default=0, help="torch threads (0 = torch default)")
     ap.add_argument("--checkpoint-every", type=int, default=25)
     ap.add_argument("--resume", action="store_true")
@@ -89,10 +92,10 @@ def cap_view(idx: np.ndarray, positions: np.ndarray, centre: np.ndarray, cap: in
     return np.sort(idx[np.argpartition(d, cap)[:cap]])
 
 
-def encode_view(model, room, idx, grid, wanted, rng, rule):
+def encode_view(model, room, idx, grid, wanted, rng, rule, upright=False):
     inputs = augmented_inputs(
         room.positions[idx], room.f_dc[idx], room.opacity_logit[idx], room.log_scales[idx], grid, wanted, rng,
-        rule=rule,
+        rule=rule, up=room.up if upright else None,
     )
     return model({k: torch.from_numpy(inputs[k]) for k in em.input_names()})
 
@@ -128,6 +131,10 @@ def main(argv=None):
         if room_pairs:
             rooms.append((room, masks))
             pairs.append(room_pairs)
+    if args.upright:
+        kept = [i for i, (room, _) in enumerate(rooms) if room.up is not None]
+        say(f"--upright: {len(rooms) - len(kept)} rooms without a recorded up left out")
+        rooms, pairs = [rooms[i] for i in kept], [pairs[i] for i in kept]
     say(f"{len(rooms)} rooms with pairs, {sum(map(len, pairs))} pairs in all")
 
     if distributed and args.semantic_weight > 0:
@@ -194,8 +201,8 @@ def main(argv=None):
                 break
         pick = rng.choice(common, size=min(args.correspondences, len(common)), replace=False)
         t0 = time.time()
-        fa = encode_view(net, room, ia, args.grid, wanted, rng, args.input_rule)
-        fb = encode_view(net, room, ib, args.grid, wanted, rng, args.input_rule)
+        fa = encode_view(net, room, ia, args.grid, wanted, rng, args.input_rule, args.upright)
+        fb = encode_view(net, room, ib, args.grid, wanted, rng, args.input_rule, args.upright)
         loss, acc = info_nce(fa[np.searchsorted(ia, pick)], fb[np.searchsorted(ib, pick)], args.tau)
         sem_acc = float("nan")
         if head is not None and room.labels is not None:
