@@ -16,12 +16,21 @@ import numpy as np
 from . import scene_inputs
 
 
+def skew(v: np.ndarray) -> np.ndarray:
+    """The cross-product matrix of v: skew(v) @ x == np.cross(v, x)."""
+    return np.array([[0, -v[2], v[1]], [v[2], 0, -v[0]], [-v[1], v[0], 0]])
+
+
+def axis_angle(axis: np.ndarray, angle: float) -> np.ndarray:
+    """The rotation by `angle` about the unit vector `axis` (Rodrigues)."""
+    k = skew(axis)
+    return np.eye(3) + np.sin(angle) * k + (1.0 - np.cos(angle)) * (k @ k)
+
+
 def random_rotation(rng: np.random.Generator) -> np.ndarray:
     axis = rng.normal(size=3)
     axis /= np.linalg.norm(axis)
-    angle = rng.uniform(0.0, 2.0 * np.pi)
-    k = np.array([[0, -axis[2], axis[1]], [axis[2], 0, -axis[0]], [-axis[1], axis[0], 0]])
-    return np.eye(3) + np.sin(angle) * k + (1.0 - np.cos(angle)) * (k @ k)
+    return axis_angle(axis, rng.uniform(0.0, 2.0 * np.pi))
 
 
 def rotation_to_z(up: np.ndarray) -> np.ndarray:
@@ -31,14 +40,13 @@ def rotation_to_z(up: np.ndarray) -> np.ndarray:
     c = float(np.dot(up, z))
     if np.linalg.norm(v) < 1e-9:
         return np.eye(3) if c > 0 else np.diag([1.0, -1.0, -1.0])
-    k = np.array([[0, -v[2], v[1]], [v[2], 0, -v[0]], [-v[1], v[0], 0]])
+    k = skew(v)
     return np.eye(3) + k + k @ k / (1.0 + c)
 
 
 def upright_rotation(rng: np.random.Generator, up: np.ndarray) -> np.ndarray:
     """Level the room (up -> +z), then turn it by a random angle about +z: gravity kept."""
-    a = rng.uniform(0.0, 2.0 * np.pi)
-    turn = np.array([[np.cos(a), -np.sin(a), 0.0], [np.sin(a), np.cos(a), 0.0], [0.0, 0.0, 1.0]])
+    turn = axis_angle(np.array([0.0, 0.0, 1.0]), rng.uniform(0.0, 2.0 * np.pi))
     return turn @ rotation_to_z(up)
 
 

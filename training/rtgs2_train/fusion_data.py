@@ -129,11 +129,18 @@ def class_weights(views: ViewSet, power: float = 0.5, samples: int = 300, cap: f
     counts = np.zeros(256, np.int64)
     for i in idx:
         counts += np.bincount(views.load(int(i), features=False)[2].reshape(-1), minlength=256)
-    freq = counts[1:41].astype(np.float64)
+    w = frequency_weights(counts[1:41], power)
+    return [round(float(v), 4) for v in np.minimum(w, cap)]
+
+
+def frequency_weights(counts: np.ndarray, power: float) -> np.ndarray:
+    """Per-class weights freq^-power, normalised to a count-weighted mean of 1; a class with no
+    count gets inf (the caller caps or zeroes it). The fusion network's and the encoder's
+    semantic loss share it."""
+    freq = np.asarray(counts, dtype=np.float64)
     with np.errstate(divide="ignore"):
         w = np.where(freq > 0, (freq / max(freq.sum(), 1)) ** -power, np.inf)
-    w = w / (np.sum(w[freq > 0] * freq[freq > 0]) / freq.sum())
-    return [round(float(v), 4) for v in np.minimum(w, cap)]
+    return w / (np.sum(w[freq > 0] * freq[freq > 0]) / freq.sum())
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .fusion_data import frequency_weights
+
 NUM_CLASSES = 41  # NYU40 ids 1-40; 0 = unannotated, never a target
 TEMPERATURE = 0.1  # features have unit length, so logits of +-10 at most before the bias
 
@@ -37,12 +39,9 @@ def class_weights(label_arrays, balance: float = 0.5) -> torch.Tensor:
             continue
         valid = labels[(labels > 0) & (labels < NUM_CLASSES)]
         counts += np.bincount(valid, minlength=NUM_CLASSES)[:NUM_CLASSES]
-    weights = np.zeros(NUM_CLASSES, dtype=np.float64)
-    present = counts > 0
-    if not present.any():
+    if not (counts > 0).any():
         raise ValueError("no labelled Gaussian in any room: the semantic loss needs labels")
-    weights[present] = (counts[present] / counts.sum()) ** -balance
-    weights *= counts.sum() / (weights * counts).sum()
+    weights = np.where(counts > 0, frequency_weights(counts, balance), 0.0)
     return torch.tensor(weights, dtype=torch.float32)
 
 
