@@ -70,6 +70,7 @@ impl EncoderArgs {
             max_voxels: self.cache.max_voxels,
             progress,
             scene_scale,
+            up: None,
         }
     }
 

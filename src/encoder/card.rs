@@ -47,6 +47,11 @@ pub struct EncoderCard {
     /// before rule 2 existed have none and mean rule 1.
     #[serde(default = "first_input_rule")]
     pub input_rule: u32,
+    /// The network was trained on rooms levelled to +z up and turned only about it
+    /// (`train_encoder --upright`): scenes are levelled the same way before encoding
+    /// ([`super::upright`]). Cards without the field mean a rotation-invariant encoder.
+    #[serde(default)]
+    pub upright: bool,
     #[serde(skip)]
     /// Where the card was read from (for messages); not part of the JSON.
     pub path: PathBuf,

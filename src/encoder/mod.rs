@@ -12,6 +12,7 @@ pub mod error;
 pub mod indices;
 pub mod inputs;
 pub mod session;
+pub mod upright;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -54,6 +55,10 @@ pub struct FeatureOptions {
     /// World units per metre: the scene is divided by it before encoding (see
     /// [`crate::scene::scale`]); 1 encodes it as it is. Resolve it with [`resolve_scale`].
     pub scene_scale: f32,
+    /// The scene's up, for an encoder whose card says `upright` ([`upright`]): callers that
+    /// have the scene's cameras pass [`upright::scene_up`] of them; `None` finds it from the
+    /// scene's shape alone. Rotation-invariant encoders ignore it.
+    pub up: Option<glam::Vec3>,
 }
 
 /// How the scene's scale is chosen: estimated from the scene and its cameras, or given.
@@ -130,6 +135,7 @@ impl Default for FeatureOptions {
             max_voxels: DEFAULT_MAX_VOXELS,
             progress: false,
             scene_scale: 1.0,
+            up: None,
         }
     }
 }
@@ -154,6 +160,9 @@ pub struct SceneFeatures {
     pub dim: usize,
     /// World units per metre the scene was encoded at (`FeatureOptions::scene_scale`).
     pub scene_scale: f32,
+    /// The up the scene was levelled by for an upright encoder; `None` when the encoder is
+    /// rotation-invariant or the scene too small to find one.
+    pub levelled_up: Option<glam::Vec3>,
     /// What the cache did.
     pub cache: CacheOutcome,
     /// Present when the network ran (not on a cache hit).
@@ -181,6 +190,12 @@ pub fn scene_features(scene: &Scene, opts: &FeatureOptions) -> Result<SceneFeatu
     let scene = &*crate::scene::scale::rescaled(scene, opts.scene_scale);
     let model_bytes = session::read_model(&opts.model)?;
     let card = EncoderCard::load(&opts.model.with_extension("json"))?;
+    // An upright encoder sees the scene levelled; the cache key covers the turned positions.
+    let levelled_up = card.upright.then(|| opts.up.or_else(|| upright::scene_up(scene, &[]))).flatten();
+    let scene = &*match levelled_up {
+        Some(up) => upright::levelled(scene, up),
+        None => std::borrow::Cow::Borrowed(scene),
+    };
     let mut warnings = Vec::new();
     let t = Instant::now();
     let target = opts.cache_dir.as_ref().map(|dir| {
@@ -197,6 +212,7 @@ pub fn scene_features(scene: &Scene, opts: &FeatureOptions) -> Result<SceneFeatu
                         features,
                         dim: card.feature_dim,
                         scene_scale: opts.scene_scale,
+                        levelled_up,
                         cache: CacheOutcome::Hit(path.clone()),
                         computed: None,
                         hash_ms,
@@ -232,6 +248,7 @@ pub fn scene_features(scene: &Scene, opts: &FeatureOptions) -> Result<SceneFeatu
         features: encoded.features.clone(),
         dim: encoded.dim,
         scene_scale: opts.scene_scale,
+        levelled_up,
         cache,
         computed: Some((encoded, session.provider.clone())),
         hash_ms,

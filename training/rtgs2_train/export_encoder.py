@@ -48,6 +48,14 @@ def checkpoint_rule(checkpoint: Path | None) -> int:
     return int(args.get("input_rule", 1))
 
 
+def checkpoint_upright(checkpoint: Path | None) -> bool:
+    """Whether a checkpoint was trained upright (`train_encoder --upright`; args are stored as text)."""
+    if not checkpoint:
+        return False
+    args = torch.load(checkpoint, weights_only=False).get("args", {})
+    return str(args.get("upright", False)) == "True"
+
+
 def load_model(checkpoint: Path | None) -> em.EncoderLite:
     """The network as exported: checkpoint weights (or seed-0 init) rounded to fp16, eval mode."""
     torch.manual_seed(0)
@@ -115,7 +123,7 @@ VOXEL_FEAT_TEXT = {
 }
 
 
-def card(grid: float, extra: dict, rule: int = 1) -> dict:
+def card(grid: float, extra: dict, rule: int = 1, upright: bool = False) -> dict:
     return {
         "name": "rtgs2 scene encoder (PTv3-lite, self-supervised)",
         "format": "rtgs2-encoder/1",
@@ -129,6 +137,7 @@ def card(grid: float, extra: dict, rule: int = 1) -> dict:
         "inputs": em.input_names(),
         "output": "features",
         "input_rule": rule,
+        "upright": upright,
         "voxel_feat": VOXEL_FEAT_TEXT[rule],
         "gauss_feat": "[colour (3), opacity (1), log-scales (3), offset from voxel centre in voxels (3)]",
         "architecture": {"enc_channels": list(em.ENC_CHANNELS), "enc_depths": list(em.ENC_DEPTHS),
@@ -151,7 +160,7 @@ def main(argv=None):
     args.out.parent.mkdir(parents=True, exist_ok=True)
     export(model, example_inputs(args.example_room, args.grid, limit=20000, rule=rule), args.out)
     extra = json.loads(args.card_extra.read_text()) if args.card_extra else {}
-    args.out.with_suffix(".json").write_text(json.dumps(card(args.grid, extra, rule), indent=2) + "\n")
+    args.out.with_suffix(".json").write_text(json.dumps(card(args.grid, extra, rule, checkpoint_upright(args.checkpoint)), indent=2) + "\n")
     print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.1f} MB) and its card")
 
 

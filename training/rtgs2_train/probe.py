@@ -34,7 +34,7 @@ import torch
 import torch.nn.functional as F
 
 from . import encoder_model as em
-from . import nyu40, scene_inputs
+from . import augment, nyu40, scene_inputs
 from .rooms import Room, load_room
 
 PROBES = ("features", "raw_attributes", "features_plus_raw")
@@ -64,7 +64,7 @@ def model_grid(model: Path) -> float:
 class Encoder:
     """The ONNX encoder on CPU, fed only the inputs its graph declares."""
 
-    def __init__(self, model: Path, threads: int, grid: float, rule: int = 1):
+    def __init__(self, model: Path, threads: int, grid: float, rule: int = 1, upright: bool = False):
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = threads
         opts.inter_op_num_threads = 1
@@ -72,9 +72,15 @@ class Encoder:
         self.names = [i.name for i in self.session.get_inputs()]
         self.grid = grid
         self.rule = rule
+        self.upright = upright
 
     def __call__(self, room: Room) -> np.ndarray:
-        inputs = scene_inputs.build(room.positions, room.f_dc, room.opacity_logit, room.log_scales,
+        # An upright encoder (card `upright`) sees each room levelled by its recorded up, as
+        # it trained and as rtgs2 gives it scenes.
+        positions = room.positions
+        if self.upright and room.up is not None:
+            positions = (positions.astype(np.float64) @ augment.rotation_to_z(room.up).T).astype(np.float32)
+        inputs = scene_inputs.build(positions, room.f_dc, room.opacity_logit, room.log_scales,
                                     self.grid, em.used_patches(), self.rule)
         return self.session.run(["features"], {n: inputs[n] for n in self.names})[0]
 
@@ -182,8 +188,9 @@ def main(argv=None):
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
     rng = np.random.default_rng(args.seed)
-    encoder = Encoder(args.model, args.threads, args.grid or model_grid(args.model),
-                      model_card(args.model).get("input_rule", 1))
+    card = model_card(args.model)
+    encoder = Encoder(args.model, args.threads, args.grid or model_grid(args.model), card.get("input_rule", 1),
+                      bool(card.get("upright", False)))
     train_dirs = room_dirs(args.train_rooms)[: args.train_count]
     eval_dirs = room_dirs(args.eval_rooms)
     eval_dirs = eval_dirs[: args.eval_count] if args.eval_count else eval_dirs

@@ -84,7 +84,8 @@ def main(argv=None):
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
     card = probe.model_card(args.model)
-    encoder = probe.Encoder(args.model, args.threads, card.get("grid", 0.05), card.get("input_rule", 1))
+    encoder = probe.Encoder(args.model, args.threads, card.get("grid", 0.05), card.get("input_rule", 1),
+                            bool(card.get("upright", False)))
     rng = np.random.default_rng(args.seed)
     train = sorted(p for p in args.train.iterdir() if p.is_dir())
     evals = sorted(p for p in args.eval.iterdir() if p.is_dir())

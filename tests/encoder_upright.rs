@@ -1,0 +1,39 @@
+//! An encoder whose card says `upright` is given the scene levelled (its up turned to +z), as
+//! `train_encoder --upright` trained it; one without the field sees the scene as it is.
+
+mod common;
+
+use glam::Vec3;
+use rtgs2::encoder::upright::levelled;
+use rtgs2::encoder::{ExecutionChoice, FeatureOptions, default_model_path, scene_features};
+use rtgs2::synth::{GlobalRotation, SynthOptions, generate};
+
+fn options(model: std::path::PathBuf, up: Option<Vec3>) -> FeatureOptions {
+    FeatureOptions { model, cache_dir: None, provider: ExecutionChoice::Cpu, threads: 2, up, ..Default::default() }
+}
+
+#[test]
+fn an_upright_card_levels_the_scene_before_encoding_and_a_plain_one_does_not() {
+    // A room turned 50° about a slanted axis: its up is far from every world axis.
+    let rotation = GlobalRotation::AxisAngle { axis: [0.4, -0.7, 0.2], deg: 50.0 };
+    let opts = SynthOptions { seed: 31, target_gaussians: 8000, views: 2, rotation, ..Default::default() };
+    let room = generate(&opts);
+    let true_up = Vec3::from(room.up).normalize();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let upright = common::model_copy(&default_model_path(), dir.path(), |c| c["upright"] = true.into());
+    let plain = default_model_path();
+
+    // Given the up: the upright encoder's features are the plain encoder's of the levelled scene.
+    let given = scene_features(&room.scene, &options(upright.clone(), Some(true_up))).expect("upright encodes");
+    assert_eq!(given.levelled_up, Some(true_up));
+    let by_hand = scene_features(&levelled(&room.scene, true_up), &options(plain.clone(), None)).expect("encodes");
+    assert_eq!(by_hand.levelled_up, None, "a card without `upright` levels nothing");
+    assert_eq!(given.features, by_hand.features);
+    let as_is = scene_features(&room.scene, &options(plain, Some(true_up))).expect("encodes");
+    assert_ne!(as_is.features, given.features, "levelling changed what the encoder saw");
+
+    // Not given: found from the scene's shape, close to the truth (within the leveller's reach).
+    let found = scene_features(&room.scene, &options(upright, None)).expect("upright encodes");
+    let up = found.levelled_up.expect("a room this size has a floor to find");
+    assert!(up.dot(true_up) > 0.999, "found up {up}, true up {true_up}");
+}
