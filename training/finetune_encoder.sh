@@ -26,6 +26,8 @@
 #   (LR, HEAD_LR, SEED and MINUTES set the encoder run: RUN=runs/encoder_semh SEM=2 SEED=13 MINUTES=45;
 #   runs/encoder_sem was HEAD_LR=3e-4)
 # (its sets go to data/sem, its fusion run to runs/fusion_sem_a; the control is the same).
+# UPRIGHT=1 trains upright (--upright); its exported card says so and rtgs2 levels scenes for it:
+#   RUN=runs/encoder_sem_up SEM=1 HEAD_LR=3e-4 SEED=14 UPRIGHT=1 TAG=up bash finetune_encoder.sh ...
 set -euo pipefail
 cd "$(dirname "$0")"
 py=${PYTHON:-python}
@@ -38,7 +40,7 @@ case "${1:-}" in
     $py -m rtgs2_train.train_encoder --rooms data/encoder_mix --run-dir "$run" --steps 100000 \
         --minutes "${MINUTES:-55}" --threads 1 --seed "${SEED:-12}" --lr "${LR:-3e-4}" --keep-min 0.5 --max-view-gaussians 30000 \
         --init-from ../models/encoder.onnx --semantic-weight "${SEM:-0}" \
-        --semantic-head-lr "${HEAD_LR:-1e-2}" ;;
+        --semantic-head-lr "${HEAD_LR:-1e-2}" ${UPRIGHT:+--upright} ;;
   probe)
     $py -m rtgs2_train.export_encoder --checkpoint "$run/checkpoint.pt" --out "$run/encoder.onnx" \
         --example-room data/encoder_heldout/bathroom_05007
