@@ -19,9 +19,10 @@ fn an_upright_card_levels_the_scene_before_encoding_and_a_plain_one_does_not() {
     let opts = SynthOptions { seed: 31, target_gaussians: 8000, views: 2, rotation, ..Default::default() };
     let room = generate(&opts);
     let true_up = Vec3::from(room.up).normalize();
-    let dir = tempfile::tempdir().expect("temp dir");
+    // The same network under two cards: one that says upright, one that does not.
+    let (dir, dir_plain) = (tempfile::tempdir().expect("temp dir"), tempfile::tempdir().expect("temp dir"));
     let upright = common::model_copy(&default_model_path(), dir.path(), |c| c["upright"] = true.into());
-    let plain = default_model_path();
+    let plain = common::model_copy(&default_model_path(), dir_plain.path(), |c| c["upright"] = false.into());
 
     // Given the up: the upright encoder's features are the plain encoder's of the levelled scene.
     let given = scene_features(&room.scene, &options(upright.clone(), Some(true_up))).expect("upright encodes");
