@@ -4,7 +4,7 @@
 mod common;
 
 use glam::Vec3;
-use rtgs2::encoder::upright::levelled;
+use rtgs2::encoder::upright::{levelled, up_for_model};
 use rtgs2::encoder::{ExecutionChoice, FeatureOptions, default_model_path, scene_features};
 use rtgs2::synth::{GlobalRotation, SynthOptions, generate};
 
@@ -37,4 +37,19 @@ fn an_upright_card_levels_the_scene_before_encoding_and_a_plain_one_does_not() {
     let found = scene_features(&room.scene, &options(upright, None)).expect("upright encodes");
     let up = found.levelled_up.expect("a room this size has a floor to find");
     assert!(up.dot(true_up) > 0.999, "found up {up}, true up {true_up}");
+}
+
+#[test]
+fn the_up_is_only_searched_for_an_upright_encoder() {
+    let rotation = GlobalRotation::AxisAngle { axis: [0.1, 0.9, 0.0], deg: 30.0 };
+    let opts = SynthOptions { seed: 32, target_gaussians: 6000, views: 4, rotation, ..Default::default() };
+    let room = generate(&opts);
+    let true_up = Vec3::from(room.up).normalize();
+    let (dir, dir_plain) = (tempfile::tempdir().expect("temp dir"), tempfile::tempdir().expect("temp dir"));
+    let upright = common::model_copy(&default_model_path(), dir.path(), |c| c["upright"] = true.into());
+    let plain = common::model_copy(&default_model_path(), dir_plain.path(), |c| c["upright"] = false.into());
+    let up = up_for_model(&upright, &room.scene, &room.cameras).expect("an upright card gets the scene's up");
+    assert!(up.dot(true_up) > 0.999, "found up {up}, true up {true_up}");
+    assert_eq!(up_for_model(&plain, &room.scene, &room.cameras), None);
+    assert_eq!(up_for_model(&dir.path().join("missing.onnx"), &room.scene, &room.cameras), None);
 }

@@ -318,8 +318,8 @@ fn feature_colours(
     let (scene_scale, note) = crate::encoder::resolve_scale(scene, cameras, recorded, scale_choice);
     log::info!("{note}");
     // One ONNX Runtime thread: the other core keeps the UI and the renderer responsive.
-    let up = crate::encoder::upright::scene_up(scene, cameras);
-    let opts = FeatureOptions { threads: 1, progress: false, scene_scale, up, ..Default::default() };
+    let mut opts = FeatureOptions { threads: 1, progress: false, scene_scale, ..Default::default() };
+    opts.up = crate::encoder::upright::up_for_model(&opts.model, scene, cameras);
     let f = crate::encoder::scene_features(scene, &opts)?;
     let pca = FeaturePca::fit(&f.features, f.dim);
     let colours = pca.colours(&f.features);

@@ -19,6 +19,14 @@ pub fn scene_up(scene: &Scene, cameras: &[Camera]) -> Option<Vec3> {
     crate::scene::gravity::gravity_frame(scene, cameras).map(|f| f.up)
 }
 
+/// [`scene_up`] from the cameras, only when the encoder at `model` is upright: finding up
+/// costs a search over the scene that a rotation-invariant encoder does not need. A card
+/// that does not load is left to the encoder's own load to report.
+pub fn up_for_model(model: &std::path::Path, scene: &Scene, cameras: &[Camera]) -> Option<Vec3> {
+    let upright = super::EncoderCard::load(&model.with_extension("json")).is_ok_and(|c| c.upright);
+    upright.then(|| scene_up(scene, cameras)).flatten()
+}
+
 /// The rotation that takes the unit vector `up` to +z (the shortest arc; `up` = -z turns
 /// about x).
 pub fn levelling_rotation(up: Vec3) -> Quat {

@@ -23,7 +23,8 @@ pub fn features_for(
     options: FeatureOptions,
 ) -> Result<ScaledFeatures, EncoderError> {
     let (scene_scale, scale_note) = resolve_scale(&loaded.scene, &loaded.cameras, loaded.recorded_scale, choice);
-    let up = options.up.or_else(|| crate::encoder::upright::scene_up(&loaded.scene, &loaded.cameras));
+    let up =
+        options.up.or_else(|| crate::encoder::upright::up_for_model(&options.model, &loaded.scene, &loaded.cameras));
     let features = crate::encoder::scene_features(&loaded.scene, &FeatureOptions { scene_scale, up, ..options })?;
     let scale_note = match features.levelled_up {
         Some(u) => format!("{scale_note}; levelled for the upright encoder (up {:.3} {:.3} {:.3})", u.x, u.y, u.z),
