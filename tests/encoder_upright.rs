@@ -3,12 +3,23 @@
 
 mod common;
 
+use std::path::PathBuf;
+
 use glam::Vec3;
 use rtgs2::encoder::upright::{levelled, up_for_model};
 use rtgs2::encoder::{ExecutionChoice, FeatureOptions, default_model_path, scene_features};
 use rtgs2::synth::{GlobalRotation, SynthOptions, generate};
 
-fn options(model: std::path::PathBuf, up: Option<Vec3>) -> FeatureOptions {
+/// The shipped network under two cards, one that says upright and one that does not:
+/// (their folders, kept alive while used; the upright model; the plain model).
+fn two_cards() -> ([tempfile::TempDir; 2], PathBuf, PathBuf) {
+    let dirs = [tempfile::tempdir().expect("temp dir"), tempfile::tempdir().expect("temp dir")];
+    let upright = common::model_copy(&default_model_path(), dirs[0].path(), |c| c["upright"] = true.into());
+    let plain = common::model_copy(&default_model_path(), dirs[1].path(), |c| c["upright"] = false.into());
+    (dirs, upright, plain)
+}
+
+fn options(model: PathBuf, up: Option<Vec3>) -> FeatureOptions {
     FeatureOptions { model, cache_dir: None, provider: ExecutionChoice::Cpu, threads: 2, up, ..Default::default() }
 }
 
@@ -19,10 +30,7 @@ fn an_upright_card_levels_the_scene_before_encoding_and_a_plain_one_does_not() {
     let opts = SynthOptions { seed: 31, target_gaussians: 8000, views: 2, rotation, ..Default::default() };
     let room = generate(&opts);
     let true_up = Vec3::from(room.up).normalize();
-    // The same network under two cards: one that says upright, one that does not.
-    let (dir, dir_plain) = (tempfile::tempdir().expect("temp dir"), tempfile::tempdir().expect("temp dir"));
-    let upright = common::model_copy(&default_model_path(), dir.path(), |c| c["upright"] = true.into());
-    let plain = common::model_copy(&default_model_path(), dir_plain.path(), |c| c["upright"] = false.into());
+    let (_dirs, upright, plain) = two_cards();
 
     // Given the up: the upright encoder's features are the plain encoder's of the levelled scene.
     let given = scene_features(&room.scene, &options(upright.clone(), Some(true_up))).expect("upright encodes");
@@ -45,11 +53,9 @@ fn the_up_is_only_searched_for_an_upright_encoder() {
     let opts = SynthOptions { seed: 32, target_gaussians: 6000, views: 4, rotation, ..Default::default() };
     let room = generate(&opts);
     let true_up = Vec3::from(room.up).normalize();
-    let (dir, dir_plain) = (tempfile::tempdir().expect("temp dir"), tempfile::tempdir().expect("temp dir"));
-    let upright = common::model_copy(&default_model_path(), dir.path(), |c| c["upright"] = true.into());
-    let plain = common::model_copy(&default_model_path(), dir_plain.path(), |c| c["upright"] = false.into());
+    let (dirs, upright, plain) = two_cards();
     let up = up_for_model(&upright, &room.scene, &room.cameras).expect("an upright card gets the scene's up");
     assert!(up.dot(true_up) > 0.999, "found up {up}, true up {true_up}");
     assert_eq!(up_for_model(&plain, &room.scene, &room.cameras), None);
-    assert_eq!(up_for_model(&dir.path().join("missing.onnx"), &room.scene, &room.cameras), None);
+    assert_eq!(up_for_model(&dirs[0].path().join("missing.onnx"), &room.scene, &room.cameras), None);
 }

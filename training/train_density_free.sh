@@ -20,14 +20,17 @@ run=runs/encoder_r2
 enc=$run/models/encoder.onnx
 r2=data/r2
 
+# mix [OUT ROOMS]: the encoder rooms in data/OUT (default encoder_mix) with the ScanNet rooms
+# whose last digit is in ROOMS (a bracket range, default 1-3; fold B's encoder takes 3-5).
 mix() {
-  mkdir -p data/encoder_mix
-  for s in $(cd data/scannet_rooms && ls -d scene000[1-3]_*); do
-    ln -sfn "../scannet_rooms/$s" "data/encoder_mix/real09_$s"
-    ln -sfn "../disc06/scannet_rooms/$s" "data/encoder_mix/real06_$s"
+  local out=data/${1:-encoder_mix} rooms=${2:-1-3}
+  mkdir -p "$out"
+  for s in $(cd data/scannet_rooms && ls -d scene000[$rooms]_*); do
+    ln -sfn "../scannet_rooms/$s" "$out/real09_$s"
+    ln -sfn "../disc06/scannet_rooms/$s" "$out/real06_$s"
   done
-  for r in $(ls data/furnished_rooms/train); do ln -sfn "../furnished_rooms/train/$r" "data/encoder_mix/furn_$r"; done
-  for r in $(ls data/varied_rooms | sed -n '1~5p'); do ln -sfn "../varied_rooms/$r" "data/encoder_mix/synth_$r"; done
+  for r in $(ls data/furnished_rooms/train); do ln -sfn "../furnished_rooms/train/$r" "$out/furn_$r"; done
+  for r in $(ls data/varied_rooms | sed -n '1~5p'); do ln -sfn "../varied_rooms/$r" "$out/synth_$r"; done
 }
 
 export_sets() {  # the fusion sets of train_furnished.sh, same views and seeds, rule-2 features
@@ -46,7 +49,7 @@ export_sets() {  # the fusion sets of train_furnished.sh, same views and seeds, 
 }
 
 case "${1:-}" in
-  mix) mix ;;  # the encoder rooms alone (finetune_encoder.sh uses them too)
+  mix) mix "${2:-}" "${3:-}" ;;  # the encoder rooms alone (finetune_encoder.sh, train_upright.sh use them too)
   encoder)
     mix
     $py -m rtgs2_train.train_encoder --rooms data/encoder_mix --run-dir "$run" --steps 100000 --minutes 62 \

@@ -57,13 +57,7 @@ case "${1:-}" in
         scannet_train_b45 scannet_train_b45 disc06/scannet_train_b45 disc06/scannet_train_b45 \
         furnished_train varied_train varied_train ;;
   encoder_b)
-    mkdir -p data/encoder_mix_b
-    for s in $(cd data/scannet_rooms && ls -d scene000[3-5]_*); do
-      ln -sfn "../scannet_rooms/$s" "data/encoder_mix_b/real09_$s"
-      ln -sfn "../disc06/scannet_rooms/$s" "data/encoder_mix_b/real06_$s"
-    done
-    for r in $(ls data/furnished_rooms/train); do ln -sfn "../furnished_rooms/train/$r" "data/encoder_mix_b/furn_$r"; done
-    for r in $(ls data/varied_rooms | sed -n '1~5p'); do ln -sfn "../varied_rooms/$r" "data/encoder_mix_b/synth_$r"; done
+    bash train_density_free.sh mix encoder_mix_b 3-5
     $py -m rtgs2_train.train_encoder --rooms data/encoder_mix_b --run-dir $enc_b --steps 1164 \
         --threads 1 --seed 14 --lr 3e-4 --keep-min 0.5 --max-view-gaussians 30000 \
         --init-from ../models/encoder.onnx --semantic-weight 1 --semantic-head-lr 3e-4 --upright

@@ -40,20 +40,21 @@ def round_weights_to_fp16(model: torch.nn.Module) -> None:
                 b.copy_(b.half().float())
 
 
+def checkpoint_args(checkpoint: Path | None) -> dict:
+    """The training arguments a checkpoint stored (as text), {} without a checkpoint."""
+    if not checkpoint:
+        return {}
+    return torch.load(checkpoint, weights_only=False).get("args", {})
+
+
 def checkpoint_rule(checkpoint: Path | None) -> int:
     """The input rule a checkpoint was trained with (runs before rule 2 recorded none: 1)."""
-    if not checkpoint:
-        return 1
-    args = torch.load(checkpoint, weights_only=False).get("args", {})
-    return int(args.get("input_rule", 1))
+    return int(checkpoint_args(checkpoint).get("input_rule", 1))
 
 
 def checkpoint_upright(checkpoint: Path | None) -> bool:
-    """Whether a checkpoint was trained upright (`train_encoder --upright`; args are stored as text)."""
-    if not checkpoint:
-        return False
-    args = torch.load(checkpoint, weights_only=False).get("args", {})
-    return str(args.get("upright", False)) == "True"
+    """Whether a checkpoint was trained upright (`train_encoder --upright`)."""
+    return str(checkpoint_args(checkpoint).get("upright", False)) == "True"
 
 
 def load_model(checkpoint: Path | None) -> em.EncoderLite:
@@ -160,7 +161,8 @@ def main(argv=None):
     args.out.parent.mkdir(parents=True, exist_ok=True)
     export(model, example_inputs(args.example_room, args.grid, limit=20000, rule=rule), args.out)
     extra = json.loads(args.card_extra.read_text()) if args.card_extra else {}
-    args.out.with_suffix(".json").write_text(json.dumps(card(args.grid, extra, rule, checkpoint_upright(args.checkpoint)), indent=2) + "\n")
+    upright = checkpoint_upright(args.checkpoint)
+    args.out.with_suffix(".json").write_text(json.dumps(card(args.grid, extra, rule, upright), indent=2) + "\n")
     print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.1f} MB) and its card")
 
 

@@ -51,14 +51,9 @@ def room_dirs(folder: Path) -> list[Path]:
 
 
 def model_card(model: Path) -> dict:
-    """The encoder's model card (MODEL.json): its voxel size and input rule."""
+    """The encoder's model card (MODEL.json): its voxel size, input rule and whether it is upright."""
     card = model.with_suffix(".json")
     return json.loads(card.read_text()) if card.exists() else {}
-
-
-def model_grid(model: Path) -> float:
-    """The voxel size the encoder was trained with (0.05 without a card)."""
-    return model_card(model).get("grid", 0.05)
 
 
 class Encoder:
@@ -73,6 +68,13 @@ class Encoder:
         self.grid = grid
         self.rule = rule
         self.upright = upright
+
+    @classmethod
+    def for_model(cls, model: Path, threads: int, grid: float | None = None) -> "Encoder":
+        """The encoder as its card describes it: input rule, upright, and voxel size unless given."""
+        card = model_card(model)
+        return cls(model, threads, grid or card.get("grid", 0.05), card.get("input_rule", 1),
+                   bool(card.get("upright", False)))
 
     def __call__(self, room: Room) -> np.ndarray:
         # An upright encoder (card `upright`) sees each room levelled by its recorded up, as
@@ -188,9 +190,7 @@ def main(argv=None):
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
     rng = np.random.default_rng(args.seed)
-    card = model_card(args.model)
-    encoder = Encoder(args.model, args.threads, args.grid or model_grid(args.model), card.get("input_rule", 1),
-                      bool(card.get("upright", False)))
+    encoder = Encoder.for_model(args.model, args.threads, args.grid)
     train_dirs = room_dirs(args.train_rooms)[: args.train_count]
     eval_dirs = room_dirs(args.eval_rooms)
     eval_dirs = eval_dirs[: args.eval_count] if args.eval_count else eval_dirs

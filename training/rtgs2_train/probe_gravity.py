@@ -83,9 +83,7 @@ def main(argv=None):
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
-    card = probe.model_card(args.model)
-    encoder = probe.Encoder(args.model, args.threads, card.get("grid", 0.05), card.get("input_rule", 1),
-                            bool(card.get("upright", False)))
+    encoder = probe.Encoder.for_model(args.model, args.threads)
     rng = np.random.default_rng(args.seed)
     train = sorted(p for p in args.train.iterdir() if p.is_dir())
     evals = sorted(p for p in args.eval.iterdir() if p.is_dir())
